@@ -1,0 +1,857 @@
+//! The provider error catalogue: every error code of the Alibaba Cloud `CopyImage` tables
+//! (seeds 003 and 004, their union), each with its HTTP status and English message verbatim,
+//! plus the few codes this crate needs beyond them (marked as such), and the Tencent Cloud
+//! code that the same failure gets.
+//!
+//! | Code | HTTP | Message (verbatim) | Source |
+//! |---|---|---|---|
+//! | `InvalidAliUid.IsNull` | 401 | The aliUid must not be null | 003, 004 |
+//! | `InvalidImageName.Malformed` | 400 | The specified Image name is wrongly formed. / The specified destination Image name is wrongly formed. | 003, 004 |
+//! | `Forbbiden` | 403 | User not authorized to operate on the specified resource. | 003, 004 |
+//! | `InvalidDescription.Malformed` | 400 | The specified destination description is wrongly formed. / The specified description is wrongly formed. | 003, 004 |
+//! | `SourceRegion.NotFound` | 400 | The source region not found | 003, 004 |
+//! | `DestinationRegion.NotFound` | 400 | The destination region not found | 003, 004 |
+//! | `InvalidImageId.NotFound` | 404 | The specified ImageId does not exist. | 003, 004 |
+//! | `IncorrectImageStatus` | 400 | The image not available. | 003, 004 |
+//! | `InvalidSnapshotId.NotFound` | 400 | The specified SnapshotId does not exist. | 003, 004 |
+//! | `InvalidImageName.Duplicated` | 400 | The destination image is exist. | 003, 004 |
+//! | `QuotaExceed.Image` | 403 | The Image Quota exceeds. | 003, 004 |
+//! | `QuotaExceed.Snapshot` | 403 | The snapshot quota exceeds. | 003, 004 |
+//! | `OperationDenied.ImageCopying` | 403 | The Image are coping. | 003, 004 |
+//! | `RegionNotSupportCopy` | 403 | The region not support copy. | 003, 004 |
+//! | `InvalidSnapshot.TooOld` | 403 | This operation is denied because the specified snapshot is created before 2013-07-15. | 003, 004 |
+//! | `OperationDenied` | 403 | The specified snapshot is not allowed to create image. | 003, 004 |
+//! | `IncorrectDestinationRegion` | 403 | The destination region is not equal the target region. | 003, 004 |
+//! | `SizeExceed.Image` | 403 | The image exceeds the maximum size. Please open a ticket to add the account to the white list. | 003, 004 |
+//! | `OperationDeined.EncryptedSnapshot` | 403 | The image contains encrypted snapshots, which do not support copying. | 003, 004 |
+//! | `InternalError` | 500 | The request processing has failed due to some unknown error, exception or failure. / The request processing has failed due to some unknown error. | 004 (500), 003 (403) |
+//! | `OperationDenied.SameRegionOnly` | 403 | The image shared from others can not be copied to another region directly. | 003, 004 |
+//! | `OperationDenied.NotPublished` | 403 | The operation is denied because corresponding marketplace image is not published in destination region. | 004 |
+//! | `InvalidParameter.KMSKeyId.NotFound` | 404 | The specified KMSKeyId does not exist. | 004 |
+//! | `InvalidParameter.KMSKeyId.KMSUnauthorized` | 403 | ECS service have no right to access your KMS. | 004 |
+//! | `InvalidRegion.NotSupport` | 403 | The specified region does not support byok. | 004 |
+//! | `UserNotInTheWhiteList` | 403 | The user is not in byok white list. | 004 |
+//! | `InvalidParameter.EncryptedIllegal` | 400 | The specified parameter Encrypted must be true when kmsKeyId is not empty. | 004 |
+//!
+//! Where the two revisions disagree, seed 004 stands: `InternalError` is HTTP 500 whichever of
+//! its two messages is used (003 gave 403). Codes that the tables list twice with two messages
+//! keep both; [`Parameter`] picks the one that names the parameter that failed.
+//!
+//! Codes beyond the seeds (Alibaba's public error centre and common errors) are listed by
+//! [`ErrorCode::is_from_seeds`] returning `false`; they are needed for calls the seeds do not
+//! document (idempotent retries, tags, cancel, share, malformed requests).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, EnumIter, EnumString, IntoStaticStr};
+
+use crate::provider::Provider;
+use crate::tencent::TencentCode;
+
+/// An error code of the provider's API, as the Alibaba Cloud tables spell it (typos included).
+///
+/// `Display`, `AsRef<str>` and `FromStr` use the exact code string.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumString,
+    IntoStaticStr,
+    AsRefStr,
+    EnumIter,
+    Serialize,
+    Deserialize,
+)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// `InvalidAliUid.IsNull` (401): the caller's account id is missing.
+    #[strum(serialize = "InvalidAliUid.IsNull")]
+    #[serde(rename = "InvalidAliUid.IsNull")]
+    InvalidAliUidIsNull,
+    /// `InvalidImageName.Malformed` (400): the image name breaks the naming rules.
+    #[strum(serialize = "InvalidImageName.Malformed")]
+    #[serde(rename = "InvalidImageName.Malformed")]
+    InvalidImageNameMalformed,
+    /// `Forbbiden` (403, the provider's spelling): not allowed on this resource.
+    #[strum(serialize = "Forbbiden")]
+    #[serde(rename = "Forbbiden")]
+    Forbbiden,
+    /// `InvalidDescription.Malformed` (400): the description breaks its rules.
+    #[strum(serialize = "InvalidDescription.Malformed")]
+    #[serde(rename = "InvalidDescription.Malformed")]
+    InvalidDescriptionMalformed,
+    /// `SourceRegion.NotFound` (400): the source region is unknown.
+    #[strum(serialize = "SourceRegion.NotFound")]
+    #[serde(rename = "SourceRegion.NotFound")]
+    SourceRegionNotFound,
+    /// `DestinationRegion.NotFound` (400): the destination region is unknown.
+    #[strum(serialize = "DestinationRegion.NotFound")]
+    #[serde(rename = "DestinationRegion.NotFound")]
+    DestinationRegionNotFound,
+    /// `InvalidImageId.NotFound` (404): no such image visible to the caller.
+    #[strum(serialize = "InvalidImageId.NotFound")]
+    #[serde(rename = "InvalidImageId.NotFound")]
+    InvalidImageIdNotFound,
+    /// `IncorrectImageStatus` (400): the image is not `Available`.
+    #[strum(serialize = "IncorrectImageStatus")]
+    #[serde(rename = "IncorrectImageStatus")]
+    IncorrectImageStatus,
+    /// `InvalidSnapshotId.NotFound` (400): a snapshot behind the image is missing.
+    #[strum(serialize = "InvalidSnapshotId.NotFound")]
+    #[serde(rename = "InvalidSnapshotId.NotFound")]
+    InvalidSnapshotIdNotFound,
+    /// `InvalidImageName.Duplicated` (400): the caller already has an image of that name there.
+    #[strum(serialize = "InvalidImageName.Duplicated")]
+    #[serde(rename = "InvalidImageName.Duplicated")]
+    InvalidImageNameDuplicated,
+    /// `QuotaExceed.Image` (403): the custom image quota is used up.
+    #[strum(serialize = "QuotaExceed.Image")]
+    #[serde(rename = "QuotaExceed.Image")]
+    QuotaExceedImage,
+    /// `QuotaExceed.Snapshot` (403): the snapshot quota is used up.
+    #[strum(serialize = "QuotaExceed.Snapshot")]
+    #[serde(rename = "QuotaExceed.Snapshot")]
+    QuotaExceedSnapshot,
+    /// `OperationDenied.ImageCopying` (403): the image is being copied.
+    #[strum(serialize = "OperationDenied.ImageCopying")]
+    #[serde(rename = "OperationDenied.ImageCopying")]
+    OperationDeniedImageCopying,
+    /// `RegionNotSupportCopy` (403): a region of the pair does not support copying.
+    #[strum(serialize = "RegionNotSupportCopy")]
+    #[serde(rename = "RegionNotSupportCopy")]
+    RegionNotSupportCopy,
+    /// `InvalidSnapshot.TooOld` (403): a snapshot predates 2013-07-15.
+    #[strum(serialize = "InvalidSnapshot.TooOld")]
+    #[serde(rename = "InvalidSnapshot.TooOld")]
+    InvalidSnapshotTooOld,
+    /// `OperationDenied` (403): the snapshot may not be used to create an image.
+    #[strum(serialize = "OperationDenied")]
+    #[serde(rename = "OperationDenied")]
+    OperationDenied,
+    /// `IncorrectDestinationRegion` (403): destination equals source.
+    #[strum(serialize = "IncorrectDestinationRegion")]
+    #[serde(rename = "IncorrectDestinationRegion")]
+    IncorrectDestinationRegion,
+    /// `SizeExceed.Image` (403): the image is above the maximum size for this account.
+    #[strum(serialize = "SizeExceed.Image")]
+    #[serde(rename = "SizeExceed.Image")]
+    SizeExceedImage,
+    /// `OperationDeined.EncryptedSnapshot` (403, the provider's spelling): encrypted snapshots
+    /// can only be copied encrypted.
+    #[strum(serialize = "OperationDeined.EncryptedSnapshot")]
+    #[serde(rename = "OperationDeined.EncryptedSnapshot")]
+    OperationDeinedEncryptedSnapshot,
+    /// `InternalError` (500 per seed 004): an unexpected failure.
+    #[strum(serialize = "InternalError")]
+    #[serde(rename = "InternalError")]
+    InternalError,
+    /// `OperationDenied.SameRegionOnly` (403): a shared image can only be copied in its region.
+    #[strum(serialize = "OperationDenied.SameRegionOnly")]
+    #[serde(rename = "OperationDenied.SameRegionOnly")]
+    OperationDeniedSameRegionOnly,
+    /// `OperationDenied.NotPublished` (403): the marketplace image is not published there.
+    #[strum(serialize = "OperationDenied.NotPublished")]
+    #[serde(rename = "OperationDenied.NotPublished")]
+    OperationDeniedNotPublished,
+    /// `InvalidParameter.KMSKeyId.NotFound` (404): no such key for the caller in the region.
+    #[strum(serialize = "InvalidParameter.KMSKeyId.NotFound")]
+    #[serde(rename = "InvalidParameter.KMSKeyId.NotFound")]
+    InvalidParameterKmsKeyIdNotFound,
+    /// `InvalidParameter.KMSKeyId.KMSUnauthorized` (403): the image service may not use the key.
+    #[strum(serialize = "InvalidParameter.KMSKeyId.KMSUnauthorized")]
+    #[serde(rename = "InvalidParameter.KMSKeyId.KMSUnauthorized")]
+    InvalidParameterKmsKeyIdKmsUnauthorized,
+    /// `InvalidRegion.NotSupport` (403): the region does not support bring-your-own-key.
+    #[strum(serialize = "InvalidRegion.NotSupport")]
+    #[serde(rename = "InvalidRegion.NotSupport")]
+    InvalidRegionNotSupport,
+    /// `UserNotInTheWhiteList` (403): the account is not allow-listed for BYOK.
+    #[strum(serialize = "UserNotInTheWhiteList")]
+    #[serde(rename = "UserNotInTheWhiteList")]
+    UserNotInTheWhiteList,
+    /// `InvalidParameter.EncryptedIllegal` (400): a key was given with `Encrypted` false.
+    #[strum(serialize = "InvalidParameter.EncryptedIllegal")]
+    #[serde(rename = "InvalidParameter.EncryptedIllegal")]
+    InvalidParameterEncryptedIllegal,
+
+    // ---- beyond the seeds -------------------------------------------------------------
+    /// `IdempotentParameterMismatch` (400, beyond the seeds): a client token reused with
+    /// other parameters.
+    #[strum(serialize = "IdempotentParameterMismatch")]
+    #[serde(rename = "IdempotentParameterMismatch")]
+    IdempotentParameterMismatch,
+    /// `InvalidTagKey.Malformed` (400, beyond the seeds): a tag key breaks its rules.
+    #[strum(serialize = "InvalidTagKey.Malformed")]
+    #[serde(rename = "InvalidTagKey.Malformed")]
+    InvalidTagKeyMalformed,
+    /// `InvalidTagValue.Malformed` (400, beyond the seeds): a tag value breaks its rules.
+    #[strum(serialize = "InvalidTagValue.Malformed")]
+    #[serde(rename = "InvalidTagValue.Malformed")]
+    InvalidTagValueMalformed,
+    /// `InvalidTagCount` (400, beyond the seeds): more than 20 tags.
+    #[strum(serialize = "InvalidTagCount")]
+    #[serde(rename = "InvalidTagCount")]
+    InvalidTagCount,
+    /// `Duplicate.TagKey` (400, beyond the seeds): a tag key given twice.
+    #[strum(serialize = "Duplicate.TagKey")]
+    #[serde(rename = "Duplicate.TagKey")]
+    DuplicateTagKey,
+    /// `InvalidRegionId.NotFound` (404, beyond the seeds): the region of the call is unknown.
+    #[strum(serialize = "InvalidRegionId.NotFound")]
+    #[serde(rename = "InvalidRegionId.NotFound")]
+    InvalidRegionIdNotFound,
+    /// `InvalidAccount.NotFound` (400, beyond the seeds): an account id to share with is
+    /// unknown or malformed.
+    #[strum(serialize = "InvalidAccount.NotFound")]
+    #[serde(rename = "InvalidAccount.NotFound")]
+    InvalidAccountNotFound,
+    /// `ImageCreatedNotFromCopy` (400, beyond the seeds, Alibaba `CancelCopyImage`): the image
+    /// is not the target image of a copy.
+    #[strum(serialize = "ImageCreatedNotFromCopy")]
+    #[serde(rename = "ImageCreatedNotFromCopy")]
+    ImageCreatedNotFromCopy,
+    /// `InvalidAccount.Forbbiden` (404, beyond the seeds, Alibaba
+    /// `ModifyImageSharePermission`): an image shared with its own owner.
+    #[strum(serialize = "InvalidAccount.Forbbiden")]
+    #[serde(rename = "InvalidAccount.Forbbiden")]
+    InvalidAccountForbbiden,
+    /// `InvalidParameter.InstanceImageNotSupport` (403, beyond the seeds; Tencent's code, used
+    /// in both renderings): a whole-machine image can't be copied to another region (seed 000).
+    #[strum(serialize = "InvalidParameter.InstanceImageNotSupport")]
+    #[serde(rename = "InvalidParameter.InstanceImageNotSupport")]
+    InstanceImageNotSupport,
+    /// `InvalidParameter` (400, beyond the seeds): a parameter has a wrong type or form.
+    #[strum(serialize = "InvalidParameter")]
+    #[serde(rename = "InvalidParameter")]
+    InvalidParameter,
+    /// `MissingParameter` (400, beyond the seeds): a required parameter is absent.
+    #[strum(serialize = "MissingParameter")]
+    #[serde(rename = "MissingParameter")]
+    MissingParameter,
+    /// `InvalidAction.NotFound` (404, beyond the seeds): no such API action.
+    #[strum(serialize = "InvalidAction.NotFound")]
+    #[serde(rename = "InvalidAction.NotFound")]
+    InvalidActionNotFound,
+}
+
+/// The request parameter that failed, where it decides which of a code's two messages applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Parameter {
+    /// An image's own name (e.g. when creating an image).
+    ImageName,
+    /// `DestinationImageName` of `CopyImage`.
+    DestinationImageName,
+    /// An image's own description.
+    Description,
+    /// `DestinationDescription` of `CopyImage`.
+    DestinationDescription,
+}
+
+impl ErrorCode {
+    /// The exact code string, e.g. `"OperationDeined.EncryptedSnapshot"`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The HTTP status the provider answers with (seed 004 where the tables differ).
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            InvalidAliUidIsNull => 401,
+            InvalidImageIdNotFound
+            | InvalidParameterKmsKeyIdNotFound
+            | InvalidRegionIdNotFound
+            | InvalidAccountNotFound
+            | InvalidActionNotFound => 404,
+            InternalError => 500,
+            InvalidImageNameMalformed
+            | InvalidDescriptionMalformed
+            | SourceRegionNotFound
+            | DestinationRegionNotFound
+            | IncorrectImageStatus
+            | InvalidSnapshotIdNotFound
+            | InvalidImageNameDuplicated
+            | InvalidParameterEncryptedIllegal
+            | IdempotentParameterMismatch
+            | InvalidTagKeyMalformed
+            | InvalidTagValueMalformed
+            | InvalidTagCount
+            | DuplicateTagKey
+            | ImageCreatedNotFromCopy
+            | InvalidParameter
+            | MissingParameter => 400,
+            Forbbiden
+            | QuotaExceedImage
+            | QuotaExceedSnapshot
+            | OperationDeniedImageCopying
+            | RegionNotSupportCopy
+            | InvalidSnapshotTooOld
+            | OperationDenied
+            | IncorrectDestinationRegion
+            | SizeExceedImage
+            | OperationDeinedEncryptedSnapshot
+            | OperationDeniedSameRegionOnly
+            | OperationDeniedNotPublished
+            | InvalidParameterKmsKeyIdKmsUnauthorized
+            | InvalidRegionNotSupport
+            | UserNotInTheWhiteList
+            | InvalidAccountForbbiden
+            | InstanceImageNotSupport => 403,
+        }
+    }
+
+    /// Every English message the provider gives for this code, verbatim; the first is the
+    /// one used when no [`Parameter`] chooses otherwise.
+    pub fn messages(self) -> &'static [&'static str] {
+        use ErrorCode::*;
+        match self {
+            InvalidAliUidIsNull => &["The aliUid must not be null"],
+            InvalidImageNameMalformed => &[
+                "The specified destination Image name is wrongly formed.",
+                "The specified Image name is wrongly formed.",
+            ],
+            Forbbiden => &["User not authorized to operate on the specified resource."],
+            InvalidDescriptionMalformed => &[
+                "The specified destination description is wrongly formed.",
+                "The specified description is wrongly formed.",
+            ],
+            SourceRegionNotFound => &["The source region not found"],
+            DestinationRegionNotFound => &["The destination region not found"],
+            InvalidImageIdNotFound => &["The specified ImageId does not exist."],
+            IncorrectImageStatus => &["The image not available."],
+            InvalidSnapshotIdNotFound => &["The specified SnapshotId does not exist."],
+            InvalidImageNameDuplicated => &["The destination image is exist."],
+            QuotaExceedImage => &["The Image Quota exceeds."],
+            QuotaExceedSnapshot => &["The snapshot quota exceeds."],
+            OperationDeniedImageCopying => &["The Image are coping."],
+            RegionNotSupportCopy => &["The region not support copy."],
+            InvalidSnapshotTooOld => &[
+                "This operation is denied because the specified snapshot is created before 2013-07-15.",
+            ],
+            OperationDenied => &["The specified snapshot is not allowed to create image."],
+            IncorrectDestinationRegion => {
+                &["The destination region is not equal the target region."]
+            }
+            SizeExceedImage => &[
+                "The image exceeds the maximum size. Please open a ticket to add the account to the white list.",
+            ],
+            OperationDeinedEncryptedSnapshot => {
+                &["The image contains encrypted snapshots, which do not support copying."]
+            }
+            InternalError => &[
+                "The request processing has failed due to some unknown error, exception or failure.",
+                "The request processing has failed due to some unknown error.",
+            ],
+            OperationDeniedSameRegionOnly => {
+                &["The image shared from others can not be copied to another region directly."]
+            }
+            OperationDeniedNotPublished => &[
+                "The operation is denied because corresponding marketplace image is not published in destination region.",
+            ],
+            InvalidParameterKmsKeyIdNotFound => &["The specified KMSKeyId does not exist."],
+            InvalidParameterKmsKeyIdKmsUnauthorized => {
+                &["ECS service have no right to access your KMS."]
+            }
+            InvalidRegionNotSupport => &["The specified region does not support byok."],
+            UserNotInTheWhiteList => &["The user is not in byok white list."],
+            InvalidParameterEncryptedIllegal => {
+                &["The specified parameter Encrypted must be true when kmsKeyId is not empty."]
+            }
+            IdempotentParameterMismatch => &[
+                "Request uses a client token in a previous request but is not identical to that request.",
+            ],
+            InvalidTagKeyMalformed => &["The specified Tag.n.Key is not valid."],
+            InvalidTagValueMalformed => &["The specified Tag.n.Value is not valid."],
+            InvalidTagCount => &["The specified tags are beyond the permitted range."],
+            DuplicateTagKey => &["The Tag.N.Key contain duplicate key."],
+            InvalidRegionIdNotFound => &["The specified RegionId does not exist."],
+            InvalidAccountNotFound => {
+                &["The specified parameter \"AddAccount.n\" or \"RemoveAccount.n\" does not exist."]
+            }
+            ImageCreatedNotFromCopy => {
+                &["The specified image is not the target image of a copy action."]
+            }
+            InvalidAccountForbbiden => &["The specified Account does not yourself."],
+            InstanceImageNotSupport => &["This API does not support instance images."],
+            InvalidParameter => &["The specified parameter is not valid."],
+            MissingParameter => &[
+                "The input parameter that is mandatory for processing this request is not supplied.",
+            ],
+            InvalidActionNotFound => {
+                &["Specified api is not found, please check your url and method."]
+            }
+        }
+    }
+
+    /// The default English message (the first of [`ErrorCode::messages`]).
+    pub fn message(self) -> &'static str {
+        self.messages()[0]
+    }
+
+    /// The message for a failure of `parameter`: for the codes the tables give twice, the
+    /// one naming that parameter (`ImageName` → "The specified Image name is wrongly formed.").
+    pub fn message_for(self, parameter: Parameter) -> &'static str {
+        use ErrorCode::*;
+        match (self, parameter) {
+            (InvalidImageNameMalformed, Parameter::ImageName)
+            | (InvalidDescriptionMalformed, Parameter::Description) => self.messages()[1],
+            _ => self.message(),
+        }
+    }
+
+    /// Whether the code is in the seed tables (003/004) rather than added by this crate.
+    pub fn is_from_seeds(self) -> bool {
+        use ErrorCode::*;
+        !matches!(
+            self,
+            IdempotentParameterMismatch
+                | InvalidTagKeyMalformed
+                | InvalidTagValueMalformed
+                | InvalidTagCount
+                | DuplicateTagKey
+                | InvalidRegionIdNotFound
+                | InvalidAccountNotFound
+                | ImageCreatedNotFromCopy
+                | InvalidAccountForbbiden
+                | InstanceImageNotSupport
+                | InvalidParameter
+                | MissingParameter
+                | InvalidActionNotFound
+        )
+    }
+
+    /// The code Tencent Cloud CVM answers for the same failure (see [`TencentCode`]).
+    pub fn tencent_code(self) -> TencentCode {
+        TencentCode::for_failure(self)
+    }
+
+    /// The code in `provider`'s rendering.
+    pub fn code_for(self, provider: Provider) -> &'static str {
+        match provider {
+            Provider::Alibaba => self.as_str(),
+            Provider::Tencent => self.tencent_code().as_str(),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of the seed error tables: code, HTTP status and English message as printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    /// The code.
+    pub code: ErrorCode,
+    /// The HTTP status printed in the row.
+    pub http_status: u16,
+    /// The English message printed in the row.
+    pub message: &'static str,
+    /// Which seed table(s) print this row: `"003"`, `"004"` or `"003, 004"`.
+    pub seeds: &'static str,
+}
+
+/// Every row of the seed tables 003 and 004 (their union), in 004's order. Rows the two
+/// tables print identically appear once; 003's `InternalError` row (403) is kept with the
+/// status 004 gives the code (500).
+pub const SEED_CATALOGUE: &[CatalogueEntry] = &{
+    use ErrorCode::*;
+    const fn row(
+        code: ErrorCode,
+        http_status: u16,
+        message: &'static str,
+        seeds: &'static str,
+    ) -> CatalogueEntry {
+        CatalogueEntry {
+            code,
+            http_status,
+            message,
+            seeds,
+        }
+    }
+    [
+        row(
+            InvalidAliUidIsNull,
+            401,
+            "The aliUid must not be null",
+            "003, 004",
+        ),
+        row(
+            InvalidImageNameMalformed,
+            400,
+            "The specified Image name is wrongly formed.",
+            "003, 004",
+        ),
+        row(
+            Forbbiden,
+            403,
+            "User not authorized to operate on the specified resource.",
+            "003, 004",
+        ),
+        row(
+            InvalidImageNameMalformed,
+            400,
+            "The specified destination Image name is wrongly formed.",
+            "003, 004",
+        ),
+        row(
+            InvalidDescriptionMalformed,
+            400,
+            "The specified destination description is wrongly formed.",
+            "003, 004",
+        ),
+        row(
+            InvalidDescriptionMalformed,
+            400,
+            "The specified description is wrongly formed.",
+            "003, 004",
+        ),
+        row(
+            SourceRegionNotFound,
+            400,
+            "The source region not found",
+            "003, 004",
+        ),
+        row(
+            DestinationRegionNotFound,
+            400,
+            "The destination region not found",
+            "003, 004",
+        ),
+        row(
+            InvalidImageIdNotFound,
+            404,
+            "The specified ImageId does not exist.",
+            "003, 004",
+        ),
+        row(
+            IncorrectImageStatus,
+            400,
+            "The image not available.",
+            "003, 004",
+        ),
+        row(
+            InvalidSnapshotIdNotFound,
+            400,
+            "The specified SnapshotId does not exist.",
+            "003, 004",
+        ),
+        row(
+            InvalidImageNameDuplicated,
+            400,
+            "The destination image is exist.",
+            "003, 004",
+        ),
+        row(
+            QuotaExceedImage,
+            403,
+            "The Image Quota exceeds.",
+            "003, 004",
+        ),
+        row(
+            QuotaExceedSnapshot,
+            403,
+            "The snapshot quota exceeds.",
+            "003, 004",
+        ),
+        row(
+            OperationDeniedImageCopying,
+            403,
+            "The Image are coping.",
+            "003, 004",
+        ),
+        row(
+            RegionNotSupportCopy,
+            403,
+            "The region not support copy.",
+            "003, 004",
+        ),
+        row(
+            InvalidSnapshotTooOld,
+            403,
+            "This operation is denied because the specified snapshot is created before 2013-07-15.",
+            "003, 004",
+        ),
+        row(
+            OperationDenied,
+            403,
+            "The specified snapshot is not allowed to create image.",
+            "003, 004",
+        ),
+        row(
+            IncorrectDestinationRegion,
+            403,
+            "The destination region is not equal the target region.",
+            "003, 004",
+        ),
+        row(
+            SizeExceedImage,
+            403,
+            "The image exceeds the maximum size. Please open a ticket to add the account to the white list.",
+            "003, 004",
+        ),
+        row(
+            OperationDeinedEncryptedSnapshot,
+            403,
+            "The image contains encrypted snapshots, which do not support copying.",
+            "003, 004",
+        ),
+        row(
+            InternalError,
+            500,
+            "The request processing has failed due to some unknown error.",
+            "003, 004",
+        ),
+        row(
+            OperationDeniedSameRegionOnly,
+            403,
+            "The image shared from others can not be copied to another region directly.",
+            "003, 004",
+        ),
+        row(
+            OperationDeniedNotPublished,
+            403,
+            "The operation is denied because corresponding marketplace image is not published in destination region.",
+            "004",
+        ),
+        row(
+            InvalidParameterKmsKeyIdNotFound,
+            404,
+            "The specified KMSKeyId does not exist.",
+            "004",
+        ),
+        row(
+            InvalidParameterKmsKeyIdKmsUnauthorized,
+            403,
+            "ECS service have no right to access your KMS.",
+            "004",
+        ),
+        row(
+            InternalError,
+            500,
+            "The request processing has failed due to some unknown error, exception or failure.",
+            "004",
+        ),
+        row(
+            InvalidRegionNotSupport,
+            403,
+            "The specified region does not support byok.",
+            "004",
+        ),
+        row(
+            UserNotInTheWhiteList,
+            403,
+            "The user is not in byok white list.",
+            "004",
+        ),
+        row(
+            InvalidParameterEncryptedIllegal,
+            400,
+            "The specified parameter Encrypted must be true when kmsKeyId is not empty.",
+            "004",
+        ),
+    ]
+};
+
+/// An answer of the provider's API that refused a call: the code, the exact message, and
+/// the Tencent Cloud code of the same failure. `Display` shows `Code: Message`.
+///
+/// Most errors carry a message from the catalogue (a `&'static str`, no allocation); the
+/// few whose provider message names a parameter (`MissingParameter`, `InvalidParameter`)
+/// carry that text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ApiError {
+    code: ErrorCode,
+    message: Cow<'static, str>,
+    tencent: TencentCode,
+}
+
+impl ApiError {
+    /// The error with the code's default message and Tencent equivalent.
+    pub fn new(code: ErrorCode) -> Self {
+        ApiError {
+            code,
+            message: Cow::Borrowed(code.message()),
+            tencent: code.tencent_code(),
+        }
+    }
+
+    /// The error with the message naming `parameter`.
+    pub fn for_parameter(code: ErrorCode, parameter: Parameter) -> Self {
+        ApiError {
+            message: Cow::Borrowed(code.message_for(parameter)),
+            ..ApiError::new(code)
+        }
+    }
+
+    /// The error with another of the provider's messages for the same code (e.g.
+    /// `IncorrectImageStatus` with "The specified image is not coping." from
+    /// `CancelCopyImage`'s table).
+    pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// The error with a more precise Tencent code than the default mapping gives.
+    pub fn with_tencent(mut self, tencent: TencentCode) -> Self {
+        self.tencent = tencent;
+        self
+    }
+
+    /// `MissingParameter`, naming the parameter as Alibaba's gateway does.
+    pub fn missing_parameter(name: &str) -> Self {
+        ApiError::new(ErrorCode::MissingParameter).with_message(format!(
+            "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
+        ))
+    }
+
+    /// `InvalidParameter`, naming the parameter as Alibaba's gateway does.
+    pub fn invalid_parameter(name: &str) -> Self {
+        ApiError::new(ErrorCode::InvalidParameter)
+            .with_message(format!("The specified parameter \"{name}\" is not valid."))
+    }
+
+    /// The code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The English message, verbatim from the provider's table.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status.
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+
+    /// The Tencent Cloud code of the same failure.
+    pub fn tencent(&self) -> TencentCode {
+        self.tencent
+    }
+
+    /// The code as `provider` spells it.
+    pub fn code_for(&self, provider: Provider) -> &'static str {
+        match provider {
+            Provider::Alibaba => self.code.as_str(),
+            Provider::Tencent => self.tencent.as_str(),
+        }
+    }
+
+    /// The message as `provider` words it: the catalogue message on Alibaba Cloud, the
+    /// Tencent code's message on Tencent Cloud.
+    pub fn message_for(&self, provider: Provider) -> &str {
+        match provider {
+            Provider::Alibaba => self.message(),
+            Provider::Tencent => self.tencent.message(),
+        }
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError::new(code)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn every_seed_row_matches_code_status_and_message() {
+        for row in SEED_CATALOGUE {
+            assert!(row.code.is_from_seeds(), "{}", row.code);
+            assert_eq!(row.code.http_status(), row.http_status, "{}", row.code);
+            assert!(
+                row.code.messages().contains(&row.message),
+                "{}: {:?}",
+                row.code,
+                row.message
+            );
+        }
+        // 30 rows: 23 of 003 (with InternalError's status taken from 004) plus 7 new in 004.
+        assert_eq!(SEED_CATALOGUE.len(), 30);
+    }
+
+    #[test]
+    fn every_seed_code_has_a_row_and_every_message_is_printed() {
+        for code in ErrorCode::iter().filter(|c| c.is_from_seeds()) {
+            for message in code.messages() {
+                assert!(
+                    SEED_CATALOGUE
+                        .iter()
+                        .any(|r| r.code == code && r.message == *message),
+                    "{code}: {message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_through_strings() {
+        for code in ErrorCode::iter() {
+            let parsed: ErrorCode = code.as_str().parse().unwrap();
+            assert_eq!(parsed, code);
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    #[test]
+    fn provider_typos_are_kept() {
+        assert_eq!(ErrorCode::Forbbiden.as_str(), "Forbbiden");
+        assert_eq!(
+            ErrorCode::OperationDeinedEncryptedSnapshot.as_str(),
+            "OperationDeined.EncryptedSnapshot"
+        );
+    }
+
+    #[test]
+    fn internal_error_is_500_with_both_messages() {
+        assert_eq!(ErrorCode::InternalError.http_status(), 500);
+        assert_eq!(ErrorCode::InternalError.messages().len(), 2);
+    }
+
+    #[test]
+    fn message_follows_the_failed_parameter() {
+        let c = ErrorCode::InvalidImageNameMalformed;
+        assert_eq!(
+            c.message_for(Parameter::DestinationImageName),
+            "The specified destination Image name is wrongly formed."
+        );
+        assert_eq!(
+            c.message_for(Parameter::ImageName),
+            "The specified Image name is wrongly formed."
+        );
+        let d = ErrorCode::InvalidDescriptionMalformed;
+        assert_eq!(
+            d.message_for(Parameter::Description),
+            "The specified description is wrongly formed."
+        );
+        assert_eq!(
+            d.message_for(Parameter::DestinationDescription),
+            "The specified destination description is wrongly formed."
+        );
+    }
+}

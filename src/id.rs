@@ -1,0 +1,521 @@
+//! Identifiers: `ImageId`, `SnapshotId`, `AccountId`, `KmsKeyId`, `RequestId`.
+//!
+//! Every id is ASCII. The forms accepted by `new` (and `FromStr`, and `Deserialize`) are the
+//! union of both providers' real forms, so one value type serves both; `parse_for` checks
+//! one provider's own form where the two differ.
+//!
+//! | Type | `new` accepts | Alibaba form | Tencent form |
+//! |---|---|---|---|
+//! | [`ImageId`] | 3–128 chars: an ASCII letter, then ASCII letters, digits, `_`, `.`, `-`, `*` | `m-bp1h46wfpjsjastc****` (custom, marketplace), `ubuntu_22_04_x64_20G_alibase_20230907.vhd` (system) | `img-o3ycss2p` |
+//! | [`SnapshotId`] | 3–64 chars: an ASCII letter, then ASCII letters, digits, `-`, `_`, `*` | `s-bp17441ohwka0yuh****` | `snap-gz27bh7y` |
+//! | [`AccountId`] | 1–64 chars: ASCII letters, digits, `-`, `_`, starting with a letter or digit | a 16-digit UID `1234567890123456` | a UIN `100000000001` |
+//! | [`KmsKeyId`] | 1–128 chars: ASCII letters, digits, `-`, `_`, `*`, `:`, `/`, starting with a letter or digit | `e522b26d-abf6-4e0d-b5da-04b7******3c` | a UUID |
+//! | [`RequestId`] | a UUID: 8-4-4-4-12 hex digits, either case | `473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E` | lowercase UUID |
+//!
+//! `*` is allowed because the providers' own documents print masked ids (`m-…c****`), and
+//! such ids are what users paste into bug reports. Account ids are numeric on both clouds;
+//! alphanumeric handles (`alice`, `acct-1`) are accepted too, so test fixtures can be read.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::name::string_newtype_impls;
+use crate::provider::Provider;
+
+/// The kind of identifier that failed to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdKind {
+    /// An image id.
+    Image,
+    /// A snapshot id.
+    Snapshot,
+    /// An account id.
+    Account,
+    /// A KMS key id.
+    KmsKey,
+    /// A request id.
+    Request,
+}
+
+impl fmt::Display for IdKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IdKind::Image => "image id",
+            IdKind::Snapshot => "snapshot id",
+            IdKind::Account => "account id",
+            IdKind::KmsKey => "KMS key id",
+            IdKind::Request => "request id",
+        })
+    }
+}
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdError {
+    /// Shorter or longer than the form allows.
+    #[error("{kind} is {len} characters long; expected {min} to {max}")]
+    Length {
+        /// Which id.
+        kind: IdKind,
+        /// The length in characters.
+        len: usize,
+        /// The minimum.
+        min: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// A character the form does not allow.
+    #[error("{kind} has {found:?} at character {position}, which its form does not allow")]
+    BadCharacter {
+        /// Which id.
+        kind: IdKind,
+        /// The character.
+        found: char,
+        /// Its 0-based position.
+        position: usize,
+    },
+    /// Well formed in general, but not in the named provider's form.
+    #[error("{kind} {id:?} is not in {provider}'s form ({form})")]
+    NotProviderForm {
+        /// Which id.
+        kind: IdKind,
+        /// The id.
+        id: String,
+        /// The provider.
+        provider: Provider,
+        /// The expected form, in words.
+        form: &'static str,
+    },
+}
+
+impl IdError {
+    /// Which kind of id failed.
+    pub fn kind(&self) -> IdKind {
+        match self {
+            IdError::Length { kind, .. }
+            | IdError::BadCharacter { kind, .. }
+            | IdError::NotProviderForm { kind, .. } => *kind,
+        }
+    }
+}
+
+/// The shape of an id: its length range and which characters may come first and after.
+struct IdForm {
+    kind: IdKind,
+    min: usize,
+    max: usize,
+    first: fn(char) -> bool,
+    rest: fn(char) -> bool,
+}
+
+impl IdForm {
+    fn check(&self, s: &str) -> Result<(), IdError> {
+        let mut len = 0;
+        for (position, c) in s.chars().enumerate() {
+            let ok = if position == 0 {
+                (self.first)(c)
+            } else {
+                (self.rest)(c)
+            };
+            if !ok {
+                return Err(IdError::BadCharacter {
+                    kind: self.kind,
+                    found: c,
+                    position,
+                });
+            }
+            len += 1;
+        }
+        if len < self.min || len > self.max {
+            return Err(IdError::Length {
+                kind: self.kind,
+                len,
+                min: self.min,
+                max: self.max,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Whether `s` is `prefix` followed by `len` lowercase ASCII letters or digits (Tencent ids).
+fn is_tencent_form(s: &str, prefix: &str, len: usize) -> bool {
+    s.strip_prefix(prefix).is_some_and(|rest| {
+        rest.len() == len
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+/// Whether `s` is `prefix` followed by 2 to 60 lowercase letters, digits or `*` (Alibaba ids).
+fn is_alibaba_form(s: &str, prefix: &str) -> bool {
+    s.strip_prefix(prefix).is_some_and(|rest| {
+        (2..=60).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'*')
+    })
+}
+
+fn not_provider_form(kind: IdKind, s: &str, provider: Provider, form: &'static str) -> IdError {
+    IdError::NotProviderForm {
+        kind,
+        id: s.to_owned(),
+        provider,
+        form,
+    }
+}
+
+const IMAGE_FORM: IdForm = IdForm {
+    kind: IdKind::Image,
+    min: 3,
+    max: 128,
+    first: |c| c.is_ascii_alphabetic(),
+    rest: |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '*'),
+};
+
+/// An image id: `m-…` (Alibaba custom and marketplace), Alibaba system image file names such
+/// as `ubuntu_22_04_x64_20G_alibase_20230907.vhd`, or `img-…` (Tencent). See the module table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ImageId(String);
+
+impl ImageId {
+    /// Validates `s` against the union of both providers' forms.
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        IMAGE_FORM.check(&s)?;
+        Ok(ImageId(s))
+    }
+
+    /// Validates `s` against `provider`'s own forms: Tencent `img-` + 8 lowercase letters or
+    /// digits; Alibaba `m-` + 2–60 lowercase letters, digits or `*`, or a system image id
+    /// (an ASCII letter first, containing `_`, e.g. `ubuntu_22_04_x64_20G_alibase_20230907.vhd`).
+    pub fn parse_for(provider: Provider, s: &str) -> Result<Self, IdError> {
+        let id = ImageId::new(s)?;
+        let ok = match provider {
+            Provider::Tencent => is_tencent_form(s, "img-", 8),
+            Provider::Alibaba => is_alibaba_form(s, "m-") || (s.contains('_') && !s.contains('*')),
+        };
+        if ok {
+            Ok(id)
+        } else {
+            Err(not_provider_form(
+                IdKind::Image,
+                s,
+                provider,
+                match provider {
+                    Provider::Tencent => "img- and 8 lowercase letters or digits",
+                    Provider::Alibaba => {
+                        "m-… or a system image id such as ubuntu_22_04_x64_20G_alibase_20230907.vhd"
+                    }
+                },
+            ))
+        }
+    }
+
+    /// The id the engine gives the `n`th image it creates under `provider`: `m-` + 20 base-36
+    /// digits (Alibaba) or `img-` + 8 (Tencent). Deterministic: the same `n` gives the same id.
+    pub fn generated(provider: Provider, n: u64) -> Self {
+        match provider {
+            Provider::Alibaba => ImageId(format!("m-{}", base36(scramble(n), 20))),
+            Provider::Tencent => ImageId(format!("img-{}", base36(scramble(n), 8))),
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A fixed bijection on `u64` (the splitmix64 finaliser), so generated ids look like the
+/// providers' random ones while staying deterministic and collision-free.
+fn scramble(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// `n` in base 36 (digits then lowercase letters), left-padded with `0` or cut to its last
+/// `width` digits.
+fn base36(mut n: u64, width: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = vec![b'0'; width];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 36) as usize];
+        n /= 36;
+    }
+    String::from_utf8(out).expect("base-36 digits are ASCII")
+}
+
+const SNAPSHOT_FORM: IdForm = IdForm {
+    kind: IdKind::Snapshot,
+    min: 3,
+    max: 64,
+    first: |c| c.is_ascii_alphabetic(),
+    rest: |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*'),
+};
+
+/// A snapshot id: `s-…` (Alibaba) or `snap-…` (Tencent). See the module table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SnapshotId(String);
+
+impl SnapshotId {
+    /// Validates `s` against the union of both providers' forms.
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        SNAPSHOT_FORM.check(&s)?;
+        Ok(SnapshotId(s))
+    }
+
+    /// Validates `s` against `provider`'s form: Tencent `snap-` + 8 lowercase letters or
+    /// digits; Alibaba `s-` + 2–60 lowercase letters, digits or `*`.
+    pub fn parse_for(provider: Provider, s: &str) -> Result<Self, IdError> {
+        let id = SnapshotId::new(s)?;
+        let ok = match provider {
+            Provider::Tencent => is_tencent_form(s, "snap-", 8),
+            Provider::Alibaba => is_alibaba_form(s, "s-"),
+        };
+        if ok {
+            Ok(id)
+        } else {
+            Err(not_provider_form(
+                IdKind::Snapshot,
+                s,
+                provider,
+                match provider {
+                    Provider::Tencent => "snap- and 8 lowercase letters or digits",
+                    Provider::Alibaba => "s- and 2 to 60 lowercase letters, digits or *",
+                },
+            ))
+        }
+    }
+
+    /// The id the engine gives the `n`th snapshot it creates (for copies): `s-` + 20 base-36
+    /// digits (Alibaba) or `snap-` + 8 (Tencent).
+    pub fn generated(provider: Provider, n: u64) -> Self {
+        match provider {
+            Provider::Alibaba => SnapshotId(format!("s-{}", base36(scramble(n), 20))),
+            Provider::Tencent => SnapshotId(format!("snap-{}", base36(scramble(n), 8))),
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+const ACCOUNT_FORM: IdForm = IdForm {
+    kind: IdKind::Account,
+    min: 1,
+    max: 64,
+    first: |c| c.is_ascii_alphanumeric(),
+    rest: |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'),
+};
+
+/// An account id (Alibaba UID, Tencent UIN). See the module table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountId(String);
+
+impl AccountId {
+    /// Validates `s`.
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        ACCOUNT_FORM.check(&s)?;
+        Ok(AccountId(s))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+const KMS_KEY_FORM: IdForm = IdForm {
+    kind: IdKind::KmsKey,
+    min: 1,
+    max: 128,
+    first: |c| c.is_ascii_alphanumeric(),
+    rest: |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*' | ':' | '/'),
+};
+
+/// A KMS key id: a UUID (`e522b26d-abf6-4e0d-b5da-04b7******3c`), a `key-…` id, or an
+/// `acs:kms:…` resource name. See the module table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KmsKeyId(String);
+
+impl KmsKeyId {
+    /// Validates `s`.
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        KMS_KEY_FORM.check(&s)?;
+        Ok(KmsKeyId(s))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A request id: a UUID, 8-4-4-4-12 hexadecimal digits in either case
+/// (`473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// Validates `s`.
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        let len = s.chars().count();
+        if len != 36 {
+            return Err(IdError::Length {
+                kind: IdKind::Request,
+                len,
+                min: 36,
+                max: 36,
+            });
+        }
+        for (position, c) in s.chars().enumerate() {
+            let ok = if matches!(position, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            };
+            if !ok {
+                return Err(IdError::BadCharacter {
+                    kind: IdKind::Request,
+                    found: c,
+                    position,
+                });
+            }
+        }
+        Ok(RequestId(s))
+    }
+
+    /// A deterministic request id for the `n`th request:
+    /// `00000000-0000-4000-8000-` followed by `n` as 12 uppercase hex digits.
+    pub fn from_sequence(n: u64) -> Self {
+        RequestId(format!(
+            "00000000-0000-4000-8000-{:012X}",
+            n & 0xFFFF_FFFF_FFFF
+        ))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_newtype_impls!(ImageId, IdError);
+string_newtype_impls!(SnapshotId, IdError);
+string_newtype_impls!(AccountId, IdError);
+string_newtype_impls!(KmsKeyId, IdError);
+string_newtype_impls!(RequestId, IdError);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_ids_of_every_real_form() {
+        for ok in [
+            "m-bp1h46wfpjsjastc****",
+            "m-imageid1",
+            "ubuntu_22_04_x64_20G_alibase_20230907.vhd",
+            "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
+            "img-o3ycss2p",
+            "Img-231234***",
+        ] {
+            assert!(ImageId::new(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "m", "1-abc", "m-a b", "m-ä", "m/abc", "-m-abc"] {
+            assert!(ImageId::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(ImageId::new("a".repeat(128)).is_ok());
+        assert!(ImageId::new("a".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn image_ids_per_provider() {
+        assert!(ImageId::parse_for(Provider::Tencent, "img-o3ycss2p").is_ok());
+        assert!(ImageId::parse_for(Provider::Tencent, "img-o3ycss2").is_err());
+        assert!(ImageId::parse_for(Provider::Tencent, "m-bp1h46wfpjsjastc").is_err());
+        assert!(ImageId::parse_for(Provider::Alibaba, "m-bp1h46wfpjsjastc****").is_ok());
+        assert!(
+            ImageId::parse_for(
+                Provider::Alibaba,
+                "ubuntu_22_04_x64_20G_alibase_20230907.vhd"
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            ImageId::parse_for(Provider::Alibaba, "img-o3ycss2p"),
+            Err(IdError::NotProviderForm { .. })
+        ));
+    }
+
+    #[test]
+    fn generated_ids_are_valid_deterministic_and_distinct() {
+        for p in Provider::ALL {
+            let a = ImageId::generated(p, 1);
+            assert_eq!(a, ImageId::generated(p, 1));
+            assert_ne!(a, ImageId::generated(p, 2));
+            assert!(ImageId::parse_for(p, a.as_str()).is_ok(), "{a}");
+            let s = SnapshotId::generated(p, 7);
+            assert!(SnapshotId::parse_for(p, s.as_str()).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn snapshot_ids() {
+        assert!(SnapshotId::parse_for(Provider::Tencent, "snap-gz27bh7y").is_ok());
+        assert!(SnapshotId::parse_for(Provider::Alibaba, "s-bp17441ohwka0yuh****").is_ok());
+        assert!(SnapshotId::parse_for(Provider::Alibaba, "snap-gz27bh7y").is_err());
+        assert!(SnapshotId::new("s 1").is_err());
+    }
+
+    #[test]
+    fn account_and_key_ids() {
+        assert!(AccountId::new("1234567890123456").is_ok());
+        assert!(AccountId::new("alice").is_ok());
+        assert!(AccountId::new("").is_err());
+        assert!(AccountId::new("a b").is_err());
+        assert!(AccountId::new("-a").is_err());
+        assert!(KmsKeyId::new("e522b26d-abf6-4e0d-b5da-04b7******3c").is_ok());
+        assert!(KmsKeyId::new("acs:kms:cn-hangzhou:123:key/abc").is_ok());
+        assert!(KmsKeyId::new("key with space").is_err());
+    }
+
+    #[test]
+    fn request_ids() {
+        assert!(RequestId::new("473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E").is_ok());
+        assert!(RequestId::new("473469c7-aa6f-4dc5-b3db-a3dc0de3c83e").is_ok());
+        assert!(RequestId::new("473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83").is_err());
+        assert!(RequestId::new("473469C7_AA6F-4DC5-B3DB-A3DC0DE3C83E").is_err());
+        let r = RequestId::from_sequence(42);
+        assert_eq!(r.as_str(), "00000000-0000-4000-8000-00000000002A");
+        assert!(RequestId::new(r.as_str()).is_ok());
+    }
+
+    #[test]
+    fn deserialize_validates() {
+        assert!(serde_json::from_str::<ImageId>("\"m-abc\"").is_ok());
+        assert!(serde_json::from_str::<ImageId>("\"m abc\"").is_err());
+        assert!(serde_json::from_str::<AccountId>("\"\"").is_err());
+    }
+}

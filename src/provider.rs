@@ -1,0 +1,91 @@
+//! The cloud provider whose rules apply, and the limits that differ between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A cloud provider whose image rules this crate models.
+///
+/// Validators whose rules differ take it: e.g. [`crate::ImageName::parse_for`] allows 128
+/// characters on Alibaba Cloud (`CopyImage`'s `DestinationImageName`) and 60 on Tencent Cloud
+/// (`SyncImages`' `ImageName`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Alibaba Cloud ECS (seeds 003 and 004).
+    #[default]
+    Alibaba,
+    /// Tencent Cloud CVM (seeds 000, 001 and 002).
+    Tencent,
+}
+
+impl Provider {
+    /// Both providers, Alibaba first.
+    pub const ALL: [Provider; 2] = [Provider::Alibaba, Provider::Tencent];
+
+    /// The lowercase name: `"alibaba"` or `"tencent"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Alibaba => "alibaba",
+            Provider::Tencent => "tencent",
+        }
+    }
+
+    /// The most characters an image name may have: 128 on Alibaba Cloud (seeds 003/004,
+    /// `DestinationImageName`), 60 on Tencent Cloud (`SyncImages`' `ImageName`).
+    pub fn image_name_max_chars(self) -> usize {
+        match self {
+            Provider::Alibaba => 128,
+            Provider::Tencent => 60,
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of [`Provider::from_str`]: the text named no provider.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown provider {0:?}: expected \"alibaba\" or \"tencent\"")]
+pub struct UnknownProvider(pub String);
+
+impl FromStr for Provider {
+    type Err = UnknownProvider;
+
+    /// `alibaba` or `tencent`, ASCII case-insensitively.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("alibaba") {
+            Ok(Provider::Alibaba)
+        } else if s.eq_ignore_ascii_case("tencent") {
+            Ok(Provider::Tencent)
+        } else {
+            Err(UnknownProvider(s.to_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_displays() {
+        for p in Provider::ALL {
+            assert_eq!(p.as_str().parse::<Provider>().unwrap(), p);
+        }
+        assert_eq!("Tencent".parse::<Provider>().unwrap(), Provider::Tencent);
+        assert!("aws".parse::<Provider>().is_err());
+    }
+
+    #[test]
+    fn name_limits_differ() {
+        assert_eq!(Provider::Alibaba.image_name_max_chars(), 128);
+        assert_eq!(Provider::Tencent.image_name_max_chars(), 60);
+    }
+}

@@ -1,0 +1,540 @@
+//! Regions: `RegionId`, the built-in catalogues of both providers, and `RegionPolicy`, which
+//! decides whether an image may be copied from one region to another.
+//!
+//! # Region ids
+//! A [`RegionId`] is 2 to 4 lowercase ASCII letters, then one to four `-`-separated parts of
+//! lowercase letters and digits, at most 50 characters: `cn-hangzhou`, `ap-southeast-1`,
+//! `cn-wuhan-lr`, `ap-guangzhou`, `ap-shanghai-fsi`, `na-siliconvalley`. Being well formed
+//! does not make a region exist: existence is the catalogue's answer.
+//!
+//! # Catalogues
+//! [`RegionCatalogue::alibaba`] and [`RegionCatalogue::tencent`] hold every public region the
+//! providers' documentation establishes (closed regions such as Alibaba's `ap-south-1` and
+//! `ap-southeast-2` and unconfirmed ones are left out), each with its geography: mainland
+//! China, or another country or region. Hong Kong, Macao and Taiwan are not mainland China.
+//! Lookups are `O(log n)` and allocation-free. New regions appear every year: an embedding
+//! service adds or replaces them with [`RegionCatalogue::insert`], or builds its own catalogue.
+//!
+//! # Copy policy
+//! [`RegionPolicy::check_copy`] applies, in this order (the first failure wins):
+//! 1. the source region exists (`SourceRegion.NotFound`);
+//! 2. the destination region exists (`DestinationRegion.NotFound`);
+//! 3. source and destination differ (`IncorrectDestinationRegion`);
+//! 4. both regions support copying (`RegionNotSupportCopy`);
+//! 5. Tencent (seed 000, "リージョン制限"): a copy between mainland China and another
+//!    country/region needs the account on the allow-list ("submit a ticket"); refused with
+//!    `RegionNotSupportCopy` in Alibaba's rendering and `UnsupportedOperation.Region` in
+//!    Tencent's.
+
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::name::string_newtype_impls;
+use crate::provider::Provider;
+use crate::tencent::TencentCode;
+
+/// Why a region id was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegionIdError {
+    /// Empty or longer than 50 characters.
+    #[error("region id is {len} characters long; expected 4 to 50")]
+    Length {
+        /// The length in characters.
+        len: usize,
+    },
+    /// Not of the form `xx-part[-part…]`.
+    #[error("region id {0:?} is not of the form cn-hangzhou / ap-southeast-1")]
+    Malformed(String),
+}
+
+/// A well-formed region id, e.g. `cn-hangzhou` or `ap-guangzhou` (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RegionId(String);
+
+impl RegionId {
+    /// Validates `s`.
+    pub fn new(s: impl Into<String>) -> Result<Self, RegionIdError> {
+        let s = s.into();
+        check_region_id(&s)?;
+        Ok(RegionId(s))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn check_region_id(s: &str) -> Result<(), RegionIdError> {
+    let len = s.chars().count();
+    if !(4..=50).contains(&len) {
+        return Err(RegionIdError::Length { len });
+    }
+    let mut parts = s.split('-');
+    let head = parts.next().unwrap_or("");
+    let head_ok = (2..=4).contains(&head.len()) && head.bytes().all(|b| b.is_ascii_lowercase());
+    let rest: Vec<&str> = parts.collect();
+    let rest_ok = (1..=4).contains(&rest.len())
+        && rest.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if head_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(RegionIdError::Malformed(s.to_owned()))
+    }
+}
+
+string_newtype_impls!(RegionId, RegionIdError);
+
+/// Where a region is, for the rules that separate mainland China from elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Geography {
+    /// Mainland China.
+    MainlandChina,
+    /// Another country or region, Hong Kong, Macao and Taiwan included.
+    OtherCountryOrRegion,
+}
+
+/// A region and what it supports.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Region {
+    /// The id.
+    pub id: RegionId,
+    /// The provider's English name, e.g. `China (Hangzhou)`.
+    pub name: String,
+    /// Mainland China or elsewhere.
+    pub geography: Geography,
+    /// Whether images can be copied from and to it (`RegionNotSupportCopy` otherwise).
+    pub copy_supported: bool,
+    /// Whether bring-your-own-key encryption is available (`InvalidRegion.NotSupport` otherwise).
+    pub byok_supported: bool,
+}
+
+impl Region {
+    /// A region that supports copying and BYOK.
+    pub fn new(id: RegionId, name: impl Into<String>, geography: Geography) -> Self {
+        Region {
+            id,
+            name: name.into(),
+            geography,
+            copy_supported: true,
+            byok_supported: true,
+        }
+    }
+}
+
+use Geography::{MainlandChina as CN, OtherCountryOrRegion as XX};
+
+/// Alibaba Cloud ECS public regions (ECS endpoint list; research notes in the CHANGELOG).
+const ALIBABA_REGIONS: &[(&str, &str, Geography)] = &[
+    ("cn-qingdao", "China (Qingdao)", CN),
+    ("cn-beijing", "China (Beijing)", CN),
+    ("cn-zhangjiakou", "China (Zhangjiakou)", CN),
+    ("cn-huhehaote", "China (Hohhot)", CN),
+    ("cn-wulanchabu", "China (Ulanqab)", CN),
+    ("cn-hangzhou", "China (Hangzhou)", CN),
+    ("cn-shanghai", "China (Shanghai)", CN),
+    ("cn-nanjing", "China (Nanjing - Local Region)", CN),
+    ("cn-fuzhou", "China (Fuzhou - Local Region)", CN),
+    ("cn-shenzhen", "China (Shenzhen)", CN),
+    ("cn-heyuan", "China (Heyuan)", CN),
+    ("cn-guangzhou", "China (Guangzhou)", CN),
+    ("cn-chengdu", "China (Chengdu)", CN),
+    ("cn-wuhan-lr", "China (Wuhan - Local Region)", CN),
+    (
+        "cn-zhengzhou-jva",
+        "China (Zhengzhou - China Unicom Joint Venture)",
+        CN,
+    ),
+    ("cn-hongkong", "China (Hong Kong)", XX),
+    ("ap-northeast-1", "Japan (Tokyo)", XX),
+    ("ap-northeast-2", "South Korea (Seoul)", XX),
+    ("ap-southeast-1", "Singapore", XX),
+    ("ap-southeast-3", "Malaysia (Kuala Lumpur)", XX),
+    ("ap-southeast-5", "Indonesia (Jakarta)", XX),
+    ("ap-southeast-6", "Philippines (Manila)", XX),
+    ("ap-southeast-7", "Thailand (Bangkok)", XX),
+    ("us-east-1", "US (Virginia)", XX),
+    ("us-west-1", "US (Silicon Valley)", XX),
+    ("eu-central-1", "Germany (Frankfurt)", XX),
+    ("eu-west-1", "UK (London)", XX),
+    ("me-east-1", "UAE (Dubai)", XX),
+    ("me-central-1", "Saudi Arabia (Riyadh)", XX),
+];
+
+/// Tencent Cloud CVM public regions (CVM "Regions and Availability Zones").
+const TENCENT_REGIONS: &[(&str, &str, Geography)] = &[
+    ("ap-guangzhou", "South China (Guangzhou)", CN),
+    ("ap-shenzhen-fsi", "South China (Shenzhen Finance)", CN),
+    ("ap-shanghai", "East China (Shanghai)", CN),
+    ("ap-shanghai-fsi", "East China (Shanghai Finance)", CN),
+    ("ap-nanjing", "East China (Nanjing)", CN),
+    ("ap-beijing", "North China (Beijing)", CN),
+    ("ap-beijing-fsi", "North China (Beijing Finance)", CN),
+    ("ap-chengdu", "Southwest China (Chengdu)", CN),
+    ("ap-chongqing", "Southwest China (Chongqing)", CN),
+    (
+        "ap-hongkong",
+        "Hong Kong, Macao and Taiwan (Hong Kong, China)",
+        XX,
+    ),
+    ("ap-singapore", "Southeast Asia (Singapore)", XX),
+    ("ap-jakarta", "Southeast Asia (Jakarta)", XX),
+    ("ap-bangkok", "Southeast Asia (Bangkok)", XX),
+    ("ap-seoul", "Northeast Asia (Seoul)", XX),
+    ("ap-tokyo", "Northeast Asia (Tokyo)", XX),
+    ("ap-mumbai", "South Asia (Mumbai)", XX),
+    ("na-siliconvalley", "US West (Silicon Valley)", XX),
+    ("na-ashburn", "US East (Virginia)", XX),
+    ("na-toronto", "North America (Toronto)", XX),
+    ("sa-saopaulo", "South America (São Paulo)", XX),
+    ("eu-frankfurt", "Europe (Frankfurt)", XX),
+];
+
+/// A set of regions, looked up by id in `O(log n)` without allocating.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<Region>", into = "Vec<Region>")]
+pub struct RegionCatalogue {
+    regions: BTreeMap<RegionId, Region>,
+}
+
+impl RegionCatalogue {
+    /// An empty catalogue.
+    pub fn empty() -> Self {
+        RegionCatalogue::default()
+    }
+
+    /// The built-in catalogue of `provider`.
+    pub fn for_provider(provider: Provider) -> Self {
+        let table = match provider {
+            Provider::Alibaba => ALIBABA_REGIONS,
+            Provider::Tencent => TENCENT_REGIONS,
+        };
+        let mut catalogue = RegionCatalogue::empty();
+        for &(id, name, geography) in table {
+            let id = RegionId::new(id).expect("built-in region ids are well formed");
+            catalogue.insert(Region::new(id, name, geography));
+        }
+        catalogue
+    }
+
+    /// Alibaba Cloud ECS's public regions.
+    pub fn alibaba() -> Self {
+        Self::for_provider(Provider::Alibaba)
+    }
+
+    /// Tencent Cloud CVM's public regions.
+    pub fn tencent() -> Self {
+        Self::for_provider(Provider::Tencent)
+    }
+
+    /// The region `id`, if known.
+    pub fn get(&self, id: &str) -> Option<&Region> {
+        self.regions.get(id)
+    }
+
+    /// Mutable access to region `id`, e.g. to mark it as not supporting copies.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Region> {
+        self.regions.get_mut(id)
+    }
+
+    /// Whether `id` is known.
+    pub fn contains(&self, id: &str) -> bool {
+        self.regions.contains_key(id)
+    }
+
+    /// Adds a region, or replaces the one with the same id; returns the replaced one.
+    pub fn insert(&mut self, region: Region) -> Option<Region> {
+        self.regions.insert(region.id.clone(), region)
+    }
+
+    /// Removes a region.
+    pub fn remove(&mut self, id: &str) -> Option<Region> {
+        self.regions.remove(id)
+    }
+
+    /// Every region, ordered by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Region> {
+        self.regions.values()
+    }
+
+    /// How many regions.
+    pub fn len(&self) -> usize {
+        self.regions.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.regions.is_empty()
+    }
+}
+
+impl From<Vec<Region>> for RegionCatalogue {
+    fn from(regions: Vec<Region>) -> Self {
+        let mut c = RegionCatalogue::empty();
+        for r in regions {
+            c.insert(r);
+        }
+        c
+    }
+}
+
+impl From<RegionCatalogue> for Vec<Region> {
+    fn from(c: RegionCatalogue) -> Self {
+        c.regions.into_values().collect()
+    }
+}
+
+/// Why a copy between two regions is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RouteError {
+    /// The source region is not in the catalogue.
+    #[error("source region {0:?} is not in the catalogue")]
+    SourceNotFound(String),
+    /// The destination region is not in the catalogue.
+    #[error("destination region {0:?} is not in the catalogue")]
+    DestinationNotFound(String),
+    /// Source and destination are the same region.
+    #[error("source and destination are both {0:?}")]
+    SameRegion(String),
+    /// The region does not support copying images.
+    #[error("region {0:?} does not support image copies")]
+    CopyNotSupported(String),
+    /// Between mainland China and elsewhere, and the account is not allow-listed.
+    #[error(
+        "copying from {source_region} to {destination} crosses the mainland China border and needs the allow-list"
+    )]
+    CrossBorderNotAllowed {
+        /// The source region.
+        source_region: String,
+        /// The destination region.
+        destination: String,
+    },
+}
+
+impl RouteError {
+    /// The provider code (see the module docs).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            RouteError::SourceNotFound(_) => ErrorCode::SourceRegionNotFound,
+            RouteError::DestinationNotFound(_) => ErrorCode::DestinationRegionNotFound,
+            RouteError::SameRegion(_) => ErrorCode::IncorrectDestinationRegion,
+            RouteError::CopyNotSupported(_) | RouteError::CrossBorderNotAllowed { .. } => {
+                ErrorCode::RegionNotSupportCopy
+            }
+        }
+    }
+}
+
+impl From<RouteError> for ApiError {
+    fn from(e: RouteError) -> Self {
+        let api = ApiError::new(e.code());
+        match e {
+            RouteError::CrossBorderNotAllowed { .. } => {
+                api.with_tencent(TencentCode::UnsupportedOperationRegion)
+            }
+            _ => api,
+        }
+    }
+}
+
+/// The regions and the rules for copying between them. Serialisable, so it travels with
+/// the engine's state; replaceable and extensible by the embedding service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionPolicy {
+    /// The known regions.
+    pub catalogue: RegionCatalogue,
+    /// Whether copies between mainland China and elsewhere need the account's allow-list
+    /// (Tencent, seed 000).
+    pub cross_border_needs_allow_list: bool,
+}
+
+impl RegionPolicy {
+    /// The provider's built-in policy: its catalogue, and the cross-border allow-list on
+    /// Tencent Cloud only.
+    pub fn for_provider(provider: Provider) -> Self {
+        RegionPolicy {
+            catalogue: RegionCatalogue::for_provider(provider),
+            cross_border_needs_allow_list: provider == Provider::Tencent,
+        }
+    }
+
+    /// Checks that `source` and `destination` both exist (steps 1–2 of the module docs).
+    pub fn check_exist(&self, source: &str, destination: &str) -> Result<(), RouteError> {
+        if !self.catalogue.contains(source) {
+            return Err(RouteError::SourceNotFound(source.to_owned()));
+        }
+        if !self.catalogue.contains(destination) {
+            return Err(RouteError::DestinationNotFound(destination.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Whether a copy from `source` to `destination` is allowed for an account whose
+    /// cross-border allow-list flag is `cross_border_allowed` (all five steps).
+    pub fn check_copy(
+        &self,
+        source: &str,
+        destination: &str,
+        cross_border_allowed: bool,
+    ) -> Result<(), RouteError> {
+        self.check_exist(source, destination)?;
+        if source == destination {
+            return Err(RouteError::SameRegion(source.to_owned()));
+        }
+        self.check_cross_region(source, destination, cross_border_allowed)
+    }
+
+    /// Steps 4–5 for two distinct, existing regions.
+    pub fn check_cross_region(
+        &self,
+        source: &str,
+        destination: &str,
+        cross_border_allowed: bool,
+    ) -> Result<(), RouteError> {
+        let (Some(src), Some(dst)) = (self.catalogue.get(source), self.catalogue.get(destination))
+        else {
+            return self.check_exist(source, destination);
+        };
+        for region in [src, dst] {
+            if !region.copy_supported {
+                return Err(RouteError::CopyNotSupported(region.id.0.clone()));
+            }
+        }
+        if self.cross_border_needs_allow_list
+            && src.geography != dst.geography
+            && !cross_border_allowed
+        {
+            return Err(RouteError::CrossBorderNotAllowed {
+                source_region: source.to_owned(),
+                destination: destination.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_id_forms() {
+        for ok in [
+            "cn-hangzhou",
+            "ap-southeast-1",
+            "cn-wuhan-lr",
+            "ap-shanghai-fsi",
+            "na-siliconvalley",
+            "cn-zhengzhou-jva",
+        ] {
+            assert!(RegionId::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "cn",
+            "CN-hangzhou",
+            "cn_hangzhou",
+            "cn-",
+            "-cn",
+            "cn--x",
+            "中国-杭州",
+            "c-x",
+        ] {
+            assert!(RegionId::new(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn catalogues_know_their_regions_and_geography() {
+        let ali = RegionCatalogue::alibaba();
+        assert_eq!(
+            ali.get("cn-hangzhou").unwrap().geography,
+            Geography::MainlandChina
+        );
+        assert_eq!(
+            ali.get("cn-hongkong").unwrap().geography,
+            Geography::OtherCountryOrRegion
+        );
+        assert!(ali.get("ap-guangzhou").is_none());
+        let ten = RegionCatalogue::tencent();
+        assert_eq!(
+            ten.get("ap-guangzhou").unwrap().geography,
+            Geography::MainlandChina
+        );
+        assert_eq!(
+            ten.get("ap-hongkong").unwrap().geography,
+            Geography::OtherCountryOrRegion
+        );
+        assert!(ten.len() >= 20 && ali.len() >= 25);
+    }
+
+    #[test]
+    fn policy_order_and_codes() {
+        let p = RegionPolicy::for_provider(Provider::Alibaba);
+        let code = |s, d| p.check_copy(s, d, false).unwrap_err().code().as_str();
+        assert_eq!(code("xx-nowhere", "nope-x"), "SourceRegion.NotFound");
+        assert_eq!(
+            code("cn-hangzhou", "xx-nowhere"),
+            "DestinationRegion.NotFound"
+        );
+        assert_eq!(
+            code("cn-hangzhou", "cn-hangzhou"),
+            "IncorrectDestinationRegion"
+        );
+        assert!(p.check_copy("cn-hangzhou", "ap-southeast-1", false).is_ok());
+    }
+
+    #[test]
+    fn tencent_cross_border_needs_allow_list() {
+        let p = RegionPolicy::for_provider(Provider::Tencent);
+        let err = p
+            .check_copy("ap-guangzhou", "ap-hongkong", false)
+            .unwrap_err();
+        assert!(matches!(err, RouteError::CrossBorderNotAllowed { .. }));
+        let api: ApiError = err.into();
+        assert_eq!(
+            api.code_for(Provider::Tencent),
+            "UnsupportedOperation.Region"
+        );
+        assert!(p.check_copy("ap-guangzhou", "ap-hongkong", true).is_ok());
+        assert!(p.check_copy("ap-guangzhou", "ap-shanghai", false).is_ok());
+        assert!(p.check_copy("ap-tokyo", "ap-hongkong", false).is_ok());
+    }
+
+    #[test]
+    fn catalogue_is_extensible() {
+        let mut p = RegionPolicy::for_provider(Provider::Alibaba);
+        p.catalogue.insert(Region::new(
+            RegionId::new("cn-newcity").unwrap(),
+            "China (New City)",
+            Geography::MainlandChina,
+        ));
+        assert!(p.check_copy("cn-hangzhou", "cn-newcity", false).is_ok());
+        p.catalogue.get_mut("cn-newcity").unwrap().copy_supported = false;
+        assert_eq!(
+            p.check_copy("cn-hangzhou", "cn-newcity", false)
+                .unwrap_err()
+                .code(),
+            ErrorCode::RegionNotSupportCopy
+        );
+    }
+
+    #[test]
+    fn catalogue_serde_round_trip() {
+        let c = RegionCatalogue::tencent();
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<RegionCatalogue>(&json).unwrap(), c);
+    }
+}

@@ -1,0 +1,253 @@
+//! Tencent Cloud CVM error codes, and which one answers each failure of the catalogue.
+//!
+//! The codes are those of the public `tencentcloud-sdk-go` repository
+//! (`tencentcloud/cvm/v20170312/errors.go`, and the per-API lists in `client.go`), plus
+//! Tencent Cloud API 3.0's common codes (`MissingParameter`, `InvalidAction`, …). English
+//! messages are the SDK's international edition where it has one; where it has none they
+//! are translations of the Chinese comment, marked *(translated)* below.
+//!
+//! The mapping from [`ErrorCode`] is this crate's choice where Tencent documents no code for a
+//! rule; each choice is stated on the variant it picks:
+//!
+//! | Failure (Alibaba code) | Tencent code |
+//! |---|---|
+//! | image not found / not visible | `InvalidImageId.NotFound` |
+//! | image not `Available` (`NORMAL`) | `InvalidImageId.IncorrectState` |
+//! | image too large | `InvalidImageId.TooLarge` |
+//! | region unknown | `InvalidRegion.NotFound` |
+//! | region does not support copying | `InvalidRegion.Unavailable` |
+//! | same region (custom image), other region (shared image) | `InvalidParameterValue.InvalidRegion` (the `DestinationRegions` value is not allowed for this image) |
+//! | mainland China ↔ elsewhere without allow-list, marketplace image not published | `UnsupportedOperation.Region` |
+//! | whole-machine image across regions | `InvalidParameter.InstanceImageNotSupport` |
+//! | name duplicated | `InvalidImageName.Duplicate` |
+//! | name/description malformed | `InvalidParameterValue` (`InvalidParameterValue.TooLong` for a name over 60 characters) |
+//! | image quota | `ImageQuotaLimitExceeded` |
+//! | snapshot quota | `LimitExceeded` |
+//! | image busy (being copied) | `InvalidParameterValue.InvalidImageState` |
+//! | public/system image | `InvalidParameterValue.InvalidImageId` |
+//! | encrypted snapshots copied unencrypted | `UnsupportedOperation.EncryptedImagesNotSupported` |
+//! | BYOK region / allow-list | `UnsupportedOperation.InvalidRegionDiskEncrypt` / `InvalidPermission` |
+//! | KMS key missing / unauthorised | `InvalidParameterValue` / `UnauthorizedOperation` |
+//! | share: unknown account / yourself | `InvalidAccountId.NotFound` / `InvalidAccountIs.YourSelf` |
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, EnumIter, EnumString, IntoStaticStr};
+
+use crate::error::ErrorCode;
+
+macro_rules! tencent_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $message:literal; )*) => {
+        /// A Tencent Cloud CVM error code. `Display`, `AsRef<str>` and `FromStr` use the
+        /// exact code string.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            EnumString, IntoStaticStr, AsRefStr, EnumIter, Serialize, Deserialize,
+        )]
+        #[non_exhaustive]
+        pub enum TencentCode {
+            $(
+                $(#[$doc])*
+                #[strum(serialize = $code)]
+                #[serde(rename = $code)]
+                $variant,
+            )*
+        }
+
+        impl TencentCode {
+            /// The English message.
+            pub fn message(self) -> &'static str {
+                match self {
+                    $( TencentCode::$variant => $message, )*
+                }
+            }
+        }
+    };
+}
+
+tencent_codes! {
+    /// `AuthFailure.InvalidAuthorization`: no caller identity (*translated*).
+    AuthFailureInvalidAuthorization = "AuthFailure.InvalidAuthorization",
+        "The Authorization in the request header is not valid.";
+    /// `FailedOperation.AccountAlreadyExists`.
+    FailedOperationAccountAlreadyExists = "FailedOperation.AccountAlreadyExists",
+        "The account already exists.";
+    /// `ImageQuotaLimitExceeded`.
+    ImageQuotaLimitExceeded = "ImageQuotaLimitExceeded", "The image quota has been exceeded.";
+    /// `InternalError`.
+    InternalError = "InternalError", "Internal error.";
+    /// `InvalidAccountId.NotFound`.
+    InvalidAccountIdNotFound = "InvalidAccountId.NotFound", "Invalid account ID.";
+    /// `InvalidAccountIs.YourSelf`.
+    InvalidAccountIsYourSelf = "InvalidAccountIs.YourSelf", "You cannot share images with yourself.";
+    /// `InvalidAction` (common code, *translated*).
+    InvalidAction = "InvalidAction", "The action does not exist.";
+    /// `InvalidImageId.IncorrectState`.
+    InvalidImageIdIncorrectState = "InvalidImageId.IncorrectState", "Invalid image status.";
+    /// `InvalidImageId.InShared`.
+    InvalidImageIdInShared = "InvalidImageId.InShared", "The image is being shared.";
+    /// `InvalidImageId.Malformed`.
+    InvalidImageIdMalformed = "InvalidImageId.Malformed", "Invalid image ID format.";
+    /// `InvalidImageId.NotFound`.
+    InvalidImageIdNotFound = "InvalidImageId.NotFound", "The image cannot be found.";
+    /// `InvalidImageId.TooLarge`.
+    InvalidImageIdTooLarge = "InvalidImageId.TooLarge", "The image size exceeds the limit.";
+    /// `InvalidImageName.Duplicate`.
+    InvalidImageNameDuplicate = "InvalidImageName.Duplicate", "The specified image name already exists.";
+    /// `InvalidParameter`.
+    InvalidParameter = "InvalidParameter", "A parameter error occurred.";
+    /// `InvalidParameter.InstanceImageNotSupport`.
+    InvalidParameterInstanceImageNotSupport = "InvalidParameter.InstanceImageNotSupport",
+        "This API does not support instance images.";
+    /// `InvalidParameter.SnapshotNotFound` (*translated*).
+    InvalidParameterSnapshotNotFound = "InvalidParameter.SnapshotNotFound",
+        "The specified snapshot does not exist.";
+    /// `InvalidParameterCombination` (*translated*).
+    InvalidParameterCombination = "InvalidParameterCombination",
+        "The parameter combination is invalid.";
+    /// `InvalidParameterValue`.
+    InvalidParameterValue = "InvalidParameterValue", "Incorrect parameter value.";
+    /// `InvalidParameterValue.InvalidImageId`.
+    InvalidParameterValueInvalidImageId = "InvalidParameterValue.InvalidImageId",
+        "The image does not support this operation.";
+    /// `InvalidParameterValue.InvalidImageState`.
+    InvalidParameterValueInvalidImageState = "InvalidParameterValue.InvalidImageState",
+        "Invalid image status.";
+    /// `InvalidParameterValue.InvalidRegion` (*translated*).
+    InvalidParameterValueInvalidRegion = "InvalidParameterValue.InvalidRegion",
+        "The Region ID is unavailable.";
+    /// `InvalidParameterValue.LimitExceeded`.
+    InvalidParameterValueLimitExceeded = "InvalidParameterValue.LimitExceeded",
+        "The number of parameter values exceeds the limit.";
+    /// `InvalidParameterValue.TooLong`.
+    InvalidParameterValueTooLong = "InvalidParameterValue.TooLong",
+        "Invalid parameter value: parameter value is too long.";
+    /// `InvalidPermission`.
+    InvalidPermission = "InvalidPermission", "This operation is not supported for the account.";
+    /// `InvalidRegion.NotFound`.
+    InvalidRegionNotFound = "InvalidRegion.NotFound", "The region cannot be found.";
+    /// `InvalidRegion.Unavailable`.
+    InvalidRegionUnavailable = "InvalidRegion.Unavailable",
+        "Currently this region does not support image synchronization.";
+    /// `LimitExceeded` (common code, *translated*).
+    LimitExceeded = "LimitExceeded", "The quota limit is exceeded.";
+    /// `MissingParameter`.
+    MissingParameter = "MissingParameter", "Missing parameter.";
+    /// `OverQuota`.
+    OverQuota = "OverQuota", "The number of shared images exceeds the quota.";
+    /// `UnauthorizedOperation`.
+    UnauthorizedOperation = "UnauthorizedOperation", "Unauthorized operation.";
+    /// `UnauthorizedOperation.ImageNotBelongToAccount` (*translated*).
+    UnauthorizedOperationImageNotBelongToAccount = "UnauthorizedOperation.ImageNotBelongToAccount",
+        "The specified image does not belong to the user.";
+    /// `UnknownParameter` (*translated*).
+    UnknownParameter = "UnknownParameter", "Unknown parameter.";
+    /// `UnsupportedOperation`.
+    UnsupportedOperation = "UnsupportedOperation", "Unsupported operation.";
+    /// `UnsupportedOperation.EncryptedImagesNotSupported` (*translated*).
+    UnsupportedOperationEncryptedImagesNotSupported = "UnsupportedOperation.EncryptedImagesNotSupported",
+        "Encrypted images are not supported.";
+    /// `UnsupportedOperation.InvalidRegionDiskEncrypt` (*translated*).
+    UnsupportedOperationInvalidRegionDiskEncrypt = "UnsupportedOperation.InvalidRegionDiskEncrypt",
+        "The specified region does not support encrypted disks.";
+    /// `UnsupportedOperation.Region`.
+    UnsupportedOperationRegion = "UnsupportedOperation.Region", "The region is unsupported.";
+}
+
+impl TencentCode {
+    /// The exact code string.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The code Tencent answers for the failure `code` names (the module table).
+    pub fn for_failure(code: ErrorCode) -> TencentCode {
+        use ErrorCode as E;
+        use TencentCode as T;
+        match code {
+            E::InvalidAliUidIsNull => T::AuthFailureInvalidAuthorization,
+            E::InvalidImageNameMalformed
+            | E::InvalidDescriptionMalformed
+            | E::InvalidParameterKmsKeyIdNotFound
+            | E::IdempotentParameterMismatch
+            | E::InvalidTagKeyMalformed
+            | E::InvalidTagValueMalformed
+            | E::DuplicateTagKey => T::InvalidParameterValue,
+            E::InvalidTagCount => T::InvalidParameterValueLimitExceeded,
+            E::Forbbiden => T::InvalidParameterValueInvalidImageId,
+            E::SourceRegionNotFound | E::DestinationRegionNotFound | E::InvalidRegionIdNotFound => {
+                T::InvalidRegionNotFound
+            }
+            E::InvalidImageIdNotFound => T::InvalidImageIdNotFound,
+            E::IncorrectImageStatus | E::ImageCreatedNotFromCopy => T::InvalidImageIdIncorrectState,
+            E::InvalidSnapshotIdNotFound => T::InvalidParameterSnapshotNotFound,
+            E::InvalidImageNameDuplicated => T::InvalidImageNameDuplicate,
+            E::QuotaExceedImage => T::ImageQuotaLimitExceeded,
+            E::QuotaExceedSnapshot => T::LimitExceeded,
+            E::OperationDeniedImageCopying => T::InvalidParameterValueInvalidImageState,
+            E::RegionNotSupportCopy => T::InvalidRegionUnavailable,
+            E::InvalidSnapshotTooOld | E::OperationDenied => T::UnsupportedOperation,
+            E::IncorrectDestinationRegion | E::OperationDeniedSameRegionOnly => {
+                T::InvalidParameterValueInvalidRegion
+            }
+            E::SizeExceedImage => T::InvalidImageIdTooLarge,
+            E::OperationDeinedEncryptedSnapshot => {
+                T::UnsupportedOperationEncryptedImagesNotSupported
+            }
+            E::InternalError => T::InternalError,
+            E::OperationDeniedNotPublished => T::UnsupportedOperationRegion,
+            E::InvalidParameterKmsKeyIdKmsUnauthorized => T::UnauthorizedOperation,
+            E::InvalidRegionNotSupport => T::UnsupportedOperationInvalidRegionDiskEncrypt,
+            E::UserNotInTheWhiteList => T::InvalidPermission,
+            E::InvalidParameterEncryptedIllegal => T::InvalidParameterCombination,
+            E::InvalidAccountNotFound => T::InvalidAccountIdNotFound,
+            E::InvalidAccountForbbiden => T::InvalidAccountIsYourSelf,
+            E::InstanceImageNotSupport => T::InvalidParameterInstanceImageNotSupport,
+            E::InvalidParameter => T::InvalidParameter,
+            E::MissingParameter => T::MissingParameter,
+            E::InvalidActionNotFound => T::InvalidAction,
+        }
+    }
+}
+
+impl fmt::Display for TencentCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn every_failure_has_a_tencent_code() {
+        for code in ErrorCode::iter() {
+            let t = TencentCode::for_failure(code);
+            assert!(!t.message().is_empty());
+            assert_eq!(t.as_str().parse::<TencentCode>().unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn documented_mappings() {
+        assert_eq!(
+            TencentCode::for_failure(ErrorCode::IncorrectImageStatus).as_str(),
+            "InvalidImageId.IncorrectState"
+        );
+        assert_eq!(
+            TencentCode::for_failure(ErrorCode::SizeExceedImage).as_str(),
+            "InvalidImageId.TooLarge"
+        );
+        assert_eq!(
+            TencentCode::for_failure(ErrorCode::DestinationRegionNotFound).as_str(),
+            "InvalidRegion.NotFound"
+        );
+        assert_eq!(
+            TencentCode::for_failure(ErrorCode::QuotaExceedImage).as_str(),
+            "ImageQuotaLimitExceeded"
+        );
+    }
+}
