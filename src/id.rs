@@ -519,3 +519,34 @@ mod tests {
         assert!(serde_json::from_str::<AccountId>("\"\"").is_err());
     }
 }
+
+/// A client token for idempotent retries: 1 to 64 printable ASCII characters (Alibaba's
+/// `ClientToken` rule). A retry with the same token and the same parameters returns the
+/// first answer and has no second effect; see [`crate::engine`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientToken(String);
+
+/// Why a client token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("client token must be 1 to 64 printable ASCII characters")]
+pub struct ClientTokenError;
+
+impl ClientToken {
+    /// Validates `s`.
+    pub fn new(s: impl Into<String>) -> Result<Self, ClientTokenError> {
+        let s = s.into();
+        if (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(ClientToken(s))
+        } else {
+            Err(ClientTokenError)
+        }
+    }
+
+    /// The token as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_newtype_impls!(ClientToken, ClientTokenError);

@@ -44,3 +44,20 @@ pub use region::{
 };
 pub use tag::{Tag, TagError, TagKey, TagValue, Tags};
 pub use tencent::TencentCode;
+pub mod account;
+pub mod copy;
+pub mod engine;
+pub mod image;
+pub mod kms;
+pub mod sim;
+pub mod snapshot;
+
+pub use account::Account;
+pub use copy::{CopyTask, QueueScope, TaskId, TaskState, TransitionError};
+pub use engine::{Command, Effect, EngineError, Event, ImageService, Outcome};
+pub use id::{ClientToken, ClientTokenError};
+pub use image::{Image, ImageKind, ImageStatus, OwnerAlias, Platform};
+pub use kms::{Encryption, KmsKey};
+pub use provider::Profile;
+pub use sim::Simulator;
+pub use snapshot::Snapshot;

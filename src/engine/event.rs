@@ -1,0 +1,147 @@
+//! What the engine tells its host: events (every state change, in order, enough to rebuild
+//! the state by replay) and effects (work the host must carry out).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::copy::{CopyTask, TaskId};
+use crate::id::{AccountId, ClientToken, ImageId};
+use crate::image::Image;
+use crate::kms::KmsKey;
+use crate::region::RegionId;
+use crate::snapshot::Snapshot;
+
+use super::Outcome;
+use super::command::Command;
+
+/// A state change.
+// Events are built once and moved into the log; boxing the large variants would add an
+// allocation per copy on the hot path for no gain.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// An account was added or updated.
+    AccountRegistered(Account),
+    /// A snapshot was added.
+    SnapshotRegistered(Snapshot),
+    /// An image was added (fixture or `CreateImage`).
+    ImageRegistered(Image),
+    /// A custom image was created from snapshots (`CreateImage`).
+    ImageCreated {
+        /// The image.
+        image: Image,
+        /// The image id counter after its id was drawn.
+        next_image: u64,
+    },
+    /// A KMS key was added.
+    KmsKeyRegistered(KmsKey),
+    /// A copy was accepted: its task (queued), its destination image (`Waiting`) and the
+    /// destination snapshots reserved for it.
+    CopyAccepted {
+        /// The task.
+        task: CopyTask,
+        /// The destination image.
+        image: Image,
+        /// The destination snapshots.
+        snapshots: Vec<Snapshot>,
+        /// The image id counter after this copy's ids were drawn.
+        next_image: u64,
+        /// The snapshot id counter after this copy's ids were drawn.
+        next_snapshot: u64,
+    },
+    /// A queued copy started running (its image is `Creating`).
+    CopyStarted {
+        /// The task.
+        task: TaskId,
+    },
+    /// A running copy progressed.
+    CopyProgressed {
+        /// The task.
+        task: TaskId,
+        /// Percent done.
+        percent: u8,
+    },
+    /// A copy succeeded (its image is `Available`).
+    CopySucceeded {
+        /// The task.
+        task: TaskId,
+    },
+    /// A copy failed (its image is `CreateFailed`, its snapshots released).
+    CopyFailed {
+        /// The task.
+        task: TaskId,
+        /// The host's reason.
+        reason: String,
+    },
+    /// A copy was cancelled (its image and snapshots removed).
+    CopyCancelled {
+        /// The task.
+        task: TaskId,
+    },
+    /// An image was deleted (its shares revoked).
+    ImageDeleted {
+        /// The image.
+        image: ImageId,
+    },
+    /// An image was shared with an account.
+    ImageShared {
+        /// The image.
+        image: ImageId,
+        /// The account.
+        account: AccountId,
+    },
+    /// An account no longer sees an image (unshared by the owner, or deleted by the account).
+    ImageUnshared {
+        /// The image.
+        image: ImageId,
+        /// The account.
+        account: AccountId,
+    },
+    /// A mutating call with a client token succeeded; a retry returns this outcome.
+    ResponseRecorded {
+        /// The caller.
+        caller: AccountId,
+        /// The token.
+        token: ClientToken,
+        /// The call as made.
+        request: Box<Command>,
+        /// Its answer.
+        outcome: Outcome,
+    },
+}
+
+/// An event and when it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub event: Event,
+}
+
+/// Work the host must carry out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    /// Start copying: make `destination_image` in `destination_region` from `source_image`.
+    /// Report back with `CopyProgress`, `CopyFinished` or `CopyFailed`.
+    StartCopy {
+        /// The task.
+        task: TaskId,
+        /// The image to copy.
+        source_image: ImageId,
+        /// Its region.
+        source_region: RegionId,
+        /// The image to make.
+        destination_image: ImageId,
+        /// Its region.
+        destination_region: RegionId,
+        /// GiB to copy.
+        size_gib: u64,
+    },
+    /// Stop a running copy and discard what it made (it was cancelled).
+    AbortCopy {
+        /// The task.
+        task: TaskId,
+    },
+}

@@ -1,0 +1,189 @@
+//! The invariants every state keeps, checked by [`crate::engine::ImageService::check_invariants`]
+//! and on every deserialisation.
+//!
+//! 1. Every live copy task's destination image exists, is `Waiting` while the task is queued
+//!    and `Creating` while it runs; its source image exists.
+//! 2. Every in-flight copy destination (`Waiting`/`Creating` with `copied_from`) has exactly
+//!    one live task.
+//! 3. At most one task runs per queue region; a region with queued tasks has one running
+//!    (the next starts the moment the previous ends); queued tasks are in acceptance order.
+//! 4. No account uses more than its quotas in any region.
+//! 5. Shares are on custom images only, never with the image's owner.
+//! 6. Snapshots of copy destinations that are not `CreateFailed` exist.
+
+use std::collections::BTreeMap;
+
+use crate::account::Account;
+use crate::copy::{TaskId, TaskState};
+use crate::id::{AccountId, ImageId};
+use crate::image::{ImageKind, ImageStatus};
+use crate::provider::Profile;
+use crate::region::RegionId;
+
+use super::state::State;
+
+/// A broken invariant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvariantViolation {
+    /// The same id twice.
+    #[error("duplicate id {0}")]
+    DuplicateId(String),
+    /// A live task without its images, or with a destination in the wrong status.
+    #[error("copy {task}: {problem}")]
+    Task {
+        /// The task.
+        task: TaskId,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// An in-flight destination image without exactly one live task.
+    #[error("image {0} is in flight without exactly one live copy task")]
+    OrphanImage(ImageId),
+    /// More than one task running in a region, or waiting tasks with none running, or a
+    /// queue out of order.
+    #[error("queue of {region}: {problem}")]
+    Queue {
+        /// The region.
+        region: RegionId,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// Usage above quota.
+    #[error("account {account} is over its {what} quota in {region}")]
+    Quota {
+        /// The account.
+        account: AccountId,
+        /// The region.
+        region: RegionId,
+        /// `images` or `snapshots`.
+        what: &'static str,
+    },
+    /// A share that can't be.
+    #[error("image {0} has an impossible share")]
+    Share(ImageId),
+    /// A copy destination whose snapshots are missing.
+    #[error("image {0} names a snapshot that does not exist")]
+    MissingSnapshot(ImageId),
+}
+
+/// Checks every invariant of the module docs.
+pub fn check(state: &State, profile: &Profile) -> Result<(), InvariantViolation> {
+    check_tasks(state)?;
+    check_queues(state)?;
+    check_quotas(state, profile)?;
+    check_images(state)
+}
+
+fn check_tasks(state: &State) -> Result<(), InvariantViolation> {
+    for t in state.tasks.values().filter(|t| t.state.is_live()) {
+        let bad = |problem| InvariantViolation::Task {
+            task: t.id,
+            problem,
+        };
+        let dest = state
+            .images
+            .get(&t.destination_image)
+            .ok_or_else(|| bad("destination image missing"))?;
+        let expected = match t.state {
+            TaskState::Queued => ImageStatus::Waiting,
+            _ => ImageStatus::Creating,
+        };
+        if dest.status != expected {
+            return Err(bad("destination image in the wrong status"));
+        }
+        if !state.images.contains_key(&t.source_image) {
+            return Err(bad("source image missing"));
+        }
+        if state.live_task_of_destination.get(&t.destination_image) != Some(&t.id) {
+            return Err(bad("not indexed as its destination's task"));
+        }
+    }
+    Ok(())
+}
+
+fn check_queues(state: &State) -> Result<(), InvariantViolation> {
+    let mut lanes: BTreeMap<&RegionId, (u32, Vec<TaskId>)> = BTreeMap::new();
+    for t in state.tasks.values() {
+        let lane = lanes.entry(t.queue_region(state.queue_scope)).or_default();
+        match t.state {
+            TaskState::Running => lane.0 += 1,
+            TaskState::Queued => lane.1.push(t.id),
+            _ => {}
+        }
+    }
+    for (region, (running, queued)) in lanes {
+        let bad = |problem| InvariantViolation::Queue {
+            region: region.clone(),
+            problem,
+        };
+        if running > 1 {
+            return Err(bad("more than one copy running"));
+        }
+        if running == 0 && !queued.is_empty() {
+            return Err(bad("copies waiting while none runs"));
+        }
+        let in_queue: Vec<TaskId> = state.queues.waiting(region.as_str()).collect();
+        if in_queue != queued {
+            return Err(bad("queue is not in acceptance order"));
+        }
+    }
+    Ok(())
+}
+
+fn check_quotas(state: &State, profile: &Profile) -> Result<(), InvariantViolation> {
+    for ((account, region), usage) in &state.usage {
+        let (images, snapshots) = quotas_of(state.accounts.get(account), profile);
+        let over = |what| InvariantViolation::Quota {
+            account: account.clone(),
+            region: region.clone(),
+            what,
+        };
+        if usage.images > images {
+            return Err(over("images"));
+        }
+        if usage.snapshots > snapshots {
+            return Err(over("snapshots"));
+        }
+    }
+    Ok(())
+}
+
+/// An account's (image, snapshot) quotas per region; the profile's defaults for an account
+/// never registered.
+pub(crate) fn quotas_of(account: Option<&Account>, profile: &Profile) -> (u32, u32) {
+    account.map_or(
+        (profile.default_image_quota, profile.default_snapshot_quota),
+        |a| (a.image_quota, a.snapshot_quota),
+    )
+}
+
+fn check_images(state: &State) -> Result<(), InvariantViolation> {
+    for image in state.images.values() {
+        if image.is_in_flight()
+            && image.copied_from.is_some()
+            && !state.live_task_of_destination.contains_key(&image.id)
+        {
+            return Err(InvariantViolation::OrphanImage(image.id.clone()));
+        }
+        if image.copied_from.is_some()
+            && image.status != ImageStatus::CreateFailed
+            && image
+                .snapshots
+                .iter()
+                .any(|s| !state.snapshots.contains_key(s))
+        {
+            return Err(InvariantViolation::MissingSnapshot(image.id.clone()));
+        }
+    }
+    for (image_id, accounts) in &state.shares {
+        let ok = state
+            .images
+            .get(image_id)
+            .is_some_and(|i| i.kind == ImageKind::Custom && !accounts.contains(&i.owner));
+        if !ok {
+            return Err(InvariantViolation::Share(image_id.clone()));
+        }
+    }
+    Ok(())
+}

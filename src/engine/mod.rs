@@ -1,0 +1,499 @@
+//! The lifecycle engine: [`ImageService`], a deterministic, sans-IO state machine for
+//! images, snapshots, shares and copy tasks.
+//!
+//! The host passes each [`Command`] with the current time and gets back an [`Outcome`] or an
+//! [`EngineError`]; what happened is queued as [`EventRecord`]s (every state change, enough
+//! to rebuild the state by replay) and what the host must do as [`Effect`]s. The host does
+//! the real copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`.
+//! The engine never reads the clock and never performs I/O.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use machine_image::engine::{Command, CopyImage, Effect, ImageService, Outcome};
+//! use machine_image::{AccountId, Profile, RegionId, Tags};
+//! # use machine_image::{Image, ImageId, ImageKind, ImageName, ImageStatus, Platform, Snapshot, SnapshotId};
+//! let mut service = ImageService::new(Profile::alibaba());
+//! let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! # let owner = AccountId::new("1234567890123456").unwrap();
+//! # let hz = RegionId::new("cn-hangzhou").unwrap();
+//! # service.handle(t0, Command::RegisterSnapshot(Snapshot { id: SnapshotId::new("s-sys1").unwrap(),
+//! #   region: hz.clone(), owner: owner.clone(), created_at: t0, size_gib: 40, encrypted: false, kms_key: None })).unwrap();
+//! # let src = ImageId::new("m-source1").unwrap();
+//! # service.handle(t0, Command::RegisterImage(Image { id: src.clone(), region: hz.clone(), owner: owner.clone(),
+//! #   name: ImageName::new("web").unwrap(), description: None, kind: ImageKind::Custom, platform: Platform::Linux,
+//! #   snapshots: vec![SnapshotId::new("s-sys1").unwrap()], size_gib: 40, whole_machine: false, paid: false,
+//! #   ultimate_source: src.clone(), status: ImageStatus::Available, progress: 100, tags: Tags::empty(),
+//! #   copied_from: None, published_regions: vec![], created_at: t0 })).unwrap();
+//! // A custom image `src` of `owner` exists in cn-hangzhou (fixtures hidden above).
+//! let outcome = service.handle(t0, Command::CopyImage(CopyImage {
+//!     caller: Some(owner.clone()),
+//!     client_token: None,
+//!     region: hz.clone(),
+//!     image: src.clone(),
+//!     destination_regions: vec![RegionId::new("cn-shanghai").unwrap()],
+//!     name: None,
+//!     description: None,
+//!     encrypted: false,
+//!     kms_key: None,
+//!     tags: Tags::empty(),
+//!     dry_run: false,
+//! })).unwrap();
+//! let Outcome::CopyAccepted { copies } = outcome else { panic!() };
+//!
+//! // The host loop: carry out effects, report back.
+//! while let Some(effect) = service.poll_effect() {
+//!     if let Effect::StartCopy { task, .. } = effect {
+//!         // ... copy the disks for real, then:
+//!         service.handle(t0 + chrono::Duration::minutes(12), Command::CopyFinished(task)).unwrap();
+//!     }
+//! }
+//! let copy = service.state().image(&copies[0].image).unwrap();
+//! assert_eq!(copy.status.as_str(), "Available");
+//! ```
+//!
+//! # Rules
+//! The check order of a copy is in [`check`](self#check-order): see the `check` module
+//! docs, reproduced on [`ImageService::handle`]. Task and image state diagrams are in
+//! [`crate::copy`] and [`crate::image`].
+//!
+//! # Idempotent retries
+//! A mutating call (`CreateImage`, `CopyImage`, `CancelCopyImage`, `DeleteImage`,
+//! `ModifyImageSharePermission`) may carry a client token. When a call with the same caller
+//! and token has succeeded before, a call with the same parameters returns the first
+//! answer and changes nothing; with other parameters it is refused with
+//! `IdempotentParameterMismatch`. Refused calls are not recorded (a refusal changes nothing,
+//! the record included), so retrying a refused call is decided afresh.
+
+mod check;
+mod command;
+mod event;
+pub mod hash;
+pub mod invariants;
+mod state;
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::copy::{TaskId, TaskState, TransitionError};
+use crate::error::{ApiError, ErrorCode};
+use crate::id::{AccountId, ImageId};
+use crate::image::{Image, ImageStatus, OwnerAlias};
+use crate::name::ImageName;
+use crate::provider::Profile;
+use crate::region::RegionId;
+
+pub use command::{Command, CopyImage, CreateImage, ImageCall, ImageFilter, ModifyShare};
+pub use event::{Effect, Event, EventRecord};
+pub use invariants::InvariantViolation;
+pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
+
+/// One copy a `CopyImage`/`SyncImages` call started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedCopy {
+    /// The destination region.
+    pub region: RegionId,
+    /// The new image's id.
+    pub image: ImageId,
+    /// The copy task.
+    pub task: TaskId,
+}
+
+/// The answer to an accepted command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// A fixture was recorded.
+    Registered,
+    /// `CreateImage` made this image.
+    ImageCreated {
+        /// The new image.
+        image: ImageId,
+    },
+    /// The copies were accepted (queued or started).
+    CopyAccepted {
+        /// One per destination region, in the order given.
+        copies: Vec<AcceptedCopy>,
+    },
+    /// A dry run found nothing wrong; nothing changed.
+    DryRunPassed,
+    /// The copy to this image was cancelled and the image removed.
+    CopyCancelled {
+        /// The image.
+        image: ImageId,
+    },
+    /// The image was deleted (or, for a shared image, removed for the caller).
+    ImageDeleted {
+        /// The image.
+        image: ImageId,
+    },
+    /// The shares were changed.
+    ShareModified,
+    /// A host report was taken.
+    Reported,
+}
+
+/// A fixture that can't be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FixtureError {
+    /// The region is not in the profile's catalogue.
+    #[error("region {0} is not in the catalogue")]
+    UnknownRegion(RegionId),
+    /// The id exists already.
+    #[error("{0} exists already")]
+    DuplicateId(String),
+    /// The owner already has a custom image of that name in the region.
+    #[error("an image named {0} exists already for this owner and region")]
+    DuplicateName(ImageName),
+    /// The fixture would put the account over a quota.
+    #[error("account {0} would be over its quota in {1}")]
+    OverQuota(AccountId, RegionId),
+    /// A copy destination in flight can't be a fixture (it would have no task).
+    #[error("image {0} is an in-flight copy; fixtures must be settled images")]
+    InFlightCopy(ImageId),
+}
+
+/// Why a command was refused. The state is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The provider's API refuses the call.
+    #[error("{0}")]
+    Rejected(ApiError),
+    /// A host report asks for a move the task diagram lacks.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// A host report names an unknown task.
+    #[error("no copy task {0}")]
+    UnknownTask(TaskId),
+    /// A progress report above 100.
+    #[error("copy {task}: progress {percent}% is above 100%")]
+    ProgressOutOfRange {
+        /// The task.
+        task: TaskId,
+        /// The percent reported.
+        percent: u8,
+    },
+    /// A progress report below the last one.
+    #[error("copy {task}: progress went back from {from}% to {to}%")]
+    ProgressWentBack {
+        /// The task.
+        task: TaskId,
+        /// The last report.
+        from: u8,
+        /// This report.
+        to: u8,
+    },
+    /// The command is dated before the last accepted one.
+    #[error("command dated {now} is before the last accepted command at {last}")]
+    TimeWentBackwards {
+        /// The last accepted command's time.
+        last: DateTime<Utc>,
+        /// This command's time.
+        now: DateTime<Utc>,
+    },
+    /// A fixture can't be recorded.
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    /// An event did not fit the state (a bug: the checks passed).
+    #[error("internal: {0}")]
+    Internal(#[from] ApplyError),
+}
+
+impl EngineError {
+    /// The provider error a client would see: the API's own for `Rejected`, and for host and
+    /// fixture errors `IncorrectImageStatus` (a task in the wrong state), `InvalidParameter`
+    /// or `InternalError`.
+    pub fn to_api_error(&self) -> ApiError {
+        match self {
+            EngineError::Rejected(e) => e.clone(),
+            EngineError::Transition(_) => ApiError::new(ErrorCode::IncorrectImageStatus),
+            EngineError::UnknownTask(_) => ApiError::invalid_parameter("TaskId"),
+            EngineError::ProgressOutOfRange { .. } | EngineError::ProgressWentBack { .. } => {
+                ApiError::invalid_parameter("Progress")
+            }
+            EngineError::TimeWentBackwards { .. } => ApiError::invalid_parameter("at"),
+            EngineError::Fixture(_) => ApiError::new(ErrorCode::InvalidParameter),
+            EngineError::Internal(_) => ApiError::new(ErrorCode::InternalError),
+        }
+    }
+
+    /// The provider code (`to_api_error().code()`).
+    pub fn code(&self) -> ErrorCode {
+        self.to_api_error().code()
+    }
+}
+
+impl From<ApiError> for EngineError {
+    fn from(e: ApiError) -> Self {
+        EngineError::Rejected(e)
+    }
+}
+
+/// An image as one account sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageView<'a> {
+    /// The image.
+    pub image: &'a Image,
+    /// Its relation to the caller.
+    pub owner_alias: OwnerAlias,
+}
+
+/// The engine. See the module docs.
+#[derive(Debug, Clone)]
+pub struct ImageService {
+    profile: Profile,
+    state: State,
+    events: VecDeque<EventRecord>,
+    effects: VecDeque<Effect>,
+}
+
+impl PartialEq for ImageService {
+    /// Equal profiles and states; pending events and effects are not compared.
+    fn eq(&self, other: &Self) -> bool {
+        self.profile == other.profile && self.state == other.state
+    }
+}
+
+impl ImageService {
+    /// An empty world under `profile`.
+    pub fn new(profile: Profile) -> Self {
+        let state = State::new(profile.queue_scope);
+        ImageService {
+            profile,
+            state,
+            events: VecDeque::new(),
+            effects: VecDeque::new(),
+        }
+    }
+
+    /// Rebuilds a service by replaying `events` from an empty world.
+    pub fn from_events<'e>(
+        profile: Profile,
+        events: impl IntoIterator<Item = &'e EventRecord>,
+    ) -> Result<Self, ApplyError> {
+        let mut service = ImageService::new(profile);
+        for record in events {
+            service.state.apply(record)?;
+        }
+        Ok(service)
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The state, read-only.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Handles one command at `now`. On `Err` nothing changed. The copy check order is
+    /// documented in the `check` module docs and repeated in the README.
+    pub fn handle(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
+        if let Some(last) = self.state.now() {
+            if now < last {
+                return Err(EngineError::TimeWentBackwards { last, now });
+            }
+        }
+        if let Some((caller, token)) = command.idempotency_key() {
+            if let Some(recorded) = self.state.response(caller, token) {
+                return if recorded.request == command {
+                    Ok(recorded.outcome.clone())
+                } else {
+                    Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
+                };
+            }
+        }
+        let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        let mut lanes = Vec::new();
+        for event in decision.events {
+            self.record(now, event, &mut lanes)?;
+        }
+        if let Some((caller, token)) = command.idempotency_key() {
+            let event = Event::ResponseRecorded {
+                caller: caller.clone(),
+                token: token.clone(),
+                request: Box::new(command.clone()),
+                outcome: decision.outcome.clone(),
+            };
+            self.record(now, event, &mut lanes)?;
+        }
+        self.start_next_in_queues(now, lanes)?;
+        Ok(decision.outcome)
+    }
+
+    /// Applies and queues one event, with its effect; notes the queue lane it touches.
+    fn record(
+        &mut self,
+        at: DateTime<Utc>,
+        event: Event,
+        lanes: &mut Vec<RegionId>,
+    ) -> Result<(), EngineError> {
+        let scope = self.profile.queue_scope;
+        let task_lane =
+            |state: &State, id: &TaskId| state.task(*id).map(|t| t.queue_region(scope).clone());
+        let was_running = match &event {
+            Event::CopyCancelled { task } => {
+                self.state.task(*task).map(|t| t.state) == Some(TaskState::Running)
+            }
+            _ => false,
+        };
+        let record = EventRecord { at, event };
+        self.state.apply(&record)?;
+        match &record.event {
+            Event::CopyAccepted { task, .. } => lanes.push(task.queue_region(scope).clone()),
+            Event::CopySucceeded { task } | Event::CopyFailed { task, .. } => {
+                lanes.extend(task_lane(&self.state, task));
+            }
+            Event::CopyCancelled { task } => {
+                lanes.extend(task_lane(&self.state, task));
+                if was_running {
+                    self.effects.push_back(Effect::AbortCopy { task: *task });
+                }
+            }
+            Event::CopyStarted { task } => {
+                if let Some(t) = self.state.task(*task) {
+                    self.effects.push_back(Effect::StartCopy {
+                        task: t.id,
+                        source_image: t.source_image.clone(),
+                        source_region: t.source_region.clone(),
+                        destination_image: t.destination_image.clone(),
+                        destination_region: t.destination_region.clone(),
+                        size_gib: t.size_gib,
+                    });
+                }
+            }
+            _ => {}
+        }
+        self.events.push_back(record);
+        Ok(())
+    }
+
+    /// Starts the head of each touched lane whose slot is free: the moment a copy ends,
+    /// the next one in its region starts.
+    fn start_next_in_queues(
+        &mut self,
+        now: DateTime<Utc>,
+        mut lanes: Vec<RegionId>,
+    ) -> Result<(), EngineError> {
+        lanes.sort();
+        lanes.dedup();
+        for lane in lanes {
+            if let Some(task) = self.state.queues().next_to_start(lane.as_str()) {
+                self.record(now, Event::CopyStarted { task }, &mut Vec::new())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next event, oldest first.
+    pub fn poll_event(&mut self) -> Option<EventRecord> {
+        self.events.pop_front()
+    }
+
+    /// The next effect, oldest first.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    /// Every pending event, oldest first.
+    pub fn drain_events(&mut self) -> Vec<EventRecord> {
+        self.events.drain(..).collect()
+    }
+
+    /// Every pending effect, oldest first.
+    pub fn drain_effects(&mut self) -> Vec<Effect> {
+        self.effects.drain(..).collect()
+    }
+
+    /// Checks every invariant (see [`invariants`]).
+    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
+        invariants::check(&self.state, &self.profile)
+    }
+
+    /// The images `caller` can see that match `filter`, newest first (then by id).
+    ///
+    /// Visible: the caller's own images, images shared with the caller, public and
+    /// marketplace images. With no `ids` and no `statuses` given, only `Available` images are
+    /// listed, as Alibaba's `DescribeImages` does by default; with `ids` given, every
+    /// status is listed unless `statuses` narrows it.
+    pub fn describe_images(&self, caller: &AccountId, filter: &ImageFilter) -> Vec<ImageView<'_>> {
+        let default_statuses = [ImageStatus::Available];
+        let statuses: Option<&[ImageStatus]> = match (&filter.statuses, &filter.ids) {
+            (Some(s), _) => Some(s),
+            (None, None) => Some(&default_statuses),
+            (None, Some(_)) => None,
+        };
+        let candidates: Box<dyn Iterator<Item = &Image>> = match &filter.ids {
+            Some(ids) => Box::new(ids.iter().filter_map(|id| self.state.image(id))),
+            None => Box::new(self.state.images()),
+        };
+        let mut views: Vec<ImageView<'_>> = candidates
+            .filter(|i| filter.region.as_ref().is_none_or(|r| &i.region == r))
+            .filter(|i| statuses.is_none_or(|s| s.contains(&i.status)))
+            .filter_map(|image| {
+                let shared = self.state.is_shared_with(&image.id, caller);
+                image
+                    .owner_alias_for(caller, shared)
+                    .map(|owner_alias| ImageView { image, owner_alias })
+            })
+            .filter(|v| {
+                filter
+                    .owner_aliases
+                    .as_ref()
+                    .is_none_or(|a| a.contains(&v.owner_alias))
+            })
+            .collect();
+        views.sort_by(|a, b| {
+            b.image
+                .created_at
+                .cmp(&a.image.created_at)
+                .then_with(|| a.image.id.cmp(&b.image.id))
+        });
+        views.dedup_by(|a, b| a.image.id == b.image.id);
+        views
+    }
+}
+
+/// The serialised form: the profile and the state's facts.
+#[derive(Serialize, Deserialize)]
+struct ServiceData {
+    profile: Profile,
+    state: state::StateData,
+}
+
+impl Serialize for ImageService {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ServiceData {
+            profile: self.profile.clone(),
+            state: state::StateData::from(&self.state),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageService {
+    /// Rebuilds the indexes and refuses a state that breaks an invariant.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let data = ServiceData::deserialize(deserializer)?;
+        if data.profile.queue_scope != data.state.queue_scope() {
+            return Err(serde::de::Error::custom(
+                "state refused: the state's queue scope differs from the profile's",
+            ));
+        }
+        let state = data.state.into_state().map_err(serde::de::Error::custom)?;
+        let service = ImageService {
+            profile: data.profile,
+            state,
+            events: VecDeque::new(),
+            effects: VecDeque::new(),
+        };
+        service
+            .check_invariants()
+            .map_err(|e| serde::de::Error::custom(StateError(e)))?;
+        Ok(service)
+    }
+}

@@ -1,0 +1,615 @@
+//! The engine's state: the facts (accounts, snapshots, images, keys, shares, tasks,
+//! recorded responses) and the indexes derived from them, changed only by [`State::apply`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::copy::{CopyQueues, CopyTask, QueueScope, TaskId, TaskState};
+use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
+use crate::image::{Image, ImageKind, ImageStatus};
+use crate::kms::KmsKey;
+use crate::name::ImageName;
+use crate::region::RegionId;
+use crate::snapshot::Snapshot;
+
+use super::Outcome;
+use super::command::Command;
+use super::event::{Event, EventRecord};
+use super::hash::FxHashMap;
+
+/// What an account uses in one region, counted against its quotas.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Custom images (in-flight and failed copies included).
+    pub images: u32,
+    /// Snapshots (those reserved by in-flight copies included).
+    pub snapshots: u32,
+}
+
+/// A recorded answer to a call with a client token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    /// The caller.
+    pub caller: AccountId,
+    /// The token.
+    pub token: ClientToken,
+    /// The call.
+    pub request: Command,
+    /// The answer.
+    pub outcome: Outcome,
+}
+
+/// An event that does not fit the state it is applied to (a corrupt or reordered log).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The event names a task the state does not have.
+    #[error("event names unknown copy {0}")]
+    UnknownTask(TaskId),
+    /// The event names an image the state does not have.
+    #[error("event names unknown image {0}")]
+    UnknownImage(ImageId),
+    /// The event adds an id the state already has.
+    #[error("event adds {0}, which already exists")]
+    Duplicate(String),
+    /// The event moves a task along a transition its diagram lacks.
+    #[error(transparent)]
+    Transition(#[from] crate::copy::TransitionError),
+    /// The event is dated before the state's clock.
+    #[error("event dated {at} is before the state's clock {now}")]
+    TimeWentBackwards {
+        /// The event's time.
+        at: DateTime<Utc>,
+        /// The state's clock.
+        now: DateTime<Utc>,
+    },
+}
+
+/// The whole state of an [`crate::engine::ImageService`].
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub(crate) now: Option<DateTime<Utc>>,
+    pub(crate) accounts: FxHashMap<AccountId, Account>,
+    pub(crate) snapshots: FxHashMap<SnapshotId, Snapshot>,
+    pub(crate) images: FxHashMap<ImageId, Image>,
+    pub(crate) keys: FxHashMap<KmsKeyId, KmsKey>,
+    pub(crate) shares: FxHashMap<ImageId, BTreeSet<AccountId>>,
+    pub(crate) tasks: BTreeMap<TaskId, CopyTask>,
+    pub(crate) responses: FxHashMap<(AccountId, ClientToken), RecordedResponse>,
+    pub(crate) next_image: u64,
+    pub(crate) next_snapshot: u64,
+    pub(crate) next_task: u64,
+    // ---- indexes, derived from the facts above ----
+    pub(crate) names: FxHashMap<(AccountId, RegionId, ImageName), ImageId>,
+    pub(crate) usage: FxHashMap<(AccountId, RegionId), Usage>,
+    pub(crate) live_task_of_destination: FxHashMap<ImageId, TaskId>,
+    pub(crate) live_copies_from: FxHashMap<ImageId, u32>,
+    pub(crate) queues: CopyQueues,
+    pub(crate) queue_scope: QueueScope,
+}
+
+impl PartialEq for State {
+    /// Two states are equal when their facts are; indexes follow from facts.
+    fn eq(&self, other: &Self) -> bool {
+        StateData::from(self) == StateData::from(other)
+    }
+}
+
+impl Eq for State {}
+
+impl State {
+    /// An empty state whose copies queue by `scope`.
+    pub fn new(queue_scope: QueueScope) -> Self {
+        State {
+            queue_scope,
+            ..State::default()
+        }
+    }
+
+    /// The time of the last accepted command.
+    pub fn now(&self) -> Option<DateTime<Utc>> {
+        self.now
+    }
+
+    /// An account.
+    pub fn account(&self, id: &AccountId) -> Option<&Account> {
+        self.accounts.get(id)
+    }
+
+    /// A snapshot.
+    pub fn snapshot(&self, id: &SnapshotId) -> Option<&Snapshot> {
+        self.snapshots.get(id)
+    }
+
+    /// An image, whoever owns it.
+    pub fn image(&self, id: &ImageId) -> Option<&Image> {
+        self.images.get(id)
+    }
+
+    /// A KMS key.
+    pub fn kms_key(&self, id: &KmsKeyId) -> Option<&KmsKey> {
+        self.keys.get(id)
+    }
+
+    /// A copy task.
+    pub fn task(&self, id: TaskId) -> Option<&CopyTask> {
+        self.tasks.get(&id)
+    }
+
+    /// Every copy task, in acceptance order.
+    pub fn tasks(&self) -> impl Iterator<Item = &CopyTask> {
+        self.tasks.values()
+    }
+
+    /// Every image, in no particular order.
+    pub fn images(&self) -> impl Iterator<Item = &Image> {
+        self.images.values()
+    }
+
+    /// How many images the state holds.
+    pub fn image_count(&self) -> usize {
+        self.images.len()
+    }
+
+    /// Whether `image` is shared with `account`.
+    pub fn is_shared_with(&self, image: &ImageId, account: &AccountId) -> bool {
+        self.shares.get(image).is_some_and(|s| s.contains(account))
+    }
+
+    /// The accounts `image` is shared with.
+    pub fn shared_with(&self, image: &ImageId) -> impl Iterator<Item = &AccountId> {
+        self.shares.get(image).into_iter().flatten()
+    }
+
+    /// What `account` uses in `region`.
+    pub fn usage(&self, account: &AccountId, region: &RegionId) -> Usage {
+        self.usage
+            .get(&(account.clone(), region.clone()))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The live copy task whose destination is `image`.
+    pub fn live_task_of(&self, image: &ImageId) -> Option<TaskId> {
+        self.live_task_of_destination.get(image).copied()
+    }
+
+    /// How many queued or running copies read from `image`.
+    pub fn live_copies_from(&self, image: &ImageId) -> u32 {
+        self.live_copies_from.get(image).copied().unwrap_or(0)
+    }
+
+    /// The queues.
+    pub fn queues(&self) -> &CopyQueues {
+        &self.queues
+    }
+
+    /// The queue scope.
+    pub fn queue_scope(&self) -> QueueScope {
+        self.queue_scope
+    }
+
+    /// The image named `name` that `owner` has in `region`.
+    pub fn image_named(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+        name: &ImageName,
+    ) -> Option<&ImageId> {
+        self.names
+            .get(&(owner.clone(), region.clone(), name.clone()))
+    }
+
+    /// The recorded answer to `caller`'s call with `token`.
+    pub fn response(&self, caller: &AccountId, token: &ClientToken) -> Option<&RecordedResponse> {
+        self.responses.get(&(caller.clone(), token.clone()))
+    }
+
+    // ------------------------------------------------------------------ apply
+
+    /// Applies one event. An event that does not fit is refused whole: the state is
+    /// unchanged. Events the engine emits always fit.
+    pub fn apply(&mut self, record: &EventRecord) -> Result<(), ApplyError> {
+        if let Some(now) = self.now {
+            if record.at < now {
+                return Err(ApplyError::TimeWentBackwards { at: record.at, now });
+            }
+        }
+        self.check_fits(&record.event)?;
+        self.now = Some(record.at);
+        match &record.event {
+            Event::AccountRegistered(a) => {
+                self.accounts.insert(a.id.clone(), a.clone());
+            }
+            Event::SnapshotRegistered(s) => self.insert_snapshot(s.clone()),
+            Event::ImageRegistered(i) => self.insert_image(i.clone()),
+            Event::ImageCreated { image, next_image } => {
+                self.next_image = self.next_image.max(*next_image);
+                self.insert_image(image.clone());
+            }
+            Event::KmsKeyRegistered(k) => {
+                self.keys.insert(k.id.clone(), k.clone());
+            }
+            Event::CopyAccepted {
+                task,
+                image,
+                snapshots,
+                next_image,
+                next_snapshot,
+            } => {
+                self.next_image = self.next_image.max(*next_image);
+                self.next_snapshot = self.next_snapshot.max(*next_snapshot);
+                for s in snapshots {
+                    self.insert_snapshot(s.clone());
+                }
+                self.insert_image(image.clone());
+                self.next_task = self.next_task.max(task.id.0);
+                self.live_task_of_destination
+                    .insert(task.destination_image.clone(), task.id);
+                *self
+                    .live_copies_from
+                    .entry(task.source_image.clone())
+                    .or_insert(0) += 1;
+                self.queues
+                    .enqueue(task.queue_region(self.queue_scope), task.id);
+                self.tasks.insert(task.id, task.clone());
+            }
+            Event::CopyStarted { task } => {
+                let t = self.tasks.get_mut(task).expect("checked");
+                t.state = TaskState::Running;
+                t.started_at = Some(record.at);
+                let lane = t.queue_region(self.queue_scope).clone();
+                let dest = t.destination_image.clone();
+                self.queues.start(&lane, *task);
+                let img = self.images.get_mut(&dest).expect("checked");
+                img.status = ImageStatus::Creating;
+                img.progress = 0;
+            }
+            Event::CopyProgressed { task, percent } => {
+                let t = self.tasks.get_mut(task).expect("checked");
+                t.progress = *percent;
+                let dest = t.destination_image.clone();
+                self.images.get_mut(&dest).expect("checked").progress = *percent;
+            }
+            Event::CopySucceeded { task } => {
+                let dest = self.end_task(*task, TaskState::Succeeded, record.at, None);
+                let img = self.images.get_mut(&dest).expect("checked");
+                img.status = ImageStatus::Available;
+                img.progress = 100;
+            }
+            Event::CopyFailed { task, reason } => {
+                let dest = self.end_task(*task, TaskState::Failed, record.at, Some(reason.clone()));
+                let snapshots = {
+                    let img = self.images.get_mut(&dest).expect("checked");
+                    img.status = ImageStatus::CreateFailed;
+                    std::mem::take(&mut img.snapshots)
+                };
+                for s in snapshots {
+                    self.remove_snapshot(&s);
+                }
+            }
+            Event::CopyCancelled { task } => {
+                let dest = self.end_task(*task, TaskState::Cancelled, record.at, None);
+                if let Some(img) = self.remove_image(&dest) {
+                    for s in &img.snapshots {
+                        self.remove_snapshot(s);
+                    }
+                }
+            }
+            Event::ImageDeleted { image } => {
+                self.remove_image(image);
+            }
+            Event::ImageShared { image, account } => {
+                self.shares
+                    .entry(image.clone())
+                    .or_default()
+                    .insert(account.clone());
+            }
+            Event::ImageUnshared { image, account } => {
+                if let Some(set) = self.shares.get_mut(image) {
+                    set.remove(account);
+                    if set.is_empty() {
+                        self.shares.remove(image);
+                    }
+                }
+            }
+            Event::ResponseRecorded {
+                caller,
+                token,
+                request,
+                outcome,
+            } => {
+                self.responses.insert(
+                    (caller.clone(), token.clone()),
+                    RecordedResponse {
+                        caller: caller.clone(),
+                        token: token.clone(),
+                        request: (**request).clone(),
+                        outcome: outcome.clone(),
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `event` can be applied, so `apply` never changes half a state.
+    fn check_fits(&self, event: &Event) -> Result<(), ApplyError> {
+        let task = |id: &TaskId| self.tasks.get(id).ok_or(ApplyError::UnknownTask(*id));
+        match event {
+            Event::SnapshotRegistered(s) if self.snapshots.contains_key(&s.id) => {
+                Err(ApplyError::Duplicate(s.id.to_string()))
+            }
+            Event::ImageRegistered(i) | Event::ImageCreated { image: i, .. }
+                if self.images.contains_key(&i.id) =>
+            {
+                Err(ApplyError::Duplicate(i.id.to_string()))
+            }
+            Event::CopyAccepted {
+                task: t,
+                image,
+                snapshots,
+                ..
+            } => {
+                if self.tasks.contains_key(&t.id) {
+                    return Err(ApplyError::Duplicate(t.id.to_string()));
+                }
+                if self.images.contains_key(&image.id) {
+                    return Err(ApplyError::Duplicate(image.id.to_string()));
+                }
+                match snapshots
+                    .iter()
+                    .find(|s| self.snapshots.contains_key(&s.id))
+                {
+                    Some(s) => Err(ApplyError::Duplicate(s.id.to_string())),
+                    None => Ok(()),
+                }
+            }
+            Event::CopyStarted { task: id } => {
+                task(id)?.state.start(*id)?;
+                Ok(())
+            }
+            Event::CopyProgressed { task: id, .. } => Ok(task(id)?.state.check_progress(*id)?),
+            Event::CopySucceeded { task: id } => {
+                task(id)?.state.finish(*id)?;
+                Ok(())
+            }
+            Event::CopyFailed { task: id, .. } => {
+                task(id)?.state.fail(*id)?;
+                Ok(())
+            }
+            Event::CopyCancelled { task: id } => {
+                task(id)?.state.cancel(*id)?;
+                Ok(())
+            }
+            Event::ImageDeleted { image } if !self.images.contains_key(image) => {
+                Err(ApplyError::UnknownImage(image.clone()))
+            }
+            Event::ImageShared { image, .. } if !self.images.contains_key(image) => {
+                Err(ApplyError::UnknownImage(image.clone()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Moves a live task to a final state and frees its queue slot and indexes; returns its
+    /// destination image.
+    fn end_task(
+        &mut self,
+        id: TaskId,
+        state: TaskState,
+        at: DateTime<Utc>,
+        reason: Option<String>,
+    ) -> ImageId {
+        let t = self.tasks.get_mut(&id).expect("checked");
+        t.state = state;
+        t.ended_at = Some(at);
+        t.failure_reason = reason;
+        let lane = t.queue_region(self.queue_scope).clone();
+        let dest = t.destination_image.clone();
+        let source = t.source_image.clone();
+        self.queues.remove(&lane, id);
+        self.live_task_of_destination.remove(&dest);
+        if let Some(n) = self.live_copies_from.get_mut(&source) {
+            *n -= 1;
+            if *n == 0 {
+                self.live_copies_from.remove(&source);
+            }
+        }
+        dest
+    }
+
+    fn insert_snapshot(&mut self, s: Snapshot) {
+        self.usage
+            .entry((s.owner.clone(), s.region.clone()))
+            .or_default()
+            .snapshots += 1;
+        self.snapshots.insert(s.id.clone(), s);
+    }
+
+    fn remove_snapshot(&mut self, id: &SnapshotId) {
+        if let Some(s) = self.snapshots.remove(id) {
+            let key = (s.owner, s.region);
+            if let Some(u) = self.usage.get_mut(&key) {
+                u.snapshots -= 1;
+            }
+            self.drop_empty_usage(&key);
+        }
+    }
+
+    fn insert_image(&mut self, image: Image) {
+        if image.kind == ImageKind::Custom {
+            let key = (image.owner.clone(), image.region.clone());
+            self.usage.entry(key.clone()).or_default().images += 1;
+            self.names
+                .insert((key.0, key.1, image.name.clone()), image.id.clone());
+        }
+        self.images.insert(image.id.clone(), image);
+    }
+
+    fn remove_image(&mut self, id: &ImageId) -> Option<Image> {
+        let image = self.images.remove(id)?;
+        self.shares.remove(id);
+        if image.kind == ImageKind::Custom {
+            let key = (image.owner.clone(), image.region.clone());
+            self.names
+                .remove(&(key.0.clone(), key.1.clone(), image.name.clone()));
+            if let Some(u) = self.usage.get_mut(&key) {
+                u.images -= 1;
+            }
+            self.drop_empty_usage(&key);
+        }
+        Some(image)
+    }
+
+    fn drop_empty_usage(&mut self, key: &(AccountId, RegionId)) {
+        if self.usage.get(key) == Some(&Usage::default()) {
+            self.usage.remove(key);
+        }
+    }
+
+    /// Rebuilds the indexes from the facts (after deserialising).
+    fn rebuild_indexes(&mut self) {
+        self.names.clear();
+        self.usage.clear();
+        self.live_task_of_destination.clear();
+        self.live_copies_from.clear();
+        self.queues = CopyQueues::default();
+        let snapshots: Vec<Snapshot> = self.snapshots.drain().map(|(_, s)| s).collect();
+        for s in snapshots {
+            self.insert_snapshot(s);
+        }
+        let images: Vec<Image> = self.images.drain().map(|(_, i)| i).collect();
+        for i in images {
+            self.insert_image(i);
+        }
+        // Tasks in acceptance order: the queued ones of a lane enter it in FIFO order.
+        for t in self.tasks.values() {
+            if !t.state.is_live() {
+                continue;
+            }
+            self.live_task_of_destination
+                .insert(t.destination_image.clone(), t.id);
+            *self
+                .live_copies_from
+                .entry(t.source_image.clone())
+                .or_insert(0) += 1;
+            let lane = t.queue_region(self.queue_scope);
+            match t.state {
+                TaskState::Running => self.queues.start(lane, t.id),
+                _ => self.queues.enqueue(lane, t.id),
+            }
+        }
+    }
+}
+
+/// The serialised form of a [`State`]: the facts, sorted, so equal states serialise to the
+/// same bytes; the indexes are rebuilt on the way in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StateData {
+    now: Option<DateTime<Utc>>,
+    queue_scope: QueueScope,
+    accounts: Vec<Account>,
+    snapshots: Vec<Snapshot>,
+    images: Vec<Image>,
+    kms_keys: Vec<KmsKey>,
+    shares: Vec<(ImageId, Vec<AccountId>)>,
+    tasks: Vec<CopyTask>,
+    responses: Vec<RecordedResponse>,
+    next_image: u64,
+    next_snapshot: u64,
+    next_task: u64,
+}
+
+fn sorted_by<T: Clone, K: Ord>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort_by_key(|a| key(a));
+    v
+}
+
+impl From<&State> for StateData {
+    fn from(s: &State) -> Self {
+        StateData {
+            now: s.now,
+            queue_scope: s.queue_scope,
+            accounts: sorted_by(s.accounts.values().cloned(), |a| a.id.clone()),
+            snapshots: sorted_by(s.snapshots.values().cloned(), |x| x.id.clone()),
+            images: sorted_by(s.images.values().cloned(), |x| x.id.clone()),
+            kms_keys: sorted_by(s.keys.values().cloned(), |x| x.id.clone()),
+            shares: sorted_by(
+                s.shares
+                    .iter()
+                    .map(|(i, set)| (i.clone(), set.iter().cloned().collect())),
+                |x: &(ImageId, Vec<AccountId>)| x.0.clone(),
+            ),
+            tasks: s.tasks.values().cloned().collect(),
+            responses: sorted_by(s.responses.values().cloned(), |r| {
+                (r.caller.clone(), r.token.clone())
+            }),
+            next_image: s.next_image,
+            next_snapshot: s.next_snapshot,
+            next_task: s.next_task,
+        }
+    }
+}
+
+/// Why a serialised state was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("state refused: {0}")]
+pub struct StateError(pub super::invariants::InvariantViolation);
+
+impl StateData {
+    /// The queue scope the state was built with.
+    pub(crate) fn queue_scope(&self) -> QueueScope {
+        self.queue_scope
+    }
+
+    /// Builds the state (the caller checks the invariants, which need the profile).
+    pub(crate) fn into_state(self) -> Result<State, StateError> {
+        let mut s = State::new(self.queue_scope);
+        s.now = self.now;
+        s.next_image = self.next_image;
+        s.next_snapshot = self.next_snapshot;
+        s.next_task = self.next_task;
+        let dup =
+            |what: String| StateError(super::invariants::InvariantViolation::DuplicateId(what));
+        for a in self.accounts {
+            if s.accounts.insert(a.id.clone(), a).is_some() {
+                return Err(dup("account".into()));
+            }
+        }
+        for x in self.snapshots {
+            if let Some(old) = s.snapshots.insert(x.id.clone(), x) {
+                return Err(dup(old.id.to_string()));
+            }
+        }
+        for x in self.images {
+            if let Some(old) = s.images.insert(x.id.clone(), x) {
+                return Err(dup(old.id.to_string()));
+            }
+        }
+        for x in self.kms_keys {
+            if let Some(old) = s.keys.insert(x.id.clone(), x) {
+                return Err(dup(old.id.to_string()));
+            }
+        }
+        for (image, accounts) in self.shares {
+            if !accounts.is_empty() {
+                s.shares.insert(image, accounts.into_iter().collect());
+            }
+        }
+        for t in self.tasks {
+            if let Some(old) = s.tasks.insert(t.id, t) {
+                return Err(dup(old.id.to_string()));
+            }
+        }
+        for r in self.responses {
+            s.responses.insert((r.caller.clone(), r.token.clone()), r);
+        }
+        s.rebuild_indexes();
+        Ok(s)
+    }
+}

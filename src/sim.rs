@@ -1,0 +1,123 @@
+//! `Simulator`: the host played for tests, examples and harnesses.
+//!
+//! It wraps an [`ImageService`] and, as time advances, does what a real host would: each
+//! running copy takes a modelled duration, reports its progress, and finishes. Seed 000 says
+//! a copy takes 10 to 30 minutes; the model scales with size: 10 minutes plus 2.4 seconds per
+//! GiB, at most 30 minutes (so 500 GiB and more take 30 minutes).
+//!
+//! [`Simulator::advance_to`] completes, in time order, every copy whose modelled end is at or
+//! before `now` (the next copy in the region starts at that instant and its own clock runs
+//! from there), then reports the progress of the copies still running.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::copy::TaskState;
+use crate::engine::{Command, EngineError, ImageService, Outcome};
+use crate::provider::Profile;
+
+/// The modelled duration of a copy of `size_gib` GiB (see the module docs).
+pub fn copy_duration(size_gib: u64) -> Duration {
+    let extra_seconds = size_gib.saturating_mul(12) / 5; // 2.4 s per GiB
+    Duration::seconds((600 + extra_seconds).min(1800) as i64)
+}
+
+/// The engine with a modelled host.
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    service: ImageService,
+}
+
+impl Simulator {
+    /// An empty world under `profile`.
+    pub fn new(profile: Profile) -> Self {
+        Simulator {
+            service: ImageService::new(profile),
+        }
+    }
+
+    /// Wraps an existing service.
+    pub fn from_service(service: ImageService) -> Self {
+        Simulator { service }
+    }
+
+    /// The engine.
+    pub fn service(&self) -> &ImageService {
+        &self.service
+    }
+
+    /// The engine, mutably (to poll events and effects).
+    pub fn service_mut(&mut self) -> &mut ImageService {
+        &mut self.service
+    }
+
+    /// Unwraps the engine.
+    pub fn into_service(self) -> ImageService {
+        self.service
+    }
+
+    /// Advances to `now`, then handles `command` at `now`.
+    pub fn handle(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
+        self.advance_to(now)?;
+        self.service.handle(now, command)
+    }
+
+    /// When the running copy `task` ends, by the model.
+    fn end_of(&self, task: &crate::copy::CopyTask) -> Option<DateTime<Utc>> {
+        task.started_at.map(|s| s + copy_duration(task.size_gib))
+    }
+
+    /// Completes every copy due by `now`, in order of modelled end (then task id), and
+    /// reports the progress of the rest. Refused (`TimeWentBackwards`) if `now` is before the
+    /// last accepted command.
+    pub fn advance_to(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        if let Some(last) = self.service.state().now() {
+            if now < last {
+                return Err(EngineError::TimeWentBackwards { last, now });
+            }
+        }
+        loop {
+            let due = self
+                .service
+                .state()
+                .tasks()
+                .filter(|t| t.state == TaskState::Running)
+                .filter_map(|t| self.end_of(t).map(|end| (end, t.id)))
+                .filter(|(end, _)| *end <= now)
+                .min();
+            let Some((end, task)) = due else { break };
+            let at = self.service.state().now().map_or(end, |last| end.max(last));
+            self.service.handle(at, Command::CopyFinished(task))?;
+        }
+        let progress: Vec<_> = self
+            .service
+            .state()
+            .tasks()
+            .filter(|t| t.state == TaskState::Running)
+            .filter_map(|t| {
+                let start = t.started_at?;
+                let total = copy_duration(t.size_gib).num_seconds().max(1);
+                let elapsed = (now - start).num_seconds().clamp(0, total);
+                let percent = ((elapsed * 100) / total).min(99) as u8;
+                (percent > t.progress).then_some((t.id, percent))
+            })
+            .collect();
+        for (task, percent) in progress {
+            self.service
+                .handle(now, Command::CopyProgress { task, percent })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_10_to_30_minutes() {
+        assert_eq!(copy_duration(0), Duration::minutes(10));
+        assert_eq!(copy_duration(250), Duration::minutes(20));
+        assert_eq!(copy_duration(500), Duration::minutes(30));
+        assert_eq!(copy_duration(u64::MAX), Duration::minutes(30));
+    }
+}
