@@ -220,10 +220,8 @@ impl CopyQueues {
     }
 
     /// Every region with a running or queued task, with its running task and queue.
-    pub fn lanes(&self) -> impl Iterator<Item = (&RegionId, Option<TaskId>, Vec<TaskId>)> {
-        self.lanes
-            .iter()
-            .map(|(r, l)| (r, l.running, l.waiting.iter().copied().collect()))
+    pub fn lanes(&self) -> impl Iterator<Item = (&RegionId, Option<TaskId>, &VecDeque<TaskId>)> {
+        self.lanes.iter().map(|(r, l)| (r, l.running, &l.waiting))
     }
 
     /// Appends a queued task.

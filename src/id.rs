@@ -224,8 +224,8 @@ impl ImageId {
     /// digits (Alibaba) or `img-` + 8 (Tencent). Deterministic: the same `n` gives the same id.
     pub fn generated(provider: Provider, n: u64) -> Self {
         match provider {
-            Provider::Alibaba => ImageId(format!("m-{}", base36(scramble(n), 20))),
-            Provider::Tencent => ImageId(format!("img-{}", base36(scramble(n), 8))),
+            Provider::Alibaba => ImageId(format!("m-{}", id_digits(n, 20))),
+            Provider::Tencent => ImageId(format!("img-{}", id_digits(n, 8))),
         }
     }
 
@@ -242,6 +242,21 @@ fn scramble(n: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// `width` base-36 digits standing for `n`: the scrambled `n` (a bijection, so distinct `n`
+/// give distinct ids) as 13 digits, then digits of a second scramble to fill up to `width`.
+/// For a `width` under 13 the ids are distinct for every `n` below 36^width.
+fn id_digits(n: u64, width: usize) -> String {
+    if width <= 8 {
+        let m = 36u128.pow(width as u32);
+        // Multiplying by a constant coprime to 36 permutes the residues modulo 36^width.
+        let x = (u128::from(n) % m * 0x5DEE_CE66D) % m;
+        return base36(x as u64, width);
+    }
+    let mut s = base36(scramble(n), 13);
+    s.push_str(&base36(scramble(n ^ 0xA5A5_A5A5_A5A5_A5A5), width.saturating_sub(13)));
+    s
 }
 
 /// `n` in base 36 (digits then lowercase letters), left-padded with `0` or cut to its last
@@ -304,8 +319,8 @@ impl SnapshotId {
     /// digits (Alibaba) or `snap-` + 8 (Tencent).
     pub fn generated(provider: Provider, n: u64) -> Self {
         match provider {
-            Provider::Alibaba => SnapshotId(format!("s-{}", base36(scramble(n), 20))),
-            Provider::Tencent => SnapshotId(format!("snap-{}", base36(scramble(n), 8))),
+            Provider::Alibaba => SnapshotId(format!("s-{}", id_digits(n, 20))),
+            Provider::Tencent => SnapshotId(format!("snap-{}", id_digits(n, 8))),
         }
     }
 

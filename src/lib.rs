@@ -49,6 +49,7 @@ pub mod copy;
 pub mod engine;
 pub mod image;
 pub mod kms;
+pub mod replay;
 pub mod sim;
 pub mod snapshot;
 

@@ -66,6 +66,18 @@ impl Simulator {
         task.started_at.map(|s| s + copy_duration(task.size_gib))
     }
 
+    /// The running copies: one per queue lane at most, so this is cheap however many tasks
+    /// the state has seen.
+    fn running(&self) -> impl Iterator<Item = &crate::copy::CopyTask> + '_ {
+        let state = self.service.state();
+        state
+            .queues()
+            .lanes()
+            .filter_map(|(_, running, _)| running)
+            .filter_map(|id| state.task(id))
+            .filter(|t| t.state == TaskState::Running)
+    }
+
     /// Completes every copy due by `now`, in order of modelled end (then task id), and
     /// reports the progress of the rest. Refused (`TimeWentBackwards`) if `now` is before the
     /// last accepted command.
@@ -77,10 +89,7 @@ impl Simulator {
         }
         loop {
             let due = self
-                .service
-                .state()
-                .tasks()
-                .filter(|t| t.state == TaskState::Running)
+                .running()
                 .filter_map(|t| self.end_of(t).map(|end| (end, t.id)))
                 .filter(|(end, _)| *end <= now)
                 .min();
@@ -89,10 +98,7 @@ impl Simulator {
             self.service.handle(at, Command::CopyFinished(task))?;
         }
         let progress: Vec<_> = self
-            .service
-            .state()
-            .tasks()
-            .filter(|t| t.state == TaskState::Running)
+            .running()
             .filter_map(|t| {
                 let start = t.started_at?;
                 let total = copy_duration(t.size_gib).num_seconds().max(1);

@@ -1,0 +1,323 @@
+//! The engine's copy path on registries of 1k, 100k and 1M custom images: one accepted
+//! `CopyImage` followed by `CopyFinished` for its task ("copy_complete"), and the
+//! `CopyImage` alone ("copy"). Before the timings, the memory the registry holds per image
+//! is printed, counted by the allocator below.
+//!
+//! The world: accounts of 1000 images each (raised quotas, so the copies never hit them),
+//! spread round-robin over four mainland regions, each image backed by one snapshot.
+//! Iteration `k` copies image `k * 7919 mod n` (an image spread over the whole registry) to
+//! the next region under a fresh name, at `t0 + k` seconds. Setup stays outside the timing:
+//! the commands are built before the clock starts, and after the timed part the copy is
+//! finished (for "copy") and deleted, untimed, so the registry keeps its size. Finished
+//! tasks and the copies' snapshots stay in the state, as the engine keeps them.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use machine_image::engine::{Command, CopyImage, ImageCall, ImageService, Outcome};
+use machine_image::{
+    Account, AccountId, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform, Profile,
+    RegionId, Snapshot, SnapshotId, TaskId, Tags,
+};
+
+// ------------------------------------------------------------------ counting allocator
+
+/// `System`, counting the bytes held (allocated minus freed) while `COUNTING` is on. Off, it
+/// costs one relaxed load per call, so the timings are not skewed by the counting.
+struct CountingAlloc;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static HELD: AtomicIsize = AtomicIsize::new(0);
+
+fn count(delta: isize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        HELD.fetch_add(delta, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counting touches no memory.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Bytes held since counting began.
+fn held() -> isize {
+    HELD.load(Ordering::Relaxed)
+}
+
+// ------------------------------------------------------------------ the world
+
+const REGIONS: [&str; 4] = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen"];
+const IMAGES_PER_ACCOUNT: usize = 1000;
+/// A stride coprime with every registry size, so the sources cover the whole registry.
+const STRIDE: u64 = 7919;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+}
+
+fn account(a: usize) -> AccountId {
+    AccountId::new(format!("acct-{a}")).unwrap()
+}
+
+fn region(r: usize) -> RegionId {
+    RegionId::new(REGIONS[r % REGIONS.len()]).unwrap()
+}
+
+fn image_id(i: usize) -> ImageId {
+    ImageId::new(format!("m-reg{i}")).unwrap()
+}
+
+fn snapshot_id(i: usize) -> SnapshotId {
+    SnapshotId::new(format!("s-reg{i}")).unwrap()
+}
+
+/// Drops the pending events and effects, as a host that has carried them out would.
+fn drain(service: &mut ImageService) {
+    while service.poll_event().is_some() {}
+    while service.poll_effect().is_some() {}
+}
+
+/// What registering a world held, in bytes.
+struct Memory {
+    accounts: isize,
+    snapshots: isize,
+    images: isize,
+}
+
+struct World {
+    service: ImageService,
+    n: usize,
+    /// Iterations so far (the clock and the copy names run on it).
+    k: u64,
+}
+
+impl World {
+    /// `n` custom images, each with one snapshot, under `n / 1000` accounts (at least one).
+    fn build(n: usize) -> (World, Memory) {
+        let at = t0();
+        let mut service = ImageService::new(Profile::alibaba());
+        let accounts = n.div_ceil(IMAGES_PER_ACCOUNT);
+
+        HELD.store(0, Ordering::Relaxed);
+        COUNTING.store(true, Ordering::Relaxed);
+        for a in 0..accounts {
+            let huge = 1_000_000_000;
+            service
+                .handle(
+                    at,
+                    Command::RegisterAccount(Account::new(account(a), huge, huge)),
+                )
+                .unwrap();
+            drain(&mut service);
+        }
+        let after_accounts = held();
+        for i in 0..n {
+            let snapshot = Snapshot {
+                id: snapshot_id(i),
+                region: region(i),
+                owner: account(i / IMAGES_PER_ACCOUNT),
+                created_at: at,
+                size_gib: 40,
+                encrypted: false,
+                kms_key: None,
+            };
+            service
+                .handle(at, Command::RegisterSnapshot(snapshot))
+                .unwrap();
+            drain(&mut service);
+        }
+        let after_snapshots = held();
+        for i in 0..n {
+            let id = image_id(i);
+            let image = Image {
+                id: id.clone(),
+                region: region(i),
+                owner: account(i / IMAGES_PER_ACCOUNT),
+                name: ImageName::new(format!("image-{i}")).unwrap(),
+                description: None,
+                kind: ImageKind::Custom,
+                platform: Platform::Linux,
+                snapshots: vec![snapshot_id(i)],
+                size_gib: 40,
+                whole_machine: false,
+                paid: false,
+                ultimate_source: id,
+                status: ImageStatus::Available,
+                progress: 100,
+                tags: Tags::empty(),
+                copied_from: None,
+                published_regions: Vec::new(),
+                created_at: at,
+            };
+            service.handle(at, Command::RegisterImage(image)).unwrap();
+            drain(&mut service);
+        }
+        let after_images = held();
+        COUNTING.store(false, Ordering::Relaxed);
+        assert_eq!(service.state().image_count(), n);
+
+        let memory = Memory {
+            accounts: after_accounts,
+            snapshots: after_snapshots - after_accounts,
+            images: after_images - after_snapshots,
+        };
+        (World { service, n, k: 0 }, memory)
+    }
+
+    /// The next iteration's time and `CopyImage`: a source spread over the registry, copied
+    /// by its owner to the next region under a fresh name.
+    fn next_copy(&mut self) -> (DateTime<Utc>, Command) {
+        self.k += 1;
+        let i = (self.k.wrapping_mul(STRIDE) % self.n as u64) as usize;
+        let now = t0() + chrono::Duration::seconds(self.k as i64);
+        let command = Command::CopyImage(CopyImage {
+            caller: Some(account(i / IMAGES_PER_ACCOUNT)),
+            client_token: None,
+            region: region(i),
+            image: image_id(i),
+            destination_regions: vec![region(i + 1)],
+            name: Some(ImageName::new(format!("copy-{}", self.k)).unwrap()),
+            description: None,
+            encrypted: false,
+            kms_key: None,
+            tags: Tags::empty(),
+            dry_run: false,
+        });
+        (now, command)
+    }
+
+    /// Handles an accepted copy and drains; returns the copy's image and task.
+    fn copy(&mut self, now: DateTime<Utc>, command: Command) -> (ImageId, TaskId) {
+        let outcome = self.service.handle(now, black_box(command)).unwrap();
+        drain(&mut self.service);
+        match outcome {
+            Outcome::CopyAccepted { mut copies } => {
+                let copy = copies.pop().unwrap();
+                (copy.image, copy.task)
+            }
+            other => panic!("copy not accepted: {other:?}"),
+        }
+    }
+
+    fn finish(&mut self, now: DateTime<Utc>, task: TaskId) {
+        self.service
+            .handle(now, Command::CopyFinished(black_box(task)))
+            .unwrap();
+        drain(&mut self.service);
+    }
+
+    /// Deletes a finished copy (untimed), so the registry keeps its size.
+    fn delete(&mut self, now: DateTime<Utc>, image: ImageId) {
+        let region = self.service.state().image(&image).unwrap().region.clone();
+        let caller = self.service.state().image(&image).unwrap().owner.clone();
+        self.service
+            .handle(
+                now,
+                Command::DeleteImage(ImageCall {
+                    caller: Some(caller),
+                    client_token: None,
+                    region,
+                    image,
+                }),
+            )
+            .unwrap();
+        drain(&mut self.service);
+    }
+
+    /// `iters` rounds of copy + finish, timed; the deletions are not.
+    fn copy_complete(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let (now, command) = self.next_copy();
+            let start = Instant::now();
+            let (image, task) = self.copy(now, command);
+            self.finish(now, task);
+            total += start.elapsed();
+            self.delete(now, image);
+        }
+        total
+    }
+
+    /// `iters` copies, timed; finishing and deleting them is not.
+    fn copy_only(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let (now, command) = self.next_copy();
+            let start = Instant::now();
+            let (image, task) = self.copy(now, command);
+            total += start.elapsed();
+            self.finish(now, task);
+            self.delete(now, image);
+        }
+        total
+    }
+}
+
+// ------------------------------------------------------------------ the benches
+
+fn engine(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine");
+    for n in [1_000usize, 100_000, 1_000_000] {
+        let built = Instant::now();
+        let (mut world, memory) = World::build(n);
+        let per_image = (memory.snapshots + memory.images) as f64 / n as f64;
+        eprintln!(
+            "engine/{n}: built in {:.1?}; held per image: {:.0} B with its snapshot \
+             ({:.0} B image, {:.0} B snapshot), no tags; accounts {} B in all",
+            built.elapsed(),
+            per_image,
+            memory.images as f64 / n as f64,
+            memory.snapshots as f64 / n as f64,
+            memory.accounts,
+        );
+        group.sample_size(if n >= 1_000_000 { 10 } else { 50 });
+        group.bench_function(BenchmarkId::new("copy_complete", n), |b| {
+            b.iter_custom(|iters| world.copy_complete(iters))
+        });
+        group.bench_function(BenchmarkId::new("copy", n), |b| {
+            b.iter_custom(|iters| world.copy_only(iters))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

@@ -1,0 +1,98 @@
+//! The scenario runner: reads JSON Lines (a file, or standard input for `-` or no
+//! argument), answers each line as the cloud would, one JSON line each on standard output.
+//!
+//! ```text
+//! cargo run --example replay -- examples/scenarios/01_copy_queue.jsonl
+//! cargo run --example replay -- --events events.jsonl --timeline scenario.jsonl
+//! ```
+//! The format is documented in `machine_image::replay`. Exit code 0 when the input was read
+//! to the end (whatever the calls answered), 2 for bad arguments, 1 when the input can't be read.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+
+use machine_image::replay::{LineError, Runner, Value, is_skipped};
+
+struct Args {
+    input: Option<String>,
+    events: Option<String>,
+    timeline: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        input: None,
+        events: None,
+        timeline: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--events" => args.events = Some(it.next().ok_or("--events needs a file name")?),
+            "--timeline" => args.timeline = true,
+            "-h" | "--help" => {
+                return Err("usage: replay [--events FILE] [--timeline] [SCENARIO.jsonl | -]".into());
+            }
+            _ if args.input.is_none() => args.input = Some(a),
+            _ => return Err(format!("unexpected argument {a:?}")),
+        }
+    }
+    Ok(args)
+}
+
+fn run(args: &Args) -> io::Result<()> {
+    let reader: Box<dyn Read> = match args.input.as_deref() {
+        None | Some("-") => Box::new(io::stdin().lock()),
+        Some(path) => Box::new(File::open(path)?),
+    };
+    let mut reader = BufReader::new(reader);
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut runner = Runner::new();
+    runner.record_events(args.events.is_some());
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let input = match std::str::from_utf8(&buf) {
+            Err(_) => Err(LineError::InvalidUtf8),
+            Ok(text) if is_skipped(text) => continue,
+            Ok(text) => serde_json::from_str::<Value>(text.trim()).map_err(|e| LineError::InvalidJson {
+                detail: e.to_string(),
+            }),
+        };
+        let answer = runner.answer(line_no, input);
+        serde_json::to_writer(&mut out, &answer)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    if let Some(path) = &args.events {
+        let mut w = BufWriter::new(File::create(path)?);
+        for e in runner.events() {
+            serde_json::to_writer(&mut w, e)?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()?;
+    }
+    if args.timeline {
+        eprint!("{}", runner.timeline());
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(&args) {
+        eprintln!("replay: {e}");
+        std::process::exit(1);
+    }
+}

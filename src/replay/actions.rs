@@ -1,0 +1,474 @@
+//! Each action's parameters, read into engine commands.
+
+use chrono::{DateTime, Utc};
+
+use crate::account::Account;
+use crate::engine::{Command, CopyImage, ImageCall, ModifyShare};
+use crate::error::{ApiError, ErrorCode, Parameter};
+use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
+use crate::image::{Image, ImageKind, ImageStatus, Platform};
+use crate::kms::KmsKey;
+use crate::name::{Description, ImageName};
+use crate::provider::{Profile, Provider};
+use crate::region::RegionId;
+use crate::snapshot::Snapshot;
+use crate::tag::{Tag, Tags};
+use crate::tencent::TencentCode;
+
+use super::fields::Fields;
+
+
+type Read<T> = Result<T, ApiError>;
+
+/// `CallerId`: absent or empty is `InvalidAliUid.IsNull` (checked first, as the engine does).
+pub(crate) fn caller(f: &Fields<'_>) -> Read<Option<AccountId>> {
+    match f.str_opt("CallerId")? {
+        None | Some("") => Ok(None),
+        Some(s) => AccountId::new(s)
+            .map(Some)
+            .map_err(|e| f.invalid("CallerId", &e.to_string())),
+    }
+}
+
+/// `ClientToken`, optional.
+pub(crate) fn client_token(f: &Fields<'_>) -> Read<Option<ClientToken>> {
+    f.str_opt("ClientToken")?
+        .map(|s| ClientToken::new(s).map_err(|e| f.invalid("ClientToken", &e.to_string())))
+        .transpose()
+}
+
+/// A region id; a malformed one is as unknown as a missing region, answered with `code`.
+fn region(f: &Fields<'_>, name: &str, code: ErrorCode) -> Read<RegionId> {
+    RegionId::new(f.str_req(name)?).map_err(|_| ApiError::new(code))
+}
+
+/// An image id of a call; a malformed id does not exist (`InvalidImageId.NotFound`;
+/// Tencent answers `InvalidImageId.Malformed`).
+fn image_id(s: &str) -> Read<ImageId> {
+    ImageId::new(s).map_err(|_| {
+        ApiError::new(ErrorCode::InvalidImageIdNotFound).with_tencent(TencentCode::InvalidImageIdMalformed)
+    })
+}
+
+fn tags(f: &Fields<'_>, name: &str) -> Read<Tags> {
+    let Some(items) = f.objects_opt(name)? else {
+        return Ok(Tags::empty());
+    };
+    let mut tags = Vec::with_capacity(items.len());
+    for pairs in items {
+        let tf = Fields::new(0, pairs);
+        let key = tf.str_opt("Key")?.ok_or_else(|| f.missing("Tag.N.Key"))?;
+        let value = tf.str_opt("Value")?.unwrap_or("");
+        tags.push(Tag::new(key, value)?);
+    }
+    Ok(Tags::new(tags)?)
+}
+
+fn kms_key(f: &Fields<'_>, name: &str) -> Read<Option<KmsKeyId>> {
+    f.str_opt(name)?
+        .filter(|s| !s.is_empty())
+        .map(|s| KmsKeyId::new(s).map_err(|_| ApiError::new(ErrorCode::InvalidParameterKmsKeyIdNotFound)))
+        .transpose()
+}
+
+fn accounts(f: &Fields<'_>, name: &str) -> Read<Vec<AccountId>> {
+    f.strs_opt(name)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| AccountId::new(s).map_err(|_| ApiError::new(ErrorCode::InvalidAccountNotFound)))
+        .collect()
+}
+
+// ------------------------------------------------------------------ fixtures
+
+/// `SetAccount`.
+pub(crate) fn set_account(f: &Fields<'_>, profile: &Profile) -> Read<Command> {
+    f.only(&[
+        "AccountId",
+        "ImageQuota",
+        "SnapshotQuota",
+        "CrossBorderAllowed",
+        "ByokAllowed",
+        "SizeAllowed",
+        "ExportEnabled",
+    ])?;
+    let id = AccountId::new(f.str_req("AccountId")?).map_err(|e| f.invalid("AccountId", &e.to_string()))?;
+    let mut account = Account::new(
+        id,
+        f.u32_opt("ImageQuota")?.unwrap_or(profile.default_image_quota),
+        f.u32_opt("SnapshotQuota")?.unwrap_or(profile.default_snapshot_quota),
+    );
+    account.cross_border_allowed = f.bool_or("CrossBorderAllowed", false)?;
+    account.byok_allowed = f.bool_or("ByokAllowed", false)?;
+    account.size_allowed = f.bool_or("SizeAllowed", false)?;
+    account.export_enabled = f.bool_or("ExportEnabled", false)?;
+    Ok(Command::RegisterAccount(account))
+}
+
+fn fixture_region(f: &Fields<'_>) -> Read<RegionId> {
+    RegionId::new(f.str_req("RegionId")?).map_err(|e| f.invalid("RegionId", &e.to_string()))
+}
+
+fn owner(f: &Fields<'_>, default: Option<&str>) -> Read<AccountId> {
+    let text = match (f.str_opt("OwnerId")?, default) {
+        (Some(s), _) => s,
+        (None, Some(d)) => d,
+        (None, None) => return Err(f.missing("OwnerId")),
+    };
+    AccountId::new(text).map_err(|e| f.invalid("OwnerId", &e.to_string()))
+}
+
+/// `SeedSnapshot`.
+pub(crate) fn seed_snapshot(f: &Fields<'_>, at: DateTime<Utc>) -> Read<Command> {
+    f.only(&[
+        "RegionId",
+        "SnapshotId",
+        "OwnerId",
+        "CreationTime",
+        "SizeGiB",
+        "Encrypted",
+        "KMSKeyId",
+    ])?;
+    Ok(Command::RegisterSnapshot(Snapshot {
+        id: SnapshotId::new(f.str_req("SnapshotId")?)
+            .map_err(|e| f.invalid("SnapshotId", &e.to_string()))?,
+        region: fixture_region(f)?,
+        owner: owner(f, None)?,
+        created_at: f.time_opt("CreationTime")?.unwrap_or(at),
+        size_gib: f.u64_opt("SizeGiB")?.unwrap_or(20),
+        encrypted: f.bool_or("Encrypted", false)?,
+        kms_key: f
+            .str_opt("KMSKeyId")?
+            .map(|s| KmsKeyId::new(s).map_err(|e| f.invalid("KMSKeyId", &e.to_string())))
+            .transpose()?,
+    }))
+}
+
+/// `SeedImage`. `ImageOwnerAlias` is `self` (a custom image of `OwnerId`, the default),
+/// `system` or `marketplace` (`OwnerId` then defaults to `system` / `marketplace`).
+pub(crate) fn seed_image(
+    f: &Fields<'_>,
+    at: DateTime<Utc>,
+    snapshot_size: impl Fn(&SnapshotId) -> Option<u64>,
+) -> Read<Command> {
+    f.only(&[
+        "RegionId",
+        "ImageId",
+        "ImageName",
+        "OwnerId",
+        "ImageOwnerAlias",
+        "Status",
+        "Platform",
+        "SnapshotIds",
+        "SizeGiB",
+        "WholeMachine",
+        "Paid",
+        "PublishedRegions",
+        "Description",
+    ])?;
+    let (kind, default_owner) = match f.str_opt("ImageOwnerAlias")?.unwrap_or("self") {
+        "self" => (ImageKind::Custom, None),
+        "system" => (ImageKind::System, Some("system")),
+        "marketplace" => (ImageKind::Marketplace, Some("marketplace")),
+        other => {
+            return Err(f.invalid(
+                "ImageOwnerAlias",
+                &format!("{other:?} is not self, system or marketplace"),
+            ));
+        }
+    };
+    let id = ImageId::new(f.str_req("ImageId")?).map_err(|e| f.invalid("ImageId", &e.to_string()))?;
+    let snapshots = f
+        .strs_opt("SnapshotIds")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| SnapshotId::new(s).map_err(|e| f.invalid("SnapshotIds", &e.to_string())))
+        .collect::<Read<Vec<_>>>()?;
+    let size_gib = match f.u64_opt("SizeGiB")? {
+        Some(n) => n,
+        None => snapshots.iter().filter_map(&snapshot_size).sum(),
+    };
+    let status = match f.str_opt("Status")? {
+        None => ImageStatus::Available,
+        Some(s) => s
+            .parse()
+            .map_err(|_| f.invalid("Status", &format!("{s:?} is not an image status")))?,
+    };
+    let platform: Platform = match f.str_opt("Platform")? {
+        None => Platform::Linux,
+        Some(s) => s
+            .parse()
+            .map_err(|_| f.invalid("Platform", &format!("{s:?} is not Linux or Windows")))?,
+    };
+    let published_regions = f
+        .strs_opt("PublishedRegions")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| RegionId::new(s).map_err(|e| f.invalid("PublishedRegions", &e.to_string())))
+        .collect::<Read<Vec<_>>>()?;
+    Ok(Command::RegisterImage(Image {
+        region: fixture_region(f)?,
+        owner: owner(f, default_owner)?,
+        name: ImageName::new(f.str_req("ImageName")?)
+            .map_err(|e| f.invalid("ImageName", &e.to_string()))?,
+        description: f
+            .str_opt("Description")?
+            .map(|s| Description::new(s).map_err(|e| f.invalid("Description", &e.to_string())))
+            .transpose()?,
+        kind,
+        platform,
+        snapshots,
+        size_gib,
+        whole_machine: f.bool_or("WholeMachine", false)?,
+        paid: f.bool_or("Paid", false)?,
+        ultimate_source: id.clone(),
+        status,
+        progress: if status == ImageStatus::Available { 100 } else { 0 },
+        tags: Tags::empty(),
+        copied_from: None,
+        published_regions,
+        created_at: at,
+        id,
+    }))
+}
+
+/// `SeedKmsKey` (`Authorized` defaults to true).
+pub(crate) fn seed_kms_key(f: &Fields<'_>) -> Read<Command> {
+    f.only(&["RegionId", "KeyId", "OwnerId", "Authorized"])?;
+    Ok(Command::RegisterKmsKey(KmsKey {
+        id: KmsKeyId::new(f.str_req("KeyId")?).map_err(|e| f.invalid("KeyId", &e.to_string()))?,
+        region: fixture_region(f)?,
+        owner: owner(f, None)?,
+        authorized: f.bool_or("Authorized", true)?,
+    }))
+}
+
+// ------------------------------------------------------------------ Alibaba calls
+
+/// Alibaba `CopyImage`.
+pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
+    f.only(&[
+        "CallerId",
+        "ClientToken",
+        "RegionId",
+        "ImageId",
+        "DestinationRegionId",
+        "DestinationImageName",
+        "DestinationDescription",
+        "Encrypted",
+        "KMSKeyId",
+        "Tag",
+    ])?;
+    let caller = caller(f)?;
+    if caller.is_none() {
+        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
+    }
+    let name = f
+        .str_opt("DestinationImageName")?
+        .filter(|s| !s.is_empty())
+        .map(|s| ImageName::new(s).map_err(|e| e.to_api_error(Parameter::DestinationImageName)))
+        .transpose()?;
+    let description = f
+        .str_opt("DestinationDescription")?
+        .filter(|s| !s.is_empty())
+        .map(|s| Description::new(s).map_err(|e| e.to_api_error(Parameter::DestinationDescription)))
+        .transpose()?;
+    let tags = tags(f, "Tag")?;
+    let encrypted = f.bool_or("Encrypted", false)?;
+    let kms_key = kms_key(f, "KMSKeyId")?;
+    let source = region(f, "RegionId", ErrorCode::SourceRegionNotFound)?;
+    let destination = region(f, "DestinationRegionId", ErrorCode::DestinationRegionNotFound)?;
+    Ok(Command::CopyImage(CopyImage {
+        caller,
+        client_token: client_token(f)?,
+        region: source,
+        image: image_id(f.str_req("ImageId")?)?,
+        destination_regions: vec![destination],
+        name,
+        description,
+        encrypted,
+        kms_key,
+        tags,
+        dry_run: false,
+    }))
+}
+
+/// Alibaba `CancelCopyImage` and `DeleteImage`.
+pub(crate) fn image_call(f: &Fields<'_>, cancel: bool) -> Read<Command> {
+    f.only(&["CallerId", "ClientToken", "RegionId", "ImageId"])?;
+    let caller = caller(f)?;
+    if caller.is_none() {
+        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
+    }
+    let call = ImageCall {
+        caller,
+        client_token: client_token(f)?,
+        region: region(f, "RegionId", ErrorCode::InvalidRegionIdNotFound)?,
+        image: image_id(f.str_req("ImageId")?)?,
+    };
+    Ok(if cancel {
+        Command::CancelCopyImage(call)
+    } else {
+        Command::DeleteImage(call)
+    })
+}
+
+/// `ModifyImageSharePermission`, both forms: Alibaba's `RegionId`, `AddAccount`,
+/// `RemoveAccount`; Tencent's `Region`, `AccountIds`, `Permission` (`SHARE`/`CANCEL`).
+pub(crate) fn modify_share(f: &Fields<'_>, provider: Provider) -> Read<Command> {
+    let region_param = region_param(provider);
+    match provider {
+        Provider::Alibaba => f.only(&[
+            "CallerId",
+            "ClientToken",
+            "RegionId",
+            "ImageId",
+            "AddAccount",
+            "RemoveAccount",
+        ])?,
+        Provider::Tencent => f.only(&[
+            "CallerId",
+            "ClientToken",
+            "Region",
+            "ImageId",
+            "AccountIds",
+            "Permission",
+        ])?,
+    }
+    let caller = caller(f)?;
+    if caller.is_none() {
+        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
+    }
+    let (add, remove) = match provider {
+        Provider::Alibaba => (accounts(f, "AddAccount")?, accounts(f, "RemoveAccount")?),
+        Provider::Tencent => {
+            let ids = accounts(f, "AccountIds")?;
+            if ids.is_empty() {
+                return Err(f.missing("AccountIds"));
+            }
+            match f.str_req("Permission")? {
+                "SHARE" => (ids, Vec::new()),
+                "CANCEL" => (Vec::new(), ids),
+                other => {
+                    return Err(f.invalid("Permission", &format!("{other:?} is not SHARE or CANCEL")));
+                }
+            }
+        }
+    };
+    Ok(Command::ModifyImageSharePermission(ModifyShare {
+        caller,
+        client_token: client_token(f)?,
+        region: region(f, region_param, ErrorCode::InvalidRegionIdNotFound)?,
+        image: image_id(f.str_req("ImageId")?)?,
+        add,
+        remove,
+    }))
+}
+
+/// The name of the call-region parameter: `RegionId` (Alibaba) or `Region` (Tencent).
+pub(crate) fn region_param(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Alibaba => "RegionId",
+        Provider::Tencent => "Region",
+    }
+}
+
+// ------------------------------------------------------------------ Tencent calls
+
+/// Tencent `SyncImages`; returns the command and whether `ImageSetRequired` was set.
+pub(crate) fn sync_images(f: &Fields<'_>) -> Read<(Command, bool)> {
+    f.only(&[
+        "CallerId",
+        "ClientToken",
+        "Region",
+        "ImageIds",
+        "DestinationRegions",
+        "DryRun",
+        "ImageName",
+        "ImageSetRequired",
+        "Encrypt",
+        "KmsKeyId",
+    ])?;
+    let caller = caller(f)?;
+    if caller.is_none() {
+        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
+    }
+    let name = f
+        .str_opt("ImageName")?
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            ImageName::parse_for(Provider::Tencent, s).map_err(|e| {
+                let api = e.to_api_error(Parameter::DestinationImageName);
+                match e {
+                    crate::name::ImageNameError::TooLong { .. } => {
+                        api.with_tencent(TencentCode::InvalidParameterValueTooLong)
+                    }
+                    _ => api,
+                }
+            })
+        })
+        .transpose()?;
+    let encrypted = f.bool_or("Encrypt", false)?;
+    let kms_key = kms_key(f, "KmsKeyId")?;
+    let source = region(f, "Region", ErrorCode::SourceRegionNotFound)?;
+    let images = f.strs_opt("ImageIds")?.unwrap_or_default();
+    let image = match images.as_slice() {
+        [] => return Err(f.missing("ImageIds")),
+        [one] => image_id(one)?,
+        _ => {
+            return Err(f
+                .invalid("ImageIds", "SyncImages takes one image per call")
+                .with_tencent(TencentCode::InvalidParameterValueLimitExceeded));
+        }
+    };
+    let destinations = f.strs_opt("DestinationRegions")?.unwrap_or_default();
+    if destinations.is_empty() {
+        return Err(f.missing("DestinationRegions"));
+    }
+    let destination_regions = destinations
+        .into_iter()
+        .map(|s| RegionId::new(s).map_err(|_| ApiError::new(ErrorCode::DestinationRegionNotFound)))
+        .collect::<Read<Vec<_>>>()?;
+    Ok((
+        Command::CopyImage(CopyImage {
+            caller,
+            client_token: client_token(f)?,
+            region: source,
+            image,
+            destination_regions,
+            name,
+            description: None,
+            encrypted,
+            kms_key,
+            tags: Tags::empty(),
+            dry_run: f.bool_or("DryRun", false)?,
+        }),
+        f.bool_or("ImageSetRequired", false)?,
+    ))
+}
+
+/// A host report `CopyFailed`: `RegionId`, `ImageId` (the destination), `Reason`.
+pub(crate) fn copy_failed(f: &Fields<'_>) -> Read<(RegionId, ImageId, String)> {
+    f.only(&["RegionId", "Region", "ImageId", "Reason", "CallerId"])?;
+    let region_text = match f.str_opt("RegionId")? {
+        Some(r) => r,
+        None => f.str_req("Region")?,
+    };
+    let region = RegionId::new(region_text).map_err(|_| ApiError::new(ErrorCode::InvalidRegionIdNotFound))?;
+    let image = image_id(f.str_req("ImageId")?)?;
+    let reason = f.str_opt("Reason")?.unwrap_or("reported by the host").to_owned();
+    Ok((region, image, reason))
+}
+
+/// The `Value` list of `DescribeImages`' comma-separated or array parameter.
+pub(crate) fn list_param<'a>(f: &Fields<'a>, name: &str) -> Read<Option<Vec<&'a str>>> {
+    Ok(f.strs_opt(name)?.map(|items| {
+        items
+            .into_iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }))
+}
+

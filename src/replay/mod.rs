@@ -1,0 +1,474 @@
+//! The scenario format: JSON Lines in, one JSON answer per line out, through the engine and
+//! its [`Simulator`]. `examples/replay.rs` is a thin front door; harnesses use [`Runner`]
+//! directly (bring any serde format: the example uses `serde_json`).
+//!
+//! # Input
+//! One JSON object per line; blank lines and lines starting with `#` are skipped
+//! ([`is_skipped`]).
+//! - `"at"`: RFC 3339 time of the call. Required on every line but `Configure`; must not go
+//!   backwards. The simulator advances to it (completing copies whose modelled time has
+//!   passed, see [`crate::sim`]) before the line is applied.
+//! - `"Action"`: the call. Parameter names are the providers' own, case-sensitive; a name the
+//!   action does not take is refused (`InvalidParameter`; Tencent `UnknownParameter`).
+//! - `"CallerId"`: the calling account, required on every API call (absent or empty:
+//!   `InvalidAliUid.IsNull`, checked first); fixtures don't take it.
+//! - `"ClientToken"`: optional on mutating calls, for idempotent retries.
+//!
+//! `{"Action":"Configure","Provider":"alibaba"|"tencent", "QueueScope":"source"|"destination",
+//! "MaxImageSizeGiB":N, "CopyUnsupportedRegions":[…], "ByokUnsupportedRegions":[…]}` may be the
+//! first line (default: Alibaba, source scope, 500 GiB, every region supporting copies and BYOK).
+//!
+//! | Fixture | Parameters (defaults) |
+//! |---|---|
+//! | `SetAccount` | `AccountId`; `ImageQuota` (500), `SnapshotQuota` (1000) per region; `CrossBorderAllowed`, `ByokAllowed`, `SizeAllowed`, `ExportEnabled` (false) |
+//! | `SeedSnapshot` | `RegionId`, `SnapshotId`, `OwnerId`; `CreationTime` (the line's `at`), `SizeGiB` (20), `Encrypted` (false), `KMSKeyId` |
+//! | `SeedImage` | `RegionId`, `ImageId`, `ImageName`; `OwnerId` (required for `self`), `ImageOwnerAlias` (`self`; or `system`, `marketplace`), `Status` (`Available`), `Platform` (`Linux`), `SnapshotIds` (system disk first), `SizeGiB` (sum of its known snapshots), `WholeMachine`, `Paid` (false), `PublishedRegions`, `Description` |
+//! | `SeedKmsKey` | `RegionId`, `KeyId`, `OwnerId`; `Authorized` (true) |
+//!
+//! | Alibaba call | Parameters |
+//! |---|---|
+//! | `CopyImage` | `RegionId`, `ImageId`, `DestinationRegionId`; `DestinationImageName`, `DestinationDescription`, `Encrypted`, `KMSKeyId`, `Tag` (list of `{"Key","Value"}`) |
+//! | `CancelCopyImage`, `DeleteImage` | `RegionId`, `ImageId` |
+//! | `ModifyImageSharePermission` | `RegionId`, `ImageId`; `AddAccount`, `RemoveAccount` (lists) |
+//! | `DescribeImages` | `RegionId`; `ImageId`, `Status`, `ImageOwnerAlias` (comma-separated lists or arrays) |
+//!
+//! | Tencent call (all take `Region`, the region the call is made in) | Parameters |
+//! |---|---|
+//! | `SyncImages` | `ImageIds` (exactly one), `DestinationRegions`; `DryRun`, `ImageName` (≤ 60), `ImageSetRequired`, `Encrypt`, `KmsKeyId` |
+//! | `ModifyImageSharePermission` | `ImageId`, `AccountIds`, `Permission` (`SHARE`/`CANCEL`) |
+//! | `DescribeImages` | `ImageIds` (optional) |
+//!
+//! Host report (both providers, no `CallerId`): `CopyFailed` (`RegionId` or `Region`,
+//! `ImageId` of the destination, `Reason`).
+//!
+//! # Output
+//! Exactly one JSON object per line that is not skipped, keys in a fixed order, the
+//! `RequestId` derived from the line number ([`crate::RequestId::from_sequence`]).
+//! - Alibaba success: `{"RequestId":…, …fields}`: `CopyImage` adds `ImageId`;
+//!   `DescribeImages` adds `{"Images":{"Image":[…]},"TotalCount":N}`, each image with
+//!   `ImageId`, `ImageName`, `RegionId`, `Status`, `Progress` (`"40%"`), `ImageOwnerAlias`,
+//!   `OwnerId`, `Description`, `Platform`, `Size`, `CreationTime`, `Tags`, `IsCopied`,
+//!   `CopiedFromImageId`. Without `ImageId` and `Status`, only `Available` images are listed
+//!   (Alibaba's default).
+//! - Alibaba error: `{"RequestId":…, "HttpCode":400, "Code":"…", "Message":"…"}`.
+//! - Tencent success: `{"Response":{…fields, "RequestId":…}}`: `SyncImages` with
+//!   `ImageSetRequired` adds `ImageSet` (`[{"ImageId","Region"}]`); a `DryRun` that passes
+//!   answers with the `RequestId` alone; `DescribeImages` adds `ImageSet` (`ImageId`,
+//!   `ImageName`, `ImageDescription`, `ImageState`, `ImageSource`, `ImageType`, `ImageCreator`,
+//!   `Platform`, `ImageSize`, `SyncPercent`, `CreatedTime`, `Tags`) and `TotalCount`, every
+//!   state listed.
+//! - Tencent error: `{"Response":{"Error":{"Code":"…","Message":"…"},"RequestId":…}}`.
+//! - A line that is not JSON, not an object, misses a parameter, has one of the wrong type,
+//!   an unknown one or an unknown action gets an error line (`InvalidParameter`,
+//!   `MissingParameter`, `InvalidAction.NotFound`; Tencent `InvalidParameter`,
+//!   `MissingParameter`, `UnknownParameter`, `InvalidAction`) whose message starts with
+//!   `line N:` and names the parameter; the run goes on.
+
+mod actions;
+mod fields;
+mod render;
+mod timeline;
+pub mod value;
+
+use chrono::{DateTime, Utc};
+
+use crate::engine::{Command, EventRecord, ImageFilter, Outcome};
+use crate::error::{ApiError, ErrorCode};
+use crate::id::{ImageId, RequestId};
+use crate::image::{ImageStatus, OwnerAlias};
+use crate::provider::{Profile, Provider};
+use crate::region::RegionId;
+use crate::sim::Simulator;
+use crate::tencent::TencentCode;
+
+use fields::{Fields, at_line};
+pub use value::Value;
+
+/// Whether a line is skipped: blank, or starting with `#`.
+pub fn is_skipped(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// A line that could not be read as a JSON value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LineError {
+    /// The bytes are not UTF-8.
+    #[error("the line is not valid UTF-8")]
+    InvalidUtf8,
+    /// The text is not JSON; `detail` is the parser's account.
+    #[error("the line is not valid JSON: {detail}")]
+    InvalidJson {
+        /// What the parser said.
+        detail: String,
+    },
+}
+
+/// What a line asked for, past its parameters: how to render a success.
+enum Reply {
+    /// `RequestId` alone.
+    Plain,
+    /// Alibaba `CopyImage`: the new image.
+    CopiedTo(ImageId),
+    /// Tencent `SyncImages`: the new images, if `ImageSetRequired`.
+    Synced(Option<Vec<(ImageId, RegionId)>>),
+    /// Ready-made fields (`DescribeImages`).
+    Fields(Vec<(String, Value)>),
+}
+
+/// A failed line: the error, and whether its message is the runner's own (naming the line).
+struct Failure {
+    error: ApiError,
+    own_message: bool,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure {
+            error,
+            own_message: false,
+        }
+    }
+}
+
+/// Runs a scenario, line by line.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    sim: Simulator,
+    last_at: Option<DateTime<Utc>>,
+    lines_answered: u64,
+    record_events: bool,
+    events: Vec<EventRecord>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Runner::new()
+    }
+}
+
+impl Runner {
+    /// A runner with the default (Alibaba) profile.
+    pub fn new() -> Self {
+        Runner {
+            sim: Simulator::new(Profile::alibaba()),
+            last_at: None,
+            lines_answered: 0,
+            record_events: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// Keeps every engine event for [`Runner::events`] (for `--events`).
+    pub fn record_events(&mut self, on: bool) {
+        self.record_events = on;
+    }
+
+    /// The events recorded so far.
+    pub fn events(&self) -> &[EventRecord] {
+        &self.events
+    }
+
+    /// The simulator (and through it the engine's state).
+    pub fn simulator(&self) -> &Simulator {
+        &self.sim
+    }
+
+    fn provider(&self) -> Provider {
+        self.sim.service().profile().provider
+    }
+
+    /// Answers line `line` (1-based; the `RequestId` derives from it), read as `input`.
+    pub fn answer(&mut self, line: u64, input: Result<Value, LineError>) -> Value {
+        let request = RequestId::from_sequence(line);
+        let result = self.run_line(line, input);
+        self.lines_answered += 1;
+        let service = self.sim.service_mut();
+        service.drain_effects();
+        let events = service.drain_events();
+        if self.record_events {
+            self.events.extend(events);
+        }
+        let provider = self.provider();
+        match result {
+            Ok(reply) => render::success(provider, &request, self.reply_fields(reply)),
+            Err(f) => render::error(provider, &request, &f.error, f.own_message),
+        }
+    }
+
+    fn reply_fields(&self, reply: Reply) -> Vec<(String, Value)> {
+        match reply {
+            Reply::Plain => Vec::new(),
+            Reply::CopiedTo(id) => vec![("ImageId".into(), Value::str(id.as_str()))],
+            Reply::Synced(None) => Vec::new(),
+            Reply::Synced(Some(set)) => vec![(
+                "ImageSet".into(),
+                Value::Array(
+                    set.into_iter()
+                        .map(|(id, region)| {
+                            Value::object([
+                                ("ImageId", Value::str(id.as_str())),
+                                ("Region", Value::str(region.as_str())),
+                            ])
+                        })
+                        .collect(),
+                ),
+            )],
+            Reply::Fields(fields) => fields,
+        }
+    }
+
+    fn run_line(&mut self, line: u64, input: Result<Value, LineError>) -> Result<Reply, Failure> {
+        let own = |e: ApiError| Failure {
+            error: e,
+            own_message: true,
+        };
+        let value = input.map_err(|e| {
+            own(at_line(
+                line,
+                ApiError::new(ErrorCode::InvalidParameter).with_message(e.to_string()),
+            ))
+        })?;
+        let Value::Object(pairs) = &value else {
+            return Err(own(at_line(
+                line,
+                ApiError::new(ErrorCode::InvalidParameter)
+                    .with_message(format!("the line is a JSON {}, not an object", value.type_name())),
+            )));
+        };
+        let f = Fields::new(line, pairs);
+        let action = f.str_req("Action").map_err(own)?;
+        if action == "Configure" {
+            return self.configure(line, &f).map_err(own);
+        }
+        let at = f.time_req("at").map_err(own)?;
+        if let Some(last) = self.last_at {
+            if at < last {
+                return Err(own(f.invalid("at", &format!("{at} is before the previous line's {last}"))));
+            }
+        }
+        self.last_at = Some(at);
+        self.sim
+            .advance_to(at)
+            .map_err(|e| Failure::from(e.to_api_error()))?;
+        self.dispatch(line, action, &f, at)
+    }
+
+    fn configure(&mut self, line: u64, f: &Fields<'_>) -> Result<Reply, ApiError> {
+        if self.lines_answered > 0 {
+            return Err(f.invalid("Action", "Configure must be the first line"));
+        }
+        f.only(&[
+            "Provider",
+            "QueueScope",
+            "MaxImageSizeGiB",
+            "CopyUnsupportedRegions",
+            "ByokUnsupportedRegions",
+        ])?;
+        let provider: Provider = match f.str_opt("Provider")? {
+            None => Provider::Alibaba,
+            Some(p) => p.parse().map_err(|e: crate::provider::UnknownProvider| {
+                f.invalid("Provider", &e.to_string())
+            })?,
+        };
+        let mut profile = Profile::for_provider(provider);
+        if let Some(scope) = f.str_opt("QueueScope")? {
+            profile.queue_scope = scope.parse().map_err(|e: String| f.invalid("QueueScope", &e))?;
+        }
+        if let Some(max) = f.u64_opt("MaxImageSizeGiB")? {
+            profile.max_image_size_gib = max;
+        }
+        for (param, set) in [("CopyUnsupportedRegions", true), ("ByokUnsupportedRegions", false)] {
+            for id in f.strs_opt(param)?.unwrap_or_default() {
+                let region = profile
+                    .regions
+                    .catalogue
+                    .get_mut(id)
+                    .ok_or_else(|| f.invalid(param, &format!("{id:?} is not a {provider} region")))?;
+                if set {
+                    region.copy_supported = false;
+                } else {
+                    region.byok_supported = false;
+                }
+            }
+        }
+        let _ = line;
+        if let Some(at) = f.time_opt("at")? {
+            self.last_at = Some(at);
+        }
+        self.sim = Simulator::new(profile);
+        Ok(Reply::Plain)
+    }
+
+    fn run(&mut self, at: DateTime<Utc>, command: Command) -> Result<Outcome, Failure> {
+        self.sim.handle(at, command).map_err(|e| match e {
+            crate::engine::EngineError::Fixture(fixture) => Failure {
+                error: ApiError::new(ErrorCode::InvalidParameter).with_message(fixture.to_string()),
+                own_message: true,
+            },
+            other => Failure::from(other.to_api_error()),
+        })
+    }
+
+    fn dispatch(&mut self, line: u64, action: &str, f: &Fields<'_>, at: DateTime<Utc>) -> Result<Reply, Failure> {
+        let provider = self.provider();
+        let own = |e: ApiError| Failure {
+            error: e,
+            own_message: true,
+        };
+        // Parameter errors of the runner's own name the line; the seeds' errors keep their
+        // verbatim messages.
+        let read = |r: Result<Command, ApiError>| {
+            r.map_err(|e| {
+                let own_message = e.message().starts_with("line ");
+                Failure { error: e, own_message }
+            })
+        };
+        let command = match (provider, action) {
+            (_, "SetAccount") => read(actions::set_account(f, self.sim.service().profile()))?,
+            (_, "SeedSnapshot") => read(actions::seed_snapshot(f, at))?,
+            (_, "SeedImage") => {
+                let state = self.sim.service().state();
+                read(actions::seed_image(f, at, |id| state.snapshot(id).map(|s| s.size_gib)))?
+            }
+            (_, "SeedKmsKey") => read(actions::seed_kms_key(f))?,
+            (_, "CopyFailed") => return self.copy_failed(f, at),
+            (Provider::Alibaba, "CopyImage") => read(actions::copy_image(f))?,
+            (Provider::Alibaba, "CancelCopyImage") => read(actions::image_call(f, true))?,
+            (Provider::Alibaba, "DeleteImage") => read(actions::image_call(f, false))?,
+            (_, "ModifyImageSharePermission") => read(actions::modify_share(f, provider))?,
+            (_, "DescribeImages") => return self.describe(f).map_err(|e| {
+                let own_message = e.message().starts_with("line ");
+                Failure { error: e, own_message }
+            }),
+            (Provider::Tencent, "SyncImages") => {
+                let (command, image_set) = actions::sync_images(f).map_err(|e| {
+                    let own_message = e.message().starts_with("line ");
+                    Failure { error: e, own_message }
+                })?;
+                let outcome = self.run(at, command)?;
+                return Ok(match outcome {
+                    Outcome::CopyAccepted { copies } => Reply::Synced(image_set.then(|| {
+                        copies.into_iter().map(|c| (c.image, c.region)).collect()
+                    })),
+                    _ => Reply::Plain,
+                });
+            }
+            (_, other) => {
+                return Err(own(at_line(
+                    line,
+                    ApiError::new(ErrorCode::InvalidActionNotFound)
+                        .with_message(format!("Specified api is not found, please check your url and method. (Action {other:?})"))
+                        .with_tencent(TencentCode::InvalidAction),
+                )));
+            }
+        };
+        match self.run(at, command)? {
+            Outcome::CopyAccepted { copies } => Ok(copies
+                .into_iter()
+                .next()
+                .map_or(Reply::Plain, |c| Reply::CopiedTo(c.image))),
+            _ => Ok(Reply::Plain),
+        }
+    }
+
+    fn copy_failed(&mut self, f: &Fields<'_>, at: DateTime<Utc>) -> Result<Reply, Failure> {
+        let (region, image, reason) = actions::copy_failed(f).map_err(|e| {
+            let own_message = e.message().starts_with("line ");
+            Failure { error: e, own_message }
+        })?;
+        let state = self.sim.service().state();
+        if state.image(&image).is_none_or(|i| i.region != region) {
+            return Err(ApiError::new(ErrorCode::InvalidImageIdNotFound).into());
+        }
+        let Some(task) = state.live_task_of(&image) else {
+            return Err(ApiError::new(ErrorCode::IncorrectImageStatus)
+                .with_message("The specified image is not coping.")
+                .into());
+        };
+        self.run(at, Command::CopyFailed { task, reason })?;
+        Ok(Reply::Plain)
+    }
+
+    fn describe(&mut self, f: &Fields<'_>) -> Result<Reply, ApiError> {
+        let provider = self.provider();
+        let region_param = actions::region_param(provider);
+        match provider {
+            Provider::Alibaba => f.only(&["CallerId", "RegionId", "ImageId", "Status", "ImageOwnerAlias"])?,
+            Provider::Tencent => f.only(&["CallerId", "Region", "ImageIds"])?,
+        }
+        let Some(caller) = actions::caller(f)? else {
+            return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
+        };
+        let region = RegionId::new(f.str_req(region_param)?)
+            .ok()
+            .filter(|r| self.sim.service().profile().regions.catalogue.contains(r.as_str()))
+            .ok_or_else(|| ApiError::new(ErrorCode::InvalidRegionIdNotFound))?;
+        let ids_param = match provider {
+            Provider::Alibaba => "ImageId",
+            Provider::Tencent => "ImageIds",
+        };
+        let ids = actions::list_param(f, ids_param)?.map(|ids| {
+            ids.into_iter()
+                .filter_map(|s| ImageId::new(s).ok())
+                .collect::<Vec<_>>()
+        });
+        let mut filter = ImageFilter {
+            region: Some(region),
+            ids,
+            statuses: None,
+            owner_aliases: None,
+        };
+        match provider {
+            Provider::Alibaba => {
+                if let Some(statuses) = actions::list_param(f, "Status")? {
+                    filter.statuses = Some(
+                        statuses
+                            .into_iter()
+                            .map(|s| s.parse::<ImageStatus>().map_err(|_| f.invalid("Status", &format!("{s:?} is not an image status"))))
+                            .collect::<Result<_, _>>()?,
+                    );
+                }
+                if let Some(aliases) = actions::list_param(f, "ImageOwnerAlias")? {
+                    filter.owner_aliases = Some(
+                        aliases
+                            .into_iter()
+                            .map(|s| s.parse::<OwnerAlias>().map_err(|_| f.invalid("ImageOwnerAlias", &format!("{s:?} is not self, others, system or marketplace"))))
+                            .collect::<Result<_, _>>()?,
+                    );
+                }
+            }
+            Provider::Tencent => {
+                use strum::IntoEnumIterator;
+                filter.statuses = Some(ImageStatus::iter().collect());
+            }
+        }
+        let views = self.sim.service().describe_images(&caller, &filter);
+        let total = views.len() as u64;
+        Ok(Reply::Fields(match provider {
+            Provider::Alibaba => vec![
+                (
+                    "Images".into(),
+                    Value::object([(
+                        "Image",
+                        Value::Array(views.iter().map(render::alibaba_image).collect()),
+                    )]),
+                ),
+                ("TotalCount".into(), Value::UInt(total)),
+            ],
+            Provider::Tencent => vec![
+                (
+                    "ImageSet".into(),
+                    Value::Array(views.iter().map(render::tencent_image).collect()),
+                ),
+                ("TotalCount".into(), Value::UInt(total)),
+            ],
+        }))
+    }
+
+    /// A per-region chart of when each copy task waited and ran (for `--timeline`).
+    pub fn timeline(&self) -> String {
+        timeline::chart(self.sim.service().state(), self.sim.service().profile().queue_scope)
+    }
+}

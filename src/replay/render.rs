@@ -1,0 +1,146 @@
+//! Rendering answers in each provider's JSON shape.
+
+use crate::engine::ImageView;
+use crate::error::ApiError;
+use crate::id::RequestId;
+use crate::provider::Provider;
+use crate::tag::Tags;
+
+use super::value::Value;
+
+/// A success: `{"RequestId": …, fields…}` (Alibaba) or
+/// `{"Response": {fields…, "RequestId": …}}` (Tencent).
+pub(crate) fn success(provider: Provider, request: &RequestId, fields: Vec<(String, Value)>) -> Value {
+    let id = ("RequestId".to_owned(), Value::str(request.as_str()));
+    match provider {
+        Provider::Alibaba => {
+            let mut pairs = vec![id];
+            pairs.extend(fields);
+            Value::Object(pairs)
+        }
+        Provider::Tencent => {
+            let mut pairs = fields;
+            pairs.push(id);
+            Value::object([("Response", Value::Object(pairs))])
+        }
+    }
+}
+
+/// An error: `{"RequestId", "HttpCode", "Code", "Message"}` (Alibaba) or
+/// `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}` (Tencent). `own_message`
+/// keeps the runner's own message (which names the line) in the Tencent form too.
+pub(crate) fn error(provider: Provider, request: &RequestId, e: &ApiError, own_message: bool) -> Value {
+    match provider {
+        Provider::Alibaba => Value::object([
+            ("RequestId", Value::str(request.as_str())),
+            ("HttpCode", Value::UInt(u64::from(e.http_status()))),
+            ("Code", Value::str(e.code().as_str())),
+            ("Message", Value::str(e.message())),
+        ]),
+        Provider::Tencent => {
+            let message = if own_message {
+                e.message()
+            } else {
+                e.message_for(Provider::Tencent)
+            };
+            Value::object([(
+                "Response",
+                Value::object([
+                    (
+                        "Error",
+                        Value::object([
+                            ("Code", Value::str(e.tencent().as_str())),
+                            ("Message", Value::str(message)),
+                        ]),
+                    ),
+                    ("RequestId", Value::str(request.as_str())),
+                ]),
+            )])
+        }
+    }
+}
+
+fn alibaba_tags(tags: &Tags) -> Value {
+    Value::object([(
+        "Tag",
+        Value::Array(
+            tags.as_slice()
+                .iter()
+                .map(|t| {
+                    Value::object([
+                        ("TagKey", Value::str(t.key.as_str())),
+                        ("TagValue", Value::str(t.value.as_str())),
+                    ])
+                })
+                .collect(),
+        ),
+    )])
+}
+
+/// One image of Alibaba's `DescribeImages`.
+pub(crate) fn alibaba_image(view: &ImageView<'_>) -> Value {
+    let i = view.image;
+    Value::object([
+        ("ImageId", Value::str(i.id.as_str())),
+        ("ImageName", Value::str(i.name.as_str())),
+        ("RegionId", Value::str(i.region.as_str())),
+        ("Status", Value::str(i.status.as_str())),
+        ("Progress", Value::str(format!("{}%", i.progress))),
+        ("ImageOwnerAlias", Value::str(view.owner_alias.as_str())),
+        ("OwnerId", Value::str(i.owner.as_str())),
+        (
+            "Description",
+            Value::str(i.description.as_ref().map_or("", |d| d.as_str())),
+        ),
+        ("Platform", Value::str(<&str>::from(i.platform))),
+        ("Size", Value::UInt(i.size_gib)),
+        ("CreationTime", Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())),
+        ("Tags", alibaba_tags(&i.tags)),
+        ("IsCopied", Value::Bool(i.copied_from.is_some())),
+        (
+            "CopiedFromImageId",
+            Value::str(i.copied_from.as_ref().map_or("", |c| c.as_str())),
+        ),
+    ])
+}
+
+/// One image of Tencent's `DescribeImages` `ImageSet`.
+pub(crate) fn tencent_image(view: &ImageView<'_>) -> Value {
+    let i = view.image;
+    let sync_percent = if i.copied_from.is_some() {
+        u64::from(i.progress)
+    } else {
+        100
+    };
+    Value::object([
+        ("ImageId", Value::str(i.id.as_str())),
+        ("ImageName", Value::str(i.name.as_str())),
+        (
+            "ImageDescription",
+            Value::str(i.description.as_ref().map_or("", |d| d.as_str())),
+        ),
+        ("ImageState", Value::str(i.tencent_state())),
+        ("ImageSource", Value::str(i.tencent_source())),
+        ("ImageType", Value::str(view.owner_alias.tencent_image_type())),
+        ("ImageCreator", Value::str(i.owner.as_str())),
+        ("Platform", Value::str(<&str>::from(i.platform))),
+        ("ImageSize", Value::UInt(i.size_gib)),
+        ("SyncPercent", Value::UInt(sync_percent)),
+        ("CreatedTime", Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())),
+        (
+            "Tags",
+            Value::Array(
+                i.tags
+                    .as_slice()
+                    .iter()
+                    .map(|t| {
+                        Value::object([
+                            ("Key", Value::str(t.key.as_str())),
+                            ("Value", Value::str(t.value.as_str())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+    ])
+}

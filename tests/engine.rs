@@ -1,0 +1,1862 @@
+//! Integration tests of the engine through its public API: the copy check order, the
+//! queues, cancel/delete/share, host reports, idempotency, serialisation, replay and the
+//! simulator. Every step of every scenario checks the invariants, and every refusal checks
+//! that the service's serialised state, events and effects are unchanged.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use machine_image::engine::{
+    AcceptedCopy, Command, CopyImage, Effect, EngineError, EventRecord, ImageCall, ImageFilter,
+    ImageService, ModifyShare, Outcome,
+};
+use machine_image::sim::{Simulator, copy_duration};
+use machine_image::{
+    Account, AccountId, ApiError, ClientToken, CopyTask, Image, ImageId, ImageKind, ImageName,
+    ImageStatus, KmsKey, KmsKeyId, OwnerAlias, Platform, Profile, Provider, QueueScope, RegionId,
+    Snapshot, SnapshotId, Tags, TaskId, TaskState,
+};
+
+// ============================================================================ fixtures
+
+const ALICE: &str = "1111111111111111";
+const BOB: &str = "2222222222222222";
+const CAROL: &str = "3333333333333333";
+const ALIYUN: &str = "aliyun";
+const HZ: &str = "cn-hangzhou";
+const SH: &str = "cn-shanghai";
+const BJ: &str = "cn-beijing";
+const SG: &str = "ap-southeast-1";
+const SYSTEM_IMAGE: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+}
+
+fn mins(m: i64) -> DateTime<Utc> {
+    t0() + Duration::minutes(m)
+}
+
+fn acct(s: &str) -> AccountId {
+    AccountId::new(s).unwrap()
+}
+
+fn reg(s: &str) -> RegionId {
+    RegionId::new(s).unwrap()
+}
+
+fn img(s: &str) -> ImageId {
+    ImageId::new(s).unwrap()
+}
+
+fn sid(s: &str) -> SnapshotId {
+    SnapshotId::new(s).unwrap()
+}
+
+fn name(s: &str) -> ImageName {
+    ImageName::new(s).unwrap()
+}
+
+fn key(s: &str) -> KmsKeyId {
+    KmsKeyId::new(s).unwrap()
+}
+
+fn token(s: &str) -> ClientToken {
+    ClientToken::new(s).unwrap()
+}
+
+fn snapshot_fx(id: &str, region: &str, owner: &str, size_gib: u64) -> Snapshot {
+    Snapshot {
+        id: sid(id),
+        region: reg(region),
+        owner: acct(owner),
+        created_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+        size_gib,
+        encrypted: false,
+        kms_key: None,
+    }
+}
+
+fn image_fx(id: &str, region: &str, owner: &str, image_name: &str, snaps: &[&str]) -> Image {
+    Image {
+        id: img(id),
+        region: reg(region),
+        owner: acct(owner),
+        name: name(image_name),
+        description: None,
+        kind: ImageKind::Custom,
+        platform: Platform::Linux,
+        snapshots: snaps.iter().map(|s| sid(s)).collect(),
+        size_gib: 40,
+        whole_machine: false,
+        paid: false,
+        ultimate_source: img(id),
+        status: ImageStatus::Available,
+        progress: 100,
+        tags: Tags::empty(),
+        copied_from: None,
+        published_regions: Vec::new(),
+        created_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+    }
+}
+
+fn copy_req(caller: &str, region: &str, image: &str, dests: &[&str]) -> CopyImage {
+    CopyImage {
+        caller: Some(acct(caller)),
+        client_token: None,
+        region: reg(region),
+        image: img(image),
+        destination_regions: dests.iter().map(|d| reg(d)).collect(),
+        name: None,
+        description: None,
+        encrypted: false,
+        kms_key: None,
+        tags: Tags::empty(),
+        dry_run: false,
+    }
+}
+
+fn call(caller: &str, region: &str, image: &ImageId) -> ImageCall {
+    ImageCall {
+        caller: Some(acct(caller)),
+        client_token: None,
+        region: reg(region),
+        image: image.clone(),
+    }
+}
+
+fn share(caller: &str, region: &str, image: &str, add: &[&str], remove: &[&str]) -> ModifyShare {
+    ModifyShare {
+        caller: Some(acct(caller)),
+        client_token: None,
+        region: reg(region),
+        image: img(image),
+        add: add.iter().map(|a| acct(a)).collect(),
+        remove: remove.iter().map(|a| acct(a)).collect(),
+    }
+}
+
+/// An engine, its clock, and every event it emitted.
+struct World {
+    svc: ImageService,
+    now: DateTime<Utc>,
+    log: Vec<EventRecord>,
+}
+
+impl World {
+    fn new(profile: Profile) -> Self {
+        World {
+            svc: ImageService::new(profile),
+            now: t0(),
+            log: Vec::new(),
+        }
+    }
+
+    fn profile(&self) -> Profile {
+        self.svc.profile().clone()
+    }
+
+    /// Sets the clock to `m` minutes after `t0`.
+    fn at(&mut self, m: i64) -> &mut Self {
+        self.now = mins(m);
+        self
+    }
+
+    /// Handles `cmd` at the current time; checks the invariants, and for a refusal that
+    /// nothing changed.
+    fn run(&mut self, cmd: Command) -> Result<Outcome, EngineError> {
+        let before = serde_json::to_string(&self.svc).unwrap();
+        let before_value = self.svc.clone();
+        let result = self.svc.handle(self.now, cmd);
+        self.svc.check_invariants().unwrap();
+        if result.is_err() {
+            assert_eq!(before, serde_json::to_string(&self.svc).unwrap());
+            assert!(before_value == self.svc);
+            assert!(self.svc.poll_event().is_none(), "a refusal emitted an event");
+        }
+        self.log.extend(self.svc.drain_events());
+        result
+    }
+
+    fn ok(&mut self, cmd: Command) -> Outcome {
+        let shown = format!("{cmd:?}");
+        self.run(cmd)
+            .unwrap_or_else(|e| panic!("{shown} refused: {e}"))
+    }
+
+    fn api_err(&mut self, cmd: Command) -> ApiError {
+        match self.run(cmd) {
+            Err(EngineError::Rejected(api)) => api,
+            other => panic!("expected an API refusal, got {other:?}"),
+        }
+    }
+
+    fn code(&mut self, cmd: Command) -> &'static str {
+        self.api_err(cmd).code().as_str()
+    }
+
+    fn copy_code(&mut self, c: CopyImage) -> &'static str {
+        self.code(Command::CopyImage(c))
+    }
+
+    fn account(&mut self, a: Account) {
+        assert_eq!(self.ok(Command::RegisterAccount(a)), Outcome::Registered);
+    }
+
+    fn snapshot(&mut self, s: Snapshot) {
+        assert_eq!(self.ok(Command::RegisterSnapshot(s)), Outcome::Registered);
+    }
+
+    fn image(&mut self, i: Image) {
+        assert_eq!(self.ok(Command::RegisterImage(i)), Outcome::Registered);
+    }
+
+    fn kms(&mut self, id: &str, region: &str, owner: &str, authorized: bool) {
+        let k = KmsKey {
+            id: key(id),
+            region: reg(region),
+            owner: acct(owner),
+            authorized,
+        };
+        assert_eq!(self.ok(Command::RegisterKmsKey(k)), Outcome::Registered);
+    }
+
+    /// A snapshot and a custom image on it.
+    fn simple_image(&mut self, id: &str, region: &str, owner: &str, image_name: &str) {
+        let snap = format!("s-{}", id.trim_start_matches("m-"));
+        self.snapshot(snapshot_fx(&snap, region, owner, 40));
+        self.image(image_fx(id, region, owner, image_name, &[&snap]));
+    }
+
+    fn copy(&mut self, c: CopyImage) -> Vec<AcceptedCopy> {
+        match self.ok(Command::CopyImage(c)) {
+            Outcome::CopyAccepted { copies } => copies,
+            other => panic!("expected CopyAccepted, got {other:?}"),
+        }
+    }
+
+    fn copy1(&mut self, caller: &str, region: &str, image: &str, dest: &str) -> AcceptedCopy {
+        let mut copies = self.copy(copy_req(caller, region, image, &[dest]));
+        assert_eq!(copies.len(), 1);
+        copies.remove(0)
+    }
+
+    fn finish(&mut self, task: TaskId) {
+        assert_eq!(self.ok(Command::CopyFinished(task)), Outcome::Reported);
+    }
+
+    fn status(&self, id: &ImageId) -> Option<ImageStatus> {
+        self.svc.state().image(id).map(|i| i.status)
+    }
+
+    fn task(&self, id: TaskId) -> &CopyTask {
+        self.svc.state().task(id).unwrap()
+    }
+
+    fn effects(&mut self) -> Vec<Effect> {
+        self.svc.drain_effects()
+    }
+
+    fn json(&self) -> String {
+        serde_json::to_string(&self.svc).unwrap()
+    }
+}
+
+/// Alibaba: Alice's custom image `m-alice1` ("web", 40 GiB, one snapshot) in Hangzhou,
+/// Bob's `m-bob1` ("bobimg") in Hangzhou, and a public image in Hangzhou.
+fn basic() -> World {
+    let mut w = World::new(Profile::alibaba());
+    w.simple_image("m-alice1", HZ, ALICE, "web");
+    w.simple_image("m-bob1", HZ, BOB, "bobimg");
+    w.snapshot(snapshot_fx("s-sys1", HZ, ALIYUN, 20));
+    let mut sys = image_fx(SYSTEM_IMAGE, HZ, ALIYUN, "ubuntu", &["s-sys1"]);
+    sys.kind = ImageKind::System;
+    w.image(sys);
+    w.svc.drain_effects();
+    w
+}
+
+fn start_copy_effect_task(e: &Effect) -> Option<TaskId> {
+    match e {
+        Effect::StartCopy { task, .. } => Some(*task),
+        _ => None,
+    }
+}
+
+// ============================================================================ copy check order
+
+#[test]
+fn step1_caller_missing_is_invalid_ali_uid() {
+    let mut w = basic();
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.caller = None;
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidAliUid.IsNull");
+    assert_eq!(e.http_status(), 401);
+    assert_eq!(e.message(), "The aliUid must not be null");
+    // It wins over every later rule (no destinations, unknown regions, missing image).
+    c.destination_regions.clear();
+    c.region = reg("xx-nowhere");
+    c.image = img("m-missing1");
+    assert_eq!(w.copy_code(c), "InvalidAliUid.IsNull");
+    // The other calls check the caller too.
+    let mut cancel = call(ALICE, HZ, &img("m-alice1"));
+    cancel.caller = None;
+    assert_eq!(
+        w.code(Command::CancelCopyImage(cancel.clone())),
+        "InvalidAliUid.IsNull"
+    );
+    assert_eq!(w.code(Command::DeleteImage(cancel)), "InvalidAliUid.IsNull");
+}
+
+#[test]
+fn step2_destinations_present_and_distinct() {
+    let mut w = basic();
+    let c = copy_req(ALICE, HZ, "m-alice1", &[]);
+    let e = w.api_err(Command::CopyImage(c));
+    assert_eq!(e.code().as_str(), "MissingParameter");
+    assert!(e.message().contains("DestinationRegionId"), "{}", e.message());
+    let c = copy_req(ALICE, HZ, "m-alice1", &[SH, BJ, SH]);
+    assert_eq!(w.copy_code(c), "InvalidParameter");
+    // Step 2 before step 5.
+    let c = copy_req(ALICE, "xx-nowhere", "m-alice1", &[]);
+    assert_eq!(w.copy_code(c), "MissingParameter");
+}
+
+#[test]
+fn step3_tencent_name_over_60_chars() {
+    let mut w = World::new(Profile::tencent());
+    let owner = "100000000001";
+    w.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    w.image(image_fx(
+        "img-o3ycss2p",
+        "ap-guangzhou",
+        owner,
+        "base",
+        &["snap-gz27bh7y"],
+    ));
+    let mut c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
+    c.name = Some(name(&"n".repeat(61)));
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidImageName.Malformed");
+    assert_eq!(e.code_for(Provider::Tencent), "InvalidParameterValue.TooLong");
+    assert_eq!(e.http_status(), 400);
+    // Step 3 before step 4 (a key without Encrypted).
+    c.kms_key = Some(key("key-1"));
+    assert_eq!(w.copy_code(c.clone()), "InvalidImageName.Malformed");
+    // 60 characters fit.
+    c.kms_key = None;
+    c.name = Some(name(&"n".repeat(60)));
+    let copies = w.copy(c);
+    let copy = w.svc.state().image(&copies[0].image).unwrap();
+    assert_eq!(copy.name.as_str().len(), 60);
+    assert!(copy.id.as_str().starts_with("img-"));
+    assert_eq!(copy.tencent_state(), "SYNCING");
+}
+
+#[test]
+fn step3_tencent_default_name_from_a_long_source_name() {
+    let mut w = World::new(Profile::tencent());
+    let owner = "100000000001";
+    w.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    // A fixture may carry an Alibaba-length name; the copy would inherit it.
+    w.image(image_fx(
+        "img-o3ycss2p",
+        "ap-guangzhou",
+        owner,
+        &"x".repeat(70),
+        &["snap-gz27bh7y"],
+    ));
+    let c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
+    assert_eq!(w.copy_code(c), "InvalidImageName.Malformed");
+}
+
+#[test]
+fn step4_key_without_encrypted_is_encrypted_illegal() {
+    let mut w = basic();
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.kms_key = Some(key("key-1"));
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidParameter.EncryptedIllegal");
+    assert_eq!(e.http_status(), 400);
+    assert_eq!(
+        e.message(),
+        "The specified parameter Encrypted must be true when kmsKeyId is not empty."
+    );
+    // Step 4 before step 5.
+    c.region = reg("xx-nowhere");
+    assert_eq!(w.copy_code(c), "InvalidParameter.EncryptedIllegal");
+}
+
+#[test]
+fn step5_and_6_regions_known() {
+    let mut w = basic();
+    let c = copy_req(ALICE, "xx-nowhere", "m-alice1", &["yy-nowhere"]);
+    let e = w.api_err(Command::CopyImage(c));
+    assert_eq!(e.code().as_str(), "SourceRegion.NotFound");
+    assert_eq!(e.http_status(), 400);
+    assert_eq!(e.message(), "The source region not found");
+    // An Alibaba profile does not know Tencent's regions.
+    let c = copy_req(ALICE, HZ, "m-alice1", &["ap-guangzhou"]);
+    let e = w.api_err(Command::CopyImage(c));
+    assert_eq!(e.code().as_str(), "DestinationRegion.NotFound");
+    assert_eq!(e.message(), "The destination region not found");
+    // Step 6 before step 7 (missing image).
+    let c = copy_req(ALICE, HZ, "m-missing1", &["yy-nowhere"]);
+    assert_eq!(w.copy_code(c), "DestinationRegion.NotFound");
+}
+
+#[test]
+fn step7_image_not_found() {
+    let mut w = basic();
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-missing1", &[SH])));
+    assert_eq!(e.code().as_str(), "InvalidImageId.NotFound");
+    assert_eq!(e.http_status(), 404);
+    assert_eq!(e.message(), "The specified ImageId does not exist.");
+    // Another account's image, not shared with Alice.
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-bob1", &[SH])),
+        "InvalidImageId.NotFound"
+    );
+    // Alice's own image, addressed in the wrong region.
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, SH, "m-alice1", &[BJ])),
+        "InvalidImageId.NotFound"
+    );
+    // A system image in another region is not found either (before Forbbiden).
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, SH, SYSTEM_IMAGE, &[BJ])),
+        "InvalidImageId.NotFound"
+    );
+}
+
+#[test]
+fn step8_system_image_is_forbidden() {
+    let mut w = basic();
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, SYSTEM_IMAGE, &[SH])));
+    assert_eq!(e.code().as_str(), "Forbbiden");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(
+        e.message(),
+        "User not authorized to operate on the specified resource."
+    );
+    // And it can't be deleted.
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, HZ, &img(SYSTEM_IMAGE)))),
+        "Forbbiden"
+    );
+}
+
+#[test]
+fn step9_image_must_be_available() {
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-un1", HZ, ALICE, 40));
+    let mut un = image_fx("m-unavail1", HZ, ALICE, "unavail", &["s-un1"]);
+    un.status = ImageStatus::UnAvailable;
+    w.image(un);
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-unavail1", &[SH])));
+    assert_eq!(e.code().as_str(), "IncorrectImageStatus");
+    assert_eq!(e.message(), "The image not available.");
+    // An in-flight copy can't be copied on.
+    let first = w.copy1(ALICE, HZ, "m-alice1", SH);
+    assert_eq!(w.status(&first.image), Some(ImageStatus::Creating));
+    let c = copy_req(ALICE, SH, first.image.as_str(), &[BJ]);
+    assert_eq!(w.copy_code(c), "IncorrectImageStatus");
+}
+
+#[test]
+fn step10_snapshots_exist_and_are_recent() {
+    let mut w = basic();
+    // The image names a snapshot that does not exist.
+    w.image(image_fx("m-nosnap1", HZ, ALICE, "nosnap", &["s-ghost1"]));
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-nosnap1", &[SH])));
+    assert_eq!(e.code().as_str(), "InvalidSnapshotId.NotFound");
+    assert_eq!(e.message(), "The specified SnapshotId does not exist.");
+
+    // 2013-07-14 is too old, 2013-07-15 is not.
+    let mut old = snapshot_fx("s-old1", HZ, ALICE, 40);
+    old.created_at = Utc.with_ymd_and_hms(2013, 7, 14, 23, 59, 59).unwrap();
+    w.snapshot(old);
+    w.image(image_fx("m-old1", HZ, ALICE, "old", &["s-old1"]));
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-old1", &[SH])));
+    assert_eq!(e.code().as_str(), "InvalidSnapshot.TooOld");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(
+        e.message(),
+        "This operation is denied because the specified snapshot is created before 2013-07-15."
+    );
+
+    let mut edge = snapshot_fx("s-edge1", HZ, ALICE, 40);
+    edge.created_at = Utc.with_ymd_and_hms(2013, 7, 15, 0, 0, 0).unwrap();
+    w.snapshot(edge);
+    w.image(image_fx("m-edge1", HZ, ALICE, "edge", &["s-edge1"]));
+    w.copy1(ALICE, HZ, "m-edge1", SH);
+
+    // Step 10 before step 11 (an own image to its own region).
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-old1", &[HZ])),
+        "InvalidSnapshot.TooOld"
+    );
+}
+
+#[test]
+fn step11_own_image_to_its_own_region() {
+    let mut w = basic();
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])));
+    assert_eq!(e.code().as_str(), "IncorrectDestinationRegion");
+    assert_eq!(e.http_status(), 403);
+}
+
+#[test]
+fn step11_shared_image_stays_in_its_region() {
+    let mut w = basic();
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE],
+        &[],
+    )));
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-bob1", &[SH])));
+    assert_eq!(e.code().as_str(), "OperationDenied.SameRegionOnly");
+    assert_eq!(
+        e.message(),
+        "The image shared from others can not be copied to another region directly."
+    );
+}
+
+#[test]
+fn step11_marketplace_image_only_where_published() {
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-mkt1", HZ, CAROL, 40));
+    let mut m = image_fx("m-market1", HZ, CAROL, "market", &["s-mkt1"]);
+    m.kind = ImageKind::Marketplace;
+    m.paid = true;
+    m.published_regions = vec![reg(SH)];
+    w.image(m);
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-market1", &[BJ])));
+    assert_eq!(e.code().as_str(), "OperationDenied.NotPublished");
+    assert_eq!(e.http_status(), 403);
+    // Published in Shanghai: Alice gets her own copy there.
+    let copy = w.copy1(ALICE, HZ, "m-market1", SH);
+    let image = w.svc.state().image(&copy.image).unwrap();
+    assert_eq!(image.owner, acct(ALICE));
+    assert_eq!(image.kind, ImageKind::Custom);
+    assert!(image.paid);
+    assert_eq!(image.ultimate_source, img("m-market1"));
+}
+
+#[test]
+fn step11_region_without_copy_support() {
+    let mut profile = Profile::alibaba();
+    profile
+        .regions
+        .catalogue
+        .get_mut(BJ)
+        .unwrap()
+        .copy_supported = false;
+    let mut w = World::new(profile);
+    w.simple_image("m-alice1", HZ, ALICE, "web");
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[BJ])));
+    assert_eq!(e.code().as_str(), "RegionNotSupportCopy");
+    assert_eq!(e.message(), "The region not support copy.");
+    // As a source too.
+    w.simple_image("m-alice2", BJ, ALICE, "web2");
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, BJ, "m-alice2", &[HZ])),
+        "RegionNotSupportCopy"
+    );
+    // Alibaba has no cross-border allow-list.
+    w.copy1(ALICE, HZ, "m-alice1", SG);
+}
+
+#[test]
+fn step11_tencent_cross_border_needs_allow_list() {
+    let mut w = World::new(Profile::tencent());
+    let owner = "100000000001";
+    w.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    w.image(image_fx(
+        "img-o3ycss2p",
+        "ap-guangzhou",
+        owner,
+        "base",
+        &["snap-gz27bh7y"],
+    ));
+    let c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-singapore"]);
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "RegionNotSupportCopy");
+    assert_eq!(
+        e.code_for(Provider::Tencent),
+        "UnsupportedOperation.Region"
+    );
+    // Within mainland China: fine.
+    w.copy(copy_req(
+        owner,
+        "ap-guangzhou",
+        "img-o3ycss2p",
+        &["ap-shanghai"],
+    ));
+    // Allow-listed: fine.
+    let mut a = Account::new(acct(owner), 500, 1000);
+    a.cross_border_allowed = true;
+    w.account(a);
+    let copies = w.copy(c);
+    assert_eq!(copies[0].region, reg("ap-singapore"));
+}
+
+#[test]
+fn step11_tencent_encrypted_copy_stays_in_region() {
+    let mut w = World::new(Profile::tencent());
+    let owner = "100000000001";
+    w.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    w.image(image_fx(
+        "img-o3ycss2p",
+        "ap-guangzhou",
+        owner,
+        "base",
+        &["snap-gz27bh7y"],
+    ));
+    let mut c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
+    c.encrypted = true;
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidParameter");
+    assert_eq!(
+        e.code_for(Provider::Tencent),
+        "InvalidParameterValue.InvalidRegion"
+    );
+    c.destination_regions = vec![reg("ap-guangzhou")];
+    c.name = Some(name("base-encrypted"));
+    let copies = w.copy(c);
+    let copy = w.svc.state().image(&copies[0].image).unwrap().clone();
+    for s in &copy.snapshots {
+        assert!(w.svc.state().snapshot(s).unwrap().encrypted);
+    }
+}
+
+#[test]
+fn step11_whole_machine_image_cross_region() {
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-wm1", HZ, ALICE, 40));
+    w.snapshot(snapshot_fx("s-wm2", HZ, ALICE, 100));
+    let mut wm = image_fx("m-whole1", HZ, ALICE, "whole", &["s-wm1", "s-wm2"]);
+    wm.whole_machine = true;
+    wm.size_gib = 600; // also too big: step 11 comes first
+    w.image(wm);
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-whole1", &[SH])));
+    assert_eq!(e.code().as_str(), "InvalidParameter.InstanceImageNotSupport");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(
+        e.code_for(Provider::Tencent),
+        "InvalidParameter.InstanceImageNotSupport"
+    );
+}
+
+#[test]
+fn step12_encrypted_snapshots_need_encrypted() {
+    let mut w = basic();
+    let mut s = snapshot_fx("s-enc1", HZ, ALICE, 40);
+    s.encrypted = true;
+    w.snapshot(s);
+    let mut i = image_fx("m-enc1", HZ, ALICE, "enc", &["s-enc1"]);
+    i.size_gib = 900; // step 12 before step 13
+    w.image(i);
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-enc1", &[SH])));
+    assert_eq!(e.code().as_str(), "OperationDeined.EncryptedSnapshot");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(
+        e.message(),
+        "The image contains encrypted snapshots, which do not support copying."
+    );
+}
+
+#[test]
+fn step12_customer_key_checks_in_order() {
+    let mut w = basic();
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.encrypted = true;
+    c.kms_key = Some(key("key-sh"));
+    // Missing key.
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidParameter.KMSKeyId.NotFound");
+    assert_eq!(e.http_status(), 404);
+    // A key in the wrong region (the source's, not the destination's).
+    w.kms("key-hz", HZ, ALICE, true);
+    c.kms_key = Some(key("key-hz"));
+    assert_eq!(
+        w.copy_code(c.clone()),
+        "InvalidParameter.KMSKeyId.NotFound"
+    );
+    // Another account's key in the destination.
+    w.kms("key-bob-sh", SH, BOB, true);
+    c.kms_key = Some(key("key-bob-sh"));
+    assert_eq!(
+        w.copy_code(c.clone()),
+        "InvalidParameter.KMSKeyId.NotFound"
+    );
+    // Alice's key in Shanghai, not authorised.
+    w.kms("key-sh", SH, ALICE, false);
+    c.kms_key = Some(key("key-sh"));
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidParameter.KMSKeyId.KMSUnauthorized");
+    assert_eq!(e.message(), "ECS service have no right to access your KMS.");
+    // Authorised, but Alice is not on the BYOK allow-list.
+    w.kms("key-sh2", SH, ALICE, true);
+    c.kms_key = Some(key("key-sh2"));
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "UserNotInTheWhiteList");
+    assert_eq!(e.message(), "The user is not in byok white list.");
+    // Allow-listed: accepted, the destination snapshots carry the key.
+    let mut a = Account::new(acct(ALICE), 500, 1000);
+    a.byok_allowed = true;
+    w.account(a);
+    let copies = w.copy(c);
+    let copy = w.svc.state().image(&copies[0].image).unwrap().clone();
+    for s in &copy.snapshots {
+        let s = w.svc.state().snapshot(s).unwrap();
+        assert!(s.encrypted);
+        assert_eq!(s.kms_key, Some(key("key-sh2")));
+        assert_eq!(s.region, reg(SH));
+    }
+}
+
+#[test]
+fn step12_region_without_byok() {
+    let mut profile = Profile::alibaba();
+    profile
+        .regions
+        .catalogue
+        .get_mut(SH)
+        .unwrap()
+        .byok_supported = false;
+    let mut w = World::new(profile);
+    w.simple_image("m-alice1", HZ, ALICE, "web");
+    w.kms("key-sh", SH, ALICE, true);
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.encrypted = true;
+    c.kms_key = Some(key("key-sh"));
+    let e = w.api_err(Command::CopyImage(c.clone()));
+    assert_eq!(e.code().as_str(), "InvalidRegion.NotSupport");
+    assert_eq!(e.message(), "The specified region does not support byok.");
+    // The service key needs no BYOK.
+    c.kms_key = None;
+    w.copy(c);
+}
+
+#[test]
+fn step13_size_limit_and_allow_list() {
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-big1", HZ, ALICE, 501));
+    let mut big = image_fx("m-big1", HZ, ALICE, "big", &["s-big1"]);
+    big.size_gib = 501;
+    w.image(big);
+    w.snapshot(snapshot_fx("s-max1", HZ, ALICE, 500));
+    let mut max = image_fx("m-max1", HZ, ALICE, "max", &["s-max1"]);
+    max.size_gib = 500;
+    w.image(max);
+    assert_eq!(w.svc.profile().max_image_size_gib, 500);
+    // 501 GiB with the name taken in Shanghai: step 13 before step 14.
+    w.simple_image("m-alicesh1", SH, ALICE, "big");
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-big1", &[SH])));
+    assert_eq!(e.code().as_str(), "SizeExceed.Image");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(
+        e.message(),
+        "The image exceeds the maximum size. Please open a ticket to add the account to the white list."
+    );
+    // 500 GiB is fine.
+    w.copy1(ALICE, HZ, "m-max1", SH);
+    // Allow-listed: 501 GiB is fine.
+    let mut a = Account::new(acct(ALICE), 500, 1000);
+    a.size_allowed = true;
+    w.account(a);
+    w.copy1(ALICE, HZ, "m-big1", BJ);
+}
+
+#[test]
+fn step14_name_taken_by_image_or_in_flight_copy() {
+    let mut w = basic();
+    w.simple_image("m-alicesh1", SH, ALICE, "web");
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])));
+    assert_eq!(e.code().as_str(), "InvalidImageName.Duplicated");
+    assert_eq!(e.message(), "The destination image is exist.");
+    // A new name is fine.
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.name = Some(name("web-copy"));
+    w.copy(c);
+    // An in-flight copy holds its name: a second copy to Beijing, then a third.
+    let first = w.copy1(ALICE, HZ, "m-alice1", BJ);
+    assert_eq!(w.status(&first.image), Some(ImageStatus::Waiting));
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-alice1", &[BJ])),
+        "InvalidImageName.Duplicated"
+    );
+    // Another account's name does not count.
+    w.simple_image("m-bobsg1", SG, BOB, "web");
+    w.copy1(ALICE, HZ, "m-alice1", SG);
+}
+
+#[test]
+fn step15_image_quota() {
+    let mut w = basic();
+    w.account(Account::new(acct(ALICE), 1, 1000));
+    w.simple_image("m-alicesh1", SH, ALICE, "other");
+    // Step 14 before step 15.
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.name = Some(name("other"));
+    assert_eq!(w.copy_code(c), "InvalidImageName.Duplicated");
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])));
+    assert_eq!(e.code().as_str(), "QuotaExceed.Image");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(e.message(), "The Image Quota exceeds.");
+}
+
+#[test]
+fn step15_snapshot_quota() {
+    let mut w = basic();
+    w.account(Account::new(acct(ALICE), 10, 2));
+    w.snapshot(snapshot_fx("s-sh1", SH, ALICE, 10));
+    w.snapshot(snapshot_fx("s-wm1", HZ, ALICE, 10));
+    w.snapshot(snapshot_fx("s-wm2", HZ, ALICE, 10));
+    w.image(image_fx("m-two1", HZ, ALICE, "two", &["s-wm1", "s-wm2"]));
+    // Two more snapshots in Shanghai would make three.
+    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-two1", &[SH])));
+    assert_eq!(e.code().as_str(), "QuotaExceed.Snapshot");
+    assert_eq!(e.message(), "The snapshot quota exceeds.");
+    // One more makes two: fine.
+    w.copy1(ALICE, HZ, "m-alice1", SH);
+    assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).snapshots, 2);
+    assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).images, 1);
+}
+
+#[test]
+fn dry_run_checks_and_changes_nothing() {
+    let mut w = basic();
+    let before = w.json();
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.dry_run = true;
+    assert_eq!(w.ok(Command::CopyImage(c.clone())), Outcome::DryRunPassed);
+    assert_eq!(before, w.json());
+    assert!(w.effects().is_empty());
+    c.destination_regions = vec![reg(HZ)];
+    assert_eq!(w.copy_code(c), "IncorrectDestinationRegion");
+}
+
+#[test]
+fn tencent_sync_to_several_regions() {
+    let mut w = World::new(Profile::tencent());
+    let owner = "100000000001";
+    w.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    w.image(image_fx(
+        "img-o3ycss2p",
+        "ap-guangzhou",
+        owner,
+        "base",
+        &["snap-gz27bh7y"],
+    ));
+    let copies = w.copy(copy_req(
+        owner,
+        "ap-guangzhou",
+        "img-o3ycss2p",
+        &["ap-shanghai", "ap-beijing", "ap-chengdu"],
+    ));
+    assert_eq!(copies.len(), 3);
+    let regions: Vec<_> = copies.iter().map(|c| c.region.as_str()).collect();
+    assert_eq!(regions, ["ap-shanghai", "ap-beijing", "ap-chengdu"]);
+    // One source region: one runs, the others wait.
+    let statuses: Vec<_> = copies.iter().map(|c| w.status(&c.image).unwrap()).collect();
+    assert_eq!(
+        statuses,
+        [
+            ImageStatus::Creating,
+            ImageStatus::Waiting,
+            ImageStatus::Waiting
+        ]
+    );
+    // One bad destination refuses the whole call.
+    let c = copy_req(
+        owner,
+        "ap-guangzhou",
+        "img-o3ycss2p",
+        &["ap-nanjing", "ap-singapore"],
+    );
+    assert_eq!(w.copy_code(c), "RegionNotSupportCopy");
+}
+
+// ============================================================================ delete
+
+#[test]
+fn delete_refused_while_copying() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    let running = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let queued = w.copy1(ALICE, HZ, "m-alice2", SH);
+    assert_eq!(w.status(&queued.image), Some(ImageStatus::Waiting));
+    // The destination of a running copy.
+    let e = w.api_err(Command::DeleteImage(call(ALICE, SH, &running.image)));
+    assert_eq!(e.code().as_str(), "OperationDenied.ImageCopying");
+    assert_eq!(e.http_status(), 403);
+    assert_eq!(e.message(), "The Image are coping.");
+    // The destination of a queued copy.
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, SH, &queued.image))),
+        "OperationDenied.ImageCopying"
+    );
+    // The source of a running copy and of a queued one.
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-alice1")))),
+        "OperationDenied.ImageCopying"
+    );
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-alice2")))),
+        "OperationDenied.ImageCopying"
+    );
+    // Once both copies are done, everything can go.
+    w.at(15).finish(running.task);
+    w.at(30).finish(queued.task);
+    for (region, id) in [
+        (SH, running.image.clone()),
+        (SH, queued.image.clone()),
+        (HZ, img("m-alice1")),
+        (HZ, img("m-alice2")),
+    ] {
+        assert_eq!(
+            w.ok(Command::DeleteImage(call(ALICE, region, &id))),
+            Outcome::ImageDeleted { image: id.clone() }
+        );
+        assert!(w.svc.state().image(&id).is_none());
+    }
+    // Deleting again: not found.
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-alice1")))),
+        "InvalidImageId.NotFound"
+    );
+}
+
+#[test]
+fn delete_unknown_region() {
+    let mut w = basic();
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, "xx-nowhere", &img("m-alice1")))),
+        "InvalidRegionId.NotFound"
+    );
+}
+
+// ============================================================================ queue
+
+#[test]
+fn queue_second_copy_waits_and_starts_when_first_cancelled() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.effects();
+    let first = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let second = w.copy1(ALICE, HZ, "m-alice2", BJ);
+    assert_eq!(w.status(&first.image), Some(ImageStatus::Creating));
+    assert_eq!(w.status(&second.image), Some(ImageStatus::Waiting));
+    assert_eq!(w.task(first.task).state, TaskState::Running);
+    assert_eq!(w.task(second.task).state, TaskState::Queued);
+    let effects = w.effects();
+    assert_eq!(effects.len(), 1);
+    match &effects[0] {
+        Effect::StartCopy {
+            task,
+            source_image,
+            source_region,
+            destination_image,
+            destination_region,
+            size_gib,
+        } => {
+            assert_eq!(*task, first.task);
+            assert_eq!(source_image, &img("m-alice1"));
+            assert_eq!(source_region, &reg(HZ));
+            assert_eq!(destination_image, &first.image);
+            assert_eq!(destination_region, &reg(SH));
+            assert_eq!(*size_gib, 40);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let queues = w.svc.state().queues();
+    assert_eq!(queues.running(HZ), Some(first.task));
+    assert_eq!(queues.waiting(HZ).collect::<Vec<_>>(), vec![second.task]);
+
+    // Cancel the running one at minute 5: the second starts at that instant.
+    w.at(5);
+    assert_eq!(
+        w.ok(Command::CancelCopyImage(call(ALICE, SH, &first.image))),
+        Outcome::CopyCancelled {
+            image: first.image.clone()
+        }
+    );
+    assert_eq!(w.status(&first.image), None);
+    assert_eq!(w.status(&second.image), Some(ImageStatus::Creating));
+    assert_eq!(w.task(first.task).state, TaskState::Cancelled);
+    assert_eq!(w.task(first.task).ended_at, Some(mins(5)));
+    assert_eq!(w.task(second.task).state, TaskState::Running);
+    assert_eq!(w.task(second.task).started_at, Some(mins(5)));
+    let effects = w.effects();
+    assert_eq!(effects.len(), 2);
+    assert_eq!(effects[0], Effect::AbortCopy { task: first.task });
+    assert_eq!(start_copy_effect_task(&effects[1]), Some(second.task));
+    assert_eq!(w.svc.state().queues().running(HZ), Some(second.task));
+}
+
+#[test]
+fn queue_is_fifo_with_three() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.simple_image("m-alice3", HZ, ALICE, "web3");
+    w.effects();
+    let a = w.at(0).copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.at(1).copy1(ALICE, HZ, "m-alice2", SH);
+    let c = w.at(2).copy1(ALICE, HZ, "m-alice3", BJ);
+    assert_eq!(
+        w.svc.state().queues().waiting(HZ).collect::<Vec<_>>(),
+        vec![b.task, c.task]
+    );
+    w.at(10).finish(a.task);
+    assert_eq!(w.task(b.task).state, TaskState::Running);
+    assert_eq!(w.task(b.task).started_at, Some(mins(10)));
+    assert_eq!(w.task(c.task).state, TaskState::Queued);
+    assert_eq!(w.status(&a.image), Some(ImageStatus::Available));
+    assert_eq!(w.svc.state().image(&a.image).unwrap().progress, 100);
+    // A failure frees the slot too.
+    w.at(20).ok(Command::CopyFailed {
+        task: b.task,
+        reason: "disk error".into(),
+    });
+    assert_eq!(w.status(&b.image), Some(ImageStatus::CreateFailed));
+    assert_eq!(w.task(b.task).failure_reason.as_deref(), Some("disk error"));
+    assert_eq!(w.task(c.task).state, TaskState::Running);
+    assert_eq!(w.task(c.task).started_at, Some(mins(20)));
+    // A failed copy releases its snapshots but keeps its image (and its name).
+    assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).snapshots, 1);
+    assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).images, 2);
+    // Cancel of a failed copy: not coping.
+    let e = w.api_err(Command::CancelCopyImage(call(ALICE, SH, &b.image)));
+    assert_eq!(e.code().as_str(), "IncorrectImageStatus");
+    assert_eq!(e.message(), "The specified image is not coping.");
+    w.at(30).finish(c.task);
+    assert!(w.svc.state().queues().lanes().next().is_none());
+    let starts: Vec<_> = w
+        .effects()
+        .iter()
+        .filter_map(start_copy_effect_task)
+        .collect();
+    assert_eq!(starts, vec![a.task, b.task, c.task]);
+    // The failed copy can be deleted; its name is then free again.
+    w.ok(Command::DeleteImage(call(ALICE, SH, &b.image)));
+    w.copy1(ALICE, HZ, "m-alice2", SH);
+}
+
+#[test]
+fn queue_scope_destination() {
+    let mut profile = Profile::alibaba();
+    profile.queue_scope = QueueScope::Destination;
+    let mut w = World::new(profile);
+    w.simple_image("m-alice1", HZ, ALICE, "web");
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.simple_image("m-alice3", BJ, ALICE, "web3");
+    // Same source region, different destinations: both run.
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.copy1(ALICE, HZ, "m-alice2", SG);
+    assert_eq!(w.task(a.task).state, TaskState::Running);
+    assert_eq!(w.task(b.task).state, TaskState::Running);
+    // Another source, same destination as `a`: waits.
+    let c = w.copy1(ALICE, BJ, "m-alice3", SH);
+    assert_eq!(w.task(c.task).state, TaskState::Queued);
+    assert_eq!(w.svc.state().queues().running(SH), Some(a.task));
+    assert_eq!(
+        w.svc.state().queues().waiting(SH).collect::<Vec<_>>(),
+        vec![c.task]
+    );
+    w.at(12).finish(b.task);
+    assert_eq!(w.task(c.task).state, TaskState::Queued);
+    w.at(13).finish(a.task);
+    assert_eq!(w.task(c.task).state, TaskState::Running);
+    assert_eq!(w.task(c.task).started_at, Some(mins(13)));
+    // The state round-trips with its scope.
+    let back: ImageService = serde_json::from_str(&w.json()).unwrap();
+    assert!(back == w.svc);
+}
+
+// ============================================================================ cancel
+
+#[test]
+fn cancel_queued_copy_gives_back_quota() {
+    let mut w = basic();
+    w.account(Account::new(acct(ALICE), 2, 1000));
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.simple_image("m-alice3", HZ, ALICE, "web3");
+    let running = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let queued = w.copy1(ALICE, HZ, "m-alice2", SH);
+    let usage = w.svc.state().usage(&acct(ALICE), &reg(SH));
+    assert_eq!((usage.images, usage.snapshots), (2, 2));
+    // The quota of two images in Shanghai is used up.
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-alice3", &[SH])),
+        "QuotaExceed.Image"
+    );
+    w.effects();
+    // Cancel the queued one: no abort, nothing starts, the image and snapshots are gone.
+    let snaps = w.svc.state().image(&queued.image).unwrap().snapshots.clone();
+    w.at(3)
+        .ok(Command::CancelCopyImage(call(ALICE, SH, &queued.image)));
+    assert!(w.effects().is_empty());
+    assert_eq!(w.status(&queued.image), None);
+    for s in &snaps {
+        assert!(w.svc.state().snapshot(s).is_none());
+    }
+    assert_eq!(w.task(queued.task).state, TaskState::Cancelled);
+    assert_eq!(w.task(running.task).state, TaskState::Running);
+    let usage = w.svc.state().usage(&acct(ALICE), &reg(SH));
+    assert_eq!((usage.images, usage.snapshots), (1, 1));
+    // The copy refused before now fits.
+    let third = w.copy1(ALICE, HZ, "m-alice3", SH);
+    assert_eq!(w.status(&third.image), Some(ImageStatus::Waiting));
+    // The cancelled image's name is free again.
+    let again = w.copy1(ALICE, HZ, "m-alice2", BJ);
+    assert_eq!(w.status(&again.image), Some(ImageStatus::Waiting));
+    // Cancelling twice: the image is gone.
+    assert_eq!(
+        w.code(Command::CancelCopyImage(call(ALICE, SH, &queued.image))),
+        "InvalidImageId.NotFound"
+    );
+}
+
+#[test]
+fn cancel_running_copy_gives_back_quota() {
+    let mut w = basic();
+    w.account(Account::new(acct(ALICE), 1, 1000));
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    let running = w.copy1(ALICE, HZ, "m-alice1", SH);
+    w.at(2).ok(Command::CopyProgress {
+        task: running.task,
+        percent: 40,
+    });
+    assert_eq!(w.svc.state().image(&running.image).unwrap().progress, 40);
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-alice2", &[SH])),
+        "QuotaExceed.Image"
+    );
+    w.effects();
+    w.at(4)
+        .ok(Command::CancelCopyImage(call(ALICE, SH, &running.image)));
+    assert_eq!(w.effects(), vec![Effect::AbortCopy { task: running.task }]);
+    assert_eq!(
+        w.svc.state().usage(&acct(ALICE), &reg(SH)),
+        Default::default()
+    );
+    let next = w.copy1(ALICE, HZ, "m-alice2", SH);
+    assert_eq!(w.status(&next.image), Some(ImageStatus::Creating));
+    // Host reports about the cancelled task are refused.
+    assert!(matches!(
+        w.run(Command::CopyFinished(running.task)),
+        Err(EngineError::Transition(_))
+    ));
+}
+
+#[test]
+fn cancel_finished_copy_and_non_copy() {
+    let mut w = basic();
+    let copy = w.copy1(ALICE, HZ, "m-alice1", SH);
+    w.at(12).finish(copy.task);
+    let e = w.api_err(Command::CancelCopyImage(call(ALICE, SH, &copy.image)));
+    assert_eq!(e.code().as_str(), "IncorrectImageStatus");
+    assert_eq!(e.message(), "The specified image is not coping.");
+    assert_eq!(e.http_status(), 400);
+    let e = w.api_err(Command::CancelCopyImage(call(ALICE, HZ, &img("m-alice1"))));
+    assert_eq!(e.code().as_str(), "ImageCreatedNotFromCopy");
+    // Another account can't cancel Alice's copy: it can't see it.
+    let other = w.copy1(ALICE, HZ, "m-alice1", BJ);
+    assert_eq!(
+        w.code(Command::CancelCopyImage(call(BOB, BJ, &other.image))),
+        "InvalidImageId.NotFound"
+    );
+    // A system image was not made by a copy.
+    assert_eq!(
+        w.code(Command::CancelCopyImage(call(ALICE, HZ, &img(SYSTEM_IMAGE)))),
+        "ImageCreatedNotFromCopy"
+    );
+}
+
+// ============================================================================ shares
+
+#[test]
+fn shared_image_copied_within_its_region() {
+    let mut w = basic();
+    assert_eq!(
+        w.ok(Command::ModifyImageSharePermission(share(
+            BOB,
+            HZ,
+            "m-bob1",
+            &[ALICE, CAROL],
+            &[]
+        ))),
+        Outcome::ShareModified
+    );
+    let copy = w.copy1(ALICE, HZ, "m-bob1", HZ);
+    let image = w.svc.state().image(&copy.image).unwrap();
+    assert_eq!(image.owner, acct(ALICE));
+    assert_eq!(image.region, reg(HZ));
+    assert_eq!(image.name, name("bobimg"));
+    assert_eq!(image.copied_from, Some(img("m-bob1")));
+    assert_eq!(
+        w.task(copy.task).destination_region,
+        w.task(copy.task).source_region
+    );
+    w.at(12).finish(copy.task);
+    let views = w.svc.describe_images(
+        &acct(ALICE),
+        &ImageFilter {
+            ids: Some(vec![copy.image.clone(), img("m-bob1")]),
+            ..Default::default()
+        },
+    );
+    let aliases: Vec<_> = views
+        .iter()
+        .map(|v| (v.image.id.clone(), v.owner_alias))
+        .collect();
+    assert!(aliases.contains(&(copy.image.clone(), OwnerAlias::Own)));
+    assert!(aliases.contains(&(img("m-bob1"), OwnerAlias::Others)));
+    // Alice's copy usage is hers, in Hangzhou.
+    assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(HZ)).images, 2);
+    // Alice can't share Bob's image, nor Bob with himself.
+    assert_eq!(
+        w.code(Command::ModifyImageSharePermission(share(
+            ALICE,
+            HZ,
+            "m-bob1",
+            &[CAROL],
+            &[]
+        ))),
+        "Forbbiden"
+    );
+    assert_eq!(
+        w.code(Command::ModifyImageSharePermission(share(
+            BOB,
+            HZ,
+            "m-bob1",
+            &[BOB],
+            &[]
+        ))),
+        "InvalidAccount.Forbbiden"
+    );
+}
+
+#[test]
+fn deleting_a_shared_image_removes_it_for_the_caller_only() {
+    let mut w = basic();
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE, CAROL],
+        &[],
+    )));
+    assert_eq!(
+        w.ok(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1")))),
+        Outcome::ImageDeleted {
+            image: img("m-bob1")
+        }
+    );
+    assert!(w.svc.state().image(&img("m-bob1")).is_some());
+    assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
+    assert!(w.svc.state().is_shared_with(&img("m-bob1"), &acct(CAROL)));
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-bob1", &[HZ])),
+        "InvalidImageId.NotFound"
+    );
+    w.copy1(CAROL, HZ, "m-bob1", HZ);
+    // Bob's usage is untouched.
+    assert_eq!(w.svc.state().usage(&acct(BOB), &reg(HZ)).images, 1);
+}
+
+#[test]
+fn deleting_own_image_revokes_shares() {
+    let mut w = basic();
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE],
+        &[],
+    )));
+    // While Alice copies it, Bob can't delete it.
+    let copy = w.copy1(ALICE, HZ, "m-bob1", HZ);
+    assert_eq!(
+        w.code(Command::DeleteImage(call(BOB, HZ, &img("m-bob1")))),
+        "OperationDenied.ImageCopying"
+    );
+    w.at(12).finish(copy.task);
+    w.ok(Command::DeleteImage(call(BOB, HZ, &img("m-bob1"))));
+    assert!(w.svc.state().image(&img("m-bob1")).is_none());
+    assert_eq!(w.svc.state().shared_with(&img("m-bob1")).count(), 0);
+    // Alice's copy survives its source.
+    assert_eq!(w.status(&copy.image), Some(ImageStatus::Available));
+    assert_eq!(w.svc.state().usage(&acct(BOB), &reg(HZ)).images, 0);
+}
+
+#[test]
+fn unsharing_is_refused_state_stays_the_same() {
+    let mut w = basic();
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE],
+        &[],
+    )));
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[],
+        &[ALICE],
+    )));
+    assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
+    assert_eq!(
+        w.copy_code(copy_req(ALICE, HZ, "m-bob1", &[HZ])),
+        "InvalidImageId.NotFound"
+    );
+}
+
+// ============================================================================ host reports
+
+#[test]
+fn host_report_transitions() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.copy1(ALICE, HZ, "m-alice2", SH);
+    // Finishing or failing a queued task.
+    let e = w.run(Command::CopyFinished(b.task)).unwrap_err();
+    match &e {
+        EngineError::Transition(t) => {
+            assert_eq!(t.task, b.task);
+            assert_eq!(t.from, TaskState::Queued);
+            assert_eq!(t.action, "finish");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(e.code().as_str(), "IncorrectImageStatus");
+    assert!(matches!(
+        w.run(Command::CopyFailed {
+            task: b.task,
+            reason: "x".into()
+        }),
+        Err(EngineError::Transition(_))
+    ));
+    assert!(matches!(
+        w.run(Command::CopyProgress {
+            task: b.task,
+            percent: 10
+        }),
+        Err(EngineError::Transition(_))
+    ));
+    assert!(matches!(
+        w.run(Command::CopyStarted(b.task)),
+        Err(EngineError::Transition(_))
+    ));
+    // Acknowledging a running copy is fine and changes nothing.
+    let before = w.json();
+    assert_eq!(w.ok(Command::CopyStarted(a.task)), Outcome::Reported);
+    assert_eq!(before, w.json());
+    // Progress: up is fine, same is fine, back or above 100 is not.
+    w.at(1).ok(Command::CopyProgress {
+        task: a.task,
+        percent: 30,
+    });
+    w.at(2).ok(Command::CopyProgress {
+        task: a.task,
+        percent: 30,
+    });
+    let e = w
+        .run(Command::CopyProgress {
+            task: a.task,
+            percent: 20,
+        })
+        .unwrap_err();
+    assert_eq!(
+        e,
+        EngineError::ProgressWentBack {
+            task: a.task,
+            from: 30,
+            to: 20
+        }
+    );
+    assert_eq!(e.code().as_str(), "InvalidParameter");
+    let e = w
+        .run(Command::CopyProgress {
+            task: a.task,
+            percent: 101,
+        })
+        .unwrap_err();
+    assert_eq!(
+        e,
+        EngineError::ProgressOutOfRange {
+            task: a.task,
+            percent: 101
+        }
+    );
+    assert_eq!(w.task(a.task).progress, 30);
+    // Finishing twice.
+    w.at(10).finish(a.task);
+    match w.run(Command::CopyFinished(a.task)) {
+        Err(EngineError::Transition(t)) => assert_eq!(t.from, TaskState::Succeeded),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(matches!(
+        w.run(Command::CopyFailed {
+            task: a.task,
+            reason: "late".into()
+        }),
+        Err(EngineError::Transition(_))
+    ));
+    // Unknown task.
+    let e = w.run(Command::CopyFinished(TaskId(999))).unwrap_err();
+    assert_eq!(e, EngineError::UnknownTask(TaskId(999)));
+    assert_eq!(e.code().as_str(), "InvalidParameter");
+    assert!(matches!(
+        w.run(Command::CopyProgress {
+            task: TaskId(999),
+            percent: 1
+        }),
+        Err(EngineError::UnknownTask(_))
+    ));
+}
+
+// ============================================================================ refusals change nothing
+
+#[test]
+fn refusals_change_nothing() {
+    let mut w = basic();
+    w.account(Account::new(acct(ALICE), 2, 1000));
+    let copy = w.copy1(ALICE, HZ, "m-alice1", SH);
+    w.effects();
+    let before = w.json();
+    let refusals = vec![
+        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
+        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])),
+        Command::CopyImage(copy_req(ALICE, HZ, "m-bob1", &[SH])),
+        Command::DeleteImage(call(ALICE, SH, &copy.image)),
+        Command::DeleteImage(call(ALICE, HZ, &img("m-alice1"))),
+        Command::CancelCopyImage(call(ALICE, HZ, &img("m-alice1"))),
+        Command::ModifyImageSharePermission(share(ALICE, SH, copy.image.as_str(), &[BOB], &[])),
+        Command::CopyFinished(TaskId(42)),
+        Command::RegisterAccount(Account::new(acct(ALICE), 0, 0)),
+        Command::RegisterImage(image_fx("m-alice1", HZ, ALICE, "dup", &[])),
+    ];
+    for cmd in refusals {
+        assert!(w.run(cmd).is_err());
+        assert_eq!(before, w.json());
+        assert!(w.effects().is_empty());
+    }
+}
+
+#[test]
+fn time_going_backwards_is_refused() {
+    let mut w = basic();
+    w.at(10).copy1(ALICE, HZ, "m-alice1", SH);
+    let before = w.json();
+    w.at(9);
+    let e = w
+        .run(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[BJ])))
+        .unwrap_err();
+    assert_eq!(
+        e,
+        EngineError::TimeWentBackwards {
+            last: mins(10),
+            now: mins(9)
+        }
+    );
+    assert_eq!(before, w.json());
+    assert_eq!(w.svc.state().now(), Some(mins(10)));
+    // The same instant is fine.
+    w.at(10).copy1(ALICE, HZ, "m-alice1", BJ);
+}
+
+// ============================================================================ idempotency
+
+#[test]
+fn idempotent_retry_returns_the_first_answer() {
+    let mut w = basic();
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.client_token = Some(token("tok-1"));
+    let first = w.ok(Command::CopyImage(c.clone()));
+    let images = w.svc.state().image_count();
+    let tasks = w.svc.state().tasks().count();
+    let before = w.json();
+    w.effects();
+    let again = w.at(1).ok(Command::CopyImage(c.clone()));
+    assert_eq!(first, again);
+    assert_eq!(w.svc.state().image_count(), images);
+    assert_eq!(w.svc.state().tasks().count(), tasks);
+    assert_eq!(before, w.json());
+    assert!(w.effects().is_empty());
+    // Other parameters with the same token.
+    let mut other = c.clone();
+    other.name = Some(name("other-name"));
+    let e = w.api_err(Command::CopyImage(other.clone()));
+    assert_eq!(e.code().as_str(), "IdempotentParameterMismatch");
+    // The same token for another caller is another key.
+    let mut bobs = copy_req(BOB, HZ, "m-bob1", &[SH]);
+    bobs.client_token = Some(token("tok-1"));
+    w.copy(bobs);
+    // A refused call is not recorded: a retry is decided afresh.
+    let mut refused = copy_req(ALICE, HZ, "m-alice1", &[HZ]);
+    refused.client_token = Some(token("tok-2"));
+    assert_eq!(
+        w.copy_code(refused.clone()),
+        "IncorrectDestinationRegion"
+    );
+    refused.destination_regions = vec![reg(BJ)];
+    w.copy(refused);
+    // Delete with a token: the retry after the image is gone answers the same.
+    let Outcome::CopyAccepted { copies } = first else {
+        panic!()
+    };
+    w.at(20).finish(copies[0].task);
+    let mut del = call(ALICE, SH, &copies[0].image);
+    del.client_token = Some(token("tok-del"));
+    let out = w.ok(Command::DeleteImage(del.clone()));
+    assert_eq!(w.ok(Command::DeleteImage(del)), out);
+}
+
+// ============================================================================ serde, replay
+
+/// A scenario touching every kind of event; returns the world mid-flight.
+fn busy_world() -> World {
+    let mut w = basic();
+    w.account(Account::new(acct(ALICE), 10, 100));
+    w.kms("key-sh", SH, ALICE, true);
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.simple_image("m-alice3", HZ, ALICE, "web3");
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE, CAROL],
+        &[],
+    )));
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.client_token = Some(token("tok-a"));
+    let a = w.at(1).copy(c).remove(0);
+    let b = w.at(2).copy1(ALICE, HZ, "m-alice2", BJ);
+    let c = w.at(3).copy1(ALICE, HZ, "m-alice3", SG);
+    let d = w.at(4).copy1(ALICE, HZ, "m-bob1", HZ);
+    w.at(5).ok(Command::CopyProgress {
+        task: a.task,
+        percent: 50,
+    });
+    w.at(10).finish(a.task);
+    w.at(11).ok(Command::CopyFailed {
+        task: b.task,
+        reason: "network".into(),
+    });
+    w.at(12)
+        .ok(Command::CancelCopyImage(call(ALICE, SG, &c.image)));
+    assert_eq!(w.task(d.task).state, TaskState::Running);
+    w.at(13).ok(Command::DeleteImage(call(CAROL, HZ, &img("m-bob1"))));
+    w.at(14).ok(Command::CreateImage(machine_image::engine::CreateImage {
+        caller: Some(acct(ALICE)),
+        client_token: Some(token("tok-create")),
+        region: reg(HZ),
+        name: name("created"),
+        description: None,
+        snapshots: vec![sid("s-alice1")],
+        platform: Platform::Linux,
+        tags: Tags::empty(),
+    }));
+    w.simple_image("m-alice4", HZ, ALICE, "web4");
+    w.at(15).copy1(ALICE, HZ, "m-alice4", SH); // queued behind d
+    w
+}
+
+#[test]
+fn serde_round_trip_keeps_state_and_behaviour() {
+    let mut w = busy_world();
+    let json = w.json();
+    let back: ImageService = serde_json::from_str(&json).unwrap();
+    assert!(back == w.svc);
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    back.check_invariants().unwrap();
+
+    let mut twin = World {
+        svc: back,
+        now: w.now,
+        log: Vec::new(),
+    };
+    w.effects();
+    let d = w
+        .svc
+        .state()
+        .tasks()
+        .find(|t| t.state == TaskState::Running)
+        .unwrap()
+        .id;
+    let next = vec![
+        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[BJ])),
+        Command::CopyFinished(d),
+        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
+        Command::CancelCopyImage(call(ALICE, HZ, &img("m-alice1"))),
+        Command::DeleteImage(call(ALICE, HZ, &img("m-alice3"))),
+    ];
+    for (i, cmd) in next.into_iter().enumerate() {
+        w.at(20 + i as i64);
+        twin.at(20 + i as i64);
+        let n = w.log.len();
+        let r1 = w.run(cmd.clone());
+        let r2 = twin.run(cmd);
+        assert_eq!(r1, r2);
+        assert_eq!(&w.log[n..], &twin.log[..]);
+        twin.log.clear();
+        assert_eq!(w.effects(), twin.effects());
+        assert_eq!(w.json(), twin.json());
+    }
+}
+
+fn tamper(json: &str, f: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    f(&mut v);
+    v.to_string()
+}
+
+#[test]
+fn tampered_state_is_refused() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.account(Account::new(acct(BOB), 5, 100));
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.copy1(ALICE, HZ, "m-alice2", SH);
+    let json = w.json();
+    assert!(serde_json::from_str::<ImageService>(&json).is_ok());
+
+    // Two running tasks in one lane (the second's image made Creating as well).
+    let two_running = tamper(&json, |v| {
+        for t in v["state"]["tasks"].as_array_mut().unwrap() {
+            t["state"] = "Running".into();
+            t["started_at"] = serde_json::to_value(mins(0)).unwrap();
+        }
+        for i in v["state"]["images"].as_array_mut().unwrap() {
+            if i["id"] == b.image.as_str() {
+                i["status"] = "Creating".into();
+            }
+        }
+    });
+    let e = serde_json::from_str::<ImageService>(&two_running).unwrap_err();
+    assert!(e.to_string().contains("more than one copy running"), "{e}");
+
+    // A queued task whose image claims to be Creating.
+    let wrong_status = tamper(&json, |v| {
+        for i in v["state"]["images"].as_array_mut().unwrap() {
+            if i["id"] == b.image.as_str() {
+                i["status"] = "Creating".into();
+            }
+        }
+    });
+    assert!(serde_json::from_str::<ImageService>(&wrong_status).is_err());
+
+    // A waiting task with none running.
+    let none_running = tamper(&json, |v| {
+        for t in v["state"]["tasks"].as_array_mut().unwrap() {
+            if t["id"] == a.task.0 {
+                t["state"] = "Succeeded".into();
+            }
+        }
+        for i in v["state"]["images"].as_array_mut().unwrap() {
+            if i["id"] == a.image.as_str() {
+                i["status"] = "Available".into();
+            }
+        }
+    });
+    let e = serde_json::from_str::<ImageService>(&none_running).unwrap_err();
+    assert!(e.to_string().contains("none runs"), "{e}");
+
+    // A share with the owner.
+    let self_share = tamper(&json, |v| {
+        v["state"]["shares"] = serde_json::json!([["m-bob1", [BOB]]]);
+    });
+    let e = serde_json::from_str::<ImageService>(&self_share).unwrap_err();
+    assert!(e.to_string().contains("impossible share"), "{e}");
+
+    // A share of a system image.
+    let system_share = tamper(&json, |v| {
+        v["state"]["shares"] = serde_json::json!([[SYSTEM_IMAGE, [BOB]]]);
+    });
+    assert!(serde_json::from_str::<ImageService>(&system_share).is_err());
+
+    // Quota below usage.
+    let over_quota = tamper(&json, |v| {
+        for acc in v["state"]["accounts"].as_array_mut().unwrap() {
+            acc["image_quota"] = 0.into();
+        }
+    });
+    let e = serde_json::from_str::<ImageService>(&over_quota).unwrap_err();
+    assert!(e.to_string().contains("quota"), "{e}");
+
+    // An in-flight copy image without its task.
+    let orphan = tamper(&json, |v| {
+        v["state"]["tasks"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|t| t["id"] != b.task.0);
+    });
+    assert!(serde_json::from_str::<ImageService>(&orphan).is_err());
+
+    // The profile's queue scope differing from the state's.
+    let scope = tamper(&json, |v| {
+        v["profile"]["queue_scope"] = "destination".into();
+    });
+    assert!(serde_json::from_str::<ImageService>(&scope).is_err());
+
+    // A duplicated image.
+    let dup = tamper(&json, |v| {
+        let images = v["state"]["images"].as_array_mut().unwrap();
+        let first = images[0].clone();
+        images.push(first);
+    });
+    assert!(serde_json::from_str::<ImageService>(&dup).is_err());
+}
+
+#[test]
+fn replaying_events_rebuilds_the_service() {
+    let w = busy_world();
+    let replayed = ImageService::from_events(w.profile(), &w.log).unwrap();
+    assert!(replayed == w.svc);
+    assert_eq!(serde_json::to_string(&replayed).unwrap(), w.json());
+    replayed.check_invariants().unwrap();
+    // Every prefix replays to a state that keeps the invariants.
+    for n in 0..=w.log.len() {
+        let s = ImageService::from_events(w.profile(), &w.log[..n]).unwrap();
+        s.check_invariants().unwrap();
+    }
+    // A reordered log is refused.
+    let mut shuffled = w.log.clone();
+    shuffled.reverse();
+    assert!(ImageService::from_events(w.profile(), &shuffled).is_err());
+}
+
+#[test]
+fn replay_of_queue_scope_destination() {
+    let mut profile = Profile::alibaba();
+    profile.queue_scope = QueueScope::Destination;
+    let mut w = World::new(profile);
+    w.simple_image("m-alice1", HZ, ALICE, "web");
+    w.simple_image("m-alice2", BJ, ALICE, "web2");
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.at(1).copy1(ALICE, BJ, "m-alice2", SH);
+    assert_eq!(w.task(b.task).state, TaskState::Queued);
+    w.at(2)
+        .ok(Command::CancelCopyImage(call(ALICE, SH, &a.image)));
+    assert_eq!(w.task(b.task).state, TaskState::Running);
+    let replayed = ImageService::from_events(w.profile(), &w.log).unwrap();
+    assert!(replayed == w.svc);
+}
+
+// ============================================================================ simulator
+
+#[test]
+fn simulator_completes_copies_in_modelled_time() {
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-big1", HZ, ALICE, 250));
+    let mut big = image_fx("m-big1", HZ, ALICE, "big", &["s-big1"]);
+    big.size_gib = 250;
+    w.image(big);
+    let mut sim = Simulator::from_service(w.svc.clone());
+    let accept = |sim: &mut Simulator, at, image: &str, dest: &str| match sim
+        .handle(at, Command::CopyImage(copy_req(ALICE, HZ, image, &[dest])))
+        .unwrap()
+    {
+        Outcome::CopyAccepted { mut copies } => copies.remove(0),
+        other => panic!("{other:?}"),
+    };
+    let a = accept(&mut sim, mins(0), "m-alice1", SH); // 40 GiB
+    let b = accept(&mut sim, mins(1), "m-big1", BJ); // 250 GiB: 20 minutes
+    let a_end = mins(0) + copy_duration(40);
+    let b_end = a_end + copy_duration(250);
+    assert_eq!(copy_duration(250), Duration::minutes(20));
+    assert!(a_end > mins(10) && a_end < mins(12));
+
+    // Half-way through the first copy: progress shown, second waiting.
+    let half = mins(0) + copy_duration(40) / 2;
+    sim.advance_to(half).unwrap();
+    sim.service().check_invariants().unwrap();
+    let st = sim.service().state();
+    assert_eq!(st.task(a.task).unwrap().state, TaskState::Running);
+    assert_eq!(st.task(a.task).unwrap().progress, 50);
+    assert_eq!(st.image(&a.image).unwrap().progress, 50);
+    assert_eq!(st.task(b.task).unwrap().state, TaskState::Queued);
+    assert_eq!(st.image(&b.image).unwrap().status, ImageStatus::Waiting);
+
+    // Just before the end: still running, below 100.
+    sim.advance_to(a_end - Duration::seconds(1)).unwrap();
+    let st = sim.service().state();
+    assert_eq!(st.task(a.task).unwrap().state, TaskState::Running);
+    assert!(st.task(a.task).unwrap().progress < 100);
+
+    // Past the first end: the first is done at its end, the second started right then.
+    sim.advance_to(a_end + Duration::minutes(5)).unwrap();
+    sim.service().check_invariants().unwrap();
+    let st = sim.service().state();
+    let ta = st.task(a.task).unwrap();
+    assert_eq!(ta.state, TaskState::Succeeded);
+    assert_eq!(ta.ended_at, Some(a_end));
+    assert_eq!(st.image(&a.image).unwrap().status, ImageStatus::Available);
+    let tb = st.task(b.task).unwrap();
+    assert_eq!(tb.state, TaskState::Running);
+    assert_eq!(tb.started_at, Some(a_end));
+    assert_eq!(tb.progress, 25); // 5 of 20 minutes
+    assert_eq!(st.image(&b.image).unwrap().status, ImageStatus::Creating);
+
+    // Far past both: both done; the second ended at its modelled end.
+    sim.advance_to(b_end + Duration::hours(1)).unwrap();
+    let st = sim.service().state();
+    assert_eq!(st.task(b.task).unwrap().ended_at, Some(b_end));
+    assert_eq!(st.image(&b.image).unwrap().status, ImageStatus::Available);
+    sim.service().check_invariants().unwrap();
+
+    // Time can't go back.
+    assert!(matches!(
+        sim.advance_to(b_end),
+        Err(EngineError::TimeWentBackwards { .. })
+    ));
+
+    // The whole run replays.
+    let mut svc = sim.into_service();
+    let events: Vec<EventRecord> = w
+        .log
+        .iter()
+        .cloned()
+        .chain(svc.drain_events())
+        .collect();
+    let replayed = ImageService::from_events(w.profile(), &events).unwrap();
+    assert!(replayed == svc);
+}
+
+#[test]
+fn simulator_chains_three_copies_in_one_advance() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    w.simple_image("m-alice3", HZ, ALICE, "web3");
+    let mut sim = Simulator::from_service(w.svc);
+    let mut tasks = Vec::new();
+    for (image, dest) in [("m-alice1", SH), ("m-alice2", BJ), ("m-alice3", SG)] {
+        match sim
+            .handle(
+                mins(0),
+                Command::CopyImage(copy_req(ALICE, HZ, image, &[dest])),
+            )
+            .unwrap()
+        {
+            Outcome::CopyAccepted { copies } => tasks.push(copies[0].task),
+            other => panic!("{other:?}"),
+        }
+    }
+    let d = copy_duration(40);
+    sim.advance_to(mins(0) + d * 3).unwrap();
+    sim.service().check_invariants().unwrap();
+    let st = sim.service().state();
+    for (i, t) in tasks.iter().enumerate() {
+        let task = st.task(*t).unwrap();
+        assert_eq!(task.state, TaskState::Succeeded);
+        assert_eq!(task.started_at, Some(mins(0) + d * i as i32));
+        assert_eq!(task.ended_at, Some(mins(0) + d * (i as i32 + 1)));
+    }
+}
