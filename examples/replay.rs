@@ -31,7 +31,9 @@ fn parse_args() -> Result<Args, String> {
             "--events" => args.events = Some(it.next().ok_or("--events needs a file name")?),
             "--timeline" => args.timeline = true,
             "-h" | "--help" => {
-                return Err("usage: replay [--events FILE] [--timeline] [SCENARIO.jsonl | -]".into());
+                return Err(
+                    "usage: replay [--events FILE] [--timeline] [SCENARIO.jsonl | -]".into(),
+                );
             }
             _ if args.input.is_none() => args.input = Some(a),
             _ => return Err(format!("unexpected argument {a:?}")),
@@ -60,9 +62,11 @@ fn run(args: &Args) -> io::Result<()> {
         let input = match std::str::from_utf8(&buf) {
             Err(_) => Err(LineError::InvalidUtf8),
             Ok(text) if is_skipped(text) => continue,
-            Ok(text) => serde_json::from_str::<Value>(text.trim()).map_err(|e| LineError::InvalidJson {
-                detail: e.to_string(),
-            }),
+            Ok(text) => {
+                serde_json::from_str::<Value>(text.trim()).map_err(|e| LineError::InvalidJson {
+                    detail: e.to_string(),
+                })
+            }
         };
         let answer = runner.answer(line_no, input);
         serde_json::to_writer(&mut out, &answer)?;

@@ -255,7 +255,10 @@ fn id_digits(n: u64, width: usize) -> String {
         return base36(x as u64, width);
     }
     let mut s = base36(scramble(n), 13);
-    s.push_str(&base36(scramble(n ^ 0xA5A5_A5A5_A5A5_A5A5), width.saturating_sub(13)));
+    s.push_str(&base36(
+        scramble(n ^ 0xA5A5_A5A5_A5A5_A5A5),
+        width.saturating_sub(13),
+    ));
     s
 }
 

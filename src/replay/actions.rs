@@ -17,7 +17,6 @@ use crate::tencent::TencentCode;
 
 use super::fields::Fields;
 
-
 type Read<T> = Result<T, ApiError>;
 
 /// `CallerId`: absent or empty is `InvalidAliUid.IsNull` (checked first, as the engine does).
@@ -46,7 +45,8 @@ fn region(f: &Fields<'_>, name: &str, code: ErrorCode) -> Read<RegionId> {
 /// Tencent answers `InvalidImageId.Malformed`).
 fn image_id(s: &str) -> Read<ImageId> {
     ImageId::new(s).map_err(|_| {
-        ApiError::new(ErrorCode::InvalidImageIdNotFound).with_tencent(TencentCode::InvalidImageIdMalformed)
+        ApiError::new(ErrorCode::InvalidImageIdNotFound)
+            .with_tencent(TencentCode::InvalidImageIdMalformed)
     })
 }
 
@@ -67,7 +67,9 @@ fn tags(f: &Fields<'_>, name: &str) -> Read<Tags> {
 fn kms_key(f: &Fields<'_>, name: &str) -> Read<Option<KmsKeyId>> {
     f.str_opt(name)?
         .filter(|s| !s.is_empty())
-        .map(|s| KmsKeyId::new(s).map_err(|_| ApiError::new(ErrorCode::InvalidParameterKmsKeyIdNotFound)))
+        .map(|s| {
+            KmsKeyId::new(s).map_err(|_| ApiError::new(ErrorCode::InvalidParameterKmsKeyIdNotFound))
+        })
         .transpose()
 }
 
@@ -92,11 +94,14 @@ pub(crate) fn set_account(f: &Fields<'_>, profile: &Profile) -> Read<Command> {
         "SizeAllowed",
         "ExportEnabled",
     ])?;
-    let id = AccountId::new(f.str_req("AccountId")?).map_err(|e| f.invalid("AccountId", &e.to_string()))?;
+    let id = AccountId::new(f.str_req("AccountId")?)
+        .map_err(|e| f.invalid("AccountId", &e.to_string()))?;
     let mut account = Account::new(
         id,
-        f.u32_opt("ImageQuota")?.unwrap_or(profile.default_image_quota),
-        f.u32_opt("SnapshotQuota")?.unwrap_or(profile.default_snapshot_quota),
+        f.u32_opt("ImageQuota")?
+            .unwrap_or(profile.default_image_quota),
+        f.u32_opt("SnapshotQuota")?
+            .unwrap_or(profile.default_snapshot_quota),
     );
     account.cross_border_allowed = f.bool_or("CrossBorderAllowed", false)?;
     account.byok_allowed = f.bool_or("ByokAllowed", false)?;
@@ -177,7 +182,8 @@ pub(crate) fn seed_image(
             ));
         }
     };
-    let id = ImageId::new(f.str_req("ImageId")?).map_err(|e| f.invalid("ImageId", &e.to_string()))?;
+    let id =
+        ImageId::new(f.str_req("ImageId")?).map_err(|e| f.invalid("ImageId", &e.to_string()))?;
     let snapshots = f
         .strs_opt("SnapshotIds")?
         .unwrap_or_default()
@@ -223,7 +229,11 @@ pub(crate) fn seed_image(
         paid: f.bool_or("Paid", false)?,
         ultimate_source: id.clone(),
         status,
-        progress: if status == ImageStatus::Available { 100 } else { 0 },
+        progress: if status == ImageStatus::Available {
+            100
+        } else {
+            0
+        },
         tags: Tags::empty(),
         copied_from: None,
         published_regions,
@@ -277,7 +287,11 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
     let encrypted = f.bool_or("Encrypted", false)?;
     let kms_key = kms_key(f, "KMSKeyId")?;
     let source = region(f, "RegionId", ErrorCode::SourceRegionNotFound)?;
-    let destination = region(f, "DestinationRegionId", ErrorCode::DestinationRegionNotFound)?;
+    let destination = region(
+        f,
+        "DestinationRegionId",
+        ErrorCode::DestinationRegionNotFound,
+    )?;
     Ok(Command::CopyImage(CopyImage {
         caller,
         client_token: client_token(f)?,
@@ -350,7 +364,9 @@ pub(crate) fn modify_share(f: &Fields<'_>, provider: Provider) -> Read<Command> 
                 "SHARE" => (ids, Vec::new()),
                 "CANCEL" => (Vec::new(), ids),
                 other => {
-                    return Err(f.invalid("Permission", &format!("{other:?} is not SHARE or CANCEL")));
+                    return Err(
+                        f.invalid("Permission", &format!("{other:?} is not SHARE or CANCEL"))
+                    );
                 }
             }
         }
@@ -454,9 +470,13 @@ pub(crate) fn copy_failed(f: &Fields<'_>) -> Read<(RegionId, ImageId, String)> {
         Some(r) => r,
         None => f.str_req("Region")?,
     };
-    let region = RegionId::new(region_text).map_err(|_| ApiError::new(ErrorCode::InvalidRegionIdNotFound))?;
+    let region = RegionId::new(region_text)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidRegionIdNotFound))?;
     let image = image_id(f.str_req("ImageId")?)?;
-    let reason = f.str_opt("Reason")?.unwrap_or("reported by the host").to_owned();
+    let reason = f
+        .str_opt("Reason")?
+        .unwrap_or("reported by the host")
+        .to_owned();
     Ok((region, image, reason))
 }
 
@@ -471,4 +491,3 @@ pub(crate) fn list_param<'a>(f: &Fields<'a>, name: &str) -> Read<Option<Vec<&'a 
             .collect()
     }))
 }
-

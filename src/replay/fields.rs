@@ -40,7 +40,9 @@ impl<'a> Fields<'a> {
         at_line(
             self.line,
             ApiError::new(ErrorCode::InvalidParameter)
-                .with_message(format!("The parameter \"{name}\" is not known for this action."))
+                .with_message(format!(
+                    "The parameter \"{name}\" is not known for this action."
+                ))
                 .with_tencent(TencentCode::UnknownParameter),
         )
     }

@@ -233,8 +233,10 @@ impl Runner {
         let Value::Object(pairs) = &value else {
             return Err(own(at_line(
                 line,
-                ApiError::new(ErrorCode::InvalidParameter)
-                    .with_message(format!("the line is a JSON {}, not an object", value.type_name())),
+                ApiError::new(ErrorCode::InvalidParameter).with_message(format!(
+                    "the line is a JSON {}, not an object",
+                    value.type_name()
+                )),
             )));
         };
         let f = Fields::new(line, pairs);
@@ -245,7 +247,10 @@ impl Runner {
         let at = f.time_req("at").map_err(own)?;
         if let Some(last) = self.last_at {
             if at < last {
-                return Err(own(f.invalid("at", &format!("{at} is before the previous line's {last}"))));
+                return Err(own(f.invalid(
+                    "at",
+                    &format!("{at} is before the previous line's {last}"),
+                )));
             }
         }
         self.last_at = Some(at);
@@ -274,18 +279,21 @@ impl Runner {
         };
         let mut profile = Profile::for_provider(provider);
         if let Some(scope) = f.str_opt("QueueScope")? {
-            profile.queue_scope = scope.parse().map_err(|e: String| f.invalid("QueueScope", &e))?;
+            profile.queue_scope = scope
+                .parse()
+                .map_err(|e: String| f.invalid("QueueScope", &e))?;
         }
         if let Some(max) = f.u64_opt("MaxImageSizeGiB")? {
             profile.max_image_size_gib = max;
         }
-        for (param, set) in [("CopyUnsupportedRegions", true), ("ByokUnsupportedRegions", false)] {
+        for (param, set) in [
+            ("CopyUnsupportedRegions", true),
+            ("ByokUnsupportedRegions", false),
+        ] {
             for id in f.strs_opt(param)?.unwrap_or_default() {
-                let region = profile
-                    .regions
-                    .catalogue
-                    .get_mut(id)
-                    .ok_or_else(|| f.invalid(param, &format!("{id:?} is not a {provider} region")))?;
+                let region = profile.regions.catalogue.get_mut(id).ok_or_else(|| {
+                    f.invalid(param, &format!("{id:?} is not a {provider} region"))
+                })?;
                 if set {
                     region.copy_supported = false;
                 } else {
@@ -311,7 +319,13 @@ impl Runner {
         })
     }
 
-    fn dispatch(&mut self, line: u64, action: &str, f: &Fields<'_>, at: DateTime<Utc>) -> Result<Reply, Failure> {
+    fn dispatch(
+        &mut self,
+        line: u64,
+        action: &str,
+        f: &Fields<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
         let provider = self.provider();
         let own = |e: ApiError| Failure {
             error: e,
@@ -322,7 +336,10 @@ impl Runner {
         let read = |r: Result<Command, ApiError>| {
             r.map_err(|e| {
                 let own_message = e.message().starts_with("line ");
-                Failure { error: e, own_message }
+                Failure {
+                    error: e,
+                    own_message,
+                }
             })
         };
         let command = match (provider, action) {
@@ -330,7 +347,9 @@ impl Runner {
             (_, "SeedSnapshot") => read(actions::seed_snapshot(f, at))?,
             (_, "SeedImage") => {
                 let state = self.sim.service().state();
-                read(actions::seed_image(f, at, |id| state.snapshot(id).map(|s| s.size_gib)))?
+                read(actions::seed_image(f, at, |id| {
+                    state.snapshot(id).map(|s| s.size_gib)
+                }))?
             }
             (_, "SeedKmsKey") => read(actions::seed_kms_key(f))?,
             (_, "CopyFailed") => return self.copy_failed(f, at),
@@ -338,20 +357,29 @@ impl Runner {
             (Provider::Alibaba, "CancelCopyImage") => read(actions::image_call(f, true))?,
             (Provider::Alibaba, "DeleteImage") => read(actions::image_call(f, false))?,
             (_, "ModifyImageSharePermission") => read(actions::modify_share(f, provider))?,
-            (_, "DescribeImages") => return self.describe(f).map_err(|e| {
-                let own_message = e.message().starts_with("line ");
-                Failure { error: e, own_message }
-            }),
+            (_, "DescribeImages") => {
+                return self.describe(f).map_err(|e| {
+                    let own_message = e.message().starts_with("line ");
+                    Failure {
+                        error: e,
+                        own_message,
+                    }
+                });
+            }
             (Provider::Tencent, "SyncImages") => {
                 let (command, image_set) = actions::sync_images(f).map_err(|e| {
                     let own_message = e.message().starts_with("line ");
-                    Failure { error: e, own_message }
+                    Failure {
+                        error: e,
+                        own_message,
+                    }
                 })?;
                 let outcome = self.run(at, command)?;
                 return Ok(match outcome {
-                    Outcome::CopyAccepted { copies } => Reply::Synced(image_set.then(|| {
-                        copies.into_iter().map(|c| (c.image, c.region)).collect()
-                    })),
+                    Outcome::CopyAccepted { copies } => Reply::Synced(
+                        image_set
+                            .then(|| copies.into_iter().map(|c| (c.image, c.region)).collect()),
+                    ),
                     _ => Reply::Plain,
                 });
             }
@@ -376,7 +404,10 @@ impl Runner {
     fn copy_failed(&mut self, f: &Fields<'_>, at: DateTime<Utc>) -> Result<Reply, Failure> {
         let (region, image, reason) = actions::copy_failed(f).map_err(|e| {
             let own_message = e.message().starts_with("line ");
-            Failure { error: e, own_message }
+            Failure {
+                error: e,
+                own_message,
+            }
         })?;
         let state = self.sim.service().state();
         if state.image(&image).is_none_or(|i| i.region != region) {
@@ -395,7 +426,13 @@ impl Runner {
         let provider = self.provider();
         let region_param = actions::region_param(provider);
         match provider {
-            Provider::Alibaba => f.only(&["CallerId", "RegionId", "ImageId", "Status", "ImageOwnerAlias"])?,
+            Provider::Alibaba => f.only(&[
+                "CallerId",
+                "RegionId",
+                "ImageId",
+                "Status",
+                "ImageOwnerAlias",
+            ])?,
             Provider::Tencent => f.only(&["CallerId", "Region", "ImageIds"])?,
         }
         let Some(caller) = actions::caller(f)? else {
@@ -403,7 +440,14 @@ impl Runner {
         };
         let region = RegionId::new(f.str_req(region_param)?)
             .ok()
-            .filter(|r| self.sim.service().profile().regions.catalogue.contains(r.as_str()))
+            .filter(|r| {
+                self.sim
+                    .service()
+                    .profile()
+                    .regions
+                    .catalogue
+                    .contains(r.as_str())
+            })
             .ok_or_else(|| ApiError::new(ErrorCode::InvalidRegionIdNotFound))?;
         let ids_param = match provider {
             Provider::Alibaba => "ImageId",
@@ -426,7 +470,11 @@ impl Runner {
                     filter.statuses = Some(
                         statuses
                             .into_iter()
-                            .map(|s| s.parse::<ImageStatus>().map_err(|_| f.invalid("Status", &format!("{s:?} is not an image status"))))
+                            .map(|s| {
+                                s.parse::<ImageStatus>().map_err(|_| {
+                                    f.invalid("Status", &format!("{s:?} is not an image status"))
+                                })
+                            })
                             .collect::<Result<_, _>>()?,
                     );
                 }
@@ -434,7 +482,16 @@ impl Runner {
                     filter.owner_aliases = Some(
                         aliases
                             .into_iter()
-                            .map(|s| s.parse::<OwnerAlias>().map_err(|_| f.invalid("ImageOwnerAlias", &format!("{s:?} is not self, others, system or marketplace"))))
+                            .map(|s| {
+                                s.parse::<OwnerAlias>().map_err(|_| {
+                                    f.invalid(
+                                        "ImageOwnerAlias",
+                                        &format!(
+                                            "{s:?} is not self, others, system or marketplace"
+                                        ),
+                                    )
+                                })
+                            })
                             .collect::<Result<_, _>>()?,
                     );
                 }
@@ -469,6 +526,9 @@ impl Runner {
 
     /// A per-region chart of when each copy task waited and ran (for `--timeline`).
     pub fn timeline(&self) -> String {
-        timeline::chart(self.sim.service().state(), self.sim.service().profile().queue_scope)
+        timeline::chart(
+            self.sim.service().state(),
+            self.sim.service().profile().queue_scope,
+        )
     }
 }

@@ -10,7 +10,11 @@ use super::value::Value;
 
 /// A success: `{"RequestId": …, fields…}` (Alibaba) or
 /// `{"Response": {fields…, "RequestId": …}}` (Tencent).
-pub(crate) fn success(provider: Provider, request: &RequestId, fields: Vec<(String, Value)>) -> Value {
+pub(crate) fn success(
+    provider: Provider,
+    request: &RequestId,
+    fields: Vec<(String, Value)>,
+) -> Value {
     let id = ("RequestId".to_owned(), Value::str(request.as_str()));
     match provider {
         Provider::Alibaba => {
@@ -29,7 +33,12 @@ pub(crate) fn success(provider: Provider, request: &RequestId, fields: Vec<(Stri
 /// An error: `{"RequestId", "HttpCode", "Code", "Message"}` (Alibaba) or
 /// `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}` (Tencent). `own_message`
 /// keeps the runner's own message (which names the line) in the Tencent form too.
-pub(crate) fn error(provider: Provider, request: &RequestId, e: &ApiError, own_message: bool) -> Value {
+pub(crate) fn error(
+    provider: Provider,
+    request: &RequestId,
+    e: &ApiError,
+    own_message: bool,
+) -> Value {
     match provider {
         Provider::Alibaba => Value::object([
             ("RequestId", Value::str(request.as_str())),
@@ -94,7 +103,10 @@ pub(crate) fn alibaba_image(view: &ImageView<'_>) -> Value {
         ),
         ("Platform", Value::str(<&str>::from(i.platform))),
         ("Size", Value::UInt(i.size_gib)),
-        ("CreationTime", Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())),
+        (
+            "CreationTime",
+            Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ),
         ("Tags", alibaba_tags(&i.tags)),
         ("IsCopied", Value::Bool(i.copied_from.is_some())),
         (
@@ -121,12 +133,18 @@ pub(crate) fn tencent_image(view: &ImageView<'_>) -> Value {
         ),
         ("ImageState", Value::str(i.tencent_state())),
         ("ImageSource", Value::str(i.tencent_source())),
-        ("ImageType", Value::str(view.owner_alias.tencent_image_type())),
+        (
+            "ImageType",
+            Value::str(view.owner_alias.tencent_image_type()),
+        ),
         ("ImageCreator", Value::str(i.owner.as_str())),
         ("Platform", Value::str(<&str>::from(i.platform))),
         ("ImageSize", Value::UInt(i.size_gib)),
         ("SyncPercent", Value::UInt(sync_percent)),
-        ("CreatedTime", Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string())),
+        (
+            "CreatedTime",
+            Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ),
         (
             "Tags",
             Value::Array(

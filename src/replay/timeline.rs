@@ -27,7 +27,10 @@ pub(crate) fn chart(state: &State, scope: QueueScope) -> String {
     let column = |t: DateTime<Utc>| ((t - start).num_seconds() * WIDTH / span).clamp(0, WIDTH);
     let mut lanes: BTreeMap<&str, Vec<&CopyTask>> = BTreeMap::new();
     for t in &tasks {
-        lanes.entry(t.queue_region(scope).as_str()).or_default().push(t);
+        lanes
+            .entry(t.queue_region(scope).as_str())
+            .or_default()
+            .push(t);
     }
     let mut out = format!("copy timeline {start} .. {end} ('.' waiting, '#' running)\n");
     for (region, lane) in lanes {
