@@ -574,7 +574,9 @@ fn accept_copies(
                 created_at: now,
                 size_gib: s.size_gib,
                 encrypted: encryption.is_encrypted() || s.encrypted,
-                kms_key: encryption.key().cloned().or_else(|| s.kms_key.clone()),
+                // The requested key, or the destination's service key: a source snapshot's
+                // key lives in the source region and can't encrypt the copy.
+                kms_key: encryption.key().cloned(),
             });
         }
         task_counter += 1;

@@ -10,6 +10,7 @@
 //! 4. No account uses more than its quotas in any region.
 //! 5. Shares are on custom images only, never with the image's owner.
 //! 6. Snapshots of copy destinations that are not `CreateFailed` exist.
+//! 7. No account has two custom images of the same name in one region.
 
 use std::collections::BTreeMap;
 
@@ -65,6 +66,9 @@ pub enum InvariantViolation {
     /// A copy destination whose snapshots are missing.
     #[error("image {0} names a snapshot that does not exist")]
     MissingSnapshot(ImageId),
+    /// A second custom image of the same name for the same owner and region.
+    #[error("image {0} has the name of another image of its owner in its region")]
+    DuplicateName(ImageId),
 }
 
 /// Checks every invariant of the module docs.
@@ -159,7 +163,13 @@ pub(crate) fn quotas_of(account: Option<&Account>, profile: &Profile) -> (u32, u
 }
 
 fn check_images(state: &State) -> Result<(), InvariantViolation> {
+    let mut names = std::collections::BTreeSet::new();
     for image in state.images.values() {
+        if image.kind == ImageKind::Custom
+            && !names.insert((&image.owner, &image.region, &image.name))
+        {
+            return Err(InvariantViolation::DuplicateName(image.id.clone()));
+        }
         if image.is_in_flight()
             && image.copied_from.is_some()
             && !state.live_task_of_destination.contains_key(&image.id)
