@@ -8,10 +8,13 @@ use crate::tencent::TencentCode;
 
 use super::value::Value;
 
+/// An object's members, in order.
+pub(crate) type Members = [(String, Value)];
+
 /// The parameters of one line, with the names its action accepts.
 pub(crate) struct Fields<'a> {
     line: u64,
-    pairs: &'a [(String, Value)],
+    pairs: &'a Members,
 }
 
 /// `line N: ` before a message of the runner's own.
@@ -22,7 +25,7 @@ pub(crate) fn at_line(line: u64, e: ApiError) -> ApiError {
 
 impl<'a> Fields<'a> {
     /// Wraps an object's pairs.
-    pub(crate) fn new(line: u64, pairs: &'a [(String, Value)]) -> Self {
+    pub(crate) fn new(line: u64, pairs: &'a Members) -> Self {
         Fields { line, pairs }
     }
 
@@ -138,10 +141,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional list of objects.
-    pub(crate) fn objects_opt(
-        &self,
-        name: &str,
-    ) -> Result<Option<Vec<&'a [(String, Value)]>>, ApiError> {
+    pub(crate) fn objects_opt(&self, name: &str) -> Result<Option<Vec<&'a Members>>, ApiError> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::Array(items)) => items
