@@ -1,7 +1,7 @@
 //! The engine's copy path on registries of 1k, 100k and 1M custom images: one accepted
 //! `CopyImage` followed by `CopyFinished` for its task ("copy_complete"), and the
 //! `CopyImage` alone ("copy"). Before the timings, the memory the registry holds per image
-//! is printed, counted by the allocator below.
+//! is printed, counted by the allocator below, and the allocations one copy makes.
 //!
 //! The world: accounts of 1000 images each (raised quotas, so the copies never hit them),
 //! spread round-robin over four mainland regions, each image backed by one snapshot.
@@ -20,7 +20,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use machine_image::engine::{Command, CopyImage, ImageCall, ImageService, Outcome};
 use machine_image::{
     Account, AccountId, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform, Profile,
-    RegionId, Snapshot, SnapshotId, TaskId, Tags,
+    RegionId, Snapshot, SnapshotId, Tags, TaskId,
 };
 
 // ------------------------------------------------------------------ counting allocator
@@ -31,10 +31,15 @@ struct CountingAlloc;
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static HELD: AtomicIsize = AtomicIsize::new(0);
+/// Allocations made while `COUNTING` is on.
+static CALLS: AtomicIsize = AtomicIsize::new(0);
 
 fn count(delta: isize) {
     if COUNTING.load(Ordering::Relaxed) {
         HELD.fetch_add(delta, Ordering::Relaxed);
+        if delta > 0 {
+            CALLS.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -262,6 +267,23 @@ impl World {
         drain(&mut self.service);
     }
 
+    /// Prints how many allocations one copy, and one copy + finish, make (untimed).
+    fn report_allocations(&mut self) {
+        let (now, command) = self.next_copy();
+        CALLS.store(0, Ordering::Relaxed);
+        COUNTING.store(true, Ordering::Relaxed);
+        let (image, task) = self.copy(now, command);
+        let copy = CALLS.load(Ordering::Relaxed);
+        self.finish(now, task);
+        COUNTING.store(false, Ordering::Relaxed);
+        let both = CALLS.load(Ordering::Relaxed);
+        self.delete(now, image);
+        eprintln!(
+            "engine/{}: allocations: {copy} per copy, {both} per copy + finish",
+            self.n
+        );
+    }
+
     /// `iters` rounds of copy + finish, timed; the deletions are not.
     fn copy_complete(&mut self, iters: u64) -> Duration {
         let mut total = Duration::ZERO;
@@ -308,6 +330,7 @@ fn engine(c: &mut Criterion) {
             memory.snapshots as f64 / n as f64,
             memory.accounts,
         );
+        world.report_allocations();
         group.sample_size(if n >= 1_000_000 { 10 } else { 50 });
         group.bench_function(BenchmarkId::new("copy_complete", n), |b| {
             b.iter_custom(|iters| world.copy_complete(iters))
