@@ -123,6 +123,15 @@ struct Failure {
     own_message: bool,
 }
 
+impl Failure {
+    /// A parameter-reading failure: the runner's own messages name the line (`line N: …`),
+    /// the seeds' errors keep their verbatim messages.
+    fn reading(error: ApiError) -> Self {
+        let own_message = error.message().starts_with("line ");
+        Failure { error, own_message }
+    }
+}
+
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         Failure {
@@ -331,17 +340,7 @@ impl Runner {
             error: e,
             own_message: true,
         };
-        // Parameter errors of the runner's own name the line; the seeds' errors keep their
-        // verbatim messages.
-        let read = |r: Result<Command, ApiError>| {
-            r.map_err(|e| {
-                let own_message = e.message().starts_with("line ");
-                Failure {
-                    error: e,
-                    own_message,
-                }
-            })
-        };
+        let read = |r: Result<Command, ApiError>| r.map_err(Failure::reading);
         let command = match (provider, action) {
             (_, "SetAccount") => read(actions::set_account(f, self.sim.service().profile()))?,
             (_, "SeedSnapshot") => read(actions::seed_snapshot(f, at))?,
@@ -358,22 +357,10 @@ impl Runner {
             (Provider::Alibaba, "DeleteImage") => read(actions::image_call(f, false))?,
             (_, "ModifyImageSharePermission") => read(actions::modify_share(f, provider))?,
             (_, "DescribeImages") => {
-                return self.describe(f).map_err(|e| {
-                    let own_message = e.message().starts_with("line ");
-                    Failure {
-                        error: e,
-                        own_message,
-                    }
-                });
+                return self.describe(f).map_err(Failure::reading);
             }
             (Provider::Tencent, "SyncImages") => {
-                let (command, image_set) = actions::sync_images(f).map_err(|e| {
-                    let own_message = e.message().starts_with("line ");
-                    Failure {
-                        error: e,
-                        own_message,
-                    }
-                })?;
+                let (command, image_set) = actions::sync_images(f).map_err(Failure::reading)?;
                 let outcome = self.run(at, command)?;
                 return Ok(match outcome {
                     Outcome::CopyAccepted { copies } => Reply::Synced(
@@ -402,13 +389,7 @@ impl Runner {
     }
 
     fn copy_failed(&mut self, f: &Fields<'_>, at: DateTime<Utc>) -> Result<Reply, Failure> {
-        let (region, image, reason) = actions::copy_failed(f).map_err(|e| {
-            let own_message = e.message().starts_with("line ");
-            Failure {
-                error: e,
-                own_message,
-            }
-        })?;
+        let (region, image, reason) = actions::copy_failed(f).map_err(Failure::reading)?;
         let state = self.sim.service().state();
         if state.image(&image).is_none_or(|i| i.region != region) {
             return Err(ApiError::new(ErrorCode::InvalidImageIdNotFound).into());
