@@ -45,13 +45,17 @@ pub use region::{
 pub use tag::{Tag, TagError, TagKey, TagValue, Tags};
 pub use tencent::TencentCode;
 pub mod account;
+pub mod charges;
 pub mod copy;
 pub mod engine;
+pub mod export;
 pub mod image;
 pub mod kms;
 pub mod replay;
 pub mod sim;
 pub mod snapshot;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 
 pub use account::Account;
 pub use copy::{CopyTask, QueueScope, TaskId, TaskState, TransitionError};
