@@ -134,3 +134,32 @@ fn a_missing_caller_is_invalid_ali_uid() {
     assert_eq!(out[0]["Code"], "InvalidAliUid.IsNull");
     assert_eq!(out[0]["HttpCode"], 401);
 }
+
+#[test]
+fn recorded_events_rebuild_the_runners_state_and_the_timeline_shows_each_task() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios/01_copy_queue.jsonl");
+    let input = std::fs::read_to_string(path).unwrap();
+    let mut runner = Runner::new();
+    runner.record_events(true);
+    for (i, line) in input.lines().enumerate() {
+        if is_skipped(line) {
+            continue;
+        }
+        let value = serde_json::from_str::<Value>(line).map_err(|e| LineError::InvalidJson {
+            detail: e.to_string(),
+        });
+        runner.answer(i as u64 + 1, value);
+    }
+    let service = runner.simulator().service();
+    let rebuilt =
+        machine_image::ImageService::from_events(service.profile().clone(), runner.events())
+            .unwrap();
+    assert_eq!(&rebuilt, service);
+    let chart = runner.timeline();
+    assert!(chart.contains("cn-hangzhou:"), "{chart}");
+    assert_eq!(chart.matches("task-").count(), 3, "{chart}");
+    assert!(
+        chart.contains("Cancelled") && chart.contains("Succeeded"),
+        "{chart}"
+    );
+}

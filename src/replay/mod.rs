@@ -193,11 +193,13 @@ impl Runner {
         let request = RequestId::from_sequence(line);
         let result = self.run_line(line, input);
         self.lines_answered += 1;
+        // The simulator plays the host: effects need no carrying out here.
         let service = self.sim.service_mut();
-        service.drain_effects();
-        let events = service.drain_events();
-        if self.record_events {
-            self.events.extend(events);
+        while service.poll_effect().is_some() {}
+        while let Some(event) = service.poll_event() {
+            if self.record_events {
+                self.events.push(event);
+            }
         }
         let provider = self.provider();
         match result {
