@@ -67,6 +67,7 @@
 mod actions;
 mod fields;
 mod render;
+pub mod scenario;
 mod timeline;
 pub mod value;
 

@@ -1,0 +1,556 @@
+//! Rendering engine commands as scenario lines: the way back from a generated or recorded
+//! sequence of [`Command`]s to a JSON Lines file the [`Runner`](super::Runner) (and
+//! `examples/replay.rs`) replays, so a counterexample can be attached to a bug report.
+//!
+//! Lines are in the Alibaba form. What the format can't express is refused with a
+//! [`RenderError`] rather than approximated: `CreateImage` (no action), a copy to several
+//! regions or a dry run (Tencent's `SyncImages`), the host reports the runner's simulator
+//! makes itself (`CopyStarted`, `CopyProgress`, `CopyFinished`), fixture images whose
+//! fields the `SeedImage` action derives (tags, lineage, progress, a creation time other
+//! than the line's), and profiles that differ from the built-in ones other than through
+//! `Configure`'s parameters.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use machine_image::engine::{Command, ImageService};
+//! use machine_image::replay::scenario::Scenario;
+//! use machine_image::{Account, AccountId, Profile};
+//!
+//! let profile = Profile::alibaba();
+//! let service = ImageService::new(profile.clone());
+//! let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! let mut scenario = Scenario::new(&profile).unwrap();
+//! let alice = Account::new(AccountId::new("1111111111111111").unwrap(), 5, 10);
+//! scenario.push(at, &Command::RegisterAccount(alice), service.state()).unwrap();
+//! assert_eq!(
+//!     scenario.to_jsonl(),
+//!     "{\"Action\":\"Configure\",\"Provider\":\"alibaba\",\"QueueScope\":\"source\",\"MaxImageSizeGiB\":500}\n\
+//!      {\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SetAccount\",\"AccountId\":\"1111111111111111\",\"ImageQuota\":5,\"SnapshotQuota\":10,\"CrossBorderAllowed\":false,\"ByokAllowed\":false,\"SizeAllowed\":false,\"ExportEnabled\":false}\n"
+//! );
+//! ```
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::engine::{Command, State};
+use crate::image::{ImageKind, ImageStatus};
+use crate::provider::{Profile, Provider};
+
+use super::value::Value;
+
+/// A command the scenario format can't express.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The command or profile has no line form; the text says why.
+    #[error("not expressible as a scenario line: {0}")]
+    NotExpressible(String),
+    /// A `CopyFailed` report names a task the state does not have.
+    #[error("CopyFailed names unknown copy task {0}")]
+    UnknownTask(crate::copy::TaskId),
+}
+
+fn not(what: impl Into<String>) -> RenderError {
+    RenderError::NotExpressible(what.into())
+}
+
+fn time(at: DateTime<Utc>) -> Value {
+    Value::str(at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+fn strs<T: AsRef<str>>(items: &[T]) -> Value {
+    Value::Array(items.iter().map(|s| Value::str(s.as_ref())).collect())
+}
+
+/// The `Configure` line for `profile`: provider, queue scope, size limit, and the regions
+/// of its catalogue that don't support copies or BYOK. Refused when the profile differs
+/// from the provider's built-in one in any other way (quotas, regions, the cross-border
+/// rule), since `Configure` can't say so.
+pub fn configure_line(profile: &Profile) -> Result<Value, RenderError> {
+    let base = Profile::for_provider(profile.provider);
+    if profile.default_image_quota != base.default_image_quota
+        || profile.default_snapshot_quota != base.default_snapshot_quota
+        || profile.regions.cross_border_needs_allow_list
+            != base.regions.cross_border_needs_allow_list
+    {
+        return Err(not("the profile's default quotas or cross-border rule"));
+    }
+    let ours: Vec<_> = profile.regions.catalogue.iter().collect();
+    let theirs: Vec<_> = base.regions.catalogue.iter().collect();
+    if ours.len() != theirs.len() {
+        return Err(not("a region catalogue other than the built-in one"));
+    }
+    let mut no_copy = Vec::new();
+    let mut no_byok = Vec::new();
+    for (a, b) in ours.iter().zip(&theirs) {
+        if a.id != b.id || a.name != b.name || a.geography != b.geography {
+            return Err(not("a region catalogue other than the built-in one"));
+        }
+        if !a.copy_supported {
+            no_copy.push(a.id.as_str());
+        }
+        if !a.byok_supported {
+            no_byok.push(a.id.as_str());
+        }
+    }
+    let mut pairs = vec![
+        ("Action", Value::str("Configure")),
+        ("Provider", Value::str(profile.provider.as_str())),
+        (
+            "QueueScope",
+            Value::str(match profile.queue_scope {
+                crate::copy::QueueScope::Source => "source",
+                crate::copy::QueueScope::Destination => "destination",
+            }),
+        ),
+        ("MaxImageSizeGiB", Value::UInt(profile.max_image_size_gib)),
+    ];
+    if !no_copy.is_empty() {
+        pairs.push(("CopyUnsupportedRegions", strs(&no_copy)));
+    }
+    if !no_byok.is_empty() {
+        pairs.push(("ByokUnsupportedRegions", strs(&no_byok)));
+    }
+    Ok(Value::object(pairs))
+}
+
+/// The line for `command` at `at`. `state` is the engine's state before the command; it
+/// is read only to find the destination of a `CopyFailed` report's task.
+pub fn command_line(
+    at: DateTime<Utc>,
+    command: &Command,
+    provider: Provider,
+    state: &State,
+) -> Result<Value, RenderError> {
+    let mut pairs: Vec<(&str, Value)> = vec![("at", time(at))];
+    let caller = |pairs: &mut Vec<(&str, Value)>,
+                  caller: &Option<crate::id::AccountId>,
+                  token: &Option<crate::id::ClientToken>| {
+        if let Some(c) = caller {
+            pairs.push(("CallerId", Value::str(c.as_str())));
+        }
+        if let Some(t) = token {
+            pairs.push(("ClientToken", Value::str(t.as_str())));
+        }
+    };
+    let api_call = |name: &str| {
+        if provider == Provider::Alibaba {
+            Ok(())
+        } else {
+            Err(not(format!("{name} in the {provider} form (lines are in the Alibaba form)")))
+        }
+    };
+    match command {
+        Command::RegisterAccount(a) => {
+            pairs.extend([
+                ("Action", Value::str("SetAccount")),
+                ("AccountId", Value::str(a.id.as_str())),
+                ("ImageQuota", Value::UInt(a.image_quota.into())),
+                ("SnapshotQuota", Value::UInt(a.snapshot_quota.into())),
+                ("CrossBorderAllowed", Value::Bool(a.cross_border_allowed)),
+                ("ByokAllowed", Value::Bool(a.byok_allowed)),
+                ("SizeAllowed", Value::Bool(a.size_allowed)),
+                ("ExportEnabled", Value::Bool(a.export_enabled)),
+            ]);
+        }
+        Command::RegisterSnapshot(s) => {
+            pairs.extend([
+                ("Action", Value::str("SeedSnapshot")),
+                ("RegionId", Value::str(s.region.as_str())),
+                ("SnapshotId", Value::str(s.id.as_str())),
+                ("OwnerId", Value::str(s.owner.as_str())),
+                ("CreationTime", time(s.created_at)),
+                ("SizeGiB", Value::UInt(s.size_gib)),
+                ("Encrypted", Value::Bool(s.encrypted)),
+            ]);
+            if let Some(k) = &s.kms_key {
+                pairs.push(("KMSKeyId", Value::str(k.as_str())));
+            }
+        }
+        Command::RegisterImage(i) => {
+            let expected_progress = if i.status == ImageStatus::Available {
+                100
+            } else {
+                0
+            };
+            if !i.tags.is_empty()
+                || i.copied_from.is_some()
+                || i.ultimate_source != i.id
+                || i.progress != expected_progress
+                || i.created_at != at
+            {
+                return Err(not(format!(
+                    "image {}: SeedImage sets no tags or lineage, progress follows the status and the creation time is the line's",
+                    i.id
+                )));
+            }
+            pairs.extend([
+                ("Action", Value::str("SeedImage")),
+                ("RegionId", Value::str(i.region.as_str())),
+                ("ImageId", Value::str(i.id.as_str())),
+                ("ImageName", Value::str(i.name.as_str())),
+                ("OwnerId", Value::str(i.owner.as_str())),
+                (
+                    "ImageOwnerAlias",
+                    Value::str(match i.kind {
+                        ImageKind::Custom => "self",
+                        ImageKind::System => "system",
+                        ImageKind::Marketplace => "marketplace",
+                    }),
+                ),
+                ("Status", Value::str(i.status.as_str())),
+                ("Platform", Value::str(<&str>::from(i.platform))),
+                ("SnapshotIds", strs(&i.snapshots)),
+                ("SizeGiB", Value::UInt(i.size_gib)),
+                ("WholeMachine", Value::Bool(i.whole_machine)),
+                ("Paid", Value::Bool(i.paid)),
+            ]);
+            if !i.published_regions.is_empty() {
+                pairs.push(("PublishedRegions", strs(&i.published_regions)));
+            }
+            if let Some(d) = &i.description {
+                pairs.push(("Description", Value::str(d.as_str())));
+            }
+        }
+        Command::RegisterKmsKey(k) => {
+            pairs.extend([
+                ("Action", Value::str("SeedKmsKey")),
+                ("RegionId", Value::str(k.region.as_str())),
+                ("KeyId", Value::str(k.id.as_str())),
+                ("OwnerId", Value::str(k.owner.as_str())),
+                ("Authorized", Value::Bool(k.authorized)),
+            ]);
+        }
+        Command::CreateImage(_) => return Err(not("CreateImage has no scenario action")),
+        Command::CopyImage(c) => {
+            api_call("CopyImage")?;
+            let [destination] = c.destination_regions.as_slice() else {
+                return Err(not("a copy to other than exactly one region (SyncImages)"));
+            };
+            if c.dry_run {
+                return Err(not("a dry run (SyncImages)"));
+            }
+            pairs.push(("Action", Value::str("CopyImage")));
+            caller(&mut pairs, &c.caller, &c.client_token);
+            pairs.extend([
+                ("RegionId", Value::str(c.region.as_str())),
+                ("ImageId", Value::str(c.image.as_str())),
+                ("DestinationRegionId", Value::str(destination.as_str())),
+            ]);
+            if let Some(n) = &c.name {
+                pairs.push(("DestinationImageName", Value::str(n.as_str())));
+            }
+            if let Some(d) = &c.description {
+                pairs.push(("DestinationDescription", Value::str(d.as_str())));
+            }
+            if c.encrypted {
+                pairs.push(("Encrypted", Value::Bool(true)));
+            }
+            if let Some(k) = &c.kms_key {
+                pairs.push(("KMSKeyId", Value::str(k.as_str())));
+            }
+            if !c.tags.is_empty() {
+                pairs.push((
+                    "Tag",
+                    Value::Array(
+                        c.tags
+                            .as_slice()
+                            .iter()
+                            .map(|t| {
+                                Value::object([
+                                    ("Key", Value::str(t.key.as_str())),
+                                    ("Value", Value::str(t.value.as_str())),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ));
+            }
+        }
+        Command::CancelCopyImage(c) | Command::DeleteImage(c) => {
+            let action = if matches!(command, Command::CancelCopyImage(_)) {
+                "CancelCopyImage"
+            } else {
+                "DeleteImage"
+            };
+            api_call(action)?;
+            pairs.push(("Action", Value::str(action)));
+            caller(&mut pairs, &c.caller, &c.client_token);
+            pairs.extend([
+                ("RegionId", Value::str(c.region.as_str())),
+                ("ImageId", Value::str(c.image.as_str())),
+            ]);
+        }
+        Command::ModifyImageSharePermission(c) => {
+            api_call("ModifyImageSharePermission")?;
+            pairs.push(("Action", Value::str("ModifyImageSharePermission")));
+            caller(&mut pairs, &c.caller, &c.client_token);
+            pairs.extend([
+                ("RegionId", Value::str(c.region.as_str())),
+                ("ImageId", Value::str(c.image.as_str())),
+            ]);
+            if !c.add.is_empty() {
+                pairs.push(("AddAccount", strs(&c.add)));
+            }
+            if !c.remove.is_empty() {
+                pairs.push(("RemoveAccount", strs(&c.remove)));
+            }
+        }
+        Command::CopyFailed { task, reason } => {
+            let t = state.task(*task).ok_or(RenderError::UnknownTask(*task))?;
+            pairs.extend([
+                ("Action", Value::str("CopyFailed")),
+                ("RegionId", Value::str(t.destination_region.as_str())),
+                ("ImageId", Value::str(t.destination_image.as_str())),
+                ("Reason", Value::str(reason.as_str())),
+            ]);
+        }
+        Command::CopyStarted(_) | Command::CopyProgress { .. } | Command::CopyFinished(_) => {
+            return Err(not(
+                "a host report the runner's simulator makes itself (started, progress, finished)",
+            ));
+        }
+    }
+    Ok(Value::object(pairs))
+}
+
+/// A scenario being written: the `Configure` line, then one line per command.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    provider: Provider,
+    lines: Vec<Value>,
+}
+
+impl Scenario {
+    /// A scenario under `profile`, starting with its `Configure` line.
+    pub fn new(profile: &Profile) -> Result<Self, RenderError> {
+        Ok(Scenario {
+            provider: profile.provider,
+            lines: vec![configure_line(profile)?],
+        })
+    }
+
+    /// Appends the line of `command` at `at` (`state`: the engine's state before it).
+    pub fn push(
+        &mut self,
+        at: DateTime<Utc>,
+        command: &Command,
+        state: &State,
+    ) -> Result<(), RenderError> {
+        self.lines
+            .push(command_line(at, command, self.provider, state)?);
+        Ok(())
+    }
+
+    /// The lines so far, `Configure` first.
+    pub fn lines(&self) -> &[Value] {
+        &self.lines
+    }
+
+    /// The scenario as JSON Lines text, one line per value, each ending in `\n`.
+    pub fn to_jsonl(&self) -> String {
+        let mut out = String::new();
+        for line in &self.lines {
+            write_json(&mut out, line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Writes `value` as compact JSON (keys in order) to `out`.
+pub fn write_json(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::UInt(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Float(x) if x.is_finite() => {
+            let _ = write!(out, "{x:?}");
+        }
+        Value::Float(_) => out.push_str("null"),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(pairs) => {
+            out.push('{');
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_json(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{CopyImage, ImageService, Outcome};
+    use crate::replay::{Runner, is_skipped};
+    use crate::{
+        Account, AccountId, Image, ImageId, ImageName, Platform, RegionId, Snapshot, SnapshotId,
+        Tags,
+    };
+    use chrono::{Duration, TimeZone};
+
+    fn at(m: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(m)
+    }
+
+    #[test]
+    fn json_text_matches_serde_json() {
+        let v = Value::object([
+            ("a", Value::str("q\"\\\n\u{1}\u{2028}镜像")),
+            ("b", Value::Array(vec![Value::Null, Value::Int(-3), Value::Float(1.5)])),
+            ("c", Value::UInt(u64::MAX)),
+        ]);
+        let mut out = String::new();
+        write_json(&mut out, &v);
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, v);
+        assert_eq!(out, serde_json::to_string(&v).unwrap().replace("\u{2028}", "\\u2028"));
+    }
+
+    #[test]
+    fn a_rendered_sequence_replays_to_the_same_answers_and_state() {
+        let profile = Profile::alibaba();
+        let mut service = ImageService::new(profile.clone());
+        let mut scenario = Scenario::new(&profile).unwrap();
+        let owner = AccountId::new("1111111111111111").unwrap();
+        let hz = RegionId::new("cn-hangzhou").unwrap();
+        let snap = SnapshotId::new("s-sys1").unwrap();
+        let src = ImageId::new("m-source1").unwrap();
+        let copy = |dest: &str| {
+            Command::CopyImage(CopyImage {
+                caller: Some(owner.clone()),
+                client_token: None,
+                region: hz.clone(),
+                image: src.clone(),
+                destination_regions: vec![RegionId::new(dest).unwrap()],
+                name: None,
+                description: None,
+                encrypted: false,
+                kms_key: None,
+                tags: Tags::empty(),
+                dry_run: false,
+            })
+        };
+        let commands = vec![
+            (at(0), Command::RegisterAccount(Account::new(owner.clone(), 5, 10))),
+            (
+                at(0),
+                Command::RegisterSnapshot(Snapshot {
+                    id: snap.clone(),
+                    region: hz.clone(),
+                    owner: owner.clone(),
+                    created_at: at(-60),
+                    size_gib: 40,
+                    encrypted: false,
+                    kms_key: None,
+                }),
+            ),
+            (
+                at(0),
+                Command::RegisterImage(Image {
+                    id: src.clone(),
+                    region: hz.clone(),
+                    owner: owner.clone(),
+                    name: ImageName::new("web").unwrap(),
+                    description: None,
+                    kind: ImageKind::Custom,
+                    platform: Platform::Linux,
+                    snapshots: vec![snap.clone()],
+                    size_gib: 40,
+                    whole_machine: false,
+                    paid: false,
+                    ultimate_source: src.clone(),
+                    status: ImageStatus::Available,
+                    progress: 100,
+                    tags: Tags::empty(),
+                    copied_from: None,
+                    published_regions: vec![],
+                    created_at: at(0),
+                }),
+            ),
+            (at(1), copy("cn-shanghai")),
+            (at(1), copy("cn-hangzhou")),
+            (at(1), copy("cn-beijing")),
+        ];
+        let mut expected = Vec::new();
+        let mut sim = crate::Simulator::from_service(service.clone());
+        for (t, c) in &commands {
+            scenario.push(*t, c, sim.service().state()).unwrap();
+            expected.push(sim.handle(*t, c.clone()));
+        }
+        // A failure report for the queued copy to cn-beijing, once it runs.
+        let Ok(Outcome::CopyAccepted { copies }) = expected[5].clone() else {
+            panic!("{:?}", expected[5]);
+        };
+        sim.advance_to(at(20)).unwrap();
+        let fail = Command::CopyFailed {
+            task: copies[0].task,
+            reason: "disk".into(),
+        };
+        scenario.push(at(20), &fail, sim.service().state()).unwrap();
+        expected.push(sim.handle(at(20), fail));
+        service = sim.into_service();
+
+        let text = scenario.to_jsonl();
+        let mut runner = Runner::new();
+        let mut answers = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            assert!(!is_skipped(line));
+            let value: Value = serde_json::from_str(line).unwrap();
+            answers.push(runner.answer(i as u64 + 1, Ok(value)));
+        }
+        assert_eq!(answers.len(), expected.len() + 1);
+        for (answer, expected) in answers[1..].iter().zip(&expected) {
+            let code = answer.get("Code").map(|c| c.clone());
+            match expected {
+                Ok(_) => assert_eq!(code, None, "{answer:?}"),
+                Err(e) => assert_eq!(code, Some(Value::str(e.code().as_str())), "{answer:?}"),
+            }
+        }
+        assert_eq!(runner.simulator().service(), &service);
+        assert!(matches!(
+            command_line(at(0), &Command::CopyFinished(copies[0].task), Provider::Alibaba, service.state()),
+            Err(RenderError::NotExpressible(_))
+        ));
+    }
+}
