@@ -37,6 +37,22 @@
 //! its two messages is used (003 gave 403). Codes that the tables list twice with two messages
 //! keep both; [`Parameter`] picks the one that names the parameter that failed.
 //!
+//! Beyond the seeds, export (Alibaba `ExportImage` and `DeleteImage` error tables; the choice
+//! of each and the Tencent code are in [`crate::export`]):
+//!
+//! | Code | HTTP | Message (verbatim) |
+//! |---|---|---|
+//! | `UserNotInTheWhiteList` (seed code, `ExportImage`'s message) | 403 | The user is not in the white list of exporting image. |
+//! | `InvalidOSSBucket.NotFound` | 400 | The specified OSS bucket does not exist in this region. |
+//! | `InvalidOSSPrefix.Malformed` | 400 | The specified OSSPrefix format is wrongly formed. |
+//! | `InvalidImageFormat.Malformed` | 400 | The specified Image Format is wrongly formed. |
+//! | `InvalidImage.DiskAmountOrSize` | 400 | The diskSize of the image exceeds the maximum size. / `%s` (filled with the data disk count) |
+//! | `ImageNotSupported` | 403 | The specified image from the image market, do not support export image. |
+//! | `ImageIsExporting` | 403 | The specified Image is exporting. Please cancel task first. (`DeleteImage`) / The specified Image is being exported. You can use the DescribeTasks API to check the status of existing tasks. (`ExportImage`) |
+//! | `InvalidImageCategory.NotSupported` | 403 | The specified image category is not supported. |
+//! | `IncorrectImageStatus` (seed code, `ExportImage`'s message) | 400 | The specified Image is not available. |
+//! | `UnsupportedOperation.WindowsImageExportUnsupported` (Tencent's code in both renderings) | 403 | Windows images cannot be exported. (*translated* from Tencent's "Windows镜像不支持导出。") |
+//!
 //! Codes beyond the seeds (Alibaba's public error centre and common errors) are listed by
 //! [`ErrorCode::is_from_seeds`] returning `false`; they are needed for calls the seeds do not
 //! document (idempotent retries, tags, cancel, share, malformed requests).
@@ -239,6 +255,50 @@ pub enum ErrorCode {
     #[strum(serialize = "InvalidAction.NotFound")]
     #[serde(rename = "InvalidAction.NotFound")]
     InvalidActionNotFound,
+
+    // ---- beyond the seeds: export (Alibaba `ExportImage`/`DeleteImage` tables; see
+    // crate::export for the choice of each)
+    /// `InvalidOSSBucket.NotFound` (400, beyond the seeds, Alibaba `ExportImage`): no such
+    /// bucket in the image's region.
+    #[strum(serialize = "InvalidOSSBucket.NotFound")]
+    #[serde(rename = "InvalidOSSBucket.NotFound")]
+    InvalidOssBucketNotFound,
+    /// `InvalidOSSPrefix.Malformed` (400, beyond the seeds, Alibaba `ExportImage`): the
+    /// file-name prefix breaks its rule.
+    #[strum(serialize = "InvalidOSSPrefix.Malformed")]
+    #[serde(rename = "InvalidOSSPrefix.Malformed")]
+    InvalidOssPrefixMalformed,
+    /// `InvalidImageFormat.Malformed` (400, beyond the seeds, Alibaba `ExportImage`): an
+    /// export format the provider does not offer.
+    #[strum(serialize = "InvalidImageFormat.Malformed")]
+    #[serde(rename = "InvalidImageFormat.Malformed")]
+    InvalidImageFormatMalformed,
+    /// `InvalidImage.DiskAmountOrSize` (400, beyond the seeds, Alibaba `ExportImage`): too
+    /// many data disks or a disk too large to export.
+    #[strum(serialize = "InvalidImage.DiskAmountOrSize")]
+    #[serde(rename = "InvalidImage.DiskAmountOrSize")]
+    InvalidImageDiskAmountOrSize,
+    /// `ImageNotSupported` (403, beyond the seeds, Alibaba `ExportImage`): a marketplace
+    /// image can't be exported.
+    #[strum(serialize = "ImageNotSupported")]
+    #[serde(rename = "ImageNotSupported")]
+    ImageNotSupported,
+    /// `ImageIsExporting` (403, beyond the seeds, Alibaba `DeleteImage` and `ExportImage`): the
+    /// image is being exported.
+    #[strum(serialize = "ImageIsExporting")]
+    #[serde(rename = "ImageIsExporting")]
+    ImageIsExporting,
+    /// `InvalidImageCategory.NotSupported` (403, beyond the seeds, Alibaba `ExportImage`): the
+    /// image's category (public, shared) can't be exported.
+    #[strum(serialize = "InvalidImageCategory.NotSupported")]
+    #[serde(rename = "InvalidImageCategory.NotSupported")]
+    InvalidImageCategoryNotSupported,
+    /// `UnsupportedOperation.WindowsImageExportUnsupported` (403, beyond the seeds; Tencent's
+    /// code, used in both renderings as Alibaba documents none): a Windows image can't be
+    /// exported (seed 002).
+    #[strum(serialize = "UnsupportedOperation.WindowsImageExportUnsupported")]
+    #[serde(rename = "UnsupportedOperation.WindowsImageExportUnsupported")]
+    WindowsImageExportUnsupported,
 }
 
 /// The request parameter that failed, where it decides which of a code's two messages applies.
@@ -287,7 +347,11 @@ impl ErrorCode {
             | DuplicateTagKey
             | ImageCreatedNotFromCopy
             | InvalidParameter
-            | MissingParameter => 400,
+            | MissingParameter
+            | InvalidOssBucketNotFound
+            | InvalidOssPrefixMalformed
+            | InvalidImageFormatMalformed
+            | InvalidImageDiskAmountOrSize => 400,
             Forbbiden
             | QuotaExceedImage
             | QuotaExceedSnapshot
@@ -304,7 +368,11 @@ impl ErrorCode {
             | InvalidRegionNotSupport
             | UserNotInTheWhiteList
             | InvalidAccountForbbiden
-            | InstanceImageNotSupport => 403,
+            | InstanceImageNotSupport
+            | ImageNotSupported
+            | ImageIsExporting
+            | InvalidImageCategoryNotSupported
+            | WindowsImageExportUnsupported => 403,
         }
     }
 
@@ -388,6 +456,23 @@ impl ErrorCode {
             InvalidActionNotFound => {
                 &["Specified api is not found, please check your url and method."]
             }
+            InvalidOssBucketNotFound => {
+                &["The specified OSS bucket does not exist in this region."]
+            }
+            InvalidOssPrefixMalformed => &["The specified OSSPrefix format is wrongly formed."],
+            InvalidImageFormatMalformed => &["The specified Image Format is wrongly formed."],
+            InvalidImageDiskAmountOrSize => {
+                &["The diskSize of the image exceeds the maximum size."]
+            }
+            ImageNotSupported => {
+                &["The specified image from the image market, do not support export image."]
+            }
+            ImageIsExporting => &[
+                "The specified Image is exporting. Please cancel task first.",
+                "The specified Image is being exported. You can use the DescribeTasks API to check the status of existing tasks.",
+            ],
+            InvalidImageCategoryNotSupported => &["The specified image category is not supported."],
+            WindowsImageExportUnsupported => &["Windows images cannot be exported."],
         }
     }
 
@@ -425,6 +510,14 @@ impl ErrorCode {
                 | InvalidParameter
                 | MissingParameter
                 | InvalidActionNotFound
+                | InvalidOssBucketNotFound
+                | InvalidOssPrefixMalformed
+                | InvalidImageFormatMalformed
+                | InvalidImageDiskAmountOrSize
+                | ImageNotSupported
+                | ImageIsExporting
+                | InvalidImageCategoryNotSupported
+                | WindowsImageExportUnsupported
         )
     }
 

@@ -29,6 +29,13 @@
 //! | BYOK region / allow-list | `UnsupportedOperation.InvalidRegionDiskEncrypt` / `InvalidPermission` |
 //! | KMS key missing / unauthorised | `InvalidParameterValue` / `UnauthorizedOperation` |
 //! | share: unknown account / yourself | `InvalidAccountId.NotFound` / `InvalidAccountIs.YourSelf` |
+//! | export: not activated | `InvalidPermission` |
+//! | export: public or marketplace image / shared image | `UnsupportedOperation.PublicImageExportUnsupported` / `UnsupportedOperation.SharedImageExportUnsupported` |
+//! | export: Windows image | `UnsupportedOperation.WindowsImageExportUnsupported` |
+//! | export: image not `NORMAL`, or being exported (also for delete) | `InvalidParameterValue.InvalidImageState` |
+//! | export: bucket missing or in another region | `InvalidParameterValue.BucketNotFound` |
+//! | export: more than 5 data disks / a disk over 500 GiB | `InvalidParameterValue.LimitExceeded` / `UnsupportedOperation.ImageTooLargeExportUnsupported` |
+//! | export: prefix or format malformed | `InvalidParameterValue` |
 
 use std::fmt;
 
@@ -153,6 +160,26 @@ tencent_codes! {
         "The specified region does not support encrypted disks.";
     /// `UnsupportedOperation.Region`.
     UnsupportedOperationRegion = "UnsupportedOperation.Region", "The region is unsupported.";
+    /// `InvalidParameterValue.BucketNotFound` (`ExportImages`, *translated* from
+    /// "请确认存储桶是否存在。").
+    InvalidParameterValueBucketNotFound = "InvalidParameterValue.BucketNotFound",
+        "Check that the bucket exists.";
+    /// `UnsupportedOperation.WindowsImageExportUnsupported` (`ExportImages`, *translated* from
+    /// "Windows镜像不支持导出。").
+    UnsupportedOperationWindowsImageExportUnsupported = "UnsupportedOperation.WindowsImageExportUnsupported",
+        "Windows images cannot be exported.";
+    /// `UnsupportedOperation.ImageTooLargeExportUnsupported` (`ExportImages`, *translated*
+    /// from "镜像大小超出限制，不支持导出。").
+    UnsupportedOperationImageTooLargeExportUnsupported = "UnsupportedOperation.ImageTooLargeExportUnsupported",
+        "The image size exceeds the limit and can't be exported.";
+    /// `UnsupportedOperation.SharedImageExportUnsupported` (`ExportImages`, *translated* from
+    /// "共享镜像不支持导出。").
+    UnsupportedOperationSharedImageExportUnsupported = "UnsupportedOperation.SharedImageExportUnsupported",
+        "Shared images cannot be exported.";
+    /// `UnsupportedOperation.PublicImageExportUnsupported` (`ExportImages`, *translated* from
+    /// "公共镜像或市场镜像不支持导出。").
+    UnsupportedOperationPublicImageExportUnsupported = "UnsupportedOperation.PublicImageExportUnsupported",
+        "Public images and marketplace images cannot be exported.";
 }
 
 impl TencentCode {
@@ -207,6 +234,20 @@ impl TencentCode {
             E::InvalidParameter => T::InvalidParameter,
             E::MissingParameter => T::MissingParameter,
             E::InvalidActionNotFound => T::InvalidAction,
+            E::InvalidOssBucketNotFound => T::InvalidParameterValueBucketNotFound,
+            E::InvalidOssPrefixMalformed | E::InvalidImageFormatMalformed => {
+                T::InvalidParameterValue
+            }
+            E::InvalidImageDiskAmountOrSize => {
+                T::UnsupportedOperationImageTooLargeExportUnsupported
+            }
+            E::ImageNotSupported | E::InvalidImageCategoryNotSupported => {
+                T::UnsupportedOperationPublicImageExportUnsupported
+            }
+            E::ImageIsExporting => T::InvalidParameterValueInvalidImageState,
+            E::WindowsImageExportUnsupported => {
+                T::UnsupportedOperationWindowsImageExportUnsupported
+            }
         }
     }
 }

@@ -1,0 +1,920 @@
+//! Export of a custom image to an object-storage bucket (Tencent COS `ExportImages`, seed 002;
+//! Alibaba OSS `ExportImage`): the request, the rules with their provider codes, the names of
+//! the objects written, and the export task's states.
+//!
+//! # Rules (check order of [`check_export`]; the first failure wins, stable)
+//! Finding the image (`InvalidImageId.NotFound` when it is not in the region or not visible to
+//! the caller) is the engine's lookup and comes first; then:
+//!
+//! | # | Rule (seed 002 clause) | [`ExportError`] | Alibaba (HTTP) | Tencent |
+//! |---|---|---|---|---|
+//! | 1 | the account has export activated: "現在、この機能を使用するには申請が必要です" (the feature must be applied for) | `NotEnabled` | `UserNotInTheWhiteList` (403), "The user is not in the white list of exporting image." | `InvalidPermission` |
+//! | 2 | only custom images: "作成済みのカスタムイメージの…エクスポートをサポート" (exporting *created custom images*): not public | `PublicImage` | `InvalidImageCategory.NotSupported` (403) | `UnsupportedOperation.PublicImageExportUnsupported` |
+//! | 2 | … not marketplace | `MarketplaceImage` | `ImageNotSupported` (403), "The specified image from the image market, do not support export image." | `UnsupportedOperation.PublicImageExportUnsupported` |
+//! | 2 | … only one's own, not shared | `SharedImage` | `InvalidImageCategory.NotSupported` (403) | `UnsupportedOperation.SharedImageExportUnsupported` |
+//! | 3 | "現時点ではWindowsカスタムイメージのエクスポートはサポートしていません" (no Windows custom images) | `Windows` | `UnsupportedOperation.WindowsImageExportUnsupported` (403; Tencent's code in both renderings) | `UnsupportedOperation.WindowsImageExportUnsupported` |
+//! | 4 | the image is `Available` (`NORMAL`) | `NotAvailable` | `IncorrectImageStatus` (400), "The specified Image is not available." | `InvalidParameterValue.InvalidImageState` |
+//! | 5 | not already being exported | `AlreadyExporting` | `ImageIsExporting` (403), "The specified Image is being exported. …" | `InvalidParameterValue.InvalidImageState` |
+//! | 6 | "カスタムイメージの存在するリージョンでバケットを作成済みであること" (a bucket exists in the image's region) | `BucketNotFound`, `BucketInOtherRegion` | `InvalidOSSBucket.NotFound` (400), "The specified OSS bucket does not exist in this region." | `InvalidParameterValue.BucketNotFound` |
+//! | 7 | "フルマシンのイメージをエクスポートする場合、データディスクは5個以下でなければなりません" (whole machine: at most 5 data disks) | `TooManyDataDisks` | `InvalidImage.DiskAmountOrSize` (400) | `InvalidParameterValue.LimitExceeded` |
+//! | 8 | "システムディスクおよびデータディスク1個あたりの容量は500GB以下でなければなりません" (each disk at most 500 GB) | `DiskTooLarge` | `InvalidImage.DiskAmountOrSize` (400), "The diskSize of the image exceeds the maximum size." | `UnsupportedOperation.ImageTooLargeExportUnsupported` |
+//!
+//! Parameters are checked before the rules, when the request is built: the prefix
+//! ([`ObjectPrefix::parse_for`]: Alibaba `InvalidOSSPrefix.Malformed`, Tencent
+//! `InvalidParameterValue`), the format ([`ExportFormat::parse_for`]: Alibaba
+//! `InvalidImageFormat.Malformed`, Tencent `InvalidParameterValue`) and the bucket name
+//! ([`BucketName::new`]: `InvalidParameter`).
+//!
+//! ## Why these codes
+//! - Tencent: every code but two is in the `ExportImages` error list of `tencentcloud-sdk-go`
+//!   (`client.go`), with the meaning its `errors.go` comment gives (Windows, too large,
+//!   shared, public-or-marketplace, bucket not found, image busy, too many values).
+//!   `InvalidParameterValue.BucketNotFound` ("请确认存储桶是否存在") is the only bucket code
+//!   Tencent has, so a bucket in another region answers it too: from the image's region the
+//!   bucket can't be found. For more than 5 data disks Tencent lists no dedicated code;
+//!   `InvalidParameterValue.LimitExceeded` ("参数值数量超过限制", too many values) is the
+//!   listed one that fits a count. For the allow-list, the listed codes concern the CAM
+//!   role and the bucket's write permission, not the account's activation; `InvalidPermission`
+//!   ("This operation is not supported for the account.") is CVM's code for exactly that, and
+//!   the crate already answers it for Alibaba's other allow-list (`UserNotInTheWhiteList`,
+//!   BYOK).
+//! - Alibaba: the codes are those of the `ExportImage` error table (`UserNotInTheWhiteList`,
+//!   `InvalidImageCategory.NotSupported` for an image whose category or `ImageOwnerAlias`
+//!   does not allow the operation, `ImageNotSupported` for a marketplace image,
+//!   `IncorrectImageStatus`, `ImageIsExporting`, `InvalidOSSBucket.NotFound` — "does not exist
+//!   *in this region*", so it covers the bucket elsewhere — and `InvalidImage.DiskAmountOrSize`
+//!   for both the count and the size), with their messages verbatim; the count case fills
+//!   the table's `%s` message. Alibaba documents no code for a Windows image (its own export
+//!   accepts them); the crate answers Tencent's code in both renderings, as it does for
+//!   whole-machine images (`InvalidParameter.InstanceImageNotSupport`).
+//!
+//! ## Limits
+//! - **500 GB is taken as 500 GiB.** Sizes in this crate are GiB (Tencent's CBS and Alibaba's
+//!   disks are sized in binary units although the consoles print "GB"), and Alibaba's
+//!   `ExportImage` states its own limit as "500 GiB". A disk of 500 GiB is exported; 501 GiB
+//!   is refused.
+//! - **5 data disks** (seed 002). Alibaba's own documentation says 4; the crate follows the
+//!   seed on both providers ([`MAX_DATA_DISKS`]).
+//! - A system-disk-only export (Tencent `OnlyExportRootDisk`) writes only the system disk, so
+//!   only that disk's size is checked and the data disks are not counted.
+//!
+//! Not modelled (no seed rule): encrypted images, images created from marketplace images
+//! (`UnsupportedOperation.MarketImageExportUnsupported`), RedHat images, the CAM/RAM role
+//! and the bucket's write permission.
+//!
+//! # Object names
+//! Seed 002: the exported file is named "`カスタムプレフィックス名_xvda.raw`" (custom prefix
+//! `_xvda.raw`). Disk `n` (0 the system disk, then the data disks in the image's order) is
+//! named `<prefix>_<device>.<extension>`, the device being Xen's name for the `n`th disk:
+//! `xvda`, `xvdb`, … `xvdz`, then `xvdaa`, `xvdab`, … ([`device_name`]). So a whole-machine
+//! export of an image with two data disks and prefix `web` in `raw` writes `web_xvda.raw`,
+//! `web_xvdb.raw` and `web_xvdc.raw`. The extension is the format's lowercase name
+//! (`raw`, `qcow2`, `vhd`, `vmdk`, `vdi`); the seed only shows `raw`.
+//!
+//! # Task states
+//! ```text
+//!             start                finish
+//!   Queued ───────────► Running ───────────► Succeeded
+//!     │                   │  │
+//!     │                   │  └─── fail ────► Failed
+//!     └──── cancel ───────┴───── cancel ───► Cancelled
+//! ```
+//! Every other move is refused with an [`ExportTransitionError`].
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::error::{ApiError, ErrorCode};
+use crate::id::{AccountId, ImageId, SnapshotId};
+use crate::image::{Image, ImageStatus, OwnerAlias, Platform};
+use crate::name::string_newtype_impls;
+use crate::provider::Provider;
+use crate::region::RegionId;
+use crate::snapshot::Snapshot;
+use crate::tencent::TencentCode;
+
+use std::borrow::Borrow;
+use std::str::FromStr;
+
+/// The largest disk, in GiB, that can be exported (seed 002: "500GB以下"; see the module docs
+/// for GB vs GiB).
+pub const MAX_DISK_GIB: u64 = 500;
+
+/// The most data disks a whole-machine export may have (seed 002: "データディスクは5個以下").
+pub const MAX_DATA_DISKS: usize = 5;
+
+// ============================================================================ bucket
+
+/// Why a bucket name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "bucket name {0:?} must be 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen"
+)]
+pub struct BucketNameError(pub String);
+
+impl BucketNameError {
+    /// `InvalidParameter` naming the bucket parameter (Alibaba `OSSBucket`, Tencent
+    /// `BucketName`).
+    pub fn to_api_error(&self, provider: Provider) -> ApiError {
+        ApiError::invalid_parameter(match provider {
+            Provider::Alibaba => "OSSBucket",
+            Provider::Tencent => "BucketName",
+        })
+    }
+}
+
+/// A bucket name: 3 to 63 lowercase ASCII letters, digits and `-`, not starting or ending with
+/// `-`. It is the rule both stores share (OSS bucket names; COS names of the form
+/// `examplebucket-1250000000`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BucketName(String);
+
+impl BucketName {
+    /// Validates `s`.
+    pub fn new(s: impl Into<String>) -> Result<Self, BucketNameError> {
+        let s = s.into();
+        let ok = (3..=63).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(BucketName(s))
+        } else {
+            Err(BucketNameError(s))
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_newtype_impls!(BucketName, BucketNameError);
+
+/// A bucket of the object store (Tencent COS, Alibaba OSS) and the region it is in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Its name.
+    pub name: BucketName,
+    /// Its region.
+    pub region: RegionId,
+    /// The account that owns it.
+    pub owner: AccountId,
+}
+
+// ============================================================================ prefix
+
+/// Why a file-name prefix was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("file-name prefix {prefix:?} breaks {provider}'s rule: {rule}")]
+pub struct PrefixError {
+    /// The prefix given.
+    pub prefix: String,
+    /// Whose rule.
+    pub provider: Provider,
+    /// The rule, in words.
+    pub rule: &'static str,
+}
+
+impl PrefixError {
+    /// Alibaba `InvalidOSSPrefix.Malformed` (400); Tencent `InvalidParameterValue`.
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError::new(ErrorCode::InvalidOssPrefixMalformed)
+    }
+}
+
+const ALIBABA_PREFIX_RULE: &str = "1 to 30 ASCII letters and digits";
+const TENCENT_PREFIX_RULE: &str = "1 to 200 characters, no control characters";
+
+/// The most characters of a Tencent prefix: the crate's choice (Tencent documents none), so
+/// that the longest object name stays within COS's 850-byte key limit.
+const TENCENT_PREFIX_MAX_CHARS: usize = 200;
+
+/// The file-name prefix of the exported objects (Alibaba `OSSPrefix`, Tencent
+/// `FileNamePrefixList.N`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ObjectPrefix(String);
+
+impl ObjectPrefix {
+    /// Validates `s` against the looser of the two rules (Tencent's).
+    pub fn new(s: impl Into<String>) -> Result<Self, PrefixError> {
+        let s = s.into();
+        Self::parse_for(Provider::Tencent, &s)
+    }
+
+    /// Validates `s` against `provider`'s rule: Alibaba's `OSSPrefix` is 1 to 30 letters and
+    /// digits (its `ExportImage` reference); Tencent documents no rule for
+    /// `FileNamePrefixList`, and the crate asks for 1 to 200 characters without control
+    /// characters.
+    pub fn parse_for(provider: Provider, s: &str) -> Result<Self, PrefixError> {
+        let chars = s.chars().count();
+        let (ok, rule) = match provider {
+            Provider::Alibaba => (
+                (1..=30).contains(&chars) && s.bytes().all(|b| b.is_ascii_alphanumeric()),
+                ALIBABA_PREFIX_RULE,
+            ),
+            Provider::Tencent => (
+                (1..=TENCENT_PREFIX_MAX_CHARS).contains(&chars) && !s.chars().any(char::is_control),
+                TENCENT_PREFIX_RULE,
+            ),
+        };
+        if ok {
+            Ok(ObjectPrefix(s.to_owned()))
+        } else {
+            Err(PrefixError {
+                prefix: s.to_owned(),
+                provider,
+                rule,
+            })
+        }
+    }
+
+    /// The prefix as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_newtype_impls!(ObjectPrefix, PrefixError);
+
+// ============================================================================ format, scope
+
+/// The exported file format (Alibaba `ImageFormat`, Tencent `ExportFormat`; default raw).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// `raw` / `RAW` (the default on both).
+    #[default]
+    Raw,
+    /// `qcow2` / `QCOW2`.
+    Qcow2,
+    /// `vhd` / `VHD`.
+    Vhd,
+    /// `vmdk` / `VMDK`.
+    Vmdk,
+    /// `vdi` (Alibaba only).
+    Vdi,
+}
+
+/// A format the provider does not offer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("export format {format:?} is not one of {provider}'s: {allowed}")]
+pub struct FormatError {
+    /// The value given.
+    pub format: String,
+    /// Whose values.
+    pub provider: Provider,
+    /// The values allowed.
+    pub allowed: &'static str,
+}
+
+impl FormatError {
+    /// Alibaba `InvalidImageFormat.Malformed` (400); Tencent `InvalidParameterValue`.
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError::new(ErrorCode::InvalidImageFormatMalformed)
+    }
+}
+
+impl ExportFormat {
+    /// Every format, in the order above.
+    pub const ALL: [ExportFormat; 5] = [
+        ExportFormat::Raw,
+        ExportFormat::Qcow2,
+        ExportFormat::Vhd,
+        ExportFormat::Vmdk,
+        ExportFormat::Vdi,
+    ];
+
+    /// The lowercase name, which is also the object names' extension: `raw`, `qcow2`, ….
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Raw => "raw",
+            ExportFormat::Qcow2 => "qcow2",
+            ExportFormat::Vhd => "vhd",
+            ExportFormat::Vmdk => "vmdk",
+            ExportFormat::Vdi => "vdi",
+        }
+    }
+
+    /// The value as `provider` spells it: Alibaba lowercase (`raw`), Tencent uppercase (`RAW`).
+    pub fn as_str_for(self, provider: Provider) -> &'static str {
+        match (provider, self) {
+            (Provider::Alibaba, f) => f.extension(),
+            (Provider::Tencent, ExportFormat::Raw) => "RAW",
+            (Provider::Tencent, ExportFormat::Qcow2) => "QCOW2",
+            (Provider::Tencent, ExportFormat::Vhd) => "VHD",
+            (Provider::Tencent, ExportFormat::Vmdk) => "VMDK",
+            (Provider::Tencent, ExportFormat::Vdi) => "VDI",
+        }
+    }
+
+    /// Whether `provider` offers the format: Alibaba `raw | vhd | qcow2 | vmdk | vdi`
+    /// (`ExportImage`), Tencent `RAW, QCOW2, VHD, VMDK` (`ExportImages`).
+    pub fn offered_by(self, provider: Provider) -> bool {
+        !(provider == Provider::Tencent && self == ExportFormat::Vdi)
+    }
+
+    /// Parses `provider`'s spelling (exactly, case included).
+    pub fn parse_for(provider: Provider, s: &str) -> Result<Self, FormatError> {
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.offered_by(provider) && f.as_str_for(provider) == s)
+            .ok_or_else(|| FormatError {
+                format: s.to_owned(),
+                provider,
+                allowed: match provider {
+                    Provider::Alibaba => "raw, vhd, qcow2, vmdk, vdi",
+                    Provider::Tencent => "RAW, QCOW2, VHD, VMDK",
+                },
+            })
+    }
+}
+
+/// What is exported.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+pub enum ExportScope {
+    /// The system disk and every data disk (the default).
+    #[default]
+    WholeMachine,
+    /// The system disk only (Tencent `OnlyExportRootDisk`).
+    SystemDiskOnly,
+}
+
+// ============================================================================ request, rules
+
+/// An export request: which image, to which bucket, under which prefix, in which format,
+/// and whether the whole machine or only its system disk.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExportRequest {
+    /// The image (a custom image of the caller).
+    pub image: ImageId,
+    /// The bucket (it must be in the image's region).
+    pub bucket: BucketName,
+    /// The objects' file-name prefix.
+    pub prefix: ObjectPrefix,
+    /// The file format.
+    pub format: ExportFormat,
+    /// Whole machine or system disk only.
+    pub scope: ExportScope,
+}
+
+/// One object an export writes: one disk of the image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExportObject {
+    /// The disk's position: 0 the system disk, then the data disks.
+    pub disk: usize,
+    /// The snapshot behind the disk.
+    pub snapshot: SnapshotId,
+    /// The object name, e.g. `web_xvda.raw`.
+    pub name: String,
+    /// The disk's size in GiB.
+    pub size_gib: u64,
+}
+
+/// Why an export is refused (see the module table for codes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The account has not had export activated.
+    #[error("image export is not activated for this account")]
+    NotEnabled,
+    /// A public (system) image.
+    #[error("public images can't be exported")]
+    PublicImage,
+    /// A marketplace image.
+    #[error("marketplace images can't be exported")]
+    MarketplaceImage,
+    /// Another account's image shared with the caller.
+    #[error("shared images can't be exported")]
+    SharedImage,
+    /// A Windows image.
+    #[error("Windows images can't be exported")]
+    Windows,
+    /// The image is not `Available`.
+    #[error("the image is {status}, not Available")]
+    NotAvailable {
+        /// Its status.
+        status: ImageStatus,
+    },
+    /// An export of the image is queued or running.
+    #[error("the image is being exported")]
+    AlreadyExporting,
+    /// No such bucket.
+    #[error("bucket {bucket} does not exist")]
+    BucketNotFound {
+        /// The bucket named.
+        bucket: BucketName,
+    },
+    /// The bucket is in another region than the image.
+    #[error("bucket {bucket} is in {bucket_region}, the image in {image_region}")]
+    BucketInOtherRegion {
+        /// The bucket.
+        bucket: BucketName,
+        /// Its region.
+        bucket_region: RegionId,
+        /// The image's region.
+        image_region: RegionId,
+    },
+    /// A whole-machine export of more than [`MAX_DATA_DISKS`] data disks.
+    #[error("the image has {count} data disks; a whole-machine export takes at most {max}")]
+    TooManyDataDisks {
+        /// Its data disks.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A disk above [`MAX_DISK_GIB`].
+    #[error("disk {disk} is {size_gib} GiB; at most {max_gib} GiB can be exported")]
+    DiskTooLarge {
+        /// The disk's position (0: system disk).
+        disk: usize,
+        /// Its size.
+        size_gib: u64,
+        /// The limit.
+        max_gib: u64,
+    },
+}
+
+impl ExportError {
+    /// The provider error, in both renderings (see the module table).
+    pub fn to_api_error(&self) -> ApiError {
+        use ErrorCode as E;
+        match self {
+            ExportError::NotEnabled => ApiError::new(E::UserNotInTheWhiteList)
+                .with_message("The user is not in the white list of exporting image."),
+            ExportError::PublicImage => ApiError::new(E::InvalidImageCategoryNotSupported),
+            ExportError::MarketplaceImage => ApiError::new(E::ImageNotSupported),
+            ExportError::SharedImage => ApiError::new(E::InvalidImageCategoryNotSupported)
+                .with_tencent(TencentCode::UnsupportedOperationSharedImageExportUnsupported),
+            ExportError::Windows => ApiError::new(E::WindowsImageExportUnsupported),
+            ExportError::NotAvailable { .. } => ApiError::new(E::IncorrectImageStatus)
+                .with_message("The specified Image is not available.")
+                .with_tencent(TencentCode::InvalidParameterValueInvalidImageState),
+            ExportError::AlreadyExporting => {
+                ApiError::new(E::ImageIsExporting).with_message(E::ImageIsExporting.messages()[1])
+            }
+            ExportError::BucketNotFound { .. } | ExportError::BucketInOtherRegion { .. } => {
+                ApiError::new(E::InvalidOssBucketNotFound)
+            }
+            ExportError::TooManyDataDisks { count, max } => {
+                ApiError::new(E::InvalidImageDiskAmountOrSize)
+                    .with_message(format!(
+                        "The specified image contains {count} data disk snapshots; at most {max} can be exported."
+                    ))
+                    .with_tencent(TencentCode::InvalidParameterValueLimitExceeded)
+            }
+            ExportError::DiskTooLarge { .. } => ApiError::new(E::InvalidImageDiskAmountOrSize),
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        e.to_api_error()
+    }
+}
+
+/// The facts an export is decided on, gathered by the caller (the engine) from its state.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportFacts<'a> {
+    /// The caller's account record, if it has one (no record: nothing allow-listed).
+    pub account: Option<&'a Account>,
+    /// The image, found in the call's region and visible to the caller.
+    pub image: &'a Image,
+    /// Its relation to the caller.
+    pub owner_alias: OwnerAlias,
+    /// Its snapshots, system disk first (as `image.snapshots` lists them).
+    pub snapshots: &'a [&'a Snapshot],
+    /// The bucket the request names, if it exists.
+    pub bucket: Option<&'a Bucket>,
+    /// Whether an export of the image is queued or running.
+    pub already_exporting: bool,
+}
+
+/// Checks `request` against the rules in the module's order and, when it passes, returns
+/// the objects the export will write (see [`object_name`]).
+pub fn check_export(
+    request: &ExportRequest,
+    facts: &ExportFacts<'_>,
+) -> Result<Vec<ExportObject>, ExportError> {
+    let image = facts.image;
+    // 1. Seed 002: "現在、この機能を使用するには申請が必要です" (activation needed).
+    if !facts.account.is_some_and(|a| a.export_enabled) {
+        return Err(ExportError::NotEnabled);
+    }
+    // 2. Seed 002: only (the caller's own) custom images are exported.
+    match facts.owner_alias {
+        OwnerAlias::Own => {}
+        OwnerAlias::System => return Err(ExportError::PublicImage),
+        OwnerAlias::Marketplace => return Err(ExportError::MarketplaceImage),
+        OwnerAlias::Others => return Err(ExportError::SharedImage),
+    }
+    // 3. Seed 002: "現時点ではWindowsカスタムイメージのエクスポートはサポートしていません".
+    if image.platform == Platform::Windows {
+        return Err(ExportError::Windows);
+    }
+    // 4. The image is ready.
+    if image.status != ImageStatus::Available {
+        return Err(ExportError::NotAvailable {
+            status: image.status,
+        });
+    }
+    // 5. One export of an image at a time.
+    if facts.already_exporting {
+        return Err(ExportError::AlreadyExporting);
+    }
+    // 6. Seed 002: "カスタムイメージの存在するリージョンでバケットを作成済みであること".
+    let bucket = facts.bucket.ok_or_else(|| ExportError::BucketNotFound {
+        bucket: request.bucket.clone(),
+    })?;
+    if bucket.region != image.region {
+        return Err(ExportError::BucketInOtherRegion {
+            bucket: bucket.name.clone(),
+            bucket_region: bucket.region.clone(),
+            image_region: image.region.clone(),
+        });
+    }
+    let exported: &[&Snapshot] = match request.scope {
+        ExportScope::WholeMachine => facts.snapshots,
+        ExportScope::SystemDiskOnly => &facts.snapshots[..facts.snapshots.len().min(1)],
+    };
+    // 7. Seed 002: "フルマシンのイメージをエクスポートする場合、データディスクは5個以下".
+    let data_disks = exported.len().saturating_sub(1);
+    if data_disks > MAX_DATA_DISKS {
+        return Err(ExportError::TooManyDataDisks {
+            count: data_disks,
+            max: MAX_DATA_DISKS,
+        });
+    }
+    // 8. Seed 002: "システムディスクおよびデータディスク1個あたりの容量は500GB以下".
+    if let Some((disk, s)) = exported
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.size_gib > MAX_DISK_GIB)
+    {
+        return Err(ExportError::DiskTooLarge {
+            disk,
+            size_gib: s.size_gib,
+            max_gib: MAX_DISK_GIB,
+        });
+    }
+    Ok(exported
+        .iter()
+        .enumerate()
+        .map(|(disk, s)| ExportObject {
+            disk,
+            snapshot: s.id.clone(),
+            name: object_name(&request.prefix, disk, request.format),
+            size_gib: s.size_gib,
+        })
+        .collect())
+}
+
+/// Xen's device name of disk `index` (0 the system disk): `xvda`, `xvdb`, … `xvdz`,
+/// `xvdaa`, `xvdab`, … (the letters count in bijective base 26, as Linux names disks).
+pub fn device_name(index: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = index + 1;
+    while n > 0 {
+        n -= 1;
+        letters.push(b'a' + (n % 26) as u8);
+        n /= 26;
+    }
+    letters.reverse();
+    let mut name = String::with_capacity(3 + letters.len());
+    name.push_str("xvd");
+    name.extend(letters.into_iter().map(char::from));
+    name
+}
+
+/// The object name of disk `index`: `<prefix>_<device>.<extension>`, e.g. `web_xvda.raw`
+/// (seed 002: "`カスタムプレフィックス名_xvda.raw`").
+pub fn object_name(prefix: &ObjectPrefix, index: usize, format: ExportFormat) -> String {
+    format!(
+        "{}_{}.{}",
+        prefix.as_str(),
+        device_name(index),
+        format.extension()
+    )
+}
+
+// ============================================================================ task
+
+/// An export task's id: its acceptance order, starting at 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExportTaskId(pub u64);
+
+impl fmt::Display for ExportTaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "export-{}", self.0)
+    }
+}
+
+/// An export task's state (see the module diagram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExportState {
+    /// Accepted, not yet started by the host.
+    Queued,
+    /// Writing the objects.
+    Running,
+    /// Every object is in the bucket.
+    Succeeded,
+    /// The host reported a failure.
+    Failed,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// A move the export task diagram does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{task} can't {action} while {from:?}")]
+pub struct ExportTransitionError {
+    /// The task.
+    pub task: ExportTaskId,
+    /// Its state.
+    pub from: ExportState,
+    /// What was asked: `start`, `progress`, `finish`, `fail` or `cancel`.
+    pub action: &'static str,
+}
+
+impl ExportState {
+    /// Whether the task is still live (queued or running): its image is being exported.
+    pub fn is_live(self) -> bool {
+        matches!(self, ExportState::Queued | ExportState::Running)
+    }
+
+    fn refuse(self, task: ExportTaskId, action: &'static str) -> ExportTransitionError {
+        ExportTransitionError {
+            task,
+            from: self,
+            action,
+        }
+    }
+
+    /// `Queued → Running`.
+    pub fn start(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
+        match self {
+            ExportState::Queued => Ok(ExportState::Running),
+            s => Err(s.refuse(task, "start")),
+        }
+    }
+
+    /// `Running → Succeeded`.
+    pub fn finish(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
+        match self {
+            ExportState::Running => Ok(ExportState::Succeeded),
+            s => Err(s.refuse(task, "finish")),
+        }
+    }
+
+    /// `Running → Failed`.
+    pub fn fail(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
+        match self {
+            ExportState::Running => Ok(ExportState::Failed),
+            s => Err(s.refuse(task, "fail")),
+        }
+    }
+
+    /// `Queued | Running → Cancelled`.
+    pub fn cancel(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
+        match self {
+            ExportState::Queued | ExportState::Running => Ok(ExportState::Cancelled),
+            s => Err(s.refuse(task, "cancel")),
+        }
+    }
+
+    /// Progress is reported only while running.
+    pub fn check_progress(self, task: ExportTaskId) -> Result<(), ExportTransitionError> {
+        match self {
+            ExportState::Running => Ok(()),
+            s => Err(s.refuse(task, "progress")),
+        }
+    }
+}
+
+/// One export of one image to one bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportTask {
+    /// The id.
+    pub id: ExportTaskId,
+    /// The account that asked.
+    pub owner: AccountId,
+    /// The image exported.
+    pub image: ImageId,
+    /// Its region (the bucket's too).
+    pub region: RegionId,
+    /// The bucket.
+    pub bucket: BucketName,
+    /// The prefix.
+    pub prefix: ObjectPrefix,
+    /// The format.
+    pub format: ExportFormat,
+    /// Whole machine or system disk only.
+    pub scope: ExportScope,
+    /// The objects it writes, system disk first.
+    pub objects: Vec<ExportObject>,
+    /// The state.
+    pub state: ExportState,
+    /// Percent done.
+    pub progress: u8,
+    /// When it was accepted.
+    pub queued_at: DateTime<Utc>,
+    /// When it started running.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it reached a final state.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// The host's reason, for a failed export.
+    pub failure_reason: Option<String>,
+}
+
+impl ExportTask {
+    /// A queued task for an accepted `request` (the objects from [`check_export`]).
+    pub fn queued(
+        id: ExportTaskId,
+        owner: AccountId,
+        region: RegionId,
+        request: &ExportRequest,
+        objects: Vec<ExportObject>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        ExportTask {
+            id,
+            owner,
+            image: request.image.clone(),
+            region,
+            bucket: request.bucket.clone(),
+            prefix: request.prefix.clone(),
+            format: request.format,
+            scope: request.scope,
+            objects,
+            state: ExportState::Queued,
+            progress: 0,
+            queued_at: at,
+            started_at: None,
+            ended_at: None,
+            failure_reason: None,
+        }
+    }
+
+    /// The GiB it writes: the sum of its objects' sizes.
+    pub fn size_gib(&self) -> u64 {
+        self.objects.iter().map(|o| o.size_gib).sum()
+    }
+
+    /// `Queued → Running` at `at`.
+    pub fn start(&mut self, at: DateTime<Utc>) -> Result<(), ExportTransitionError> {
+        self.state = self.state.start(self.id)?;
+        self.started_at = Some(at);
+        Ok(())
+    }
+
+    /// A progress report while running (never above 100; the caller checks it does not go
+    /// back).
+    pub fn progress(&mut self, percent: u8) -> Result<(), ExportTransitionError> {
+        self.state.check_progress(self.id)?;
+        self.progress = percent.min(100);
+        Ok(())
+    }
+
+    /// `Running → Succeeded` at `at`.
+    pub fn finish(&mut self, at: DateTime<Utc>) -> Result<(), ExportTransitionError> {
+        self.state = self.state.finish(self.id)?;
+        self.progress = 100;
+        self.ended_at = Some(at);
+        Ok(())
+    }
+
+    /// `Running → Failed` at `at`, with the host's reason.
+    pub fn fail(&mut self, at: DateTime<Utc>, reason: String) -> Result<(), ExportTransitionError> {
+        self.state = self.state.fail(self.id)?;
+        self.ended_at = Some(at);
+        self.failure_reason = Some(reason);
+        Ok(())
+    }
+
+    /// `Queued | Running → Cancelled` at `at`.
+    pub fn cancel(&mut self, at: DateTime<Utc>) -> Result<(), ExportTransitionError> {
+        self.state = self.state.cancel(self.id)?;
+        self.ended_at = Some(at);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_count_in_bijective_base_26() {
+        assert_eq!(device_name(0), "xvda");
+        assert_eq!(device_name(1), "xvdb");
+        assert_eq!(device_name(5), "xvdf");
+        assert_eq!(device_name(25), "xvdz");
+        assert_eq!(device_name(26), "xvdaa");
+        assert_eq!(device_name(27), "xvdab");
+        assert_eq!(device_name(26 + 26 * 26), "xvdaaa");
+    }
+
+    #[test]
+    fn object_names_follow_the_seed() {
+        let p = ObjectPrefix::new("web").unwrap();
+        assert_eq!(object_name(&p, 0, ExportFormat::Raw), "web_xvda.raw");
+        assert_eq!(object_name(&p, 2, ExportFormat::Qcow2), "web_xvdc.qcow2");
+    }
+
+    #[test]
+    fn prefix_rules_differ() {
+        assert!(ObjectPrefix::parse_for(Provider::Alibaba, "web01").is_ok());
+        assert!(ObjectPrefix::parse_for(Provider::Alibaba, "web-01").is_err());
+        assert!(ObjectPrefix::parse_for(Provider::Alibaba, &"a".repeat(30)).is_ok());
+        assert!(ObjectPrefix::parse_for(Provider::Alibaba, &"a".repeat(31)).is_err());
+        assert!(ObjectPrefix::parse_for(Provider::Alibaba, "").is_err());
+        assert!(ObjectPrefix::parse_for(Provider::Tencent, "test-").is_ok());
+        assert!(ObjectPrefix::parse_for(Provider::Tencent, &"あ".repeat(200)).is_ok());
+        assert!(ObjectPrefix::parse_for(Provider::Tencent, &"a".repeat(201)).is_err());
+        assert!(ObjectPrefix::parse_for(Provider::Tencent, "a\nb").is_err());
+        assert!(ObjectPrefix::parse_for(Provider::Tencent, "").is_err());
+        let e = ObjectPrefix::parse_for(Provider::Alibaba, "a_b").unwrap_err();
+        assert_eq!(
+            e.to_api_error().code_for(Provider::Alibaba),
+            "InvalidOSSPrefix.Malformed"
+        );
+        assert_eq!(
+            e.to_api_error().code_for(Provider::Tencent),
+            "InvalidParameterValue"
+        );
+    }
+
+    #[test]
+    fn formats_per_provider() {
+        assert_eq!(
+            ExportFormat::parse_for(Provider::Tencent, "QCOW2"),
+            Ok(ExportFormat::Qcow2)
+        );
+        assert!(ExportFormat::parse_for(Provider::Tencent, "qcow2").is_err());
+        assert!(ExportFormat::parse_for(Provider::Tencent, "VDI").is_err());
+        assert_eq!(
+            ExportFormat::parse_for(Provider::Alibaba, "vdi"),
+            Ok(ExportFormat::Vdi)
+        );
+        assert!(ExportFormat::parse_for(Provider::Alibaba, "RAW").is_err());
+        assert_eq!(ExportFormat::default(), ExportFormat::Raw);
+        let e = ExportFormat::parse_for(Provider::Alibaba, "iso").unwrap_err();
+        assert_eq!(
+            e.to_api_error().code().as_str(),
+            "InvalidImageFormat.Malformed"
+        );
+    }
+
+    #[test]
+    fn bucket_names() {
+        assert!(BucketName::new("examplebucket-1250000000").is_ok());
+        assert!(BucketName::new("abc").is_ok());
+        assert!(BucketName::new("ab").is_err());
+        assert!(BucketName::new(&*"a".repeat(64)).is_err());
+        assert!(BucketName::new("-abc").is_err());
+        assert!(BucketName::new("abc-").is_err());
+        assert!(BucketName::new("Abc").is_err());
+        assert!(BucketName::new("a_bc").is_err());
+    }
+
+    #[test]
+    fn task_transitions() {
+        let t = ExportTaskId(7);
+        assert_eq!(ExportState::Queued.start(t), Ok(ExportState::Running));
+        assert_eq!(ExportState::Running.finish(t), Ok(ExportState::Succeeded));
+        assert_eq!(ExportState::Running.fail(t), Ok(ExportState::Failed));
+        assert_eq!(ExportState::Queued.cancel(t), Ok(ExportState::Cancelled));
+        assert_eq!(ExportState::Running.cancel(t), Ok(ExportState::Cancelled));
+        assert!(ExportState::Queued.finish(t).is_err());
+        assert!(ExportState::Queued.fail(t).is_err());
+        assert!(ExportState::Queued.check_progress(t).is_err());
+        assert!(ExportState::Running.start(t).is_err());
+        for s in [
+            ExportState::Succeeded,
+            ExportState::Failed,
+            ExportState::Cancelled,
+        ] {
+            assert!(!s.is_live());
+            assert!(s.start(t).is_err());
+            assert!(s.finish(t).is_err());
+            assert!(s.fail(t).is_err());
+            assert!(s.cancel(t).is_err());
+            assert!(s.check_progress(t).is_err());
+        }
+        let e = ExportState::Succeeded.cancel(t).unwrap_err();
+        assert_eq!(e.to_string(), "export-7 can't cancel while Succeeded");
+    }
+}
