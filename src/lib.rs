@@ -79,8 +79,10 @@ pub use region::{
 pub use tag::{Tag, TagError, TagKey, TagValue, Tags};
 pub use tencent::TencentCode;
 pub mod account;
+pub mod charges;
 pub mod copy;
 pub mod engine;
+pub mod export;
 pub mod image;
 pub mod kms;
 pub mod replay;
