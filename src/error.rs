@@ -52,6 +52,8 @@
 //! | `InvalidImageCategory.NotSupported` | 403 | The specified image category is not supported. |
 //! | `IncorrectImageStatus` (seed code, `ExportImage`'s message) | 400 | The specified Image is not available. |
 //! | `UnsupportedOperation.WindowsImageExportUnsupported` (Tencent's code in both renderings) | 403 | Windows images cannot be exported. (*translated* from Tencent's "Windows镜像不支持导出。") |
+//! | `InvalidTaskId.NotFound` (`CancelTask`) | 400 | The specified "TaskId" is not found. |
+//! | `InvalidTaskId.IncorrectTaskStatus` (`CancelTask`) | 403 | The specified task status is not invalid. (sic) |
 //!
 //! Codes beyond the seeds (Alibaba's public error centre and common errors) are listed by
 //! [`ErrorCode::is_from_seeds`] returning `false`; they are needed for calls the seeds do not
@@ -299,6 +301,16 @@ pub enum ErrorCode {
     #[strum(serialize = "UnsupportedOperation.WindowsImageExportUnsupported")]
     #[serde(rename = "UnsupportedOperation.WindowsImageExportUnsupported")]
     WindowsImageExportUnsupported,
+    /// `InvalidTaskId.NotFound` (400, beyond the seeds, Alibaba `CancelTask`): no such task of
+    /// the caller.
+    #[strum(serialize = "InvalidTaskId.NotFound")]
+    #[serde(rename = "InvalidTaskId.NotFound")]
+    InvalidTaskIdNotFound,
+    /// `InvalidTaskId.IncorrectTaskStatus` (403, beyond the seeds, Alibaba `CancelTask`): the
+    /// task is over and can't be cancelled.
+    #[strum(serialize = "InvalidTaskId.IncorrectTaskStatus")]
+    #[serde(rename = "InvalidTaskId.IncorrectTaskStatus")]
+    InvalidTaskIdIncorrectTaskStatus,
 }
 
 /// The request parameter that failed, where it decides which of a code's two messages applies.
@@ -351,7 +363,8 @@ impl ErrorCode {
             | InvalidOssBucketNotFound
             | InvalidOssPrefixMalformed
             | InvalidImageFormatMalformed
-            | InvalidImageDiskAmountOrSize => 400,
+            | InvalidImageDiskAmountOrSize
+            | InvalidTaskIdNotFound => 400,
             Forbbiden
             | QuotaExceedImage
             | QuotaExceedSnapshot
@@ -372,7 +385,8 @@ impl ErrorCode {
             | ImageNotSupported
             | ImageIsExporting
             | InvalidImageCategoryNotSupported
-            | WindowsImageExportUnsupported => 403,
+            | WindowsImageExportUnsupported
+            | InvalidTaskIdIncorrectTaskStatus => 403,
         }
     }
 
@@ -473,6 +487,8 @@ impl ErrorCode {
             ],
             InvalidImageCategoryNotSupported => &["The specified image category is not supported."],
             WindowsImageExportUnsupported => &["Windows images cannot be exported."],
+            InvalidTaskIdNotFound => &["The specified \"TaskId\" is not found."],
+            InvalidTaskIdIncorrectTaskStatus => &["The specified task status is not invalid."],
         }
     }
 
@@ -518,6 +534,8 @@ impl ErrorCode {
                 | ImageIsExporting
                 | InvalidImageCategoryNotSupported
                 | WindowsImageExportUnsupported
+                | InvalidTaskIdNotFound
+                | InvalidTaskIdIncorrectTaskStatus
         )
     }
 

@@ -649,6 +649,14 @@ pub struct ExportTransitionError {
     pub action: &'static str,
 }
 
+impl ExportTransitionError {
+    /// The provider error: Alibaba `CancelTask`'s `InvalidTaskId.IncorrectTaskStatus` (403)
+    /// for a task in the wrong state.
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError::new(ErrorCode::InvalidTaskIdIncorrectTaskStatus)
+    }
+}
+
 impl ExportState {
     /// Whether the task is still live (queued or running): its image is being exported.
     pub fn is_live(self) -> bool {
@@ -916,5 +924,10 @@ mod tests {
         }
         let e = ExportState::Succeeded.cancel(t).unwrap_err();
         assert_eq!(e.to_string(), "export-7 can't cancel while Succeeded");
+        assert_eq!(
+            e.to_api_error().code().as_str(),
+            "InvalidTaskId.IncorrectTaskStatus"
+        );
+        assert_eq!(e.to_api_error().http_status(), 403);
     }
 }

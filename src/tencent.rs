@@ -36,6 +36,7 @@
 //! | export: bucket missing or in another region | `InvalidParameterValue.BucketNotFound` |
 //! | export: more than 5 data disks / a disk over 500 GiB | `InvalidParameterValue.LimitExceeded` / `UnsupportedOperation.ImageTooLargeExportUnsupported` |
 //! | export: prefix or format malformed | `InvalidParameterValue` |
+//! | cancel an export: no such task / task over (Tencent has no cancel call; generic codes) | `InvalidParameterValue` / `UnsupportedOperation` |
 
 use std::fmt;
 
@@ -248,6 +249,8 @@ impl TencentCode {
             E::WindowsImageExportUnsupported => {
                 T::UnsupportedOperationWindowsImageExportUnsupported
             }
+            E::InvalidTaskIdNotFound => T::InvalidParameterValue,
+            E::InvalidTaskIdIncorrectTaskStatus => T::UnsupportedOperation,
         }
     }
 }
