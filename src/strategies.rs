@@ -844,6 +844,8 @@ fn build_world(provider: Provider, spec: WorldSpec) -> World {
 pub enum Who {
     /// No caller at all (`InvalidAliUid.IsNull`).
     Nobody,
+    /// The owner of the image the step addresses (the usual case).
+    Owner,
     /// One of [`World::callers`].
     Account(Index),
 }
@@ -852,6 +854,8 @@ pub enum Who {
 /// ones accepted calls returned), or among the newest few.
 #[derive(Debug, Clone)]
 pub struct Pick {
+    /// Pick among the images removed by a delete or cancel instead (rare).
+    pub gone: bool,
     /// Pick among the three newest ids.
     pub recent: bool,
     /// The index.
@@ -865,6 +869,17 @@ pub enum RegionChoice {
     Own,
     /// One of the world's regions.
     World(Index),
+    /// A well-formed region no catalogue knows.
+    Unknown,
+}
+
+/// Where a copy goes.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// One of the world's regions other than the image's own.
+    Other(Index),
+    /// The image's own region (`IncorrectDestinationRegion`, unless the image is shared).
+    Same,
     /// A well-formed region no catalogue knows.
     Unknown,
 }
@@ -893,8 +908,8 @@ pub enum Op {
         image: Pick,
         /// The region named as the source's.
         region: RegionChoice,
-        /// The destination: a world region, or (`None`) an unknown one.
-        destination: Option<Index>,
+        /// The destination.
+        destination: Destination,
         /// The name.
         name: NameChoice,
         /// `Encrypted`.
@@ -970,11 +985,24 @@ pub struct Step {
 }
 
 fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![1 => Just(Who::Nobody), 40 => any::<Index>().prop_map(Who::Account)]
+    prop_oneof![
+        1 => Just(Who::Nobody),
+        40 => Just(Who::Owner),
+        8 => any::<Index>().prop_map(Who::Account),
+    ]
 }
 
 fn pick() -> impl Strategy<Value = Pick> {
-    (prop::bool::weighted(0.4), any::<Index>()).prop_map(|(recent, index)| Pick { recent, index })
+    (
+        prop::bool::weighted(0.03),
+        prop::bool::weighted(0.4),
+        any::<Index>(),
+    )
+        .prop_map(|(gone, recent, index)| Pick {
+            gone,
+            recent,
+            index,
+        })
 }
 
 fn region_choice() -> impl Strategy<Value = RegionChoice> {
@@ -994,14 +1022,22 @@ fn op() -> impl Strategy<Value = Op> {
         who(),
         pick(),
         region_choice(),
-        prop::option::weighted(0.97, any::<Index>()),
+        prop_oneof![
+            28 => any::<Index>().prop_map(Destination::Other),
+            3 => Just(Destination::Same),
+            1 => Just(Destination::Unknown),
+        ],
         prop_oneof![
             6 => Just(NameChoice::Keep),
             3 => any::<Index>().prop_map(NameChoice::Common),
             1 => image_name().prop_map(NameChoice::Fresh),
         ],
-        prop::bool::weighted(0.25),
-        prop::option::weighted(0.15, prop::option::weighted(0.9, any::<Index>())),
+        prop_oneof![
+            14 => Just((false, None)),
+            4 => Just((true, None)),
+            3 => prop::option::weighted(0.9, any::<Index>()).prop_map(|k| (true, Some(k))),
+            1 => prop::option::weighted(0.9, any::<Index>()).prop_map(|k| (false, Some(k))),
+        ],
         prop_oneof![6 => Just(Tags::empty()), 1 => tags()],
         token(),
         prop::option::weighted(0.1, description()),
@@ -1013,8 +1049,7 @@ fn op() -> impl Strategy<Value = Op> {
                 region,
                 destination,
                 name,
-                encrypted,
-                key,
+                (encrypted, key),
                 tags,
                 token,
                 description,
@@ -1093,6 +1128,8 @@ pub struct Driver {
     regions: Vec<RegionId>,
     keys: Vec<KmsKeyId>,
     images: Vec<(ImageId, RegionId)>,
+    owners: Vec<AccountId>,
+    gone: Vec<(ImageId, RegionId, AccountId)>,
     calls: Vec<Command>,
 }
 
@@ -1110,6 +1147,8 @@ impl Driver {
                 .iter()
                 .map(|i| (i.id.clone(), i.region.clone()))
                 .collect(),
+            owners: world.images.iter().map(|i| i.owner.clone()).collect(),
+            gone: Vec::new(),
             calls: Vec::new(),
         }
     }
@@ -1119,25 +1158,34 @@ impl Driver {
         self.now
     }
 
-    /// Every image id seen so far, with its region.
-    pub fn images(&self) -> &[(ImageId, RegionId)] {
-        &self.images
+    /// Every image id seen so far, with its region: those in play, then those removed by
+    /// a delete or cancel.
+    pub fn images(&self) -> Vec<(ImageId, RegionId)> {
+        let gone = self.gone.iter().map(|(i, r, _)| (i.clone(), r.clone()));
+        self.images.iter().cloned().chain(gone).collect()
     }
 
-    fn caller(&self, who: &Who) -> Option<AccountId> {
+    fn caller(&self, who: &Who, owner: &AccountId) -> Option<AccountId> {
         match who {
             Who::Nobody => None,
+            Who::Owner => Some(owner.clone()),
             Who::Account(i) => Some(i.get(&self.callers).clone()),
         }
     }
 
-    fn image(&self, pick: &Pick) -> (ImageId, RegionId) {
-        let pool = if pick.recent && self.images.len() > 3 {
-            &self.images[self.images.len() - 3..]
+    /// The picked image: its id, region and owner.
+    fn image(&self, pick: &Pick) -> (ImageId, RegionId, AccountId) {
+        if (pick.gone && !self.gone.is_empty()) || self.images.is_empty() {
+            return pick.index.get(&self.gone).clone();
+        }
+        let from = if pick.recent && self.images.len() > 3 {
+            self.images.len() - 3
         } else {
-            &self.images[..]
+            0
         };
-        pick.index.get(pool).clone()
+        let at = from + pick.index.index(self.images.len() - from);
+        let (id, region) = self.images[at].clone();
+        (id, region, self.owners[at].clone())
     }
 
     fn region(&self, choice: &RegionChoice, own: &RegionId) -> RegionId {
@@ -1171,20 +1219,22 @@ impl Driver {
                 token,
                 description,
             } => {
-                if self.images.is_empty() {
+                if self.images.is_empty() && self.gone.is_empty() {
                     return None;
                 }
-                let (image, own) = self.image(image);
+                let (image, own, owner) = self.image(image);
+                let others: Vec<&RegionId> = self.regions.iter().filter(|r| **r != own).collect();
+                let destination = match destination {
+                    Destination::Other(i) if !others.is_empty() => (*i.get(&others)).clone(),
+                    Destination::Unknown => unknown_region(),
+                    _ => own.clone(),
+                };
                 Command::CopyImage(CopyImage {
-                    caller: self.caller(caller),
+                    caller: self.caller(caller, &owner),
                     client_token: Self::token(*token),
                     region: self.region(region, &own),
                     image,
-                    destination_regions: vec![
-                        destination
-                            .as_ref()
-                            .map_or_else(unknown_region, |i| i.get(&self.regions).clone()),
-                    ],
+                    destination_regions: vec![destination],
                     name: match name {
                         NameChoice::Keep => None,
                         NameChoice::Common(i) => {
@@ -1212,12 +1262,12 @@ impl Driver {
                 image,
                 region,
             } => {
-                if self.images.is_empty() {
+                if self.images.is_empty() && self.gone.is_empty() {
                     return None;
                 }
-                let (image, own) = self.image(image);
+                let (image, own, owner) = self.image(image);
                 let call = ImageCall {
-                    caller: self.caller(caller),
+                    caller: self.caller(caller, &owner),
                     client_token: None,
                     region: self.region(region, &own),
                     image,
@@ -1235,12 +1285,12 @@ impl Driver {
                 remove,
                 token,
             } => {
-                if self.images.is_empty() {
+                if self.images.is_empty() && self.gone.is_empty() {
                     return None;
                 }
-                let (image, region) = self.image(image);
+                let (image, region, owner) = self.image(image);
                 Command::ModifyImageSharePermission(ModifyShare {
-                    caller: self.caller(caller),
+                    caller: self.caller(caller, &owner),
                     client_token: Self::token(*token),
                     region,
                     image,
@@ -1252,10 +1302,10 @@ impl Driver {
                 })
             }
             Op::Fail { image } => {
-                if self.images.is_empty() {
+                if self.images.is_empty() && self.gone.is_empty() {
                     return None;
                 }
-                let (image, _) = self.image(image);
+                let (image, _, _) = self.image(image);
                 let task: TaskId = state.live_task_of(&image)?;
                 Command::CopyFailed {
                     task,
@@ -1297,15 +1347,35 @@ impl Driver {
         }
         match answer {
             Ok(Outcome::CopyAccepted { copies }) => {
+                let caller = match command {
+                    Command::CopyImage(c) => c.caller.clone(),
+                    _ => None,
+                };
                 for c in copies {
-                    if !self.images.iter().any(|(id, _)| id == &c.image) {
-                        self.images.push((c.image.clone(), c.region.clone()));
+                    if let Some(owner) = &caller {
+                        if !self.images.iter().any(|(id, _)| id == &c.image) {
+                            self.images.push((c.image.clone(), c.region.clone()));
+                            self.owners.push(owner.clone());
+                        }
                     }
+                }
+            }
+            Ok(Outcome::CopyCancelled { image }) | Ok(Outcome::ImageDeleted { image })
+                if matches!(command, Command::CancelCopyImage(c) | Command::DeleteImage(c)
+                    if self.owners.iter().zip(&self.images).any(|(o, (i, _))| i == image && c.caller.as_ref() == Some(o))) =>
+            {
+                if let Some(at) = self.images.iter().position(|(i, _)| i == image) {
+                    let (id, region) = self.images.remove(at);
+                    let owner = self.owners.remove(at);
+                    self.gone.push((id, region, owner));
                 }
             }
             Ok(Outcome::ImageCreated { image }) => {
                 if let Command::CreateImage(c) = command {
-                    self.images.push((image.clone(), c.region.clone()));
+                    if let Some(owner) = &c.caller {
+                        self.images.push((image.clone(), c.region.clone()));
+                        self.owners.push(owner.clone());
+                    }
                 }
             }
             _ => {}

@@ -138,7 +138,9 @@ pub fn command_line(
         if provider == Provider::Alibaba {
             Ok(())
         } else {
-            Err(not(format!("{name} in the {provider} form (lines are in the Alibaba form)")))
+            Err(not(format!(
+                "{name} in the {provider} form (lines are in the Alibaba form)"
+            )))
         }
     };
     match command {
@@ -437,14 +439,22 @@ mod tests {
     fn json_text_matches_serde_json() {
         let v = Value::object([
             ("a", Value::str("q\"\\\n\u{1}\u{2028}镜像")),
-            ("b", Value::Array(vec![Value::Null, Value::Int(-3), Value::Float(1.5)])),
+            (
+                "b",
+                Value::Array(vec![Value::Null, Value::Int(-3), Value::Float(1.5)]),
+            ),
             ("c", Value::UInt(u64::MAX)),
         ]);
         let mut out = String::new();
         write_json(&mut out, &v);
         let back: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back, v);
-        assert_eq!(out, serde_json::to_string(&v).unwrap().replace("\u{2028}", "\\u2028"));
+        assert_eq!(
+            out,
+            serde_json::to_string(&v)
+                .unwrap()
+                .replace("\u{2028}", "\\u2028")
+        );
     }
 
     #[test]
@@ -472,7 +482,10 @@ mod tests {
             })
         };
         let commands = vec![
-            (at(0), Command::RegisterAccount(Account::new(owner.clone(), 5, 10))),
+            (
+                at(0),
+                Command::RegisterAccount(Account::new(owner.clone(), 5, 10)),
+            ),
             (
                 at(0),
                 Command::RegisterSnapshot(Snapshot {
@@ -541,7 +554,7 @@ mod tests {
         }
         assert_eq!(answers.len(), expected.len() + 1);
         for (answer, expected) in answers[1..].iter().zip(&expected) {
-            let code = answer.get("Code").map(|c| c.clone());
+            let code = answer.get("Code").cloned();
             match expected {
                 Ok(_) => assert_eq!(code, None, "{answer:?}"),
                 Err(e) => assert_eq!(code, Some(Value::str(e.code().as_str())), "{answer:?}"),
@@ -549,7 +562,12 @@ mod tests {
         }
         assert_eq!(runner.simulator().service(), &service);
         assert!(matches!(
-            command_line(at(0), &Command::CopyFinished(copies[0].task), Provider::Alibaba, service.state()),
+            command_line(
+                at(0),
+                &Command::CopyFinished(copies[0].task),
+                Provider::Alibaba,
+                service.state()
+            ),
             Err(RenderError::NotExpressible(_))
         ));
     }

@@ -1,0 +1,1039 @@
+//! The reference-model state-machine test: a deliberately simple model of the engine's
+//! rules (plain `Vec`s, linear scans, no indexes, no queues: a task's place follows from
+//! its id), driven in lockstep with `ImageService` (through the `Simulator`, which plays
+//! the host) on generated worlds and step sequences. Every answer must agree (the whole
+//! `Outcome`, or the error code), and after every step the invariants of the module
+//! `check_step` below hold. Every case is also rendered as a scenario and replayed through
+//! the `Runner`, which must give the same answers and the same final state; a failing case
+//! is printed as that scenario (and written to `target/state_machine_counterexample.jsonl`).
+//!
+//! Cases: `MACHINE_IMAGE_SM_CASES` (default 256), seed: `MACHINE_IMAGE_SM_SEED` (default
+//! fixed, so CI is deterministic). Each case is a world and 1 to 200 steps.
+//!
+//! `proptest-state-machine` is not used: its transitions are generated from the reference
+//! state, so shrinking a sequence needs preconditions re-checked and the model written as
+//! its trait; here steps are abstract (indexes into the ids seen so far, resolved by
+//! `strategies::Driver`), so any shrunk sequence stays meaningful and plain proptest does.
+#![cfg(feature = "proptest")]
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use machine_image::engine::{
+    AcceptedCopy, Command, CopyImage, ImageCall, ImageFilter, ImageService, ModifyShare, Outcome,
+};
+use machine_image::replay::scenario::Scenario;
+use machine_image::replay::{Runner, Value};
+use machine_image::strategies::{Driver, Step, World, steps, world};
+use machine_image::{
+    Account, AccountId, ClientToken, ErrorCode, ImageId, ImageKind, ImageName, ImageStatus, KmsKey,
+    Profile, Provider, QueueScope, RegionId, Simulator, SnapshotId, TaskId, TaskState,
+};
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+
+// ============================================================================ the model
+
+#[derive(Debug, Clone)]
+struct MSnap {
+    id: SnapshotId,
+    region: RegionId,
+    owner: AccountId,
+    created_at: DateTime<Utc>,
+    size_gib: u64,
+    encrypted: bool,
+}
+
+#[derive(Debug, Clone)]
+struct MImage {
+    id: ImageId,
+    region: RegionId,
+    owner: AccountId,
+    name: ImageName,
+    kind: ImageKind,
+    snapshots: Vec<SnapshotId>,
+    size_gib: u64,
+    whole_machine: bool,
+    status: ImageStatus,
+    copied_from: Option<ImageId>,
+    published: Vec<RegionId>,
+}
+
+#[derive(Debug, Clone)]
+struct MTask {
+    id: u64,
+    source_image: ImageId,
+    source_region: RegionId,
+    dest_image: ImageId,
+    dest_region: RegionId,
+    size_gib: u64,
+    state: TaskState,
+    started_at: Option<DateTime<Utc>>,
+}
+
+/// The rules, restated as simply as they can be.
+#[derive(Debug, Clone)]
+struct Model {
+    profile: Profile,
+    clock: DateTime<Utc>,
+    accounts: Vec<Account>,
+    snapshots: Vec<MSnap>,
+    images: Vec<MImage>,
+    keys: Vec<KmsKey>,
+    shares: Vec<(ImageId, AccountId)>,
+    tasks: Vec<MTask>,
+    responses: Vec<(AccountId, ClientToken, Command, Outcome)>,
+    next_image: u64,
+    next_snapshot: u64,
+    /// Images removed by an explicit `DeleteImage` or `CancelCopyImage`.
+    removed: Vec<ImageId>,
+}
+
+type Answer = Result<Outcome, ErrorCode>;
+
+fn copy_duration(size_gib: u64) -> Duration {
+    Duration::seconds((600 + size_gib.saturating_mul(12) / 5).min(1800) as i64)
+}
+
+fn oldest_snapshot() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2013, 7, 15, 0, 0, 0).unwrap()
+}
+
+impl Model {
+    fn new(world: &World) -> Self {
+        Model {
+            profile: world.profile.clone(),
+            clock: world.start,
+            accounts: world.accounts.clone(),
+            snapshots: world
+                .snapshots
+                .iter()
+                .map(|s| MSnap {
+                    id: s.id.clone(),
+                    region: s.region.clone(),
+                    owner: s.owner.clone(),
+                    created_at: s.created_at,
+                    size_gib: s.size_gib,
+                    encrypted: s.encrypted,
+                })
+                .collect(),
+            images: world
+                .images
+                .iter()
+                .map(|i| MImage {
+                    id: i.id.clone(),
+                    region: i.region.clone(),
+                    owner: i.owner.clone(),
+                    name: i.name.clone(),
+                    kind: i.kind,
+                    snapshots: i.snapshots.clone(),
+                    size_gib: i.size_gib,
+                    whole_machine: i.whole_machine,
+                    status: i.status,
+                    copied_from: None,
+                    published: i.published_regions.clone(),
+                })
+                .collect(),
+            keys: world.keys.clone(),
+            shares: world.shares.clone(),
+            tasks: Vec::new(),
+            responses: Vec::new(),
+            next_image: 0,
+            next_snapshot: 0,
+            removed: Vec::new(),
+        }
+    }
+
+    fn quotas(&self, account: &AccountId) -> (u32, u32) {
+        self.accounts.iter().find(|a| &a.id == account).map_or(
+            (
+                self.profile.default_image_quota,
+                self.profile.default_snapshot_quota,
+            ),
+            |a| (a.image_quota, a.snapshot_quota),
+        )
+    }
+
+    fn account(&self, id: &AccountId) -> Option<&Account> {
+        self.accounts.iter().find(|a| &a.id == id)
+    }
+
+    fn image_count(&self, owner: &AccountId, region: &RegionId) -> u32 {
+        self.images
+            .iter()
+            .filter(|i| i.kind == ImageKind::Custom && &i.owner == owner && &i.region == region)
+            .count() as u32
+    }
+
+    fn snapshot_count(&self, owner: &AccountId, region: &RegionId) -> u32 {
+        self.snapshots
+            .iter()
+            .filter(|s| &s.owner == owner && &s.region == region)
+            .count() as u32
+    }
+
+    fn shared(&self, image: &ImageId, account: &AccountId) -> bool {
+        self.shares.iter().any(|(i, a)| i == image && a == account)
+    }
+
+    /// `self`, `others`, `system`, `marketplace` or invisible, as in the docs.
+    fn alias(&self, image: &MImage, caller: &AccountId) -> Option<&'static str> {
+        match image.kind {
+            ImageKind::System => Some("system"),
+            ImageKind::Marketplace => Some("marketplace"),
+            ImageKind::Custom if &image.owner == caller => Some("self"),
+            ImageKind::Custom if self.shared(&image.id, caller) => Some("others"),
+            ImageKind::Custom => None,
+        }
+    }
+
+    fn visible(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        id: &ImageId,
+    ) -> Result<(MImage, &'static str), ErrorCode> {
+        self.images
+            .iter()
+            .find(|i| &i.id == id && &i.region == region)
+            .and_then(|i| self.alias(i, caller).map(|a| (i.clone(), a)))
+            .ok_or(ErrorCode::InvalidImageIdNotFound)
+    }
+
+    fn lane(&self, t: &MTask) -> RegionId {
+        match self.profile.queue_scope {
+            QueueScope::Source => t.source_region.clone(),
+            QueueScope::Destination => t.dest_region.clone(),
+        }
+    }
+
+    fn image_mut(&mut self, id: &ImageId) -> &mut MImage {
+        self.images
+            .iter_mut()
+            .find(|i| &i.id == id)
+            .expect("model: task image")
+    }
+
+    /// In every lane with nothing running, the oldest queued task starts.
+    fn start_idle_lanes(&mut self, at: DateTime<Utc>) {
+        let mut lanes: Vec<RegionId> = self.tasks.iter().map(|t| self.lane(t)).collect();
+        lanes.sort();
+        lanes.dedup();
+        for lane in lanes {
+            let in_lane = |t: &&MTask| self.lane(t) == lane;
+            if self
+                .tasks
+                .iter()
+                .filter(in_lane)
+                .any(|t| t.state == TaskState::Running)
+            {
+                continue;
+            }
+            let next = self
+                .tasks
+                .iter()
+                .filter(in_lane)
+                .filter(|t| t.state == TaskState::Queued)
+                .map(|t| t.id)
+                .min();
+            if let Some(id) = next {
+                let t = &mut self.tasks[id as usize - 1];
+                t.state = TaskState::Running;
+                t.started_at = Some(at);
+                let dest = t.dest_image.clone();
+                self.image_mut(&dest).status = ImageStatus::Creating;
+            }
+        }
+    }
+
+    /// The simulator: finishes every running copy due by `now`, earliest end first.
+    fn advance(&mut self, now: DateTime<Utc>) {
+        loop {
+            let due = self
+                .tasks
+                .iter()
+                .filter(|t| t.state == TaskState::Running)
+                .map(|t| (t.started_at.unwrap() + copy_duration(t.size_gib), t.id))
+                .filter(|(end, _)| *end <= now)
+                .min();
+            let Some((end, id)) = due else { break };
+            let at = end.max(self.clock);
+            self.clock = at;
+            let t = &mut self.tasks[id as usize - 1];
+            t.state = TaskState::Succeeded;
+            let dest = t.dest_image.clone();
+            self.image_mut(&dest).status = ImageStatus::Available;
+            self.start_idle_lanes(at);
+        }
+    }
+
+    fn handle(&mut self, now: DateTime<Utc>, command: &Command) -> Answer {
+        self.advance(now);
+        let key = command
+            .idempotency_key()
+            .map(|(c, t)| (c.clone(), t.clone()));
+        if let Some((caller, token)) = &key {
+            if let Some((_, _, request, outcome)) = self
+                .responses
+                .iter()
+                .find(|(c, t, _, _)| c == caller && t == token)
+            {
+                return if request == command {
+                    Ok(outcome.clone())
+                } else {
+                    Err(ErrorCode::IdempotentParameterMismatch)
+                };
+            }
+        }
+        let answer = match command {
+            Command::RegisterAccount(a) => self.set_account(a),
+            Command::CopyImage(c) => self.copy(now, c),
+            Command::CancelCopyImage(c) => self.cancel(now, c),
+            Command::DeleteImage(c) => self.delete(c),
+            Command::ModifyImageSharePermission(c) => self.share(c),
+            Command::CopyFailed { task, .. } => self.fail(now, *task),
+            other => panic!("the model does not take {other:?}: the driver never makes it"),
+        };
+        if let (Ok(outcome), Some((caller, token))) = (&answer, key) {
+            self.responses
+                .push((caller, token, command.clone(), outcome.clone()));
+        }
+        if answer.is_ok() {
+            self.clock = self.clock.max(now);
+        }
+        answer
+    }
+
+    fn set_account(&mut self, a: &Account) -> Answer {
+        for r in self.profile.regions.catalogue.iter() {
+            if self.image_count(&a.id, &r.id) > a.image_quota
+                || self.snapshot_count(&a.id, &r.id) > a.snapshot_quota
+            {
+                return Err(ErrorCode::InvalidParameter);
+            }
+        }
+        self.accounts.retain(|x| x.id != a.id);
+        self.accounts.push(a.clone());
+        Ok(Outcome::Registered)
+    }
+
+    fn copy(&mut self, now: DateTime<Utc>, c: &CopyImage) -> Answer {
+        use ErrorCode as E;
+        let caller = c.caller.clone().ok_or(E::InvalidAliUidIsNull)?;
+        if c.destination_regions.is_empty() {
+            return Err(E::MissingParameter);
+        }
+        for (i, d) in c.destination_regions.iter().enumerate() {
+            if c.destination_regions[..i].contains(d) {
+                return Err(E::InvalidParameter);
+            }
+        }
+        let max_name = self.profile.provider.image_name_max_chars();
+        if c.name
+            .as_ref()
+            .is_some_and(|n| n.as_str().chars().count() > max_name)
+        {
+            return Err(E::InvalidImageNameMalformed);
+        }
+        if c.kms_key.is_some() && !c.encrypted {
+            return Err(E::InvalidParameterEncryptedIllegal);
+        }
+        let catalogue = &self.profile.regions.catalogue;
+        if catalogue.get(c.region.as_str()).is_none() {
+            return Err(E::SourceRegionNotFound);
+        }
+        if c.destination_regions
+            .iter()
+            .any(|d| catalogue.get(d.as_str()).is_none())
+        {
+            return Err(E::DestinationRegionNotFound);
+        }
+        let (source, alias) = self.visible(&caller, &c.region, &c.image)?;
+        if alias == "system" {
+            return Err(E::Forbbiden);
+        }
+        if source.status != ImageStatus::Available {
+            return Err(E::IncorrectImageStatus);
+        }
+        let mut source_snaps = Vec::new();
+        for id in &source.snapshots {
+            let s = self
+                .snapshots
+                .iter()
+                .find(|s| &s.id == id)
+                .ok_or(E::InvalidSnapshotIdNotFound)?;
+            source_snaps.push(s.clone());
+        }
+        if source_snaps
+            .iter()
+            .any(|s| s.created_at < oldest_snapshot())
+        {
+            return Err(E::InvalidSnapshotTooOld);
+        }
+        let account = self.account(&caller).cloned();
+        let tencent = self.profile.provider == Provider::Tencent;
+        for dest in &c.destination_regions {
+            let same = dest == &source.region;
+            if alias == "others" {
+                if same {
+                    continue;
+                }
+                return Err(E::OperationDeniedSameRegionOnly);
+            }
+            if alias == "marketplace" && !source.published.contains(dest) {
+                return Err(E::OperationDeniedNotPublished);
+            }
+            if tencent && c.encrypted {
+                if same {
+                    continue;
+                }
+                return Err(E::InvalidParameter);
+            }
+            if same {
+                return Err(E::IncorrectDestinationRegion);
+            }
+            let src = catalogue.get(source.region.as_str()).unwrap();
+            let dst = catalogue.get(dest.as_str()).unwrap();
+            if !src.copy_supported || !dst.copy_supported {
+                return Err(E::RegionNotSupportCopy);
+            }
+            if self.profile.regions.cross_border_needs_allow_list
+                && src.geography != dst.geography
+                && !account.as_ref().is_some_and(|a| a.cross_border_allowed)
+            {
+                return Err(E::RegionNotSupportCopy);
+            }
+            if source.whole_machine {
+                return Err(E::InstanceImageNotSupport);
+            }
+        }
+        if source_snaps.iter().any(|s| s.encrypted) && !c.encrypted {
+            return Err(E::OperationDeinedEncryptedSnapshot);
+        }
+        if let Some(key_id) = &c.kms_key {
+            for dest in &c.destination_regions {
+                let key = self
+                    .keys
+                    .iter()
+                    .find(|k| &k.id == key_id && &k.region == dest && k.owner == caller)
+                    .ok_or(E::InvalidParameterKmsKeyIdNotFound)?;
+                if !key.authorized {
+                    return Err(E::InvalidParameterKmsKeyIdKmsUnauthorized);
+                }
+                if !catalogue.get(dest.as_str()).unwrap().byok_supported {
+                    return Err(E::InvalidRegionNotSupport);
+                }
+                if !account.as_ref().is_some_and(|a| a.byok_allowed) {
+                    return Err(E::UserNotInTheWhiteList);
+                }
+            }
+        }
+        if source.size_gib > self.profile.max_image_size_gib
+            && !account.as_ref().is_some_and(|a| a.size_allowed)
+        {
+            return Err(E::SizeExceedImage);
+        }
+        let name = c.name.clone().unwrap_or_else(|| source.name.clone());
+        if name.as_str().chars().count() > max_name {
+            return Err(E::InvalidImageNameMalformed);
+        }
+        let (image_quota, snapshot_quota) = self.quotas(&caller);
+        for dest in &c.destination_regions {
+            if self.images.iter().any(|i| {
+                i.kind == ImageKind::Custom
+                    && i.owner == caller
+                    && &i.region == dest
+                    && i.name == name
+            }) {
+                return Err(E::InvalidImageNameDuplicated);
+            }
+            if self.image_count(&caller, dest) >= image_quota {
+                return Err(E::QuotaExceedImage);
+            }
+            if self.snapshot_count(&caller, dest) + source.snapshots.len() as u32 > snapshot_quota {
+                return Err(E::QuotaExceedSnapshot);
+            }
+        }
+        if c.dry_run {
+            return Ok(Outcome::DryRunPassed);
+        }
+        let provider = self.profile.provider;
+        let mut copies = Vec::new();
+        for dest in &c.destination_regions {
+            let image_id = loop {
+                self.next_image += 1;
+                let id = ImageId::generated(provider, self.next_image);
+                if !self.images.iter().any(|i| i.id == id) {
+                    break id;
+                }
+            };
+            let mut snaps = Vec::new();
+            for s in &source_snaps {
+                let id = loop {
+                    self.next_snapshot += 1;
+                    let id = SnapshotId::generated(provider, self.next_snapshot);
+                    if !self.snapshots.iter().any(|x| x.id == id) {
+                        break id;
+                    }
+                };
+                self.snapshots.push(MSnap {
+                    id: id.clone(),
+                    region: dest.clone(),
+                    owner: caller.clone(),
+                    created_at: now,
+                    size_gib: s.size_gib,
+                    encrypted: c.encrypted || s.encrypted,
+                });
+                snaps.push(id);
+            }
+            let task = self.tasks.len() as u64 + 1;
+            self.tasks.push(MTask {
+                id: task,
+                source_image: source.id.clone(),
+                source_region: source.region.clone(),
+                dest_image: image_id.clone(),
+                dest_region: dest.clone(),
+                size_gib: source.size_gib,
+                state: TaskState::Queued,
+                started_at: None,
+            });
+            self.images.push(MImage {
+                id: image_id.clone(),
+                region: dest.clone(),
+                owner: caller.clone(),
+                name: name.clone(),
+                kind: ImageKind::Custom,
+                snapshots: snaps,
+                size_gib: source.size_gib,
+                whole_machine: source.whole_machine,
+                status: ImageStatus::Waiting,
+                copied_from: Some(source.id.clone()),
+                published: Vec::new(),
+            });
+            copies.push(AcceptedCopy {
+                region: dest.clone(),
+                image: image_id,
+                task: TaskId(task),
+            });
+        }
+        self.start_idle_lanes(now);
+        Ok(Outcome::CopyAccepted { copies })
+    }
+
+    fn live_task_of(&self, image: &ImageId) -> Option<u64> {
+        self.tasks
+            .iter()
+            .find(|t| &t.dest_image == image && t.state.is_live())
+            .map(|t| t.id)
+    }
+
+    fn require_region(&self, region: &RegionId) -> Result<(), ErrorCode> {
+        match self.profile.regions.catalogue.get(region.as_str()) {
+            Some(_) => Ok(()),
+            None => Err(ErrorCode::InvalidRegionIdNotFound),
+        }
+    }
+
+    fn remove_image(&mut self, id: &ImageId) -> MImage {
+        let at = self.images.iter().position(|i| &i.id == id).unwrap();
+        self.shares.retain(|(i, _)| i != id);
+        self.removed.push(id.clone());
+        self.images.remove(at)
+    }
+
+    fn cancel(&mut self, now: DateTime<Utc>, c: &ImageCall) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
+        if alias == "self" {
+            if let Some(task) = self.live_task_of(&image.id) {
+                self.tasks[task as usize - 1].state = TaskState::Cancelled;
+                let gone = self.remove_image(&image.id);
+                self.snapshots.retain(|s| !gone.snapshots.contains(&s.id));
+                self.start_idle_lanes(now);
+                return Ok(Outcome::CopyCancelled { image: image.id });
+            }
+            if image.copied_from.is_some() {
+                return Err(ErrorCode::IncorrectImageStatus);
+            }
+        }
+        Err(ErrorCode::ImageCreatedNotFromCopy)
+    }
+
+    fn delete(&mut self, c: &ImageCall) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
+        match alias {
+            "system" | "marketplace" => return Err(ErrorCode::Forbbiden),
+            "others" => self
+                .shares
+                .retain(|(i, a)| !(i == &image.id && a == &caller)),
+            _ => {
+                let copying = self.tasks.iter().any(|t| {
+                    t.state.is_live() && (t.dest_image == image.id || t.source_image == image.id)
+                });
+                if copying {
+                    return Err(ErrorCode::OperationDeniedImageCopying);
+                }
+                self.remove_image(&image.id);
+            }
+        }
+        Ok(Outcome::ImageDeleted { image: image.id })
+    }
+
+    fn share(&mut self, c: &ModifyShare) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
+        if alias != "self" {
+            return Err(ErrorCode::Forbbiden);
+        }
+        if c.add.contains(&caller) {
+            return Err(ErrorCode::InvalidAccountForbbiden);
+        }
+        if image.status != ImageStatus::Available {
+            return Err(ErrorCode::IncorrectImageStatus);
+        }
+        for a in &c.add {
+            if !self.shared(&image.id, a) {
+                self.shares.push((image.id.clone(), a.clone()));
+            }
+        }
+        for a in &c.remove {
+            self.shares.retain(|(i, x)| !(i == &image.id && x == a));
+        }
+        Ok(Outcome::ShareModified)
+    }
+
+    fn fail(&mut self, now: DateTime<Utc>, task: TaskId) -> Answer {
+        let Some(t) = self.tasks.get(task.0 as usize - 1) else {
+            return Err(ErrorCode::InvalidParameter);
+        };
+        if t.state != TaskState::Running {
+            return Err(ErrorCode::IncorrectImageStatus);
+        }
+        let dest = t.dest_image.clone();
+        self.tasks[task.0 as usize - 1].state = TaskState::Failed;
+        let image = self.image_mut(&dest);
+        image.status = ImageStatus::CreateFailed;
+        let gone = std::mem::take(&mut image.snapshots);
+        self.snapshots.retain(|s| !gone.contains(&s.id));
+        self.start_idle_lanes(now);
+        Ok(Outcome::Reported)
+    }
+
+    /// What `caller` sees in `region`: (id, status), sorted.
+    fn view(&self, caller: &AccountId, region: &RegionId) -> Vec<(ImageId, ImageStatus)> {
+        let mut v: Vec<_> = self
+            .images
+            .iter()
+            .filter(|i| &i.region == region && self.alias(i, caller).is_some())
+            .map(|i| (i.id.clone(), i.status))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+// ============================================================================ the checks
+
+static CASES: AtomicU64 = AtomicU64::new(0);
+static STEPS: AtomicU64 = AtomicU64::new(0);
+static COMMANDS: AtomicU64 = AtomicU64::new(0);
+static REFUSED: AtomicU64 = AtomicU64::new(0);
+static CHECKS: AtomicU64 = AtomicU64::new(0);
+/// How often each answer was given (`Ok` variants and error codes), for the summary.
+static ANSWERS: std::sync::Mutex<std::collections::BTreeMap<String, u64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+const ALL_STATUSES: [ImageStatus; 6] = [
+    ImageStatus::Creating,
+    ImageStatus::Waiting,
+    ImageStatus::Available,
+    ImageStatus::UnAvailable,
+    ImageStatus::CreateFailed,
+    ImageStatus::Deprecated,
+];
+
+fn fail<T>(what: String) -> Result<T, String> {
+    Err(what)
+}
+
+/// Every invariant of the issue, on the engine, against the model. Returns how many
+/// invariant checks were made.
+fn check_step(
+    svc: &ImageService,
+    model: &Model,
+    world: &World,
+    seen: &[(ImageId, RegionId)],
+    json: &str,
+    fresh: bool,
+) -> Result<u64, String> {
+    let state = svc.state();
+    let scope = svc.profile().queue_scope;
+    let mut checks = 0u64;
+
+    // The engine's own invariants.
+    if let Err(e) = svc.check_invariants() {
+        return fail(format!("check_invariants: {e}"));
+    }
+    checks += 1;
+
+    // One running copy per queue region; queued tasks start in acceptance order.
+    let mut lanes: Vec<RegionId> = state
+        .tasks()
+        .map(|t| t.queue_region(scope).clone())
+        .collect();
+    lanes.sort();
+    lanes.dedup();
+    for lane in &lanes {
+        let tasks: Vec<_> = state
+            .tasks()
+            .filter(|t| t.queue_region(scope) == lane)
+            .collect();
+        let running = tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Running)
+            .count();
+        let queued: Vec<TaskId> = tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Queued)
+            .map(|t| t.id)
+            .collect();
+        if running > 1 {
+            return fail(format!("{running} copies running in {lane}"));
+        }
+        if running == 0 && !queued.is_empty() {
+            return fail(format!("copies waiting in {lane} while none runs"));
+        }
+        checks += 1;
+        let mut started: Vec<_> = tasks.iter().filter(|t| t.started_at.is_some()).collect();
+        started.sort_by_key(|t| t.id);
+        if started
+            .windows(2)
+            .any(|w| w[0].started_at > w[1].started_at)
+        {
+            return fail(format!("copies in {lane} started out of acceptance order"));
+        }
+        if let (Some(last), Some(first)) = (started.last(), queued.first()) {
+            if first < &last.id {
+                return fail(format!(
+                    "{first} still waits in {lane} after {} started",
+                    last.id
+                ));
+            }
+        }
+        let waiting: Vec<TaskId> = state.queues().waiting(lane.as_str()).collect();
+        if waiting != queued {
+            return fail(format!(
+                "queue of {lane} is {waiting:?}, tasks say {queued:?}"
+            ));
+        }
+        checks += 1;
+    }
+
+    // Every in-flight destination has exactly one live task, and every live task's
+    // destination is in flight in the matching status.
+    for image in state.images() {
+        if image.copied_from.is_some() && image.is_in_flight() {
+            let live: Vec<_> = state
+                .tasks()
+                .filter(|t| t.destination_image == image.id && t.state.is_live())
+                .map(|t| t.id)
+                .collect();
+            if live.len() != 1 || state.live_task_of(&image.id) != Some(live[0]) {
+                return fail(format!("in-flight {} has live tasks {live:?}", image.id));
+            }
+        }
+    }
+    for t in state.tasks().filter(|t| t.state.is_live()) {
+        let expected = if t.state == TaskState::Queued {
+            ImageStatus::Waiting
+        } else {
+            ImageStatus::Creating
+        };
+        if state.image(&t.destination_image).map(|i| i.status) != Some(expected) {
+            return fail(format!("{} is live but its image is not {expected}", t.id));
+        }
+    }
+    checks += 1;
+
+    // No image lost: every image ever seen is present in both or was removed by an
+    // explicit delete or cancel; statuses agree.
+    for (id, _) in seen {
+        let engine = state.image(id).map(|i| i.status);
+        let modelled = model.images.iter().find(|i| &i.id == id).map(|i| i.status);
+        if engine != modelled {
+            return fail(format!("image {id}: engine {engine:?}, model {modelled:?}"));
+        }
+        if engine.is_none() && !model.removed.contains(id) {
+            return fail(format!("image {id} vanished without a delete or cancel"));
+        }
+    }
+    if state.image_count() != model.images.len() {
+        return fail(format!(
+            "engine holds {} images, model {}",
+            state.image_count(),
+            model.images.len()
+        ));
+    }
+    checks += 1;
+
+    // Quotas: usage counted from the serialised facts, never above the account's quota.
+    // (A state byte-identical to the last one checked is not parsed again.)
+    let data: serde_json::Value = if fresh {
+        serde_json::from_str(json).map_err(|e| e.to_string())?
+    } else {
+        serde_json::Value::Null
+    };
+    let count = |list: &str, custom_only: bool, owner: &AccountId, region: &RegionId| {
+        data["state"][list].as_array().map_or(0, |items| {
+            items
+                .iter()
+                .filter(|x| !custom_only || x["kind"] == "Custom")
+                .filter(|x| x["owner"] == owner.as_str() && x["region"] == region.as_str())
+                .count() as u32
+        })
+    };
+    for owner in world.callers() {
+        let (image_quota, snapshot_quota) = model.quotas(&owner);
+        for region in &world.regions {
+            let usage = state.usage(&owner, region);
+            let (images, snapshots) = if fresh {
+                (
+                    count("images", true, &owner, region),
+                    count("snapshots", false, &owner, region),
+                )
+            } else {
+                (usage.images, usage.snapshots)
+            };
+            if images > image_quota || snapshots > snapshot_quota {
+                return fail(format!(
+                    "{owner} in {region}: {images}/{image_quota} images, {snapshots}/{snapshot_quota} snapshots"
+                ));
+            }
+            if (usage.images, usage.snapshots)
+                != (
+                    model.image_count(&owner, region),
+                    model.snapshot_count(&owner, region),
+                )
+                || (usage.images, usage.snapshots) != (images, snapshots)
+            {
+                return fail(format!("usage of {owner} in {region}: engine {usage:?}"));
+            }
+        }
+    }
+    checks += 1;
+
+    // Visibility: each account sees its own, shared, public and marketplace images only.
+    for caller in world.callers() {
+        for region in &world.regions {
+            let filter = ImageFilter {
+                region: Some(region.clone()),
+                ids: None,
+                statuses: Some(ALL_STATUSES.to_vec()),
+                owner_aliases: None,
+            };
+            let views = svc.describe_images(&caller, &filter);
+            for v in &views {
+                let i = v.image;
+                if i.kind == ImageKind::Custom && i.owner != caller && !model.shared(&i.id, &caller)
+                {
+                    return fail(format!(
+                        "{caller} sees {}'s unshared image {}",
+                        i.owner, i.id
+                    ));
+                }
+            }
+            let mut seen_by: Vec<_> = views
+                .iter()
+                .map(|v| (v.image.id.clone(), v.image.status))
+                .collect();
+            seen_by.sort();
+            let expected = model.view(&caller, region);
+            if seen_by != expected {
+                return fail(format!(
+                    "{caller} in {region} sees {seen_by:?}, model {expected:?}"
+                ));
+            }
+        }
+    }
+    checks += 1;
+
+    // Serialise → deserialise gives an equal state (checked again only when it changed).
+    if !fresh {
+        return Ok(checks);
+    }
+    match serde_json::from_str::<ImageService>(json) {
+        Ok(back) if &back == svc && serde_json::to_string(&back).unwrap() == json => {}
+        Ok(_) => return fail("the state changed through serde".into()),
+        Err(e) => return fail(format!("the serialised state was refused: {e}")),
+    }
+    checks += 1;
+    Ok(checks)
+}
+
+/// One case: the world, the steps in lockstep, the scenario replayed through the runner.
+fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut sim = Simulator::from_service(world.service());
+    let mut model = Model::new(world);
+    let mut driver = Driver::new(world);
+    let mut scenario =
+        Scenario::new(&world.profile).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut probe = ImageService::new(world.profile.clone());
+    for command in world.fixtures() {
+        scenario
+            .push(world.start, &command, probe.state())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        probe.handle(world.start, command).unwrap();
+    }
+    let mut answers: Vec<Result<Outcome, ErrorCode>> =
+        vec![Ok(Outcome::Registered); world.fixtures().len()];
+    let mut last_checked = String::new();
+    let result = (|| -> Result<(), String> {
+        for step in steps {
+            STEPS.fetch_add(1, Relaxed);
+            let Some((now, command)) = driver.resolve(step, sim.service().state()) else {
+                continue;
+            };
+            COMMANDS.fetch_add(1, Relaxed);
+            scenario
+                .push(now, &command, sim.service().state())
+                .map_err(|e| e.to_string())?;
+            sim.advance_to(now).map_err(|e| e.to_string())?;
+            sim.service_mut().drain_events();
+            sim.service_mut().drain_effects();
+            let before = serde_json::to_string(sim.service()).unwrap();
+            let engine = sim.service_mut().handle(now, command.clone());
+            let modelled = model.handle(now, &command);
+            driver.observe(&command, &engine);
+            let engine_code = engine.as_ref().map_err(|e| e.code()).cloned();
+            if engine_code != modelled {
+                return fail(format!(
+                    "answers differ for {command:?}:\n  engine {engine:?}\n  model  {modelled:?}"
+                ));
+            }
+            let json = serde_json::to_string(sim.service()).unwrap();
+            if engine.is_err() {
+                REFUSED.fetch_add(1, Relaxed);
+                let svc = sim.service_mut();
+                if json != before || svc.poll_event().is_some() || svc.poll_effect().is_some() {
+                    return fail(format!("the refused {command:?} changed the service"));
+                }
+            }
+            CHECKS.fetch_add(1, Relaxed);
+            let fresh = json != last_checked;
+            let n = check_step(sim.service(), &model, world, &driver.images(), &json, fresh)?;
+            last_checked = json;
+            CHECKS.fetch_add(n, Relaxed);
+            let kind = match &engine_code {
+                Ok(o) => format!("{o:?}")
+                    .split([' ', '{', '('])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+                Err(code) => code.as_str().to_owned(),
+            };
+            *ANSWERS.lock().unwrap().entry(kind).or_default() += 1;
+            answers.push(engine_code);
+        }
+        Ok(())
+    })();
+    if let Err(why) = result {
+        return Err(counterexample(&why, &scenario));
+    }
+    // The scenario, replayed through the runner, gives the same answers and state.
+    let text = scenario.to_jsonl();
+    let mut runner = Runner::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let configured = runner.answer(1, Ok(serde_json::from_str::<Value>(lines[0]).unwrap()));
+    if configured.get("Code").is_some() {
+        return Err(counterexample(
+            &format!("Configure refused: {configured:?}"),
+            &scenario,
+        ));
+    }
+    for (n, (line, expected)) in lines[1..].iter().zip(&answers).enumerate() {
+        let answer = runner.answer(
+            n as u64 + 2,
+            Ok(serde_json::from_str::<Value>(line).unwrap()),
+        );
+        let code = answer.get("Code").cloned();
+        let want = expected.as_ref().err().map(|c| Value::str(c.as_str()));
+        let image_ok = match expected {
+            Ok(Outcome::CopyAccepted { copies }) => {
+                answer.get("ImageId") == Some(&Value::str(copies[0].image.as_str()))
+            }
+            _ => true,
+        };
+        if code != want || !image_ok {
+            return Err(counterexample(
+                &format!(
+                    "the runner answers line {} with {answer:?}, the engine {expected:?}",
+                    n + 2
+                ),
+                &scenario,
+            ));
+        }
+    }
+    if runner.simulator().service() != sim.service() {
+        return Err(counterexample(
+            "the runner's final state differs",
+            &scenario,
+        ));
+    }
+    CASES.fetch_add(1, Relaxed);
+    Ok(())
+}
+
+fn counterexample(why: &str, scenario: &Scenario) -> TestCaseError {
+    let text = scenario.to_jsonl();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("state_machine_counterexample.jsonl");
+    let _ = std::fs::write(&path, format!("# {}\n{text}", why.replace('\n', "\n# ")));
+    TestCaseError::fail(format!(
+        "{why}\n--- scenario ({} lines, also in {}; replay with `cargo run --example replay -- FILE`) ---\n{text}",
+        text.lines().count(),
+        path.display()
+    ))
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn engine_agrees_with_the_reference_model() {
+    let cases = env_u64("MACHINE_IMAGE_SM_CASES", 256) as u32;
+    let seed = env_u64("MACHINE_IMAGE_SM_SEED", 0x6d61_6368_696e_6536);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(seed),
+        max_shrink_iters: 20_000,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let started = std::time::Instant::now();
+    let result = runner.run(&(world(), steps(200)), |(world, steps)| {
+        run_case(&world, &steps)
+    });
+    eprintln!(
+        "state machine: {} cases passed, {} steps generated, {} commands run ({} refused), {} invariant checks, seed {seed}, {:.1?}",
+        CASES.load(Relaxed),
+        STEPS.load(Relaxed),
+        COMMANDS.load(Relaxed),
+        REFUSED.load(Relaxed),
+        CHECKS.load(Relaxed),
+        started.elapsed()
+    );
+    let mut answers: Vec<_> = ANSWERS.lock().unwrap().clone().into_iter().collect();
+    answers.sort_by_key(|a| std::cmp::Reverse(a.1));
+    eprintln!("answers: {answers:?}");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
