@@ -453,6 +453,35 @@ impl Amount {
     }
 }
 
+/// Text that is not a decimal amount with at most six decimals.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an amount: expected digits with at most six decimals, e.g. 0.05")]
+pub struct AmountError(pub String);
+
+impl std::str::FromStr for Amount {
+    type Err = AmountError;
+
+    /// A decimal such as `12`, `0.05` or `3.000001` (at most six decimals, no sign).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || AmountError(s.to_owned());
+        let (units, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        if units.is_empty() || !digits(units) || !digits(frac) || frac.len() > 6 {
+            return Err(err());
+        }
+        if s.contains('.') && frac.is_empty() {
+            return Err(err());
+        }
+        let units: u64 = units.parse().map_err(|_| err())?;
+        let micros: u64 = format!("{frac:0<6}").parse().map_err(|_| err())?;
+        units
+            .checked_mul(1_000_000)
+            .and_then(|u| u.checked_add(micros))
+            .map(Amount)
+            .ok_or_else(err)
+    }
+}
+
 impl fmt::Display for Amount {
     /// A decimal without trailing zeros: `12`, `0.5`, `3.000001`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -735,6 +764,28 @@ mod tests {
         assert_eq!(Amount::new(0, 500_000).to_string(), "0.5");
         assert_eq!(Amount::new(3, 1).to_string(), "3.000001");
         assert_eq!(Amount::ZERO.to_string(), "0");
+    }
+
+    #[test]
+    fn amounts_parse_from_decimals() {
+        assert_eq!("12".parse(), Ok(Amount::new(12, 0)));
+        assert_eq!("0.05".parse(), Ok(Amount::new(0, 50_000)));
+        assert_eq!("3.000001".parse(), Ok(Amount::new(3, 1)));
+        for bad in [
+            "",
+            ".5",
+            "1.",
+            "1.0000001",
+            "-1",
+            "1e3",
+            "a",
+            "18446744073709.551616",
+        ] {
+            assert!(bad.parse::<Amount>().is_err(), "{bad}");
+        }
+        for a in [Amount(0), Amount(1), Amount::new(7, 250_000)] {
+            assert_eq!(a.to_string().parse(), Ok(a));
+        }
     }
 
     #[test]

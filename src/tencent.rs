@@ -161,6 +161,10 @@ tencent_codes! {
         "The specified region does not support encrypted disks.";
     /// `UnsupportedOperation.Region`.
     UnsupportedOperationRegion = "UnsupportedOperation.Region", "The region is unsupported.";
+    /// `InvalidParameterValue.InvalidFileNamePrefixList` (`ExportImages`, *translated* from
+    /// "参数 FileNamePrefixList 的长度与 ImageIds 或 SnapshotIds 不匹配。").
+    InvalidParameterValueInvalidFileNamePrefixList = "InvalidParameterValue.InvalidFileNamePrefixList",
+        "The length of FileNamePrefixList does not match ImageIds or SnapshotIds.";
     /// `InvalidParameterValue.BucketNotFound` (`ExportImages`, *translated* from
     /// "请确认存储桶是否存在。").
     InvalidParameterValueBucketNotFound = "InvalidParameterValue.BucketNotFound",
