@@ -29,7 +29,7 @@ use machine_image::{
     Account, AccountId, ClientToken, ErrorCode, ImageId, ImageKind, ImageName, ImageStatus, KmsKey,
     Profile, Provider, QueueScope, RegionId, Simulator, SnapshotId, TaskId, TaskState,
 };
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
 // ============================================================================ the model
 
@@ -998,6 +998,63 @@ fn counterexample(why: &str, scenario: &Scenario) -> TestCaseError {
     ))
 }
 
+fn failure(world: &World, steps: &[Step]) -> Option<String> {
+    run_case(world, steps).err().map(|e| e.to_string())
+}
+
+/// After proptest's shrinking, removes whatever steps and fixtures the failure does not
+/// need, one at a time (proptest shrinks a sequence's elements after removing some, so
+/// steps shrunk into harmless ones can stay): the scenario printed is short.
+fn minimise(mut world: World, mut steps: Vec<Step>) -> (World, Vec<Step>, String) {
+    let Some(mut why) = failure(&world, &steps) else {
+        return (world, steps, "the failure did not reproduce".into());
+    };
+    loop {
+        let mut progress = false;
+        for i in (0..steps.len()).rev() {
+            let mut fewer = steps.clone();
+            fewer.remove(i);
+            if let Some(w) = failure(&world, &fewer) {
+                (steps, why, progress) = (fewer, w, true);
+            }
+        }
+        let mut candidates: Vec<World> = Vec::new();
+        for i in 0..world.images.len() {
+            let mut w = world.clone();
+            let gone = w.images.remove(i);
+            w.snapshots.retain(|s| !gone.snapshots.contains(&s.id));
+            w.shares.retain(|(img, _)| img != &gone.id);
+            candidates.push(w);
+        }
+        for i in 0..world.shares.len() {
+            let mut w = world.clone();
+            w.shares.remove(i);
+            candidates.push(w);
+        }
+        for i in 0..world.keys.len() {
+            let mut w = world.clone();
+            w.keys.remove(i);
+            candidates.push(w);
+        }
+        for candidate in candidates {
+            if candidate.images.len() + candidate.shares.len() + candidate.keys.len()
+                >= world.images.len() + world.shares.len() + world.keys.len()
+            {
+                continue;
+            }
+            if let Some(w) = failure(&candidate, &steps) {
+                (world, why, progress) = (candidate, w, true);
+                break;
+            }
+        }
+        if !progress {
+            // Run the minimal case last, so the counterexample file holds it.
+            let why = failure(&world, &steps).unwrap_or(why);
+            return (world, steps, why);
+        }
+    }
+}
+
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -1033,7 +1090,16 @@ fn engine_agrees_with_the_reference_model() {
     let mut answers: Vec<_> = ANSWERS.lock().unwrap().clone().into_iter().collect();
     answers.sort_by_key(|a| std::cmp::Reverse(a.1));
     eprintln!("answers: {answers:?}");
-    if let Err(e) = result {
-        panic!("{e}");
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(_, (world, steps))) => {
+            let (world, steps, why) = minimise(world, steps);
+            panic!(
+                "minimal counterexample ({} fixtures, {} steps):\n{why}\nworld: {world:#?}",
+                world.fixtures().len(),
+                steps.len()
+            );
+        }
+        Err(e) => panic!("{e}"),
     }
 }
