@@ -192,8 +192,9 @@ impl CopyTask {
 
 /// The queues: for each region, the running task and the queued ones in FIFO order.
 /// Derived from the tasks (the queued tasks of a region in acceptance order), so it is not
-/// serialised.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// serialised. A region's lane stays once made (emptied, it is skipped by [`Self::lanes`]
+/// and by equality), so a region's next copy does not allocate it again.
+#[derive(Debug, Clone, Default)]
 pub struct CopyQueues {
     lanes: BTreeMap<RegionId, Lane>,
 }
@@ -221,7 +222,10 @@ impl CopyQueues {
 
     /// Every region with a running or queued task, with its running task and queue.
     pub fn lanes(&self) -> impl Iterator<Item = (&RegionId, Option<TaskId>, &VecDeque<TaskId>)> {
-        self.lanes.iter().map(|(r, l)| (r, l.running, &l.waiting))
+        self.lanes
+            .iter()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(r, l)| (r, l.running, &l.waiting))
     }
 
     /// Appends a queued task.
@@ -248,9 +252,6 @@ impl CopyQueues {
             } else {
                 lane.waiting.retain(|t| *t != task);
             }
-            if lane.running.is_none() && lane.waiting.is_empty() {
-                self.lanes.remove(region.as_str());
-            }
         }
     }
 
@@ -264,7 +265,25 @@ impl CopyQueues {
     }
 
     fn lane(&mut self, region: &RegionId) -> &mut Lane {
-        self.lanes.entry(region.clone()).or_default()
+        if !self.lanes.contains_key(region.as_str()) {
+            self.lanes.insert(region.clone(), Lane::default());
+        }
+        self.lanes.get_mut(region.as_str()).expect("inserted above")
+    }
+}
+
+impl PartialEq for CopyQueues {
+    /// Equal running tasks and queues in every region; empty lanes don't count.
+    fn eq(&self, other: &Self) -> bool {
+        self.lanes().eq(other.lanes())
+    }
+}
+
+impl Eq for CopyQueues {}
+
+impl Lane {
+    fn is_empty(&self) -> bool {
+        self.running.is_none() && self.waiting.is_empty()
     }
 }
 

@@ -19,6 +19,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -184,14 +185,14 @@ const IMAGE_FORM: IdForm = IdForm {
 /// as `ubuntu_22_04_x64_20G_alibase_20230907.vhd`, or `img-…` (Tencent). See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ImageId(String);
+pub struct ImageId(Arc<str>);
 
 impl ImageId {
     /// Validates `s` against the union of both providers' forms.
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
         IMAGE_FORM.check(&s)?;
-        Ok(ImageId(s))
+        Ok(ImageId(s.into()))
     }
 
     /// Validates `s` against `provider`'s own forms: Tencent `img-` + 8 lowercase letters or
@@ -224,8 +225,8 @@ impl ImageId {
     /// digits (Alibaba) or `img-` + 8 (Tencent). Deterministic: the same `n` gives the same id.
     pub fn generated(provider: Provider, n: u64) -> Self {
         match provider {
-            Provider::Alibaba => ImageId(format!("m-{}", id_digits(n, 20))),
-            Provider::Tencent => ImageId(format!("img-{}", id_digits(n, 8))),
+            Provider::Alibaba => ImageId(generated_text("m-", n, 20)),
+            Provider::Tencent => ImageId(generated_text("img-", n, 8)),
         }
     }
 
@@ -244,34 +245,42 @@ fn scramble(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// `width` base-36 digits standing for `n`: the scrambled `n` (a bijection, so distinct `n`
-/// give distinct ids) as 13 digits, then digits of a second scramble to fill up to `width`.
-/// For a `width` under 13 the ids are distinct for every `n` below 36^width.
-fn id_digits(n: u64, width: usize) -> String {
+/// `prefix` followed by `width` digits of [`fill_id_digits`], built on the stack and
+/// allocated once.
+fn generated_text(prefix: &str, n: u64, width: usize) -> Arc<str> {
+    let mut buf = [0u8; 64];
+    let end = prefix.len() + width;
+    buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    fill_id_digits(n, &mut buf[prefix.len()..end]);
+    Arc::from(std::str::from_utf8(&buf[..end]).expect("base-36 digits are ASCII"))
+}
+
+/// Fills `out` with base-36 digits standing for `n`: the scrambled `n` (a bijection, so
+/// distinct `n` give distinct ids) as 13 digits, then digits of a second scramble to fill
+/// up to `out.len()`. For a width under 13 the ids are distinct for every `n` below
+/// 36^width.
+fn fill_id_digits(n: u64, out: &mut [u8]) {
+    let width = out.len();
     if width <= 8 {
         let m = 36u128.pow(width as u32);
         // Multiplying by a constant coprime to 36 permutes the residues modulo 36^width.
         let x = (u128::from(n) % m * 0x5DEE_CE66D) % m;
-        return base36(x as u64, width);
+        fill_base36(x as u64, out);
+        return;
     }
-    let mut s = base36(scramble(n), 13);
-    s.push_str(&base36(
-        scramble(n ^ 0xA5A5_A5A5_A5A5_A5A5),
-        width.saturating_sub(13),
-    ));
-    s
+    let (head, tail) = out.split_at_mut(13.min(width));
+    fill_base36(scramble(n), head);
+    fill_base36(scramble(n ^ 0xA5A5_A5A5_A5A5_A5A5), tail);
 }
 
 /// `n` in base 36 (digits then lowercase letters), left-padded with `0` or cut to its last
-/// `width` digits.
-fn base36(mut n: u64, width: usize) -> String {
+/// `out.len()` digits.
+fn fill_base36(mut n: u64, out: &mut [u8]) {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = vec![b'0'; width];
     for slot in out.iter_mut().rev() {
         *slot = DIGITS[(n % 36) as usize];
         n /= 36;
     }
-    String::from_utf8(out).expect("base-36 digits are ASCII")
 }
 
 const SNAPSHOT_FORM: IdForm = IdForm {
@@ -285,14 +294,14 @@ const SNAPSHOT_FORM: IdForm = IdForm {
 /// A snapshot id: `s-…` (Alibaba) or `snap-…` (Tencent). See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct SnapshotId(String);
+pub struct SnapshotId(Arc<str>);
 
 impl SnapshotId {
     /// Validates `s` against the union of both providers' forms.
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
         SNAPSHOT_FORM.check(&s)?;
-        Ok(SnapshotId(s))
+        Ok(SnapshotId(s.into()))
     }
 
     /// Validates `s` against `provider`'s form: Tencent `snap-` + 8 lowercase letters or
@@ -322,8 +331,8 @@ impl SnapshotId {
     /// digits (Alibaba) or `snap-` + 8 (Tencent).
     pub fn generated(provider: Provider, n: u64) -> Self {
         match provider {
-            Provider::Alibaba => SnapshotId(format!("s-{}", id_digits(n, 20))),
-            Provider::Tencent => SnapshotId(format!("snap-{}", id_digits(n, 8))),
+            Provider::Alibaba => SnapshotId(generated_text("s-", n, 20)),
+            Provider::Tencent => SnapshotId(generated_text("snap-", n, 8)),
         }
     }
 
@@ -344,14 +353,14 @@ const ACCOUNT_FORM: IdForm = IdForm {
 /// An account id (Alibaba UID, Tencent UIN). See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct AccountId(String);
+pub struct AccountId(Arc<str>);
 
 impl AccountId {
     /// Validates `s`.
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
         ACCOUNT_FORM.check(&s)?;
-        Ok(AccountId(s))
+        Ok(AccountId(s.into()))
     }
 
     /// The id as text.
@@ -372,14 +381,14 @@ const KMS_KEY_FORM: IdForm = IdForm {
 /// `acs:kms:…` resource name. See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct KmsKeyId(String);
+pub struct KmsKeyId(Arc<str>);
 
 impl KmsKeyId {
     /// Validates `s`.
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
         KMS_KEY_FORM.check(&s)?;
-        Ok(KmsKeyId(s))
+        Ok(KmsKeyId(s.into()))
     }
 
     /// The id as text.
@@ -543,7 +552,7 @@ mod tests {
 /// first answer and has no second effect; see [`crate::engine`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ClientToken(String);
+pub struct ClientToken(Arc<str>);
 
 /// Why a client token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -555,7 +564,7 @@ impl ClientToken {
     pub fn new(s: impl Into<String>) -> Result<Self, ClientTokenError> {
         let s = s.into();
         if (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
-            Ok(ClientToken(s))
+            Ok(ClientToken(s.into()))
         } else {
             Err(ClientTokenError)
         }

@@ -6,6 +6,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +111,7 @@ impl From<ImageNameError> for ApiError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ImageName(String);
+pub struct ImageName(Arc<str>);
 
 impl ImageName {
     /// The fewest characters a name may have.
@@ -120,13 +121,13 @@ impl ImageName {
     pub fn new(s: impl Into<String>) -> Result<Self, ImageNameError> {
         let s = s.into();
         check_image_name(&s, Provider::Alibaba)?;
-        Ok(ImageName(s))
+        Ok(ImageName(s.into()))
     }
 
     /// Validates `s` under `provider`'s rules.
     pub fn parse_for(provider: Provider, s: &str) -> Result<Self, ImageNameError> {
         check_image_name(s, provider)?;
-        Ok(ImageName(s.to_owned()))
+        Ok(ImageName(s.into()))
     }
 
     /// Whether this (already valid) name also fits `provider`'s length limit.
@@ -222,7 +223,7 @@ impl From<DescriptionError> for ApiError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Description(String);
+pub struct Description(Arc<str>);
 
 impl Description {
     /// The fewest characters.
@@ -246,12 +247,31 @@ impl Description {
                 len: s.chars().count(),
             });
         }
-        Ok(Description(s))
+        Ok(Description(s.into()))
     }
 
     /// The description as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The text inside a string newtype: a `String`, or an `Arc<str>` for the ids the engine
+/// clones on every copy (a clone is a reference count, not an allocation).
+pub(crate) trait IntoText {
+    /// The text as a `String`.
+    fn into_string(self) -> String;
+}
+
+impl IntoText for String {
+    fn into_string(self) -> String {
+        self
+    }
+}
+
+impl IntoText for std::sync::Arc<str> {
+    fn into_string(self) -> String {
+        String::from(&*self)
     }
 }
 
@@ -271,7 +291,7 @@ macro_rules! string_newtype_impls {
         }
         impl From<$ty> for String {
             fn from(v: $ty) -> String {
-                v.0
+                $crate::name::IntoText::into_string(v.0)
             }
         }
         impl AsRef<str> for $ty {

@@ -30,6 +30,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -56,14 +57,14 @@ pub enum RegionIdError {
 /// A well-formed region id, e.g. `cn-hangzhou` or `ap-guangzhou` (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct RegionId(String);
+pub struct RegionId(Arc<str>);
 
 impl RegionId {
     /// Validates `s`.
     pub fn new(s: impl Into<String>) -> Result<Self, RegionIdError> {
         let s = s.into();
         check_region_id(&s)?;
-        Ok(RegionId(s))
+        Ok(RegionId(s.into()))
     }
 
     /// The id as text.
@@ -409,7 +410,7 @@ impl RegionPolicy {
         };
         for region in [src, dst] {
             if !region.copy_supported {
-                return Err(RouteError::CopyNotSupported(region.id.0.clone()));
+                return Err(RouteError::CopyNotSupported(region.id.0.to_string()));
             }
         }
         if self.cross_border_needs_allow_list

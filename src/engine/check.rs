@@ -191,7 +191,7 @@ fn check_fixture_region(profile: &Profile, region: &RegionId) -> Checked<()> {
 }
 
 fn check_quotas_cover_usage(state: &State, account: &crate::account::Account) -> Checked<()> {
-    for ((owner, region), usage) in &state.usage {
+    for (owner, region, usage) in state.usages() {
         if owner == &account.id
             && (usage.images > account.image_quota || usage.snapshots > account.snapshot_quota)
         {
@@ -560,7 +560,10 @@ fn accept_copies(
     let mut copies = Vec::with_capacity(c.destination_regions.len());
     let (mut image_counter, mut snapshot_counter) = (state.next_image, state.next_snapshot);
     let mut task_counter = state.next_task;
+    // The state's stored ids, so the copy shares them instead of the command's.
+    let caller = &state.interned_owner(caller);
     for dest in &c.destination_regions {
+        let dest = &state.interned_region(dest);
         let (image_id, n) = fresh_image_id(state, profile.provider, image_counter);
         image_counter = n;
         let mut snapshots = Vec::with_capacity(source_snapshots.len());

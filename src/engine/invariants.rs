@@ -136,7 +136,7 @@ fn check_queues(state: &State) -> Result<(), InvariantViolation> {
 }
 
 fn check_quotas(state: &State, profile: &Profile) -> Result<(), InvariantViolation> {
-    for ((account, region), usage) in &state.usage {
+    for (account, region, usage) in state.usages() {
         let (images, snapshots) = quotas_of(state.accounts.get(account), profile);
         let over = |what| InvariantViolation::Quota {
             account: account.clone(),

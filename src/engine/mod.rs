@@ -247,6 +247,8 @@ pub struct ImageService {
     state: State,
     events: VecDeque<EventRecord>,
     effects: VecDeque<Effect>,
+    /// Scratch: the queue lanes a command touched (kept to reuse its allocation).
+    lanes: Vec<RegionId>,
 }
 
 impl PartialEq for ImageService {
@@ -265,6 +267,7 @@ impl ImageService {
             state,
             events: VecDeque::new(),
             effects: VecDeque::new(),
+            lanes: Vec::new(),
         }
     }
 
@@ -308,7 +311,8 @@ impl ImageService {
             }
         }
         let decision = check::decide(&self.state, &self.profile, &command, now)?;
-        let mut lanes = Vec::new();
+        let mut lanes = std::mem::take(&mut self.lanes);
+        lanes.clear();
         for event in decision.events {
             self.record(now, event, &mut lanes)?;
         }
@@ -321,7 +325,8 @@ impl ImageService {
             };
             self.record(now, event, &mut lanes)?;
         }
-        self.start_next_in_queues(now, lanes)?;
+        self.start_next_in_queues(now, &mut lanes)?;
+        self.lanes = lanes;
         Ok(decision.outcome)
     }
 
@@ -377,13 +382,17 @@ impl ImageService {
     fn start_next_in_queues(
         &mut self,
         now: DateTime<Utc>,
-        mut lanes: Vec<RegionId>,
+        lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
-        lanes.sort();
-        lanes.dedup();
-        for lane in lanes {
+        if lanes.len() > 1 {
+            lanes.sort();
+            lanes.dedup();
+        }
+        // A started task's lane is busy, so starting it touches no lane to revisit.
+        let mut none = Vec::new();
+        for lane in lanes.drain(..) {
             if let Some(task) = self.state.queues().next_to_start(lane.as_str()) {
-                self.record(now, Event::CopyStarted { task }, &mut Vec::new())?;
+                self.record(now, Event::CopyStarted { task }, &mut none)?;
             }
         }
         Ok(())
@@ -490,6 +499,7 @@ impl<'de> Deserialize<'de> for ImageService {
             state,
             events: VecDeque::new(),
             effects: VecDeque::new(),
+            lanes: Vec::new(),
         };
         service
             .check_invariants()

@@ -18,7 +18,7 @@ use crate::snapshot::Snapshot;
 use super::Outcome;
 use super::command::Command;
 use super::event::{Event, EventRecord};
-use super::hash::FxHashMap;
+use super::hash::{FxHashMap, FxHashSet};
 
 /// What an account uses in one region, counted against its quotas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,6 +27,27 @@ pub struct Usage {
     pub images: u32,
     /// Snapshots (those reserved by in-flight copies included).
     pub snapshots: u32,
+}
+
+/// One account's footprint in one region: what it uses and its custom images by name.
+/// Nested under the account and the region (`scopes[owner][region]`), so a lookup borrows
+/// both instead of building an owned `(owner, region, name)` key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    pub(crate) usage: Usage,
+    pub(crate) names: FxHashMap<ImageName, ImageId>,
+}
+
+/// Returns the stored copy of `value` (adding it first if new), so equal ids share one
+/// allocation across the state.
+fn intern<T: Clone + Eq + std::hash::Hash>(set: &mut FxHashSet<T>, value: &T) -> T {
+    match set.get(value) {
+        Some(v) => v.clone(),
+        None => {
+            set.insert(value.clone());
+            value.clone()
+        }
+    }
 }
 
 /// A recorded answer to a call with a client token.
@@ -83,8 +104,13 @@ pub struct State {
     pub(crate) next_snapshot: u64,
     pub(crate) next_task: u64,
     // ---- indexes, derived from the facts above ----
-    pub(crate) names: FxHashMap<(AccountId, RegionId, ImageName), ImageId>,
-    pub(crate) usage: FxHashMap<(AccountId, RegionId), Usage>,
+    /// Usage and names per owner and region. A scope stays once made (at most one per
+    /// owner and region): emptied, it reads as zero usage and no names.
+    pub(crate) scopes: FxHashMap<AccountId, FxHashMap<RegionId, Scope>>,
+    /// The regions and owners the state has seen, so images, snapshots and tasks share one
+    /// copy of each id (interned on insert).
+    pub(crate) interned_regions: FxHashSet<RegionId>,
+    pub(crate) interned_owners: FxHashSet<AccountId>,
     pub(crate) live_task_of_destination: FxHashMap<ImageId, TaskId>,
     pub(crate) live_copies_from: FxHashMap<ImageId, u32>,
     pub(crate) queues: CopyQueues,
@@ -166,10 +192,41 @@ impl State {
 
     /// What `account` uses in `region`.
     pub fn usage(&self, account: &AccountId, region: &RegionId) -> Usage {
-        self.usage
-            .get(&(account.clone(), region.clone()))
-            .copied()
+        self.scope(account, region)
+            .map(|s| s.usage)
             .unwrap_or_default()
+    }
+
+    /// Every (account, region) with its usage, in no particular order (zero usages may
+    /// appear).
+    pub(crate) fn usages(&self) -> impl Iterator<Item = (&AccountId, &RegionId, Usage)> {
+        self.scopes
+            .iter()
+            .flat_map(|(a, m)| m.iter().map(move |(r, s)| (a, r, s.usage)))
+    }
+
+    fn scope(&self, owner: &AccountId, region: &RegionId) -> Option<&Scope> {
+        self.scopes.get(owner)?.get(region)
+    }
+
+    fn scope_mut(&mut self, owner: &AccountId, region: &RegionId) -> &mut Scope {
+        self.scopes
+            .entry(owner.clone())
+            .or_default()
+            .entry(region.clone())
+            .or_default()
+    }
+
+    /// The state's stored copy of `region` (shared by its images, snapshots and tasks), or
+    /// a clone of `region` when the state has not seen it.
+    pub(crate) fn interned_region(&self, region: &RegionId) -> RegionId {
+        self.interned_regions.get(region).unwrap_or(region).clone()
+    }
+
+    /// The state's stored copy of `owner`, or a clone of `owner` when the state has not
+    /// seen it.
+    pub(crate) fn interned_owner(&self, owner: &AccountId) -> AccountId {
+        self.interned_owners.get(owner).unwrap_or(owner).clone()
     }
 
     /// The live copy task whose destination is `image`.
@@ -199,8 +256,7 @@ impl State {
         region: &RegionId,
         name: &ImageName,
     ) -> Option<&ImageId> {
-        self.names
-            .get(&(owner.clone(), region.clone(), name.clone()))
+        self.scope(owner, region)?.names.get(name)
     }
 
     /// The recorded answer to `caller`'s call with `token`.
@@ -242,10 +298,13 @@ impl State {
             } => {
                 self.next_image = self.next_image.max(*next_image);
                 self.next_snapshot = self.next_snapshot.max(*next_snapshot);
+                // The engine built these from the state's stored ids already
+                // (`interned_region`/`interned_owner`): no second interning on this path.
                 for s in snapshots {
-                    self.insert_snapshot(s.clone());
+                    self.add_snapshot(s.clone());
                 }
-                self.insert_image(image.clone());
+                self.add_image(image.clone());
+                let task = task.clone();
                 self.next_task = self.next_task.max(task.id.0);
                 self.live_task_of_destination
                     .insert(task.destination_image.clone(), task.id);
@@ -255,7 +314,7 @@ impl State {
                     .or_insert(0) += 1;
                 self.queues
                     .enqueue(task.queue_region(self.queue_scope), task.id);
-                self.tasks.insert(task.id, task.clone());
+                self.tasks.insert(task.id, task);
             }
             Event::CopyStarted { task } => {
                 let t = self.tasks.get_mut(task).expect("checked");
@@ -422,30 +481,45 @@ impl State {
         dest
     }
 
-    fn insert_snapshot(&mut self, s: Snapshot) {
-        self.usage
-            .entry((s.owner.clone(), s.region.clone()))
-            .or_default()
-            .snapshots += 1;
+    /// Adds a snapshot, sharing the state's stored region and owner ids.
+    fn insert_snapshot(&mut self, mut s: Snapshot) {
+        s.region = intern(&mut self.interned_regions, &s.region);
+        s.owner = intern(&mut self.interned_owners, &s.owner);
+        self.add_snapshot(s);
+    }
+
+    /// Adds a snapshot as it is.
+    fn add_snapshot(&mut self, s: Snapshot) {
+        self.scope_mut(&s.owner, &s.region).usage.snapshots += 1;
         self.snapshots.insert(s.id.clone(), s);
     }
 
     fn remove_snapshot(&mut self, id: &SnapshotId) {
         if let Some(s) = self.snapshots.remove(id) {
-            let key = (s.owner, s.region);
-            if let Some(u) = self.usage.get_mut(&key) {
-                u.snapshots -= 1;
+            if let Some(scope) = self
+                .scopes
+                .get_mut(&s.owner)
+                .and_then(|m| m.get_mut(&s.region))
+            {
+                scope.usage.snapshots -= 1;
             }
-            self.drop_empty_usage(&key);
         }
     }
 
-    fn insert_image(&mut self, image: Image) {
+    /// Adds an image, sharing the state's stored region and owner ids.
+    fn insert_image(&mut self, mut image: Image) {
+        image.region = intern(&mut self.interned_regions, &image.region);
+        image.owner = intern(&mut self.interned_owners, &image.owner);
+        self.add_image(image);
+    }
+
+    /// Adds an image as it is.
+    fn add_image(&mut self, image: Image) {
         if image.kind == ImageKind::Custom {
-            let key = (image.owner.clone(), image.region.clone());
-            self.usage.entry(key.clone()).or_default().images += 1;
-            self.names
-                .insert((key.0, key.1, image.name.clone()), image.id.clone());
+            let (name, id) = (image.name.clone(), image.id.clone());
+            let scope = self.scope_mut(&image.owner, &image.region);
+            scope.usage.images += 1;
+            scope.names.insert(name, id);
         }
         self.images.insert(image.id.clone(), image);
     }
@@ -454,27 +528,21 @@ impl State {
         let image = self.images.remove(id)?;
         self.shares.remove(id);
         if image.kind == ImageKind::Custom {
-            let key = (image.owner.clone(), image.region.clone());
-            self.names
-                .remove(&(key.0.clone(), key.1.clone(), image.name.clone()));
-            if let Some(u) = self.usage.get_mut(&key) {
-                u.images -= 1;
+            if let Some(scope) = self
+                .scopes
+                .get_mut(&image.owner)
+                .and_then(|m| m.get_mut(&image.region))
+            {
+                scope.names.remove(&image.name);
+                scope.usage.images -= 1;
             }
-            self.drop_empty_usage(&key);
         }
         Some(image)
     }
 
-    fn drop_empty_usage(&mut self, key: &(AccountId, RegionId)) {
-        if self.usage.get(key) == Some(&Usage::default()) {
-            self.usage.remove(key);
-        }
-    }
-
     /// Rebuilds the indexes from the facts (after deserialising).
     fn rebuild_indexes(&mut self) {
-        self.names.clear();
-        self.usage.clear();
+        self.scopes.clear();
         self.live_task_of_destination.clear();
         self.live_copies_from.clear();
         self.queues = CopyQueues::default();
