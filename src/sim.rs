@@ -5,15 +5,32 @@
 //! a copy takes 10 to 30 minutes; the model scales with size: 10 minutes plus 2.4 seconds per
 //! GiB, at most 30 minutes (so 500 GiB and more take 30 minutes).
 //!
-//! [`Simulator::advance_to`] completes, in time order, every copy whose modelled end is at or
-//! before `now` (the next copy in the region starts at that instant and its own clock runs
-//! from there), then reports the progress of the copies still running.
+//! Exports ([`crate::export`]) start the moment they are accepted (the simulator reports
+//! `ExportStarted` at the acceptance time) and take [`export_duration`]: 5 minutes plus 6
+//! seconds per GiB written.
+//!
+//! [`Simulator::advance_to`] completes, in time order, every copy and export whose modelled
+//! end is at or before `now` (the next copy in the region starts at that instant and its own
+//! clock runs from there), then reports the progress of the copies and exports still running.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::copy::TaskState;
 use crate::engine::{Command, EngineError, ImageService, Outcome};
+use crate::export::{ExportState, ExportTask};
 use crate::provider::Profile;
+
+/// The modelled duration of an export writing `size_gib` GiB: 5 minutes plus 6 seconds per
+/// GiB (seed 002 only says it depends on the image's size and how busy the task queue is;
+/// the figures are this crate's choice).
+pub fn export_duration(size_gib: u64) -> Duration {
+    // Capped at about 31,700 years so the duration stays within chrono's range.
+    let seconds = size_gib
+        .saturating_mul(6)
+        .saturating_add(300)
+        .min(1_000_000_000_000);
+    Duration::seconds(seconds as i64)
+}
 
 /// The modelled duration of a copy of `size_gib` GiB (see the module docs).
 pub fn copy_duration(size_gib: u64) -> Duration {
@@ -78,24 +95,78 @@ impl Simulator {
             .filter(|t| t.state == TaskState::Running)
     }
 
-    /// Completes every copy due by `now`, in order of modelled end (then task id), and
-    /// reports the progress of the rest. Refused (`TimeWentBackwards`) if `now` is before the
-    /// last accepted command.
+    /// The live exports (queued or running): as many as images being exported.
+    fn live_exports(&self) -> impl Iterator<Item = &ExportTask> + '_ {
+        self.service.state().live_exports()
+    }
+
+    /// When the running export `task` ends, by the model.
+    fn export_end(task: &ExportTask) -> Option<DateTime<Utc>> {
+        task.started_at
+            .map(|s| s + export_duration(task.size_gib()))
+    }
+
+    /// Completes every copy and export due by `now`, in order of modelled end (copies before
+    /// exports at the same instant, then by task id), and reports the progress of the rest.
+    /// Queued exports are started first, at their acceptance. Refused (`TimeWentBackwards`)
+    /// if `now` is before the last accepted command.
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         if let Some(last) = self.service.state().now() {
             if now < last {
                 return Err(EngineError::TimeWentBackwards { last, now });
             }
         }
+        let mut queued: Vec<_> = self
+            .live_exports()
+            .filter(|t| t.state == ExportState::Queued)
+            .map(|t| (t.id, t.queued_at))
+            .collect();
+        queued.sort();
+        for (task, queued_at) in queued {
+            let at = self
+                .service
+                .state()
+                .now()
+                .map_or(queued_at, |last| queued_at.max(last));
+            self.service.handle(at, Command::ExportStarted(task))?;
+        }
         loop {
-            let due = self
+            let copy = self
                 .running()
-                .filter_map(|t| self.end_of(t).map(|end| (end, t.id)))
-                .filter(|(end, _)| *end <= now)
+                .filter_map(|t| self.end_of(t).map(|end| (end, 0, t.id.0)))
+                .filter(|(end, _, _)| *end <= now)
                 .min();
-            let Some((end, task)) = due else { break };
+            let export = self
+                .live_exports()
+                .filter(|t| t.state == ExportState::Running)
+                .filter_map(|t| Self::export_end(t).map(|end| (end, 1, t.id.0)))
+                .filter(|(end, _, _)| *end <= now)
+                .min();
+            let Some((end, kind, id)) = copy.into_iter().chain(export).min() else {
+                break;
+            };
             let at = self.service.state().now().map_or(end, |last| end.max(last));
-            self.service.handle(at, Command::CopyFinished(task))?;
+            let command = if kind == 0 {
+                Command::CopyFinished(crate::copy::TaskId(id))
+            } else {
+                Command::ExportFinished(crate::export::ExportTaskId(id))
+            };
+            self.service.handle(at, command)?;
+        }
+        let export_progress: Vec<_> = self
+            .live_exports()
+            .filter(|t| t.state == ExportState::Running)
+            .filter_map(|t| {
+                let start = t.started_at?;
+                let total = export_duration(t.size_gib()).num_seconds().max(1);
+                let elapsed = (now - start).num_seconds().clamp(0, total);
+                let percent = ((elapsed * 100) / total).min(99) as u8;
+                (percent > t.progress).then_some((t.id, percent))
+            })
+            .collect();
+        for (task, percent) in export_progress {
+            self.service
+                .handle(now, Command::ExportProgress { task, percent })?;
         }
         let progress: Vec<_> = self
             .running()
@@ -125,5 +196,12 @@ mod tests {
         assert_eq!(copy_duration(250), Duration::minutes(20));
         assert_eq!(copy_duration(500), Duration::minutes(30));
         assert_eq!(copy_duration(u64::MAX), Duration::minutes(30));
+    }
+
+    #[test]
+    fn exports_take_5_minutes_plus_6_seconds_per_gib() {
+        assert_eq!(export_duration(0), Duration::minutes(5));
+        assert_eq!(export_duration(50), Duration::minutes(10));
+        assert!(export_duration(u64::MAX) > Duration::days(365));
     }
 }

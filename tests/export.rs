@@ -468,3 +468,431 @@ fn task_lifecycle_and_refused_moves() {
     assert_eq!(queued.state, ExportState::Cancelled);
     assert!(!queued.state.is_live());
 }
+
+// ============================================================================ the engine
+
+mod engine {
+    use super::*;
+    use chrono::Duration;
+    use machine_image::engine::{
+        CancelExport, Command, Effect, EngineError, Event, ExportImageCall, ImageCall,
+        ImageService, ModifyShare, Outcome,
+    };
+    use machine_image::sim::{Simulator, export_duration};
+
+    const BOB: &str = "2222222222222222";
+
+    fn acct(s: &str) -> AccountId {
+        AccountId::new(s).unwrap()
+    }
+
+    fn mins(m: i64) -> DateTime<Utc> {
+        t0() + Duration::minutes(m)
+    }
+
+    /// Alice (export enabled) with a two-disk image in Guangzhou, a bucket there and one in
+    /// Shanghai; Bob (export enabled) sees the image shared.
+    fn world() -> ImageService {
+        let mut s = ImageService::new(machine_image::Profile::tencent());
+        let snaps = snapshots(&[40, 100]);
+        for a in [account(true), {
+            let mut b = Account::new(acct(BOB), 500, 1000);
+            b.export_enabled = true;
+            b
+        }] {
+            s.handle(t0(), Command::RegisterAccount(a)).unwrap();
+        }
+        for snap in &snaps {
+            s.handle(t0(), Command::RegisterSnapshot(snap.clone()))
+                .unwrap();
+        }
+        s.handle(t0(), Command::RegisterImage(image(&snaps)))
+            .unwrap();
+        for region in [GZ, SH] {
+            let mut b = bucket(region);
+            if region == SH {
+                b.name = BucketName::new("far-away-1250000000").unwrap();
+            }
+            s.handle(t0(), Command::RegisterBucket(b)).unwrap();
+        }
+        s.handle(
+            t0(),
+            Command::ModifyImageSharePermission(ModifyShare {
+                caller: Some(acct(ALICE)),
+                client_token: None,
+                region: reg(GZ),
+                image: ImageId::new("img-abcd1234").unwrap(),
+                add: vec![acct(BOB)],
+                remove: Vec::new(),
+            }),
+        )
+        .unwrap();
+        s.drain_events();
+        s.drain_effects();
+        s
+    }
+
+    fn export_call(caller: &str) -> ExportImageCall {
+        ExportImageCall {
+            caller: Some(acct(caller)),
+            region: reg(GZ),
+            request: request(ExportScope::WholeMachine),
+            dry_run: false,
+        }
+    }
+
+    /// Handles `command`, which must be refused, and checks nothing changed.
+    fn refused(s: &mut ImageService, at: DateTime<Utc>, command: Command) -> EngineError {
+        s.drain_events();
+        s.drain_effects();
+        let before = serde_json::to_string(&*s).unwrap();
+        let e = s.handle(at, command).unwrap_err();
+        assert_eq!(serde_json::to_string(&*s).unwrap(), before);
+        assert!(s.poll_event().is_none());
+        assert!(s.poll_effect().is_none());
+        s.check_invariants().unwrap();
+        e
+    }
+
+    fn delete(caller: &str) -> Command {
+        Command::DeleteImage(ImageCall {
+            caller: Some(acct(caller)),
+            client_token: None,
+            region: reg(GZ),
+            image: ImageId::new("img-abcd1234").unwrap(),
+        })
+    }
+
+    #[test]
+    fn an_export_runs_through_its_states_and_guards_the_image() {
+        let mut s = world();
+        let outcome = s
+            .handle(mins(1), Command::ExportImage(export_call(ALICE)))
+            .unwrap();
+        let Outcome::ExportAccepted { task, objects } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(task, ExportTaskId(1));
+        assert_eq!(objects, ["web_xvda.raw", "web_xvdb.raw"]);
+        // The host is told what to write.
+        let effects = s.drain_effects();
+        let [
+            Effect::StartExport {
+                task: t,
+                bucket,
+                objects,
+                ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(*t, task);
+        assert_eq!(bucket.as_str(), "exports-1250000000");
+        assert_eq!(objects[1].size_gib, 100);
+        assert!(matches!(
+            s.drain_events().as_slice(),
+            [machine_image::engine::EventRecord {
+                event: Event::ExportAccepted { .. },
+                ..
+            }]
+        ));
+        assert_eq!(s.state().export(task).unwrap().state, ExportState::Queued);
+        s.check_invariants().unwrap();
+
+        // Queued: the image can't be deleted nor exported again; finishing is refused.
+        let e = refused(&mut s, mins(2), delete(ALICE));
+        assert_eq!(e.code().as_str(), "ImageIsExporting");
+        assert_eq!(e.to_api_error().http_status(), 403);
+        assert_eq!(
+            e.to_api_error().message(),
+            "The specified Image is exporting. Please cancel task first."
+        );
+        assert_eq!(
+            e.to_api_error().code_for(Provider::Tencent),
+            "InvalidParameterValue.InvalidImageState"
+        );
+        let e = refused(&mut s, mins(2), Command::ExportImage(export_call(ALICE)));
+        assert_eq!(e.code().as_str(), "ImageIsExporting");
+        assert!(e.to_api_error().message().contains("is being exported"));
+        assert!(matches!(
+            refused(&mut s, mins(2), Command::ExportFinished(task)),
+            EngineError::ExportTransition(_)
+        ));
+
+        // Running, progressing, finished.
+        s.handle(mins(3), Command::ExportStarted(task)).unwrap();
+        assert_eq!(s.state().export(task).unwrap().state, ExportState::Running);
+        assert_eq!(s.state().export(task).unwrap().started_at, Some(mins(3)));
+        s.handle(mins(4), Command::ExportProgress { task, percent: 30 })
+            .unwrap();
+        assert!(matches!(
+            refused(
+                &mut s,
+                mins(4),
+                Command::ExportProgress { task, percent: 20 }
+            ),
+            EngineError::ExportProgressWentBack { .. }
+        ));
+        assert!(matches!(
+            refused(
+                &mut s,
+                mins(4),
+                Command::ExportProgress { task, percent: 101 }
+            ),
+            EngineError::ExportProgressOutOfRange { .. }
+        ));
+        assert_eq!(
+            refused(&mut s, mins(4), delete(ALICE)).code().as_str(),
+            "ImageIsExporting"
+        );
+        s.handle(mins(9), Command::ExportFinished(task)).unwrap();
+        let t = s.state().export(task).unwrap();
+        assert_eq!(
+            (t.state, t.progress, t.ended_at),
+            (ExportState::Succeeded, 100, Some(mins(9)))
+        );
+        s.check_invariants().unwrap();
+        // Over: cancelling is refused, the image can be exported again and deleted.
+        let e = refused(
+            &mut s,
+            mins(10),
+            Command::CancelExport(CancelExport {
+                caller: Some(acct(ALICE)),
+                region: reg(GZ),
+                task,
+            }),
+        );
+        assert_eq!(e.code().as_str(), "InvalidTaskId.IncorrectTaskStatus");
+        // The export is over: the image (shared with Bob) can be deleted, its shares revoked.
+        s.handle(mins(10), delete(ALICE)).unwrap();
+        s.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn failed_and_cancelled_exports_release_the_image() {
+        let mut s = world();
+        s.handle(mins(1), Command::ExportImage(export_call(ALICE)))
+            .unwrap();
+        s.handle(mins(1), Command::ExportStarted(ExportTaskId(1)))
+            .unwrap();
+        s.handle(
+            mins(2),
+            Command::ExportFailed {
+                task: ExportTaskId(1),
+                reason: "COS write denied".into(),
+            },
+        )
+        .unwrap();
+        let t = s.state().export(ExportTaskId(1)).unwrap();
+        assert_eq!(t.state, ExportState::Failed);
+        assert_eq!(t.failure_reason.as_deref(), Some("COS write denied"));
+        assert!(s.state().live_export_of(&t.image).is_none());
+
+        // A second export; Bob can't cancel it (not his), Alice can, queued or running.
+        s.drain_effects();
+        s.handle(mins(3), Command::ExportImage(export_call(ALICE)))
+            .unwrap();
+        let cancel = |who: &str, region: &str| {
+            Command::CancelExport(CancelExport {
+                caller: Some(acct(who)),
+                region: reg(region),
+                task: ExportTaskId(2),
+            })
+        };
+        assert_eq!(
+            refused(&mut s, mins(4), cancel(BOB, GZ)).code().as_str(),
+            "InvalidTaskId.NotFound"
+        );
+        assert_eq!(
+            refused(&mut s, mins(4), cancel(ALICE, SH)).code().as_str(),
+            "InvalidTaskId.NotFound"
+        );
+        s.drain_effects();
+        assert_eq!(
+            s.handle(mins(4), cancel(ALICE, GZ)).unwrap(),
+            Outcome::ExportCancelled {
+                task: ExportTaskId(2)
+            }
+        );
+        assert_eq!(
+            s.drain_effects(),
+            [Effect::AbortExport {
+                task: ExportTaskId(2)
+            }]
+        );
+        assert_eq!(
+            s.state().export(ExportTaskId(2)).unwrap().state,
+            ExportState::Cancelled
+        );
+        s.handle(mins(5), delete(ALICE)).unwrap();
+        s.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn engine_refusals_carry_the_export_rules() {
+        let mut s = world();
+        // Shared with Bob: not his to export.
+        let e = refused(&mut s, mins(1), Command::ExportImage(export_call(BOB)));
+        assert_eq!(
+            e.to_api_error().code_for(Provider::Tencent),
+            "UnsupportedOperation.SharedImageExportUnsupported"
+        );
+        // A bucket in another region.
+        let mut far = export_call(ALICE);
+        far.request.bucket = BucketName::new("far-away-1250000000").unwrap();
+        let e = refused(&mut s, mins(1), Command::ExportImage(far));
+        assert_eq!(e.code().as_str(), "InvalidOSSBucket.NotFound");
+        // No such bucket.
+        let mut none = export_call(ALICE);
+        none.request.bucket = BucketName::new("nowhere").unwrap();
+        let e = refused(&mut s, mins(1), Command::ExportImage(none));
+        assert_eq!(
+            e.to_api_error().code_for(Provider::Tencent),
+            "InvalidParameterValue.BucketNotFound"
+        );
+        // Not enabled.
+        s.handle(mins(1), Command::RegisterAccount(account(false)))
+            .unwrap();
+        let e = refused(&mut s, mins(2), Command::ExportImage(export_call(ALICE)));
+        assert_eq!(e.code().as_str(), "UserNotInTheWhiteList");
+        // No caller; unknown region; not visible.
+        let mut anonymous = export_call(ALICE);
+        anonymous.caller = None;
+        assert_eq!(
+            refused(&mut s, mins(2), Command::ExportImage(anonymous))
+                .code()
+                .as_str(),
+            "InvalidAliUid.IsNull"
+        );
+        let mut elsewhere = export_call(ALICE);
+        elsewhere.region = reg(SH);
+        assert_eq!(
+            refused(&mut s, mins(2), Command::ExportImage(elsewhere))
+                .code()
+                .as_str(),
+            "InvalidImageId.NotFound"
+        );
+        // A dry run checks and changes nothing.
+        s.handle(mins(2), Command::RegisterAccount(account(true)))
+            .unwrap();
+        s.drain_events();
+        let before = serde_json::to_string(&s).unwrap();
+        let mut dry = export_call(ALICE);
+        dry.dry_run = true;
+        assert_eq!(
+            s.handle(mins(3), Command::ExportImage(dry)).unwrap(),
+            Outcome::DryRunPassed
+        );
+        assert_eq!(serde_json::to_string(&s).unwrap(), before);
+        assert!(s.poll_effect().is_none());
+    }
+
+    #[test]
+    fn fixtures_for_buckets_are_checked() {
+        let mut s = world();
+        let e = refused(&mut s, mins(1), Command::RegisterBucket(bucket(GZ)));
+        assert!(matches!(e, EngineError::Fixture(_)));
+        let mut nowhere = bucket(GZ);
+        nowhere.name = BucketName::new("other-bucket").unwrap();
+        nowhere.region = reg("cn-hangzhou");
+        assert!(matches!(
+            refused(&mut s, mins(1), Command::RegisterBucket(nowhere)),
+            EngineError::Fixture(_)
+        ));
+    }
+
+    #[test]
+    fn exports_survive_serialisation_and_replay() {
+        let mut s = world();
+        let mut log = Vec::new();
+        s.handle(mins(1), Command::ExportImage(export_call(ALICE)))
+            .unwrap();
+        s.handle(mins(2), Command::ExportStarted(ExportTaskId(1)))
+            .unwrap();
+        log.extend(s.drain_events());
+        let json = serde_json::to_string(&s).unwrap();
+        let back: ImageService = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(
+            back.state()
+                .live_export_of(&ImageId::new("img-abcd1234").unwrap()),
+            Some(ExportTaskId(1))
+        );
+        // The restored index still guards the image.
+        let mut back = back;
+        assert_eq!(
+            refused(&mut back, mins(3), delete(ALICE)).code().as_str(),
+            "ImageIsExporting"
+        );
+        // Replaying the whole log (fixtures included) rebuilds the same state.
+        let mut full = world_log();
+        full.extend(log);
+        let rebuilt = ImageService::from_events(machine_image::Profile::tencent(), &full).unwrap();
+        assert_eq!(rebuilt, s);
+    }
+
+    fn world_log() -> Vec<machine_image::engine::EventRecord> {
+        // The same fixtures as `world`, with their events kept.
+        let mut s = ImageService::new(machine_image::Profile::tencent());
+        let snaps = snapshots(&[40, 100]);
+        let mut b = Account::new(acct(BOB), 500, 1000);
+        b.export_enabled = true;
+        s.handle(t0(), Command::RegisterAccount(account(true)))
+            .unwrap();
+        s.handle(t0(), Command::RegisterAccount(b)).unwrap();
+        for snap in &snaps {
+            s.handle(t0(), Command::RegisterSnapshot(snap.clone()))
+                .unwrap();
+        }
+        s.handle(t0(), Command::RegisterImage(image(&snaps)))
+            .unwrap();
+        s.handle(t0(), Command::RegisterBucket(bucket(GZ))).unwrap();
+        let mut far = bucket(SH);
+        far.name = BucketName::new("far-away-1250000000").unwrap();
+        s.handle(t0(), Command::RegisterBucket(far)).unwrap();
+        s.handle(
+            t0(),
+            Command::ModifyImageSharePermission(ModifyShare {
+                caller: Some(acct(ALICE)),
+                client_token: None,
+                region: reg(GZ),
+                image: ImageId::new("img-abcd1234").unwrap(),
+                add: vec![acct(BOB)],
+                remove: Vec::new(),
+            }),
+        )
+        .unwrap();
+        s.drain_events()
+    }
+
+    #[test]
+    fn the_simulator_starts_and_completes_exports() {
+        let mut sim = Simulator::from_service(world());
+        let Outcome::ExportAccepted { task, .. } = sim
+            .handle(mins(1), Command::ExportImage(export_call(ALICE)))
+            .unwrap()
+        else {
+            panic!()
+        };
+        // 140 GiB: 5 minutes + 14 minutes.
+        assert_eq!(export_duration(140), Duration::minutes(19));
+        sim.advance_to(mins(1)).unwrap();
+        let t = sim.service().state().export(task).unwrap();
+        assert_eq!(
+            (t.state, t.started_at),
+            (ExportState::Running, Some(mins(1)))
+        );
+        sim.advance_to(mins(11)).unwrap();
+        let t = sim.service().state().export(task).unwrap();
+        assert_eq!(t.state, ExportState::Running);
+        assert!(t.progress > 40 && t.progress < 60, "{}", t.progress);
+        sim.advance_to(mins(30)).unwrap();
+        let t = sim.service().state().export(task).unwrap();
+        assert_eq!(
+            (t.state, t.ended_at),
+            (ExportState::Succeeded, Some(mins(20)))
+        );
+        sim.service().check_invariants().unwrap();
+    }
+}

@@ -46,6 +46,7 @@ use crate::tencent::TencentCode;
 
 use super::command::{Command, CopyImage, CreateImage, ImageCall, ModifyShare};
 use super::event::Event;
+use super::exporting;
 use super::invariants::quotas_of;
 use super::state::State;
 use super::{AcceptedCopy, EngineError, FixtureError, Outcome};
@@ -57,12 +58,12 @@ pub(crate) struct Decision {
 }
 
 impl Decision {
-    fn new(outcome: Outcome, events: Vec<Event>) -> Self {
+    pub(super) fn new(outcome: Outcome, events: Vec<Event>) -> Self {
         Decision { outcome, events }
     }
 }
 
-type Checked<T> = Result<T, EngineError>;
+pub(super) type Checked<T> = Result<T, EngineError>;
 
 fn reject(code: ErrorCode) -> EngineError {
     EngineError::Rejected(ApiError::new(code))
@@ -119,6 +120,22 @@ pub(crate) fn decide(
         Command::CancelCopyImage(c) => cancel_copy(state, profile, c),
         Command::DeleteImage(c) => delete_image(state, profile, c),
         Command::ModifyImageSharePermission(c) => modify_share(state, profile, c),
+        Command::RegisterBucket(b) => {
+            check_fixture_region(profile, &b.region)?;
+            if state.bucket(&b.name).is_some() {
+                return Err(FixtureError::DuplicateId(b.name.to_string()).into());
+            }
+            Ok(Decision::new(
+                Outcome::Registered,
+                vec![Event::BucketRegistered(b.clone())],
+            ))
+        }
+        Command::ExportImage(c) => exporting::export_image(state, profile, c, now),
+        Command::CancelExport(c) => exporting::cancel_export(state, profile, c),
+        Command::ExportStarted(task) => exporting::started(state, *task),
+        Command::ExportProgress { task, percent } => exporting::progress(state, *task, *percent),
+        Command::ExportFinished(task) => exporting::finished(state, *task),
+        Command::ExportFailed { task, reason } => exporting::failed(state, *task, reason),
         Command::CopyStarted(task) => {
             let t = live_task(state, *task)?;
             if t.state != TaskState::Running {
@@ -223,13 +240,13 @@ fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<(
 
 // ------------------------------------------------------------------------- shared checks
 
-fn require_caller(caller: &Option<AccountId>) -> Checked<&AccountId> {
+pub(super) fn require_caller(caller: &Option<AccountId>) -> Checked<&AccountId> {
     caller
         .as_ref()
         .ok_or_else(|| reject(ErrorCode::InvalidAliUidIsNull))
 }
 
-fn require_region(profile: &Profile, region: &RegionId) -> Checked<()> {
+pub(super) fn require_region(profile: &Profile, region: &RegionId) -> Checked<()> {
     if profile.regions.catalogue.contains(region.as_str()) {
         Ok(())
     } else {
@@ -250,7 +267,7 @@ fn check_name_fits(provider: Provider, name: &ImageName, parameter: Parameter) -
 
 /// The image `id` in `region` as `caller` sees it: `InvalidImageId.NotFound` when it is
 /// elsewhere or another account's unshared image ("does not exist for the caller").
-fn visible_image<'s>(
+pub(super) fn visible_image<'s>(
     state: &'s State,
     caller: &AccountId,
     region: &RegionId,
@@ -662,7 +679,9 @@ fn cancel_copy(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decis
 }
 
 /// `DeleteImage`: an image being copied to, or the source of a queued or running copy, is
-/// refused with `OperationDenied.ImageCopying`; a shared image disappears for the caller
+/// refused with `OperationDenied.ImageCopying`; an image being exported with
+/// `ImageIsExporting` ("The specified Image is exporting. Please cancel task first.",
+/// Alibaba's `DeleteImage` table; Tencent `InvalidParameterValue.InvalidImageState`); a shared image disappears for the caller
 /// only; deleting one's own image revokes its shares; public and marketplace images can't
 /// be deleted (`Forbbiden`).
 fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decision> {
@@ -679,6 +698,9 @@ fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Deci
         OwnerAlias::Own => {
             if state.live_task_of(&id).is_some() || state.live_copies_from(&id) > 0 {
                 return Err(reject(ErrorCode::OperationDeniedImageCopying));
+            }
+            if state.live_export_of(&id).is_some() {
+                return Err(reject(ErrorCode::ImageIsExporting));
             }
             Event::ImageDeleted { image: id.clone() }
         }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::copy::TaskId;
+use crate::export::{Bucket, ExportRequest, ExportTaskId};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::{Image, ImageStatus, OwnerAlias, Platform};
 use crate::kms::KmsKey;
@@ -33,6 +34,30 @@ pub enum Command {
     DeleteImage(ImageCall),
     /// Share or unshare an image (`ModifyImageSharePermission`).
     ModifyImageSharePermission(ModifyShare),
+    /// Fixture: add an object-storage bucket (COS/OSS).
+    RegisterBucket(Bucket),
+    /// Export a custom image to a bucket (Tencent `ExportImages`, Alibaba `ExportImage`).
+    ExportImage(ExportImageCall),
+    /// Cancel a queued or running export (Alibaba `CancelTask`).
+    CancelExport(CancelExport),
+    /// Host report: the export's work has begun (`Queued → Running`).
+    ExportStarted(ExportTaskId),
+    /// Host report: the export is `percent` done.
+    ExportProgress {
+        /// The task.
+        task: ExportTaskId,
+        /// 0 to 100, never less than the last report.
+        percent: u8,
+    },
+    /// Host report: every object is in the bucket.
+    ExportFinished(ExportTaskId),
+    /// Host report: the export failed.
+    ExportFailed {
+        /// The task.
+        task: ExportTaskId,
+        /// Why, in the host's words.
+        reason: String,
+    },
     /// Host report: the copy's work has begun (an acknowledgement of `Effect::StartCopy`).
     CopyStarted(TaskId),
     /// Host report: the copy is `percent` done.
@@ -71,6 +96,7 @@ impl Command {
     /// Whether this is a dry run (checks only).
     pub fn is_dry_run(&self) -> bool {
         matches!(self, Command::CopyImage(c) if c.dry_run)
+            || matches!(self, Command::ExportImage(c) if c.dry_run)
     }
 }
 
@@ -150,6 +176,30 @@ pub struct ModifyShare {
     pub add: Vec<AccountId>,
     /// Accounts to stop sharing with.
     pub remove: Vec<AccountId>,
+}
+
+/// `ExportImage` / `ExportImages` (one image).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportImageCall {
+    /// The calling account (`InvalidAliUid.IsNull` when absent).
+    pub caller: Option<AccountId>,
+    /// The image's region (`RegionId`; Tencent's `Region`).
+    pub region: RegionId,
+    /// The image, bucket, prefix, format and scope.
+    pub request: ExportRequest,
+    /// Tencent `DryRun`: check only, change nothing.
+    pub dry_run: bool,
+}
+
+/// `CancelTask` for an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelExport {
+    /// The calling account (the task's owner).
+    pub caller: Option<AccountId>,
+    /// The region the call is made in (the task's).
+    pub region: RegionId,
+    /// The task.
+    pub task: ExportTaskId,
 }
 
 /// What `describe_images` selects; every field left `None` matches everything, except

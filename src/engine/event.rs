@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::copy::{CopyTask, TaskId};
+use crate::export::{Bucket, BucketName, ExportFormat, ExportObject, ExportTask, ExportTaskId};
 use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::Image;
 use crate::kms::KmsKey;
@@ -98,6 +99,42 @@ pub enum Event {
         /// The account.
         account: AccountId,
     },
+    /// A bucket was added.
+    BucketRegistered(Bucket),
+    /// An export was accepted (queued; the host was told to start it).
+    ExportAccepted {
+        /// The task.
+        task: ExportTask,
+    },
+    /// The host began an export.
+    ExportStarted {
+        /// The task.
+        task: ExportTaskId,
+    },
+    /// A running export progressed.
+    ExportProgressed {
+        /// The task.
+        task: ExportTaskId,
+        /// Percent done.
+        percent: u8,
+    },
+    /// Every object of an export is in its bucket.
+    ExportSucceeded {
+        /// The task.
+        task: ExportTaskId,
+    },
+    /// An export failed.
+    ExportFailed {
+        /// The task.
+        task: ExportTaskId,
+        /// The host's reason.
+        reason: String,
+    },
+    /// An export was cancelled.
+    ExportCancelled {
+        /// The task.
+        task: ExportTaskId,
+    },
     /// A mutating call with a client token succeeded; a retry returns this outcome.
     ResponseRecorded {
         /// The caller.
@@ -143,5 +180,27 @@ pub enum Effect {
     AbortCopy {
         /// The task.
         task: TaskId,
+    },
+    /// Export image `image` to bucket `bucket` as `objects` (one per disk, named
+    /// `<prefix>_xvda.raw`, …). Report back with `ExportStarted`, `ExportProgress`,
+    /// `ExportFinished` or `ExportFailed`.
+    StartExport {
+        /// The task.
+        task: ExportTaskId,
+        /// The image.
+        image: ImageId,
+        /// Its region (and the bucket's).
+        region: RegionId,
+        /// The bucket.
+        bucket: BucketName,
+        /// The file format.
+        format: ExportFormat,
+        /// The objects to write, system disk first.
+        objects: Vec<ExportObject>,
+    },
+    /// Stop an export and delete what it wrote (it was cancelled).
+    AbortExport {
+        /// The task.
+        task: ExportTaskId,
     },
 }

@@ -11,6 +11,9 @@
 //! 5. Shares are on custom images only, never with the image's owner.
 //! 6. Snapshots of copy destinations that are not `CreateFailed` exist.
 //! 7. No account has two custom images of the same name in one region.
+//! 8. Every live (queued or running) export task's image exists and is a custom image of the
+//!    task's owner in the task's region, with no other live export; its bucket exists in that
+//!    region; its objects are named `<prefix>_xvda.<ext>`, `_xvdb`, … in disk order.
 
 use std::collections::BTreeMap;
 
@@ -69,6 +72,14 @@ pub enum InvariantViolation {
     /// A second custom image of the same name for the same owner and region.
     #[error("image {0} has the name of another image of its owner in its region")]
     DuplicateName(ImageId),
+    /// A live export task that can't be.
+    #[error("{task}: {problem}")]
+    Export {
+        /// The task.
+        task: crate::export::ExportTaskId,
+        /// What is wrong.
+        problem: &'static str,
+    },
 }
 
 /// Checks every invariant of the module docs.
@@ -76,7 +87,51 @@ pub fn check(state: &State, profile: &Profile) -> Result<(), InvariantViolation>
     check_tasks(state)?;
     check_queues(state)?;
     check_quotas(state, profile)?;
-    check_images(state)
+    check_images(state)?;
+    check_exports(state)
+}
+
+fn check_exports(state: &State) -> Result<(), InvariantViolation> {
+    let mut live = 0;
+    for t in state.exports.values().filter(|t| t.state.is_live()) {
+        live += 1;
+        let bad = |problem| InvariantViolation::Export {
+            task: t.id,
+            problem,
+        };
+        let image = state
+            .images
+            .get(&t.image)
+            .ok_or_else(|| bad("image missing"))?;
+        if image.kind != ImageKind::Custom || image.owner != t.owner || image.region != t.region {
+            return Err(bad(
+                "image is not the owner's custom image in the task's region",
+            ));
+        }
+        if state.live_export_of.get(&t.image) != Some(&t.id) {
+            return Err(bad("not indexed as its image's only live export"));
+        }
+        if state
+            .buckets
+            .get(&t.bucket)
+            .is_none_or(|b| b.region != t.region)
+        {
+            return Err(bad("bucket missing or in another region"));
+        }
+        let named = t.objects.iter().enumerate().all(|(i, o)| {
+            o.disk == i && o.name == crate::export::object_name(&t.prefix, i, t.format)
+        });
+        if !named {
+            return Err(bad("objects not named by disk order"));
+        }
+    }
+    if state.live_export_of.len() != live {
+        return Err(InvariantViolation::Export {
+            task: crate::export::ExportTaskId(0),
+            problem: "live-export index out of step with the tasks",
+        });
+    }
+    Ok(())
 }
 
 fn check_tasks(state: &State) -> Result<(), InvariantViolation> {

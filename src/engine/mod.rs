@@ -1,10 +1,12 @@
 //! The lifecycle engine: [`ImageService`], a deterministic, sans-IO state machine for
-//! images, snapshots, shares and copy tasks.
+//! images, snapshots, shares, copy tasks, buckets and export tasks.
 //!
 //! The host passes each [`Command`] with the current time and gets back an [`Outcome`] or an
 //! [`EngineError`]; what happened is queued as [`EventRecord`]s (every state change, enough
 //! to rebuild the state by replay) and what the host must do as [`Effect`]s. The host does
-//! the real copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`.
+//! the real copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`;
+//! likewise for exports (`Effect::StartExport`; `ExportStarted`, `ExportProgress`,
+//! `ExportFinished`, `ExportFailed`).
 //! The engine never reads the clock and never performs I/O.
 //!
 //! ```
@@ -56,6 +58,16 @@
 //! docs, reproduced on [`ImageService::handle`]. Task and image state diagrams are in
 //! [`crate::copy`] and [`crate::image`].
 //!
+//! # Exports
+//! `Command::ExportImage` checks the rules of [`crate::export`] (the order is in the
+//! `exporting` module docs: caller, region, image visible, snapshots, then
+//! [`crate::export::check_export`]'s) against the state's buckets (`RegisterBucket`
+//! fixtures) and answers `Outcome::ExportAccepted` with the task and its object names. The
+//! task is queued and the host told at once (`Effect::StartExport`); it runs from the host's
+//! `ExportStarted` report until `ExportFinished` or `ExportFailed`; `CancelExport` ends a
+//! queued or running one (`Effect::AbortExport`). An image with a queued or running export
+//! can't be deleted (`ImageIsExporting`), nor exported again.
+//!
 //! # Idempotent retries
 //! A mutating call (`CreateImage`, `CopyImage`, `CancelCopyImage`, `DeleteImage`,
 //! `ModifyImageSharePermission`) may carry a client token. When a call with the same caller
@@ -67,6 +79,7 @@
 mod check;
 mod command;
 mod event;
+mod exporting;
 pub mod hash;
 pub mod invariants;
 mod state;
@@ -78,13 +91,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::copy::{TaskId, TaskState, TransitionError};
 use crate::error::{ApiError, ErrorCode};
+use crate::export::{ExportTaskId, ExportTransitionError};
 use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
 use crate::name::ImageName;
 use crate::provider::Profile;
 use crate::region::RegionId;
 
-pub use command::{Command, CopyImage, CreateImage, ImageCall, ImageFilter, ModifyShare};
+pub use command::{
+    CancelExport, Command, CopyImage, CreateImage, ExportImageCall, ImageCall, ImageFilter,
+    ModifyShare,
+};
 pub use event::{Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
@@ -129,6 +146,18 @@ pub enum Outcome {
     },
     /// The shares were changed.
     ShareModified,
+    /// The export was accepted (queued; the host was told to start it).
+    ExportAccepted {
+        /// The task.
+        task: ExportTaskId,
+        /// The names of the objects it will write, system disk first.
+        objects: Vec<String>,
+    },
+    /// The export was cancelled.
+    ExportCancelled {
+        /// The task.
+        task: ExportTaskId,
+    },
     /// A host report was taken.
     Reported,
 }
@@ -185,6 +214,30 @@ pub enum EngineError {
         /// This report.
         to: u8,
     },
+    /// A host report asks for a move the export task diagram lacks.
+    #[error(transparent)]
+    ExportTransition(#[from] ExportTransitionError),
+    /// A host report names an unknown export task.
+    #[error("no {0}")]
+    UnknownExport(ExportTaskId),
+    /// An export progress report above 100.
+    #[error("{task}: progress {percent}% is above 100%")]
+    ExportProgressOutOfRange {
+        /// The task.
+        task: ExportTaskId,
+        /// The percent reported.
+        percent: u8,
+    },
+    /// An export progress report below the last one.
+    #[error("{task}: progress went back from {from}% to {to}%")]
+    ExportProgressWentBack {
+        /// The task.
+        task: ExportTaskId,
+        /// The last report.
+        from: u8,
+        /// This report.
+        to: u8,
+    },
     /// The command is dated before the last accepted one.
     #[error("command dated {now} is before the last accepted command at {last}")]
     TimeWentBackwards {
@@ -203,8 +256,9 @@ pub enum EngineError {
 
 impl EngineError {
     /// The provider error a client would see: the API's own for `Rejected`, and for host and
-    /// fixture errors `IncorrectImageStatus` (a task in the wrong state), `InvalidParameter`
-    /// or `InternalError`.
+    /// fixture errors `IncorrectImageStatus` (a copy task in the wrong state),
+    /// `InvalidTaskId.IncorrectTaskStatus` / `InvalidTaskId.NotFound` (an export task in the
+    /// wrong state / unknown), `InvalidParameter` or `InternalError`.
     pub fn to_api_error(&self) -> ApiError {
         match self {
             EngineError::Rejected(e) => e.clone(),
@@ -213,6 +267,10 @@ impl EngineError {
             EngineError::ProgressOutOfRange { .. } | EngineError::ProgressWentBack { .. } => {
                 ApiError::invalid_parameter("Progress")
             }
+            EngineError::ExportTransition(e) => e.to_api_error(),
+            EngineError::UnknownExport(_) => ApiError::new(ErrorCode::InvalidTaskIdNotFound),
+            EngineError::ExportProgressOutOfRange { .. }
+            | EngineError::ExportProgressWentBack { .. } => ApiError::invalid_parameter("Progress"),
             EngineError::TimeWentBackwards { .. } => ApiError::invalid_parameter("at"),
             EngineError::Fixture(_) => ApiError::new(ErrorCode::InvalidParameter),
             EngineError::Internal(_) => ApiError::new(ErrorCode::InternalError),
@@ -358,6 +416,17 @@ impl ImageService {
                 if was_running {
                     self.effects.push_back(Effect::AbortCopy { task: *task });
                 }
+            }
+            Event::ExportAccepted { task } => self.effects.push_back(Effect::StartExport {
+                task: task.id,
+                image: task.image.clone(),
+                region: task.region.clone(),
+                bucket: task.bucket.clone(),
+                format: task.format,
+                objects: task.objects.clone(),
+            }),
+            Event::ExportCancelled { task } => {
+                self.effects.push_back(Effect::AbortExport { task: *task });
             }
             Event::CopyStarted { task } => {
                 if let Some(t) = self.state.task(*task) {

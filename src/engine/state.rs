@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::copy::{CopyQueues, CopyTask, QueueScope, TaskId, TaskState};
+use crate::export::{Bucket, BucketName, ExportTask, ExportTaskId};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus};
 use crate::kms::KmsKey;
@@ -70,6 +71,12 @@ pub enum ApplyError {
     /// The event names a task the state does not have.
     #[error("event names unknown copy {0}")]
     UnknownTask(TaskId),
+    /// The event names an export task the state does not have.
+    #[error("event names unknown {0}")]
+    UnknownExport(ExportTaskId),
+    /// The event moves an export task along a transition its diagram lacks.
+    #[error(transparent)]
+    ExportTransition(#[from] crate::export::ExportTransitionError),
     /// The event names an image the state does not have.
     #[error("event names unknown image {0}")]
     UnknownImage(ImageId),
@@ -103,6 +110,9 @@ pub struct State {
     pub(crate) next_image: u64,
     pub(crate) next_snapshot: u64,
     pub(crate) next_task: u64,
+    pub(crate) buckets: BTreeMap<BucketName, Bucket>,
+    pub(crate) exports: BTreeMap<ExportTaskId, ExportTask>,
+    pub(crate) next_export: u64,
     // ---- indexes, derived from the facts above ----
     /// Usage and names per owner and region. A scope stays once made (at most one per
     /// owner and region): emptied, it reads as zero usage and no names.
@@ -113,6 +123,7 @@ pub struct State {
     pub(crate) interned_owners: FxHashSet<AccountId>,
     pub(crate) live_task_of_destination: FxHashMap<ImageId, TaskId>,
     pub(crate) live_copies_from: FxHashMap<ImageId, u32>,
+    pub(crate) live_export_of: FxHashMap<ImageId, ExportTaskId>,
     pub(crate) queues: CopyQueues,
     pub(crate) queue_scope: QueueScope,
 }
@@ -237,6 +248,38 @@ impl State {
     /// How many queued or running copies read from `image`.
     pub fn live_copies_from(&self, image: &ImageId) -> u32 {
         self.live_copies_from.get(image).copied().unwrap_or(0)
+    }
+
+    /// A bucket.
+    pub fn bucket(&self, name: &BucketName) -> Option<&Bucket> {
+        self.buckets.get(name)
+    }
+
+    /// Every bucket, by name.
+    pub fn buckets(&self) -> impl Iterator<Item = &Bucket> {
+        self.buckets.values()
+    }
+
+    /// An export task.
+    pub fn export(&self, id: ExportTaskId) -> Option<&ExportTask> {
+        self.exports.get(&id)
+    }
+
+    /// Every export task, in acceptance order.
+    pub fn exports(&self) -> impl Iterator<Item = &ExportTask> {
+        self.exports.values()
+    }
+
+    /// The queued or running exports, in no particular order.
+    pub fn live_exports(&self) -> impl Iterator<Item = &ExportTask> {
+        self.live_export_of
+            .values()
+            .filter_map(|id| self.exports.get(id))
+    }
+
+    /// The queued or running export of `image`.
+    pub fn live_export_of(&self, image: &ImageId) -> Option<ExportTaskId> {
+        self.live_export_of.get(image).copied()
     }
 
     /// The queues.
@@ -375,6 +418,40 @@ impl State {
                     }
                 }
             }
+            Event::BucketRegistered(b) => {
+                self.buckets.insert(b.name.clone(), b.clone());
+            }
+            Event::ExportAccepted { task } => {
+                self.next_export = self.next_export.max(task.id.0);
+                self.live_export_of.insert(task.image.clone(), task.id);
+                self.exports.insert(task.id, task.clone());
+            }
+            Event::ExportStarted { task } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.start(record.at).expect("checked");
+            }
+            Event::ExportProgressed { task, percent } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.progress(*percent).expect("checked");
+            }
+            Event::ExportSucceeded { task } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.finish(record.at).expect("checked");
+                let image = t.image.clone();
+                self.live_export_of.remove(&image);
+            }
+            Event::ExportFailed { task, reason } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.fail(record.at, reason.clone()).expect("checked");
+                let image = t.image.clone();
+                self.live_export_of.remove(&image);
+            }
+            Event::ExportCancelled { task } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.cancel(record.at).expect("checked");
+                let image = t.image.clone();
+                self.live_export_of.remove(&image);
+            }
             Event::ResponseRecorded {
                 caller,
                 token,
@@ -398,6 +475,12 @@ impl State {
     /// Checks that `event` can be applied, so `apply` never changes half a state.
     fn check_fits(&self, event: &Event) -> Result<(), ApplyError> {
         let task = |id: &TaskId| self.tasks.get(id).ok_or(ApplyError::UnknownTask(*id));
+        let export = |id: &ExportTaskId| {
+            self.exports
+                .get(id)
+                .map(|t| (t.id, t.state))
+                .ok_or(ApplyError::UnknownExport(*id))
+        };
         match event {
             Event::SnapshotRegistered(s) if self.snapshots.contains_key(&s.id) => {
                 Err(ApplyError::Duplicate(s.id.to_string()))
@@ -442,6 +525,45 @@ impl State {
             }
             Event::CopyCancelled { task: id } => {
                 task(id)?.state.cancel(*id)?;
+                Ok(())
+            }
+            Event::ExportAccepted { task: t } => {
+                if self.exports.contains_key(&t.id) {
+                    return Err(ApplyError::Duplicate(t.id.to_string()));
+                }
+                if !self.images.contains_key(&t.image) {
+                    return Err(ApplyError::UnknownImage(t.image.clone()));
+                }
+                if let Some(live) = self.live_export_of.get(&t.image) {
+                    return Err(ApplyError::Duplicate(format!("{live} of {}", t.image)));
+                }
+                Ok(())
+            }
+            Event::BucketRegistered(b) if self.buckets.contains_key(&b.name) => {
+                Err(ApplyError::Duplicate(b.name.to_string()))
+            }
+            Event::ExportStarted { task: id } => {
+                let (id, state) = export(id)?;
+                state.start(id)?;
+                Ok(())
+            }
+            Event::ExportProgressed { task: id, .. } => {
+                let (id, state) = export(id)?;
+                Ok(state.check_progress(id)?)
+            }
+            Event::ExportSucceeded { task: id } => {
+                let (id, state) = export(id)?;
+                state.finish(id)?;
+                Ok(())
+            }
+            Event::ExportFailed { task: id, .. } => {
+                let (id, state) = export(id)?;
+                state.fail(id)?;
+                Ok(())
+            }
+            Event::ExportCancelled { task: id } => {
+                let (id, state) = export(id)?;
+                state.cancel(id)?;
                 Ok(())
             }
             Event::ImageDeleted { image } if !self.images.contains_key(image) => {
@@ -545,7 +667,11 @@ impl State {
         self.scopes.clear();
         self.live_task_of_destination.clear();
         self.live_copies_from.clear();
+        self.live_export_of.clear();
         self.queues = CopyQueues::default();
+        for t in self.exports.values().filter(|t| t.state.is_live()) {
+            self.live_export_of.insert(t.image.clone(), t.id);
+        }
         let snapshots: Vec<Snapshot> = self.snapshots.drain().map(|(_, s)| s).collect();
         for s in snapshots {
             self.insert_snapshot(s);
@@ -590,6 +716,12 @@ pub(crate) struct StateData {
     next_image: u64,
     next_snapshot: u64,
     next_task: u64,
+    #[serde(default)]
+    buckets: Vec<Bucket>,
+    #[serde(default)]
+    exports: Vec<ExportTask>,
+    #[serde(default)]
+    next_export: u64,
 }
 
 fn sorted_by<T: Clone, K: Ord>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
@@ -620,6 +752,9 @@ impl From<&State> for StateData {
             next_image: s.next_image,
             next_snapshot: s.next_snapshot,
             next_task: s.next_task,
+            buckets: s.buckets.values().cloned().collect(),
+            exports: s.exports.values().cloned().collect(),
+            next_export: s.next_export,
         }
     }
 }
@@ -642,6 +777,7 @@ impl StateData {
         s.next_image = self.next_image;
         s.next_snapshot = self.next_snapshot;
         s.next_task = self.next_task;
+        s.next_export = self.next_export;
         let dup =
             |what: String| StateError(super::invariants::InvariantViolation::DuplicateId(what));
         for a in self.accounts {
@@ -671,6 +807,16 @@ impl StateData {
         }
         for t in self.tasks {
             if let Some(old) = s.tasks.insert(t.id, t) {
+                return Err(dup(old.id.to_string()));
+            }
+        }
+        for b in self.buckets {
+            if let Some(old) = s.buckets.insert(b.name.clone(), b) {
+                return Err(dup(old.name.to_string()));
+            }
+        }
+        for t in self.exports {
+            if let Some(old) = s.exports.insert(t.id, t) {
                 return Err(dup(old.id.to_string()));
             }
         }

@@ -43,7 +43,7 @@ fn region(f: &Fields<'_>, name: &str, code: ErrorCode) -> Read<RegionId> {
 
 /// An image id of a call; a malformed id does not exist (`InvalidImageId.NotFound`;
 /// Tencent answers `InvalidImageId.Malformed`).
-fn image_id(s: &str) -> Read<ImageId> {
+pub(crate) fn image_id(s: &str) -> Read<ImageId> {
     ImageId::new(s).map_err(|_| {
         ApiError::new(ErrorCode::InvalidImageIdNotFound)
             .with_tencent(TencentCode::InvalidImageIdMalformed)

@@ -24,6 +24,7 @@
 //! | `SeedSnapshot` | `RegionId`, `SnapshotId`, `OwnerId`; `CreationTime` (the line's `at`), `SizeGiB` (20), `Encrypted` (false), `KMSKeyId` |
 //! | `SeedImage` | `RegionId`, `ImageId`, `ImageName`; `OwnerId` (required for `self`), `ImageOwnerAlias` (`self`; or `system`, `marketplace`), `Status` (`Available`), `Platform` (`Linux`), `SnapshotIds` (system disk first), `SizeGiB` (sum of its known snapshots), `WholeMachine`, `Paid` (false), `PublishedRegions`, `Description` |
 //! | `SeedKmsKey` | `RegionId`, `KeyId`, `OwnerId`; `Authorized` (true) |
+//! | `SetBucket` | `BucketName`, `RegionId`, `OwnerId`: an object-storage bucket (COS/OSS) for exports |
 //!
 //! | Alibaba call | Parameters |
 //! |---|---|
@@ -31,15 +32,27 @@
 //! | `CancelCopyImage`, `DeleteImage` | `RegionId`, `ImageId` |
 //! | `ModifyImageSharePermission` | `RegionId`, `ImageId`; `AddAccount`, `RemoveAccount` (lists) |
 //! | `DescribeImages` | `RegionId`; `ImageId`, `Status`, `ImageOwnerAlias` (comma-separated lists or arrays) |
+//! | `ExportImage` | `RegionId`, `ImageId`, `OSSBucket`, `OSSPrefix` (1–30 letters and digits); `ImageFormat` (`raw`, `vhd`, `qcow2`, `vmdk`, `vdi`; default `raw`), `RoleName` (taken, not modelled). The whole image is exported |
+//! | `CancelTask` | `RegionId`, `TaskId` (an export task, `t-00000001`) |
+//! | `DescribeTasks` | `RegionId`; `TaskIds` (comma-separated or array), `TaskAction` (`ExportImage`): the caller's export tasks in the region |
 //!
 //! | Tencent call (all take `Region`, the region the call is made in) | Parameters |
 //! |---|---|
 //! | `SyncImages` | `ImageIds` (exactly one), `DestinationRegions`; `DryRun`, `ImageName` (≤ 60), `ImageSetRequired`, `Encrypt`, `KmsKeyId` |
 //! | `ModifyImageSharePermission` | `ImageId`, `AccountIds`, `Permission` (`SHARE`/`CANCEL`) |
 //! | `DescribeImages` | `ImageIds` (optional) |
+//! | `ExportImages` | `BucketName`, `ImageIds`, `FileNamePrefixList` (one per image); `ExportFormat` (`RAW`, `QCOW2`, `VHD`, `VMDK`; default `RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (taken, not modelled). One export task per image; every image is checked before any is exported |
 //!
-//! Host report (both providers, no `CallerId`): `CopyFailed` (`RegionId` or `Region`,
-//! `ImageId` of the destination, `Reason`).
+//! Host reports (both providers, no `CallerId`): `CopyFailed` (`RegionId` or `Region`,
+//! `ImageId` of the destination, `Reason`); `ExportFailed` (`TaskId`: `t-00000001` on
+//! Alibaba, the number on Tencent; `Reason`). The simulator starts, progresses and finishes
+//! copies and exports itself (an export takes 5 minutes plus 6 s per GiB).
+//!
+//! Runner query (both providers, not a provider API): `EstimateCopyCost` (`RegionId` /
+//! `Region`, `ImageIds`, `DestinationRegions`, `Months`; `SnapshotPriceGiBMonth`,
+//! `SnapshotPricesByRegion` (`[{"RegionId","Price"}]`), prices as decimal strings, `Currency`
+//! (`USD`)): the cost of copying the images (visible to the caller in the region) to each
+//! destination and keeping the copies that many months ([`crate::charges::estimate`]).
 //!
 //! # Output
 //! Exactly one JSON object per line that is not skipped, keys in a fixed order, the
@@ -50,6 +63,11 @@
 //!   `OwnerId`, `Description`, `Platform`, `Size`, `CreationTime`, `Tags`, `IsCopied`,
 //!   `CopiedFromImageId`. Without `ImageId` and `Status`, only `Available` images are listed
 //!   (Alibaba's default).
+//!   `ExportImage` adds `TaskId` (`t-00000001`) and `RegionId`; `DescribeTasks` adds
+//!   `{"TaskSet":{"Task":[…]},"TotalCount":N,"RegionId":…}`, each task with `TaskId`,
+//!   `TaskAction` (`ExportImage`), `TaskStatus` (`Waiting`, `Processing`, `Finished`,
+//!   `Failed`, or `Cancelled`, the crate's name), `TaskProcess` (`"40%"`), `SupportCancel`,
+//!   `CreationTime` and, once over, `FinishedTime`.
 //! - Alibaba error: `{"RequestId":…, "HttpCode":400, "Code":"…", "Message":"…"}`.
 //! - Tencent success: `{"Response":{…fields, "RequestId":…}}`: `SyncImages` with
 //!   `ImageSetRequired` adds `ImageSet` (`[{"ImageId","Region"}]`); a `DryRun` that passes
@@ -57,6 +75,14 @@
 //!   `ImageName`, `ImageDescription`, `ImageState`, `ImageSource`, `ImageType`, `ImageCreator`,
 //!   `Platform`, `ImageSize`, `SyncPercent`, `CreatedTime`, `Tags`) and `TotalCount`, every
 //!   state listed.
+//!   `ExportImages` adds `TaskId` (the first image's task) and `CosPaths` (every object
+//!   name, `<prefix>_xvda.raw`, `<prefix>_xvdb.raw`, …, images in the order given); a
+//!   `DryRun` that passes answers with the `RequestId` alone.
+//! - `EstimateCopyCost` (both forms) adds `Months` and `Lines`, one per image and destination
+//!   (`ImageId`, `DestinationRegion`, `Charges`: `Kind`, `Quantity`, `Unit`, `Billed`,
+//!   `Amount` when priced, `UltimateSource` for an image fee, `Seed`; `Subtotal` when
+//!   priced), and with prices `Currency` and `Total`. Image fees are per instance: listed,
+//!   never priced.
 //! - Tencent error: `{"Response":{"Error":{"Code":"…","Message":"…"},"RequestId":…}}`.
 //! - A line that is not JSON, not an object, misses a parameter, has one of the wrong type,
 //!   an unknown one or an unknown action gets an error line (`InvalidParameter`,
@@ -65,6 +91,7 @@
 //!   `line N:` and names the parameter; the run goes on.
 
 mod actions;
+mod exporting;
 mod fields;
 mod render;
 pub mod scenario;
@@ -372,6 +399,9 @@ impl Runner {
                     ),
                     _ => Reply::Plain,
                 });
+            }
+            (_, a) if exporting::ACTIONS.contains(&a) => {
+                return self.export_action(a, f, at);
             }
             (_, other) => {
                 return Err(own(at_line(

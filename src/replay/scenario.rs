@@ -5,7 +5,8 @@
 //! Lines are in the Alibaba form. What the format can't express is refused with a
 //! [`RenderError`] rather than approximated: `CreateImage` (no action), a copy to several
 //! regions or a dry run (Tencent's `SyncImages`), the host reports the runner's simulator
-//! makes itself (`CopyStarted`, `CopyProgress`, `CopyFinished`), fixture images whose
+//! makes itself (`CopyStarted`, `CopyProgress`, `CopyFinished`, and the same for exports),
+//! a dry-run or system-disk-only export (Tencent's `ExportImages`), fixture images whose
 //! fields the `SeedImage` action derives (tags, lineage, progress, a creation time other
 //! than the line's), and profiles that differ from the built-in ones other than through
 //! `Configure`'s parameters.
@@ -311,6 +312,57 @@ pub fn command_line(
         Command::CopyStarted(_) | Command::CopyProgress { .. } | Command::CopyFinished(_) => {
             return Err(not(
                 "a host report the runner's simulator makes itself (started, progress, finished)",
+            ));
+        }
+        Command::RegisterBucket(b) => {
+            pairs.extend([
+                ("Action", Value::str("SetBucket")),
+                ("BucketName", Value::str(b.name.as_str())),
+                ("RegionId", Value::str(b.region.as_str())),
+                ("OwnerId", Value::str(b.owner.as_str())),
+            ]);
+        }
+        Command::ExportImage(c) => {
+            api_call("ExportImage")?;
+            if c.dry_run {
+                return Err(not("a dry run (ExportImages)"));
+            }
+            if c.request.scope != crate::export::ExportScope::WholeMachine {
+                return Err(not("a system-disk-only export (ExportImages)"));
+            }
+            pairs.push(("Action", Value::str("ExportImage")));
+            caller(&mut pairs, &c.caller, &None);
+            pairs.extend([
+                ("RegionId", Value::str(c.region.as_str())),
+                ("ImageId", Value::str(c.request.image.as_str())),
+                ("OSSBucket", Value::str(c.request.bucket.as_str())),
+                ("OSSPrefix", Value::str(c.request.prefix.as_str())),
+                (
+                    "ImageFormat",
+                    Value::str(c.request.format.as_str_for(Provider::Alibaba)),
+                ),
+            ]);
+        }
+        Command::CancelExport(c) => {
+            api_call("CancelTask")?;
+            pairs.push(("Action", Value::str("CancelTask")));
+            caller(&mut pairs, &c.caller, &None);
+            pairs.extend([
+                ("RegionId", Value::str(c.region.as_str())),
+                ("TaskId", Value::str(format!("t-{:08}", c.task.0))),
+            ]);
+        }
+        Command::ExportFailed { task, reason } => {
+            api_call("ExportFailed")?;
+            pairs.extend([
+                ("Action", Value::str("ExportFailed")),
+                ("TaskId", Value::str(format!("t-{:08}", task.0))),
+                ("Reason", Value::str(reason.as_str())),
+            ]);
+        }
+        Command::ExportStarted(_) | Command::ExportProgress { .. } | Command::ExportFinished(_) => {
+            return Err(not(
+                "an export report the runner's simulator makes itself (started, progress, finished)",
             ));
         }
     }

@@ -1,0 +1,544 @@
+//! The runner's export and cost actions: `SetBucket`, Alibaba `ExportImage`, `CancelTask`
+//! and `DescribeTasks`, Tencent `ExportImages`, the host report `ExportFailed`, and
+//! `EstimateCopyCost` (see the tables in the module docs of [`super`]).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::charges::{self, Amount, ChargeKind, CopyPlan, PlannedImage, PriceTable, Quantity};
+use crate::engine::{CancelExport, Command, ExportImageCall, Outcome};
+use crate::error::{ApiError, ErrorCode};
+use crate::export::{
+    Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportState, ExportTask,
+    ExportTaskId, ObjectPrefix,
+};
+use crate::id::AccountId;
+use crate::provider::Provider;
+use crate::region::RegionId;
+use crate::tencent::TencentCode;
+
+use super::actions::{caller, image_id, region_param};
+use super::fields::Fields;
+use super::value::Value;
+use super::{Failure, Reply, Runner};
+
+type Read<T> = Result<T, ApiError>;
+
+/// The actions this module answers.
+pub(super) const ACTIONS: &[&str] = &[
+    "SetBucket",
+    "ExportImage",
+    "ExportImages",
+    "CancelTask",
+    "DescribeTasks",
+    "ExportFailed",
+    "EstimateCopyCost",
+];
+
+/// A task id as `provider` shows it: Alibaba `t-` and eight digits, Tencent the number.
+fn task_id_value(provider: Provider, id: ExportTaskId) -> Value {
+    match provider {
+        Provider::Alibaba => Value::str(format!("t-{:08}", id.0)),
+        Provider::Tencent => Value::UInt(id.0),
+    }
+}
+
+/// A task id parameter: Alibaba `t-00000001`, Tencent a number (or its digits). One that
+/// names no task is `InvalidTaskId.NotFound`.
+fn task_id_param(f: &Fields<'_>, provider: Provider, name: &str) -> Read<ExportTaskId> {
+    let not_found = || ApiError::new(ErrorCode::InvalidTaskIdNotFound);
+    let n = match (provider, f.u64_opt(name)) {
+        (Provider::Tencent, Ok(Some(n))) => n,
+        _ => {
+            let text = f.str_req(name)?;
+            let digits = match provider {
+                Provider::Alibaba => text.strip_prefix("t-").ok_or_else(not_found)?,
+                Provider::Tencent => text,
+            };
+            digits.parse().map_err(|_| not_found())?
+        }
+    };
+    Ok(ExportTaskId(n))
+}
+
+fn call_region(f: &Fields<'_>, provider: Provider) -> Read<RegionId> {
+    RegionId::new(f.str_req(region_param(provider))?)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidRegionIdNotFound))
+}
+
+fn require_caller(f: &Fields<'_>) -> Read<AccountId> {
+    caller(f)?.ok_or_else(|| ApiError::new(ErrorCode::InvalidAliUidIsNull))
+}
+
+fn bucket_name(f: &Fields<'_>, name: &str) -> Read<BucketName> {
+    BucketName::new(f.str_req(name)?).map_err(|e| f.invalid(name, &e.to_string()))
+}
+
+/// `SetBucket`: `BucketName`, `RegionId`, `OwnerId`.
+fn set_bucket(f: &Fields<'_>) -> Read<Command> {
+    f.only(&["BucketName", "RegionId", "OwnerId"])?;
+    Ok(Command::RegisterBucket(Bucket {
+        name: bucket_name(f, "BucketName")?,
+        region: RegionId::new(f.str_req("RegionId")?)
+            .map_err(|e| f.invalid("RegionId", &e.to_string()))?,
+        owner: AccountId::new(f.str_req("OwnerId")?)
+            .map_err(|e| f.invalid("OwnerId", &e.to_string()))?,
+    }))
+}
+
+/// Alibaba `ExportImage`: `RegionId`, `ImageId`, `OSSBucket`, `OSSPrefix`; `ImageFormat`
+/// (`raw`), `RoleName` (accepted, not modelled). The whole image is exported.
+fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
+    f.only(&[
+        "CallerId",
+        "RegionId",
+        "ImageId",
+        "OSSBucket",
+        "OSSPrefix",
+        "ImageFormat",
+        "RoleName",
+    ])?;
+    let caller = require_caller(f)?;
+    let region = call_region(f, Provider::Alibaba)?;
+    let image = image_id(f.str_req("ImageId")?)?;
+    let bucket = bucket_name(f, "OSSBucket")?;
+    let prefix = ObjectPrefix::parse_for(Provider::Alibaba, f.str_req("OSSPrefix")?)
+        .map_err(|e| e.to_api_error())?;
+    let format = match f.str_opt("ImageFormat")? {
+        None => ExportFormat::Raw,
+        Some(s) => ExportFormat::parse_for(Provider::Alibaba, s).map_err(|e| e.to_api_error())?,
+    };
+    Ok(ExportImageCall {
+        caller: Some(caller),
+        region,
+        request: ExportRequest {
+            image,
+            bucket,
+            prefix,
+            format,
+            scope: ExportScope::WholeMachine,
+        },
+        dry_run: false,
+    })
+}
+
+/// Tencent `ExportImages`: `Region`, `BucketName`, `ImageIds`, `FileNamePrefixList` (one
+/// per image); `ExportFormat` (`RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (accepted,
+/// not modelled). One call per image, all checked before any is made.
+fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
+    f.only(&[
+        "CallerId",
+        "Region",
+        "BucketName",
+        "ImageIds",
+        "ExportFormat",
+        "FileNamePrefixList",
+        "OnlyExportRootDisk",
+        "DryRun",
+        "RoleName",
+    ])?;
+    let caller = require_caller(f)?;
+    let region = call_region(f, Provider::Tencent)?;
+    let bucket = bucket_name(f, "BucketName")?;
+    let images = f.strs_opt("ImageIds")?.unwrap_or_default();
+    if images.is_empty() {
+        return Err(f.missing("ImageIds"));
+    }
+    for (i, id) in images.iter().enumerate() {
+        if images[..i].contains(id) {
+            return Err(f
+                .invalid("ImageIds", &format!("{id} is given twice"))
+                .with_tencent(TencentCode::InvalidParameterValue));
+        }
+    }
+    let prefixes = f.strs_opt("FileNamePrefixList")?.unwrap_or_default();
+    if prefixes.len() != images.len() {
+        return Err(f
+            .invalid(
+                "FileNamePrefixList",
+                &format!("{} prefixes for {} images", prefixes.len(), images.len()),
+            )
+            .with_tencent(TencentCode::InvalidParameterValueInvalidFileNamePrefixList));
+    }
+    let format = match f.str_opt("ExportFormat")? {
+        None => ExportFormat::Raw,
+        Some(s) => ExportFormat::parse_for(Provider::Tencent, s).map_err(|e| e.to_api_error())?,
+    };
+    let scope = if f.bool_or("OnlyExportRootDisk", false)? {
+        ExportScope::SystemDiskOnly
+    } else {
+        ExportScope::WholeMachine
+    };
+    let dry_run = f.bool_or("DryRun", false)?;
+    images
+        .iter()
+        .zip(&prefixes)
+        .map(|(id, prefix)| {
+            Ok(ExportImageCall {
+                caller: Some(caller.clone()),
+                region: region.clone(),
+                request: ExportRequest {
+                    image: image_id(id)?,
+                    bucket: bucket.clone(),
+                    prefix: ObjectPrefix::parse_for(Provider::Tencent, prefix)
+                        .map_err(|e| e.to_api_error())?,
+                    format,
+                    scope,
+                },
+                dry_run,
+            })
+        })
+        .collect()
+}
+
+/// Alibaba `CancelTask`: `RegionId`, `TaskId`.
+fn cancel_task(f: &Fields<'_>) -> Read<Command> {
+    f.only(&["CallerId", "RegionId", "TaskId"])?;
+    let caller = require_caller(f)?;
+    Ok(Command::CancelExport(CancelExport {
+        caller: Some(caller),
+        region: call_region(f, Provider::Alibaba)?,
+        task: task_id_param(f, Provider::Alibaba, "TaskId")?,
+    }))
+}
+
+/// Alibaba `DescribeTasks`' `TaskStatus` of an export task: `Waiting`, `Processing`,
+/// `Finished`, `Failed`, and `Cancelled` (the crate's name for a cancelled task).
+fn task_status(state: ExportState) -> &'static str {
+    match state {
+        ExportState::Queued => "Waiting",
+        ExportState::Running => "Processing",
+        ExportState::Succeeded => "Finished",
+        ExportState::Failed => "Failed",
+        ExportState::Cancelled => "Cancelled",
+    }
+}
+
+fn time(at: DateTime<Utc>) -> Value {
+    Value::str(at.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+fn task_value(t: &ExportTask) -> Value {
+    let mut pairs = vec![
+        ("TaskId", task_id_value(Provider::Alibaba, t.id)),
+        ("TaskAction", Value::str("ExportImage")),
+        ("TaskStatus", Value::str(task_status(t.state))),
+        ("TaskProcess", Value::str(format!("{}%", t.progress))),
+        ("SupportCancel", Value::Bool(t.state.is_live())),
+        ("CreationTime", time(t.queued_at)),
+    ];
+    if let Some(end) = t.ended_at {
+        pairs.push(("FinishedTime", time(end)));
+    }
+    Value::object(pairs)
+}
+
+/// The charge quantity as `(Quantity, Unit)` fields.
+fn quantity_fields(q: Quantity) -> Vec<(&'static str, Value)> {
+    match q {
+        Quantity::GibMonths { gib } => vec![
+            ("Quantity", Value::UInt(gib)),
+            ("Unit", Value::str("GiB-month")),
+        ],
+        Quantity::PerInstanceMonth => vec![("Unit", Value::str("instance-month"))],
+        Quantity::Requests { count } => vec![
+            ("Quantity", Value::UInt(count)),
+            ("Unit", Value::str("request")),
+        ],
+        Quantity::TrafficGib { gib } => {
+            vec![("Quantity", Value::UInt(gib)), ("Unit", Value::str("GiB"))]
+        }
+        Quantity::Operation => vec![
+            ("Quantity", Value::UInt(1)),
+            ("Unit", Value::str("operation")),
+        ],
+    }
+}
+
+fn amount_param(f: &Fields<'_>, name: &str, text: &str) -> Read<Amount> {
+    text.parse()
+        .map_err(|e: charges::AmountError| f.invalid(name, &e.to_string()))
+}
+
+/// `EstimateCopyCost`'s prices: `SnapshotPriceGiBMonth` (everywhere) and
+/// `SnapshotPricesByRegion` (`[{"RegionId", "Price"}]`), decimal strings; `Currency` (`USD`).
+/// No price given: no table.
+fn price_table(f: &Fields<'_>) -> Read<Option<PriceTable>> {
+    let default = f.str_opt("SnapshotPriceGiBMonth")?;
+    let by_region = f.objects_opt("SnapshotPricesByRegion")?;
+    if default.is_none() && by_region.is_none() {
+        return Ok(None);
+    }
+    let mut table = PriceTable::new(f.str_opt("Currency")?.unwrap_or("USD"));
+    if let Some(p) = default {
+        table.snapshot_storage.default = Some(amount_param(f, "SnapshotPriceGiBMonth", p)?);
+    }
+    for pairs in by_region.unwrap_or_default() {
+        let pf = Fields::new(0, pairs);
+        let region = RegionId::new(pf.str_req("RegionId")?)
+            .map_err(|e| f.invalid("SnapshotPricesByRegion", &e.to_string()))?;
+        let amount = amount_param(f, "SnapshotPricesByRegion", pf.str_req("Price")?)?;
+        table.snapshot_storage.regions.insert(region, amount);
+    }
+    Ok(Some(table))
+}
+
+impl Runner {
+    /// Answers one of [`ACTIONS`].
+    pub(super) fn export_action(
+        &mut self,
+        action: &str,
+        f: &Fields<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Reply, Failure> {
+        let provider = self.provider();
+        let unknown = || {
+            Failure::reading(
+                ApiError::new(ErrorCode::InvalidActionNotFound)
+                    .with_message(format!(
+                        "Specified api is not found, please check your url and method. (Action {action:?} in the {provider} form)"
+                    ))
+                    .with_tencent(TencentCode::InvalidAction),
+            )
+        };
+        match (provider, action) {
+            (_, "SetBucket") => {
+                let command = set_bucket(f).map_err(Failure::reading)?;
+                self.run(at, command)?;
+                Ok(Reply::Plain)
+            }
+            (Provider::Alibaba, "ExportImage") => {
+                let call = export_image(f).map_err(Failure::reading)?;
+                let region = call.region.clone();
+                match self.run(at, Command::ExportImage(call))? {
+                    Outcome::ExportAccepted { task, .. } => Ok(Reply::Fields(vec![
+                        ("TaskId".into(), task_id_value(provider, task)),
+                        ("RegionId".into(), Value::str(region.as_str())),
+                    ])),
+                    _ => Ok(Reply::Plain),
+                }
+            }
+            (Provider::Tencent, "ExportImages") => {
+                let calls = export_images(f).map_err(Failure::reading)?;
+                // Every image is checked before any export is made: a refusal changes nothing.
+                for call in &calls {
+                    let mut dry = call.clone();
+                    dry.dry_run = true;
+                    self.run(at, Command::ExportImage(dry))?;
+                }
+                if calls.iter().any(|c| c.dry_run) {
+                    return Ok(Reply::Plain);
+                }
+                let mut first = None;
+                let mut paths = Vec::new();
+                for call in calls {
+                    if let Outcome::ExportAccepted { task, objects } =
+                        self.run(at, Command::ExportImage(call))?
+                    {
+                        first.get_or_insert(task);
+                        paths.extend(objects.into_iter().map(Value::String));
+                    }
+                }
+                let mut fields = Vec::new();
+                if let Some(task) = first {
+                    fields.push(("TaskId".into(), task_id_value(provider, task)));
+                }
+                fields.push(("CosPaths".into(), Value::Array(paths)));
+                Ok(Reply::Fields(fields))
+            }
+            (Provider::Alibaba, "CancelTask") => {
+                let command = cancel_task(f).map_err(Failure::reading)?;
+                self.run(at, command)?;
+                Ok(Reply::Plain)
+            }
+            (_, "ExportFailed") => {
+                f.only(&["TaskId", "Reason"]).map_err(Failure::reading)?;
+                let task = task_id_param(f, provider, "TaskId").map_err(Failure::reading)?;
+                let reason = f
+                    .str_opt("Reason")
+                    .map_err(Failure::reading)?
+                    .unwrap_or("reported by the host")
+                    .to_owned();
+                self.run(at, Command::ExportFailed { task, reason })?;
+                Ok(Reply::Plain)
+            }
+            (Provider::Alibaba, "DescribeTasks") => {
+                self.describe_tasks(f).map_err(Failure::reading)
+            }
+            (_, "EstimateCopyCost") => self.estimate(f).map_err(Failure::reading),
+            _ => Err(unknown()),
+        }
+    }
+
+    /// Alibaba `DescribeTasks` for export tasks: `RegionId`; `TaskIds` (comma-separated or a
+    /// list), `TaskAction` (`ExportImage`). The caller's tasks in the region, oldest first.
+    fn describe_tasks(&self, f: &Fields<'_>) -> Read<Reply> {
+        f.only(&["CallerId", "RegionId", "TaskIds", "TaskAction"])?;
+        let caller = require_caller(f)?;
+        let region = call_region(f, Provider::Alibaba)?;
+        if !self
+            .sim
+            .service()
+            .profile()
+            .regions
+            .catalogue
+            .contains(region.as_str())
+        {
+            return Err(ApiError::new(ErrorCode::InvalidRegionIdNotFound));
+        }
+        if let Some(action) = f.str_opt("TaskAction")? {
+            if action != "ExportImage" {
+                return Err(f.invalid("TaskAction", "the model has ExportImage tasks only"));
+            }
+        }
+        let wanted = super::actions::list_param(f, "TaskIds")?;
+        let tasks: Vec<Value> = self
+            .sim
+            .service()
+            .state()
+            .exports()
+            .filter(|t| t.owner == caller && t.region == region)
+            .filter(|t| {
+                wanted
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&format!("t-{:08}", t.id.0).as_str()))
+            })
+            .map(task_value)
+            .collect();
+        let total = tasks.len() as u64;
+        Ok(Reply::Fields(vec![
+            (
+                "TaskSet".into(),
+                Value::object([("Task", Value::Array(tasks))]),
+            ),
+            ("TotalCount".into(), Value::UInt(total)),
+            ("RegionId".into(), Value::str(region.as_str())),
+        ]))
+    }
+
+    /// `EstimateCopyCost` (the runner's own): `RegionId`/`Region`, `ImageIds`,
+    /// `DestinationRegions`, `Months`; `Prices`. The images must be visible to the caller in
+    /// the region.
+    fn estimate(&self, f: &Fields<'_>) -> Read<Reply> {
+        let provider = self.provider();
+        f.only(&[
+            "CallerId",
+            region_param(provider),
+            "ImageIds",
+            "DestinationRegions",
+            "Months",
+            "Currency",
+            "SnapshotPriceGiBMonth",
+            "SnapshotPricesByRegion",
+        ])?;
+        let caller = require_caller(f)?;
+        let region = call_region(f, provider)?;
+        let service = self.sim.service();
+        let catalogue = &service.profile().regions.catalogue;
+        if !catalogue.contains(region.as_str()) {
+            return Err(ApiError::new(ErrorCode::InvalidRegionIdNotFound));
+        }
+        let ids = f.strs_opt("ImageIds")?.unwrap_or_default();
+        if ids.is_empty() {
+            return Err(f.missing("ImageIds"));
+        }
+        let state = service.state();
+        let mut images = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = image_id(id)?;
+            let image = state
+                .image(&id)
+                .filter(|i| i.region == region)
+                .filter(|i| {
+                    i.owner_alias_for(&caller, state.is_shared_with(&i.id, &caller))
+                        .is_some()
+                })
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidImageIdNotFound))?;
+            images.push(PlannedImage::from(image));
+        }
+        let destinations = f
+            .strs_opt("DestinationRegions")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                RegionId::new(d)
+                    .ok()
+                    .filter(|r| catalogue.contains(r.as_str()))
+                    .ok_or_else(|| ApiError::new(ErrorCode::DestinationRegionNotFound))
+            })
+            .collect::<Read<Vec<_>>>()?;
+        if destinations.is_empty() {
+            return Err(f.missing("DestinationRegions"));
+        }
+        let months = f.u32_opt("Months")?.ok_or_else(|| f.missing("Months"))?;
+        let prices = price_table(f)?;
+        let estimate = charges::estimate(
+            &CopyPlan {
+                images,
+                destinations,
+                months,
+            },
+            prices.as_ref(),
+        )
+        .map_err(|e| f.invalid("SnapshotPricesByRegion", &e.to_string()))?;
+        let lines = estimate
+            .lines
+            .iter()
+            .map(|line| {
+                let charges = line
+                    .charges
+                    .iter()
+                    .map(|c| {
+                        let mut pairs = vec![("Kind", Value::str(c.charge.kind.as_str()))];
+                        pairs.extend(quantity_fields(c.charge.quantity));
+                        pairs.push(("Billed", Value::Bool(!c.charge.is_free())));
+                        if let Some(a) = c.amount {
+                            pairs.push(("Amount", Value::str(a.to_string())));
+                        }
+                        if c.charge.kind == ChargeKind::ImageFee {
+                            if let Some(s) = &c.charge.ultimate_source {
+                                pairs.push(("UltimateSource", Value::str(s.as_str())));
+                            }
+                        }
+                        pairs.push(("Seed", Value::str(c.charge.rule.seed)));
+                        Value::object(pairs)
+                    })
+                    .collect();
+                let mut pairs = vec![
+                    ("ImageId", Value::str(line.image.as_str())),
+                    ("DestinationRegion", Value::str(line.destination.as_str())),
+                    ("Charges", Value::Array(charges)),
+                ];
+                if let Some(s) = line.subtotal {
+                    pairs.push(("Subtotal", Value::str(s.to_string())));
+                }
+                Value::object(pairs)
+            })
+            .collect();
+        let mut fields = vec![
+            ("Months".into(), Value::UInt(months.into())),
+            ("Lines".into(), Value::Array(lines)),
+        ];
+        if let (Some(currency), Some(total)) = (&estimate.currency, estimate.total) {
+            fields.push(("Currency".into(), Value::str(currency.as_str())));
+            fields.push(("Total".into(), Value::str(total.to_string())));
+        }
+        Ok(Reply::Fields(fields))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_ids_per_provider() {
+        assert_eq!(
+            task_id_value(Provider::Alibaba, ExportTaskId(7)),
+            Value::str("t-00000007")
+        );
+        assert_eq!(
+            task_id_value(Provider::Tencent, ExportTaskId(7)),
+            Value::UInt(7)
+        );
+    }
+}
