@@ -832,6 +832,35 @@ mod engine {
         assert_eq!(rebuilt, s);
     }
 
+    #[test]
+    fn a_state_breaking_the_export_invariant_is_refused() {
+        let mut s = world();
+        s.handle(mins(1), Command::ExportImage(export_call(ALICE)))
+            .unwrap();
+        let json: serde_json::Value = serde_json::to_value(&s).unwrap();
+        assert!(serde_json::from_value::<ImageService>(json.clone()).is_ok());
+        // The live export's bucket removed: refused.
+        let mut no_bucket = json.clone();
+        no_bucket["state"]["buckets"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|b| b["name"] != "exports-1250000000");
+        let e = serde_json::from_value::<ImageService>(no_bucket).unwrap_err();
+        assert!(e.to_string().contains("bucket"), "{e}");
+        // The live export's objects renamed: refused.
+        let mut renamed = json.clone();
+        renamed["state"]["exports"][0]["objects"][1]["name"] = "web_xvdz.raw".into();
+        let e = serde_json::from_value::<ImageService>(renamed).unwrap_err();
+        assert!(e.to_string().contains("objects"), "{e}");
+        // Its image deleted: refused.
+        let mut no_image = json;
+        no_image["state"]["images"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|i| i["id"] != "img-abcd1234");
+        assert!(serde_json::from_value::<ImageService>(no_image).is_err());
+    }
+
     fn world_log() -> Vec<machine_image::engine::EventRecord> {
         // The same fixtures as `world`, with their events kept.
         let mut s = ImageService::new(machine_image::Profile::tencent());
