@@ -133,7 +133,11 @@ fn any_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<u64>().prop_map(Value::UInt),
-        any::<i64>().prop_map(|n| if n < 0 { Value::Int(n) } else { Value::UInt(n as u64) }),
+        any::<i64>().prop_map(|n| if n < 0 {
+            Value::Int(n)
+        } else {
+            Value::UInt(n as u64)
+        }),
         any::<f64>()
             .prop_filter("finite", |x| x.is_finite())
             .prop_map(Value::Float),
