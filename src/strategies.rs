@@ -1,4 +1,4 @@
-//! [`proptest`] strategies (feature `proptest`): every value type, valid and near-miss;
+//! [`proptest`](mod@proptest) strategies (feature `proptest`): every value type, valid and near-miss;
 //! whole worlds; and command sequences over a world, weighted toward the interesting rules.
 //!
 //! A service team that drives `machine-image` as the reference model of its own cloud or
