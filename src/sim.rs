@@ -109,7 +109,7 @@ impl Simulator {
     /// Completes every copy and export due by `now`, in order of modelled end (copies before
     /// exports at the same instant, then by task id), and reports the progress of the rest.
     /// Queued exports are started first, at their acceptance. Refused (`TimeWentBackwards`)
-    /// if `now` is before the last accepted command.
+    /// if `now` is before the state's clock (the last state change).
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         if let Some(last) = self.service.state().now() {
             if now < last {

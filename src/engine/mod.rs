@@ -238,10 +238,13 @@ pub enum EngineError {
         /// This report.
         to: u8,
     },
-    /// The command is dated before the last accepted one.
-    #[error("command dated {now} is before the last accepted command at {last}")]
+    /// The command is dated before the state's clock: the time of the last command that
+    /// changed the state. (A command that changes nothing, such as a dry run, an idempotent
+    /// retry or a repeated report, leaves the clock where it was: the clock is part of the
+    /// state, and the state is what the event log rebuilds.)
+    #[error("command dated {now} is before the last state change at {last}")]
     TimeWentBackwards {
-        /// The last accepted command's time.
+        /// The time of the last state change.
         last: DateTime<Utc>,
         /// This command's time.
         now: DateTime<Utc>,

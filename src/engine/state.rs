@@ -146,7 +146,7 @@ impl State {
         }
     }
 
-    /// The time of the last accepted command.
+    /// The state's clock: the time of the last command that changed the state.
     pub fn now(&self) -> Option<DateTime<Utc>> {
         self.now
     }
