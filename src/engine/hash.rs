@@ -53,9 +53,17 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// The running hash is weak in its low bits (a product's low bits depend only on the
+    /// factors' low bits, so ids that differ in their last characters would share buckets);
+    /// the table picks buckets by the low bits, so the hash is finished with the murmur3 mix,
+    /// which spreads every input bit over every output bit.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        let mut z = self.hash;
+        z ^= z >> 33;
+        z = z.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        z ^= z >> 33;
+        z
     }
 }
 
@@ -73,6 +81,18 @@ mod tests {
         let mut h = FxHasher::default();
         s.hash(&mut h);
         h.finish()
+    }
+
+    #[test]
+    fn ids_differing_in_their_last_characters_spread_over_the_low_bits() {
+        let buckets: std::collections::BTreeSet<u64> = (0..64)
+            .map(|i| hash_of(&format!("m-0000000000{i:02}")) & 63)
+            .collect();
+        assert!(
+            buckets.len() > 32,
+            "only {} of 64 buckets used",
+            buckets.len()
+        );
     }
 
     #[test]
