@@ -1,15 +1,10 @@
 //! Copy tasks: their states and transitions, and the per-region queues.
 //!
 //! # Task states
-//! ```text
-//!             start                finish
-//!   Queued ───────────► Running ───────────► Succeeded
-//!     │                   │  │
-//!     │                   │  └─── fail ────► Failed
-//!     └──── cancel ───────┴───── cancel ───► Cancelled
-//! ```
-//! Every other move (finishing a queued task, starting a running one, anything out of a
-//! final state) is refused with a [`TransitionError`].
+//! A copy task moves through the states every task shares ([`crate::task`]):
+//! `Queued → Running → Succeeded | Failed | Cancelled`, cancellable while queued or
+//! running; every other move is refused with a [`TransitionError`]. Its destination image
+//! follows it (see [`crate::image`]).
 //!
 //! # Queues
 //! Seed 004: "同一个地域下同时只能有一个镜像拷贝任务运行，其余任务需要排队等待上一个任务完成后再依次排队执行"
@@ -67,87 +62,10 @@ impl fmt::Display for TaskId {
     }
 }
 
-/// A copy task's state (see the module diagram).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TaskState {
-    /// Waiting for its region's slot.
-    Queued,
-    /// Copying.
-    Running,
-    /// Done; the destination image is `Available`.
-    Succeeded,
-    /// The host reported a failure; the destination image is `CreateFailed`.
-    Failed,
-    /// Cancelled by `CancelCopyImage`; the destination image is gone.
-    Cancelled,
-}
+pub use crate::task::TaskState;
 
-/// A move the task diagram does not have.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("copy {task} can't {action} while {from:?}")]
-pub struct TransitionError {
-    /// The task.
-    pub task: TaskId,
-    /// Its state.
-    pub from: TaskState,
-    /// What was asked: `start`, `progress`, `finish`, `fail` or `cancel`.
-    pub action: &'static str,
-}
-
-impl TaskState {
-    /// Whether the task is still live (queued or running).
-    pub fn is_live(self) -> bool {
-        matches!(self, TaskState::Queued | TaskState::Running)
-    }
-
-    fn refuse(self, task: TaskId, action: &'static str) -> TransitionError {
-        TransitionError {
-            task,
-            from: self,
-            action,
-        }
-    }
-
-    /// `Queued → Running`.
-    pub fn start(self, task: TaskId) -> Result<TaskState, TransitionError> {
-        match self {
-            TaskState::Queued => Ok(TaskState::Running),
-            s => Err(s.refuse(task, "start")),
-        }
-    }
-
-    /// `Running → Succeeded`.
-    pub fn finish(self, task: TaskId) -> Result<TaskState, TransitionError> {
-        match self {
-            TaskState::Running => Ok(TaskState::Succeeded),
-            s => Err(s.refuse(task, "finish")),
-        }
-    }
-
-    /// `Running → Failed`.
-    pub fn fail(self, task: TaskId) -> Result<TaskState, TransitionError> {
-        match self {
-            TaskState::Running => Ok(TaskState::Failed),
-            s => Err(s.refuse(task, "fail")),
-        }
-    }
-
-    /// `Queued | Running → Cancelled`.
-    pub fn cancel(self, task: TaskId) -> Result<TaskState, TransitionError> {
-        match self {
-            TaskState::Queued | TaskState::Running => Ok(TaskState::Cancelled),
-            s => Err(s.refuse(task, "cancel")),
-        }
-    }
-
-    /// Progress reports are taken only while running.
-    pub fn check_progress(self, task: TaskId) -> Result<(), TransitionError> {
-        match self {
-            TaskState::Running => Ok(()),
-            s => Err(s.refuse(task, "progress")),
-        }
-    }
-}
+/// A move the task diagram does not have, for a copy task.
+pub type TransitionError = crate::task::TransitionError<TaskId>;
 
 /// One copy of one image to one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,37 +208,6 @@ impl Lane {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn allowed_transitions() {
-        let t = TaskId(1);
-        assert_eq!(TaskState::Queued.start(t), Ok(TaskState::Running));
-        assert_eq!(TaskState::Running.finish(t), Ok(TaskState::Succeeded));
-        assert_eq!(TaskState::Running.fail(t), Ok(TaskState::Failed));
-        assert_eq!(TaskState::Queued.cancel(t), Ok(TaskState::Cancelled));
-        assert_eq!(TaskState::Running.cancel(t), Ok(TaskState::Cancelled));
-    }
-
-    #[test]
-    fn refused_transitions() {
-        let t = TaskId(1);
-        assert!(TaskState::Queued.finish(t).is_err());
-        assert!(TaskState::Queued.fail(t).is_err());
-        assert!(TaskState::Running.start(t).is_err());
-        for final_state in [
-            TaskState::Succeeded,
-            TaskState::Failed,
-            TaskState::Cancelled,
-        ] {
-            assert!(final_state.start(t).is_err());
-            assert!(final_state.finish(t).is_err());
-            assert!(final_state.fail(t).is_err());
-            assert!(final_state.cancel(t).is_err());
-            assert!(final_state.check_progress(t).is_err());
-        }
-        let e = TaskState::Queued.finish(t).unwrap_err();
-        assert_eq!(e.to_string(), "copy task-1 can't finish while Queued");
-    }
 
     #[test]
     fn queue_is_fifo() {

@@ -72,14 +72,9 @@
 //! (`raw`, `qcow2`, `vhd`, `vmdk`, `vdi`); the seed only shows `raw`.
 //!
 //! # Task states
-//! ```text
-//!             start                finish
-//!   Queued ───────────► Running ───────────► Succeeded
-//!     │                   │  │
-//!     │                   │  └─── fail ────► Failed
-//!     └──── cancel ───────┴───── cancel ───► Cancelled
-//! ```
-//! Every other move is refused with an [`ExportTransitionError`].
+//! An export task moves through the states every task shares ([`crate::task`]):
+//! `Queued → Running → Succeeded | Failed | Cancelled`, cancellable while queued or running;
+//! every other move is refused with an [`ExportTransitionError`].
 
 use std::fmt;
 
@@ -622,93 +617,17 @@ impl fmt::Display for ExportTaskId {
     }
 }
 
-/// An export task's state (see the module diagram).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ExportState {
-    /// Accepted, not yet started by the host.
-    Queued,
-    /// Writing the objects.
-    Running,
-    /// Every object is in the bucket.
-    Succeeded,
-    /// The host reported a failure.
-    Failed,
-    /// Cancelled.
-    Cancelled,
-}
+/// An export task's state: the states every task shares (see [`crate::task`]).
+pub type ExportState = crate::task::TaskState;
 
 /// A move the export task diagram does not have.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{task} can't {action} while {from:?}")]
-pub struct ExportTransitionError {
-    /// The task.
-    pub task: ExportTaskId,
-    /// Its state.
-    pub from: ExportState,
-    /// What was asked: `start`, `progress`, `finish`, `fail` or `cancel`.
-    pub action: &'static str,
-}
+pub type ExportTransitionError = crate::task::TransitionError<ExportTaskId>;
 
-impl ExportTransitionError {
+impl crate::task::TransitionError<ExportTaskId> {
     /// The provider error: Alibaba `CancelTask`'s `InvalidTaskId.IncorrectTaskStatus` (403)
     /// for a task in the wrong state.
     pub fn to_api_error(&self) -> ApiError {
         ApiError::new(ErrorCode::InvalidTaskIdIncorrectTaskStatus)
-    }
-}
-
-impl ExportState {
-    /// Whether the task is still live (queued or running): its image is being exported.
-    pub fn is_live(self) -> bool {
-        matches!(self, ExportState::Queued | ExportState::Running)
-    }
-
-    fn refuse(self, task: ExportTaskId, action: &'static str) -> ExportTransitionError {
-        ExportTransitionError {
-            task,
-            from: self,
-            action,
-        }
-    }
-
-    /// `Queued → Running`.
-    pub fn start(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
-        match self {
-            ExportState::Queued => Ok(ExportState::Running),
-            s => Err(s.refuse(task, "start")),
-        }
-    }
-
-    /// `Running → Succeeded`.
-    pub fn finish(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
-        match self {
-            ExportState::Running => Ok(ExportState::Succeeded),
-            s => Err(s.refuse(task, "finish")),
-        }
-    }
-
-    /// `Running → Failed`.
-    pub fn fail(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
-        match self {
-            ExportState::Running => Ok(ExportState::Failed),
-            s => Err(s.refuse(task, "fail")),
-        }
-    }
-
-    /// `Queued | Running → Cancelled`.
-    pub fn cancel(self, task: ExportTaskId) -> Result<ExportState, ExportTransitionError> {
-        match self {
-            ExportState::Queued | ExportState::Running => Ok(ExportState::Cancelled),
-            s => Err(s.refuse(task, "cancel")),
-        }
-    }
-
-    /// Progress is reported only while running.
-    pub fn check_progress(self, task: ExportTaskId) -> Result<(), ExportTransitionError> {
-        match self {
-            ExportState::Running => Ok(()),
-            s => Err(s.refuse(task, "progress")),
-        }
     }
 }
 

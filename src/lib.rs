@@ -73,6 +73,7 @@ pub mod name;
 pub mod provider;
 pub mod region;
 pub mod tag;
+pub mod task;
 pub mod tencent;
 
 pub use error::{ApiError, CatalogueEntry, ErrorCode, Parameter, SEED_CATALOGUE};
