@@ -81,13 +81,15 @@ fn check_region_id(s: &str) -> Result<(), RegionIdError> {
     let mut parts = s.split('-');
     let head = parts.next().unwrap_or("");
     let head_ok = (2..=4).contains(&head.len()) && head.bytes().all(|b| b.is_ascii_lowercase());
-    let rest: Vec<&str> = parts.collect();
-    let rest_ok = (1..=4).contains(&rest.len())
-        && rest.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
+    // One to four further parts of lowercase letters and digits, counted without collecting.
+    let mut rest = 0;
+    let parts_ok = parts.all(|p| {
+        rest += 1;
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    let rest_ok = parts_ok && (1..=4).contains(&rest);
     if head_ok && rest_ok {
         Ok(())
     } else {
