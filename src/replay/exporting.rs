@@ -237,7 +237,7 @@ fn quantity_fields(q: Quantity) -> Vec<(&'static str, Value)> {
     match q {
         Quantity::GibMonths { gib } => vec![
             ("Quantity", Value::UInt(gib)),
-            ("Unit", Value::str("GiB-month")),
+            ("Unit", Value::str("GiB per month")),
         ],
         Quantity::PerInstanceMonth => vec![("Unit", Value::str("instance-month"))],
         Quantity::Requests { count } => vec![
