@@ -29,6 +29,12 @@ pub(crate) fn caller(f: &Fields<'_>) -> Read<Option<AccountId>> {
     }
 }
 
+/// `CallerId`, required: absent or empty is `InvalidAliUid.IsNull`, answered before any other
+/// parameter is read (the engine's first check).
+pub(crate) fn require_caller(f: &Fields<'_>) -> Read<AccountId> {
+    caller(f)?.ok_or_else(|| ApiError::new(ErrorCode::InvalidAliUidIsNull))
+}
+
 /// `ClientToken`, optional.
 pub(crate) fn client_token(f: &Fields<'_>) -> Read<Option<ClientToken>> {
     f.str_opt("ClientToken")?
@@ -269,10 +275,7 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
         "KMSKeyId",
         "Tag",
     ])?;
-    let caller = caller(f)?;
-    if caller.is_none() {
-        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
-    }
+    let caller = Some(require_caller(f)?);
     let name = f
         .str_opt("DestinationImageName")?
         .filter(|s| !s.is_empty())
@@ -310,10 +313,7 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
 /// Alibaba `CancelCopyImage` and `DeleteImage`.
 pub(crate) fn image_call(f: &Fields<'_>, cancel: bool) -> Read<Command> {
     f.only(&["CallerId", "ClientToken", "RegionId", "ImageId"])?;
-    let caller = caller(f)?;
-    if caller.is_none() {
-        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
-    }
+    let caller = Some(require_caller(f)?);
     let call = ImageCall {
         caller,
         client_token: client_token(f)?,
@@ -349,10 +349,7 @@ pub(crate) fn modify_share(f: &Fields<'_>, provider: Provider) -> Read<Command> 
             "Permission",
         ])?,
     }
-    let caller = caller(f)?;
-    if caller.is_none() {
-        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
-    }
+    let caller = Some(require_caller(f)?);
     let (add, remove) = match provider {
         Provider::Alibaba => (accounts(f, "AddAccount")?, accounts(f, "RemoveAccount")?),
         Provider::Tencent => {
@@ -405,10 +402,7 @@ pub(crate) fn sync_images(f: &Fields<'_>) -> Read<(Command, bool)> {
         "Encrypt",
         "KmsKeyId",
     ])?;
-    let caller = caller(f)?;
-    if caller.is_none() {
-        return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
-    }
+    let caller = Some(require_caller(f)?);
     let name = f
         .str_opt("ImageName")?
         .filter(|s| !s.is_empty())

@@ -16,7 +16,7 @@ use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::tencent::TencentCode;
 
-use super::actions::{caller, image_id, region_param};
+use super::actions::{image_id, region_param, require_caller};
 use super::fields::Fields;
 use super::value::Value;
 use super::{Failure, Reply, Runner};
@@ -63,10 +63,6 @@ fn task_id_param(f: &Fields<'_>, provider: Provider, name: &str) -> Read<ExportT
 fn call_region(f: &Fields<'_>, provider: Provider) -> Read<RegionId> {
     RegionId::new(f.str_req(region_param(provider))?)
         .map_err(|_| ApiError::new(ErrorCode::InvalidRegionIdNotFound))
-}
-
-fn require_caller(f: &Fields<'_>) -> Read<AccountId> {
-    caller(f)?.ok_or_else(|| ApiError::new(ErrorCode::InvalidAliUidIsNull))
 }
 
 fn bucket_name(f: &Fields<'_>, name: &str) -> Read<BucketName> {

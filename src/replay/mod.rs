@@ -449,9 +449,7 @@ impl Runner {
             ])?,
             Provider::Tencent => f.only(&["CallerId", "Region", "ImageIds"])?,
         }
-        let Some(caller) = actions::caller(f)? else {
-            return Err(ApiError::new(ErrorCode::InvalidAliUidIsNull));
-        };
+        let caller = actions::require_caller(f)?;
         let region = RegionId::new(f.str_req(region_param)?)
             .ok()
             .filter(|r| {

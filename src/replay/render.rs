@@ -69,6 +69,27 @@ pub(crate) fn error(
     }
 }
 
+/// Tags as the providers' request parameters and Tencent's answers write them:
+/// `[{"Key": …, "Value": …}]`.
+pub(crate) fn tag_list(tags: &Tags) -> Value {
+    Value::Array(
+        tags.as_slice()
+            .iter()
+            .map(|t| {
+                Value::object([
+                    ("Key", Value::str(t.key.as_str())),
+                    ("Value", Value::str(t.value.as_str())),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// A creation time as both providers print it: `2026-01-01T00:00:00Z`.
+fn timestamp(at: chrono::DateTime<chrono::Utc>) -> Value {
+    Value::str(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
 fn alibaba_tags(tags: &Tags) -> Value {
     Value::object([(
         "Tag",
@@ -103,10 +124,7 @@ pub(crate) fn alibaba_image(view: &ImageView<'_>) -> Value {
         ),
         ("Platform", Value::str(<&str>::from(i.platform))),
         ("Size", Value::UInt(i.size_gib)),
-        (
-            "CreationTime",
-            Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        ),
+        ("CreationTime", timestamp(i.created_at)),
         ("Tags", alibaba_tags(&i.tags)),
         ("IsCopied", Value::Bool(i.copied_from.is_some())),
         (
@@ -141,24 +159,7 @@ pub(crate) fn tencent_image(view: &ImageView<'_>) -> Value {
         ("Platform", Value::str(<&str>::from(i.platform))),
         ("ImageSize", Value::UInt(i.size_gib)),
         ("SyncPercent", Value::UInt(sync_percent)),
-        (
-            "CreatedTime",
-            Value::str(i.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        ),
-        (
-            "Tags",
-            Value::Array(
-                i.tags
-                    .as_slice()
-                    .iter()
-                    .map(|t| {
-                        Value::object([
-                            ("Key", Value::str(t.key.as_str())),
-                            ("Value", Value::str(t.value.as_str())),
-                        ])
-                    })
-                    .collect(),
-            ),
-        ),
+        ("CreatedTime", timestamp(i.created_at)),
+        ("Tags", tag_list(&i.tags)),
     ])
 }

@@ -254,21 +254,7 @@ pub fn command_line(
                 pairs.push(("KMSKeyId", Value::str(k.as_str())));
             }
             if !c.tags.is_empty() {
-                pairs.push((
-                    "Tag",
-                    Value::Array(
-                        c.tags
-                            .as_slice()
-                            .iter()
-                            .map(|t| {
-                                Value::object([
-                                    ("Key", Value::str(t.key.as_str())),
-                                    ("Value", Value::str(t.value.as_str())),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                ));
+                pairs.push(("Tag", super::render::tag_list(&c.tags)));
             }
         }
         Command::CancelCopyImage(c) | Command::DeleteImage(c) => {
