@@ -52,6 +52,7 @@ fn run(args: &Args) -> io::Result<()> {
     let mut runner = Runner::new();
     runner.record_events(args.events.is_some());
     let mut buf = Vec::new();
+    let mut answer_text = String::new();
     let mut line_no = 0u64;
     loop {
         buf.clear();
@@ -69,8 +70,10 @@ fn run(args: &Args) -> io::Result<()> {
             }
         };
         let answer = runner.answer(line_no, input);
-        serde_json::to_writer(&mut out, &answer)?;
-        out.write_all(b"\n")?;
+        answer_text.clear();
+        answer.write_json(&mut answer_text);
+        answer_text.push('\n');
+        out.write_all(answer_text.as_bytes())?;
     }
     out.flush()?;
     if let Some(path) = &args.events {

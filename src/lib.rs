@@ -30,7 +30,7 @@
 //!         let (k, v) = kv.split_once('=').unwrap();
 //!         pairs.push((k.to_owned(), Value::str(v)));
 //!     }
-//!     Value::Object(pairs)
+//!     Value::object(pairs)
 //! };
 //! let at = "at=2026-01-01T00:00:00Z";
 //! runner.answer(1, Ok(line(&format!("{at};Action=SeedImage;RegionId=cn-hangzhou;ImageId=m-src0001;ImageName=web;OwnerId=1"))));

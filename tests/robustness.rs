@@ -159,7 +159,7 @@ fn any_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(2, 12, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec(("[A-Z][a-z]{1,6}", inner), 0..3).prop_map(Value::Object),
+            prop::collection::vec(("[A-Z][a-z]{1,6}", inner), 0..3).prop_map(Value::object),
         ]
     })
 }
@@ -171,13 +171,13 @@ fn any_line() -> impl Strategy<Value = Value> {
         prop::collection::vec((prop::sample::select(PARAMS), any_value()), 0..8),
     )
         .prop_map(|(action, params)| {
-            let mut pairs = vec![("Action".to_owned(), Value::str(action))];
-            pairs.push(("at".to_owned(), Value::str("2026-01-01T00:00:00Z")));
+            let mut pairs = vec![("Action", Value::str(action))];
+            pairs.push(("at", Value::str("2026-01-01T00:00:00Z")));
             for (k, v) in params {
-                pairs.retain(|(key, _)| key != k);
-                pairs.push((k.to_owned(), v));
+                pairs.retain(|(key, _)| *key != k);
+                pairs.push((k, v));
             }
-            Value::Object(pairs)
+            Value::object(pairs)
         })
 }
 

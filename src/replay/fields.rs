@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use crate::error::{ApiError, ErrorCode};
 use crate::tencent::TencentCode;
 
-use super::value::Value;
+use super::value::{Key, Value};
 
 /// An object's members, in order.
-pub(crate) type Members = [(String, Value)];
+pub(crate) type Members = [(Key, Value)];
 
 /// The parameters of one line, with the names its action accepts.
 pub(crate) struct Fields<'a> {
@@ -32,7 +32,7 @@ impl<'a> Fields<'a> {
     /// Refuses any parameter not in `allowed` (nor `at`, `Action`).
     pub(crate) fn only(&self, allowed: &[&str]) -> Result<(), ApiError> {
         for (k, _) in self.pairs {
-            if k != "at" && k != "Action" && !allowed.contains(&k.as_str()) {
+            if k != "at" && k != "Action" && !allowed.contains(&k.as_ref()) {
                 return Err(self.unknown(k));
             }
         }

@@ -110,7 +110,7 @@ use crate::sim::Simulator;
 use crate::tencent::TencentCode;
 
 use fields::{Fields, at_line};
-pub use value::Value;
+pub use value::{Key, Value};
 
 /// Whether a line is skipped: blank, or starting with `#`.
 pub fn is_skipped(line: &str) -> bool {
@@ -142,7 +142,7 @@ enum Reply {
     /// Tencent `SyncImages`: the new images, if `ImageSetRequired`.
     Synced(Option<Vec<(ImageId, RegionId)>>),
     /// Ready-made fields (`DescribeImages`).
-    Fields(Vec<(String, Value)>),
+    Fields(Vec<(Key, Value)>),
 }
 
 /// A failed line: the error, and whether its message is the runner's own (naming the line).
@@ -236,7 +236,7 @@ impl Runner {
         }
     }
 
-    fn reply_fields(&self, reply: Reply) -> Vec<(String, Value)> {
+    fn reply_fields(&self, reply: Reply) -> Vec<(Key, Value)> {
         match reply {
             Reply::Plain => Vec::new(),
             Reply::CopiedTo(id) => vec![("ImageId".into(), Value::str(id.as_str()))],

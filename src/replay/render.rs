@@ -6,16 +6,12 @@ use crate::id::RequestId;
 use crate::provider::Provider;
 use crate::tag::Tags;
 
-use super::value::Value;
+use super::value::{Key, Value};
 
 /// A success: `{"RequestId": …, fields…}` (Alibaba) or
 /// `{"Response": {fields…, "RequestId": …}}` (Tencent).
-pub(crate) fn success(
-    provider: Provider,
-    request: &RequestId,
-    fields: Vec<(String, Value)>,
-) -> Value {
-    let id = ("RequestId".to_owned(), Value::str(request.as_str()));
+pub(crate) fn success(provider: Provider, request: &RequestId, fields: Vec<(Key, Value)>) -> Value {
+    let id = (Key::Borrowed("RequestId"), Value::str(request.as_str()));
     match provider {
         Provider::Alibaba => {
             let mut pairs = vec![id];
@@ -87,7 +83,31 @@ pub(crate) fn tag_list(tags: &Tags) -> Value {
 
 /// A creation time as both providers print it: `2026-01-01T00:00:00Z`.
 fn timestamp(at: chrono::DateTime<chrono::Utc>) -> Value {
-    Value::str(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    use chrono::{Datelike, Timelike};
+    let (year, month, day) = (at.year(), at.month(), at.day());
+    if !(0..=9999).contains(&year) {
+        // Outside four digits: chrono's own rendering (a sign or a fifth digit).
+        return Value::str(at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    }
+    // Written by hand: `format` parses its pattern on every call, and every image of every
+    // `DescribeImages` answer has a time.
+    let mut text = String::with_capacity(20);
+    let year = year as u32;
+    for (value, width, sep) in [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        (at.hour(), 2, ':'),
+        (at.minute(), 2, ':'),
+        (at.second(), 2, 'Z'),
+    ] {
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            text.push(char::from(b'0' + digit as u8));
+        }
+        text.push(sep);
+    }
+    Value::String(text)
 }
 
 fn alibaba_tags(tags: &Tags) -> Value {
@@ -162,4 +182,26 @@ pub(crate) fn tencent_image(view: &ImageView<'_>) -> Value {
         ("CreatedTime", timestamp(i.created_at)),
         ("Tags", tag_list(&i.tags)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn timestamps_match_chrono_formatting() {
+        for (y, mo, d, h, mi, s) in [
+            (2026, 1, 1, 0, 0, 0),
+            (1999, 12, 31, 23, 59, 59),
+            (999, 2, 3, 4, 5, 6),
+            (10_000, 1, 1, 0, 0, 0),
+            (-1, 6, 15, 12, 30, 45),
+        ] {
+            let at = Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+            let expected = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            assert_eq!(timestamp(at), Value::String(expected));
+        }
+    }
 }

@@ -30,8 +30,6 @@
 //! );
 //! ```
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::engine::{Command, State};
@@ -399,63 +397,9 @@ impl Scenario {
     }
 }
 
-/// Writes `value` as compact JSON (keys in order) to `out`.
+/// Writes `value` as compact JSON (keys in order) to `out`: [`Value::write_json`].
 pub fn write_json(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::UInt(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::Float(x) if x.is_finite() => {
-            let _ = write!(out, "{x:?}");
-        }
-        Value::Float(_) => out.push_str("null"),
-        Value::String(s) => write_str(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(pairs) => {
-            out.push('{');
-            for (i, (k, v)) in pairs.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(out, k);
-                out.push(':');
-                write_json(out, v);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    value.write_json(out);
 }
 
 #[cfg(test)]
@@ -487,12 +431,7 @@ mod tests {
         write_json(&mut out, &v);
         let back: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back, v);
-        assert_eq!(
-            out,
-            serde_json::to_string(&v)
-                .unwrap()
-                .replace("\u{2028}", "\\u2028")
-        );
+        assert_eq!(out, serde_json::to_string(&v).unwrap());
     }
 
     #[test]

@@ -2,10 +2,16 @@
 //! serde format without depending on a JSON crate (the runner example brings `serde_json`).
 //! Objects keep their keys in insertion order, which makes rendered output byte-stable.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// An object's key: borrowed for the names the crate knows (every parameter and answer
+/// field), so reading a line or rendering an answer allocates nothing for its keys; owned
+/// for any other.
+pub type Key = Cow<'static, str>;
 
 /// A JSON value with ordered objects.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +31,7 @@ pub enum Value {
     /// An array.
     Array(Vec<Value>),
     /// An object, keys in order.
-    Object(Vec<(String, Value)>),
+    Object(Vec<(Key, Value)>),
 }
 
 impl Value {
@@ -42,13 +48,72 @@ impl Value {
     }
 
     /// An object from `(key, value)` pairs.
-    pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+    pub fn object<K: Into<Key>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
         Value::String(s.into())
+    }
+
+    /// The value as compact JSON, appended to `out`: keys in order, no spaces, strings
+    /// escaped as `serde_json` escapes them (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
+    /// control characters as `\u00XX`; everything else as is), so the bytes equal
+    /// `serde_json::to_string`'s for every value the runner answers with. A float is written
+    /// in Rust's shortest form (`1.5`), a non-finite one as `null`; answers carry no floats.
+    ///
+    /// ```
+    /// use machine_image::replay::Value;
+    /// let v = Value::object([("a", Value::str("x\"y")), ("b", Value::Array(vec![Value::UInt(1)]))]);
+    /// let mut out = String::new();
+    /// v.write_json(&mut out);
+    /// assert_eq!(out, r#"{"a":"x\"y","b":[1]}"#);
+    /// ```
+    pub fn write_json(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::UInt(n) => push_u64(out, *n),
+            Value::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Float(x) if x.is_finite() => {
+                let _ = write!(out, "{x:?}");
+            }
+            Value::Float(_) => out.push_str("null"),
+            Value::String(s) => push_json_str(out, s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(pairs) => {
+                out.push('{');
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_json_str(out, k);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// The value as compact JSON (see [`Value::write_json`]).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
     }
 
     /// The value of `key` in an object.
@@ -85,6 +150,59 @@ impl Serialize for Value {
             }
         }
     }
+}
+
+/// `n` in decimal, without going through the formatting machinery.
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
+
+/// `s` as a JSON string, escaped as `serde_json` escapes (see [`Value::write_json`]).
+fn push_json_str(out: &mut String, s: &str) {
+    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    out.push('"');
+    // Almost every string (ids, names, codes) needs no escape: one branch-free pass over
+    // its bytes, then one copy.
+    if !s.bytes().fold(false, |any, b| any | needs_escape(b)) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if !needs_escape(b) {
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 struct ValueVisitor;
@@ -134,8 +252,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut pairs: Vec<(String, Value)> = Vec::new();
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+        // Scenario lines have about eight keys: one allocation instead of four regrowths.
+        let mut pairs: Vec<(Key, Value)> = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(k) = map.next_key_seed(KeySeed)? {
+            let v: Value = map.next_value()?;
             // A repeated key keeps its last value, as most JSON readers do.
             match pairs.iter_mut().find(|(key, _)| *key == k) {
                 Some(slot) => slot.1 = v,
@@ -143,6 +263,115 @@ impl<'de> Visitor<'de> for ValueVisitor {
             }
         }
         Ok(Value::Object(pairs))
+    }
+}
+
+/// The parameter names scenario lines use, sorted (byte order) for a binary search.
+const KNOWN_KEYS: [&str; 69] = [
+    "AccountId",
+    "AccountIds",
+    "Action",
+    "AddAccount",
+    "Authorized",
+    "BucketName",
+    "ByokAllowed",
+    "ByokUnsupportedRegions",
+    "CallerId",
+    "ClientToken",
+    "CopyUnsupportedRegions",
+    "CreationTime",
+    "CrossBorderAllowed",
+    "Currency",
+    "Description",
+    "DestinationDescription",
+    "DestinationImageName",
+    "DestinationRegionId",
+    "DestinationRegions",
+    "DryRun",
+    "Encrypt",
+    "Encrypted",
+    "ExportEnabled",
+    "ExportFormat",
+    "FileNamePrefixList",
+    "ImageFormat",
+    "ImageId",
+    "ImageIds",
+    "ImageName",
+    "ImageOwnerAlias",
+    "ImageQuota",
+    "ImageSetRequired",
+    "KMSKeyId",
+    "Key",
+    "KeyId",
+    "KmsKeyId",
+    "MaxImageSizeGiB",
+    "Months",
+    "OSSBucket",
+    "OSSPrefix",
+    "OnlyExportRootDisk",
+    "OwnerId",
+    "Paid",
+    "Permission",
+    "Platform",
+    "Price",
+    "Provider",
+    "PublishedRegions",
+    "QueueScope",
+    "Reason",
+    "Region",
+    "RegionId",
+    "RemoveAccount",
+    "RoleName",
+    "SizeAllowed",
+    "SizeGiB",
+    "SnapshotId",
+    "SnapshotIds",
+    "SnapshotPriceGiBMonth",
+    "SnapshotPricesByRegion",
+    "SnapshotQuota",
+    "Status",
+    "Tag",
+    "TaskAction",
+    "TaskId",
+    "TaskIds",
+    "Value",
+    "WholeMachine",
+    "at",
+];
+
+/// `s` as a key: the crate's own copy when it is a known name (no allocation).
+fn key_of(s: &str) -> Key {
+    match KNOWN_KEYS.binary_search(&s) {
+        Ok(i) => Cow::Borrowed(KNOWN_KEYS[i]),
+        Err(_) => Cow::Owned(s.to_owned()),
+    }
+}
+
+/// Reads an object's key through [`key_of`].
+struct KeySeed;
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+        Ok(key_of(s))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Key, E> {
+        Ok(match key_of(&s) {
+            Cow::Borrowed(k) => Cow::Borrowed(k),
+            Cow::Owned(_) => Cow::Owned(s),
+        })
     }
 }
 
@@ -163,5 +392,38 @@ mod tests {
         assert_eq!(serde_json::to_string(&v).unwrap(), text);
         assert_eq!(v.get("b"), Some(&Value::UInt(1)));
         assert_eq!(v.get("a").unwrap().type_name(), "array");
+    }
+
+    #[test]
+    fn known_keys_are_sorted_and_borrowed() {
+        assert!(KNOWN_KEYS.windows(2).all(|w| w[0] < w[1]));
+        let v: Value = serde_json::from_str(r#"{"ImageId":"m-1","Unknown":2,"at":"x"}"#).unwrap();
+        let Value::Object(pairs) = v else { panic!() };
+        assert!(matches!(pairs[0].0, Cow::Borrowed("ImageId")));
+        assert!(matches!(&pairs[1].0, Cow::Owned(k) if k == "Unknown"));
+        assert!(matches!(pairs[2].0, Cow::Borrowed("at")));
+    }
+
+    #[test]
+    fn write_json_matches_serde_json_byte_for_byte() {
+        let tricky = "q\"\\\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}\u{2028}/镜像é";
+        let v = Value::object([
+            ("k\"ey", Value::str(tricky)),
+            ("n", Value::Null),
+            ("b", Value::Bool(false)),
+            ("u", Value::UInt(u64::MAX)),
+            ("z", Value::UInt(0)),
+            ("i", Value::Int(-42)),
+            ("f", Value::Float(1.5)),
+            (
+                "a",
+                Value::Array(vec![Value::object::<String>([]), Value::Array(vec![])]),
+            ),
+        ]);
+        assert_eq!(v.to_json(), serde_json::to_string(&v).unwrap());
+        for c in (0u32..0x80).chain([0x2028, 0xe9, 0x10000]) {
+            let s = Value::str(char::from_u32(c).unwrap().to_string());
+            assert_eq!(s.to_json(), serde_json::to_string(&s).unwrap(), "{c:#x}");
+        }
     }
 }
