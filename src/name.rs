@@ -118,8 +118,8 @@ impl ImageName {
     pub const MIN_CHARS: usize = 2;
 
     /// Validates `s` under the Alibaba rules (2–128 characters).
-    pub fn new(s: impl Into<String>) -> Result<Self, ImageNameError> {
-        let s = s.into();
+    pub fn new(s: impl AsRef<str>) -> Result<Self, ImageNameError> {
+        let s = s.as_ref();
         check_image_name(&s, Provider::Alibaba)?;
         Ok(ImageName(s.into()))
     }
@@ -232,8 +232,8 @@ impl Description {
     pub const MAX_CHARS: usize = 256;
 
     /// Validates `s`.
-    pub fn new(s: impl Into<String>) -> Result<Self, DescriptionError> {
-        let s = s.into();
+    pub fn new(s: impl AsRef<str>) -> Result<Self, DescriptionError> {
+        let s = s.as_ref();
         if starts_with_url_scheme(&s) {
             return Err(DescriptionError::UrlPrefix);
         }

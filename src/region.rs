@@ -61,8 +61,8 @@ pub struct RegionId(Arc<str>);
 
 impl RegionId {
     /// Validates `s`.
-    pub fn new(s: impl Into<String>) -> Result<Self, RegionIdError> {
-        let s = s.into();
+    pub fn new(s: impl AsRef<str>) -> Result<Self, RegionIdError> {
+        let s = s.as_ref();
         check_region_id(&s)?;
         Ok(RegionId(s.into()))
     }
@@ -74,23 +74,36 @@ impl RegionId {
 }
 
 fn check_region_id(s: &str) -> Result<(), RegionIdError> {
-    let len = s.chars().count();
+    // Well-formed ids are ASCII, where characters are bytes; only other text needs counting.
+    let len = if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    };
     if !(4..=50).contains(&len) {
         return Err(RegionIdError::Length { len });
     }
-    let mut parts = s.split('-');
-    let head = parts.next().unwrap_or("");
-    let head_ok = (2..=4).contains(&head.len()) && head.bytes().all(|b| b.is_ascii_lowercase());
-    // One to four further parts of lowercase letters and digits, counted without collecting.
-    let mut rest = 0;
-    let parts_ok = parts.all(|p| {
-        rest += 1;
-        !p.is_empty()
-            && p.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    });
-    let rest_ok = parts_ok && (1..=4).contains(&rest);
-    if head_ok && rest_ok {
+    // One pass over the bytes: a head of 2-4 lowercase letters, then one to four further
+    // parts of lowercase letters and digits, each non-empty, split by `-`.
+    let mut parts = 1;
+    let mut part_len = 0;
+    let mut ok = true;
+    for b in s.bytes() {
+        if b == b'-' {
+            ok &= if parts == 1 {
+                (2..=4).contains(&part_len)
+            } else {
+                part_len > 0
+            };
+            parts += 1;
+            part_len = 0;
+        } else {
+            ok &= b.is_ascii_lowercase() || (parts > 1 && b.is_ascii_digit());
+            part_len += 1;
+        }
+    }
+    ok &= parts > 1 && part_len > 0 && parts <= 5;
+    if ok {
         Ok(())
     } else {
         Err(RegionIdError::Malformed(s.to_owned()))
@@ -431,6 +444,42 @@ impl RegionPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule as first written (split, then check each part), against which the one-pass
+    /// check is compared.
+    fn reference_check(s: &str) -> Result<(), RegionIdError> {
+        let len = s.chars().count();
+        if !(4..=50).contains(&len) {
+            return Err(RegionIdError::Length { len });
+        }
+        let parts: Vec<&str> = s.split('-').collect();
+        let head = parts[0];
+        let head_ok = (2..=4).contains(&head.len()) && head.bytes().all(|b| b.is_ascii_lowercase());
+        let rest = &parts[1..];
+        let rest_ok = (1..=4).contains(&rest.len())
+            && rest.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if head_ok && rest_ok {
+            Ok(())
+        } else {
+            Err(RegionIdError::Malformed(s.to_owned()))
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_check_agrees_with_the_reference(s in "[a-z0-9A-Z_é-]{0,14}") {
+            proptest::prop_assert_eq!(check_region_id(&s), reference_check(&s));
+        }
+
+        #[test]
+        fn one_pass_check_agrees_on_region_shapes(s in "[a-z]{1,5}(-[a-z0-9]{0,3}){0,6}") {
+            proptest::prop_assert_eq!(check_region_id(&s), reference_check(&s));
+        }
+    }
 
     #[test]
     fn region_id_forms() {

@@ -266,7 +266,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-/// The parameter names scenario lines use, sorted (byte order) for a binary search.
+/// The parameter names scenario lines use (sorted, to be easy to read and extend).
 const KNOWN_KEYS: [&str; 69] = [
     "AccountId",
     "AccountIds",
@@ -341,9 +341,14 @@ const KNOWN_KEYS: [&str; 69] = [
 
 /// `s` as a key: the crate's own copy when it is a known name (no allocation).
 fn key_of(s: &str) -> Key {
-    match KNOWN_KEYS.binary_search(&s) {
-        Ok(i) => Cow::Borrowed(KNOWN_KEYS[i]),
-        Err(_) => Cow::Owned(s.to_owned()),
+    // A hash set, built once: a binary search over the names cost more than the allocation
+    // it saves (a string comparison per step).
+    static KNOWN: std::sync::OnceLock<crate::engine::hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| KNOWN_KEYS.iter().copied().collect());
+    match known.get(s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_owned()),
     }
 }
 
