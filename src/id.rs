@@ -221,7 +221,7 @@ impl ImageId {
     /// Validates `s` against the union of both providers' forms.
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
-        IMAGE_FORM.check(&s)?;
+        IMAGE_FORM.check(s)?;
         Ok(ImageId(s.into()))
     }
 
@@ -330,7 +330,7 @@ impl SnapshotId {
     /// Validates `s` against the union of both providers' forms.
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
-        SNAPSHOT_FORM.check(&s)?;
+        SNAPSHOT_FORM.check(s)?;
         Ok(SnapshotId(s.into()))
     }
 
@@ -389,7 +389,7 @@ impl AccountId {
     /// Validates `s`.
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
-        ACCOUNT_FORM.check(&s)?;
+        ACCOUNT_FORM.check(s)?;
         Ok(AccountId(s.into()))
     }
 
@@ -417,7 +417,7 @@ impl KmsKeyId {
     /// Validates `s`.
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
-        KMS_KEY_FORM.check(&s)?;
+        KMS_KEY_FORM.check(s)?;
         Ok(KmsKeyId(s.into()))
     }
 

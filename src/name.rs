@@ -120,7 +120,7 @@ impl ImageName {
     /// Validates `s` under the Alibaba rules (2–128 characters).
     pub fn new(s: impl AsRef<str>) -> Result<Self, ImageNameError> {
         let s = s.as_ref();
-        check_image_name(&s, Provider::Alibaba)?;
+        check_image_name(s, Provider::Alibaba)?;
         Ok(ImageName(s.into()))
     }
 
@@ -234,7 +234,7 @@ impl Description {
     /// Validates `s`.
     pub fn new(s: impl AsRef<str>) -> Result<Self, DescriptionError> {
         let s = s.as_ref();
-        if starts_with_url_scheme(&s) {
+        if starts_with_url_scheme(s) {
             return Err(DescriptionError::UrlPrefix);
         }
         // Count at most MAX_CHARS + 1 characters: enough to decide, without walking a huge input.

@@ -63,7 +63,7 @@ impl RegionId {
     /// Validates `s`.
     pub fn new(s: impl AsRef<str>) -> Result<Self, RegionIdError> {
         let s = s.as_ref();
-        check_region_id(&s)?;
+        check_region_id(s)?;
         Ok(RegionId(s.into()))
     }
 
