@@ -1760,6 +1760,75 @@ fn replaying_events_rebuilds_the_service() {
     assert!(ImageService::from_events(w.profile(), &shuffled).is_err());
 }
 
+/// Without an event log the engine decides, changes state and asks for effects exactly as
+/// with one (an accepted copy moves into the state instead of being cloned for the log).
+#[test]
+fn turning_the_event_log_off_changes_nothing_but_the_log() {
+    let mut logged = ImageService::new(Profile::alibaba());
+    let mut unlogged = ImageService::new(Profile::alibaba());
+    unlogged.set_event_log(false);
+    assert!(logged.event_log() && !unlogged.event_log());
+    let mut commands = vec![
+        (
+            0,
+            Command::RegisterSnapshot(snapshot_fx("s-a1", HZ, ALICE, 40)),
+        ),
+        (
+            0,
+            Command::RegisterImage(image_fx("m-alice1", HZ, ALICE, "web", &["s-a1"])),
+        ),
+        (
+            1,
+            Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH, BJ])),
+        ),
+        (
+            2,
+            Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SG])),
+        ),
+        (
+            3,
+            Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
+        ),
+    ];
+    let mut tasks = Vec::new();
+    for (m, command) in commands.drain(..) {
+        let a = logged.handle(mins(m), command.clone());
+        let b = unlogged.handle(mins(m), command);
+        assert_eq!(a, b);
+        if let Ok(Outcome::CopyAccepted { copies }) = a {
+            tasks.extend(copies.into_iter().map(|c| (c.task, c.image)));
+        }
+        assert!(logged == unlogged);
+        assert_eq!(logged.drain_effects(), unlogged.drain_effects());
+    }
+    let (first, second, third) = (tasks[0].clone(), tasks[1].clone(), tasks[2].clone());
+    for (m, command) in [
+        (15, Command::CopyFinished(first.0)),
+        (
+            16,
+            Command::CopyFailed {
+                task: second.0,
+                reason: "disk".into(),
+            },
+        ),
+        (17, Command::CancelCopyImage(call(ALICE, SG, &third.1))),
+        (18, Command::DeleteImage(call(ALICE, SH, &first.1))),
+    ] {
+        let a = logged.handle(mins(m), command.clone());
+        assert!(a.is_ok(), "{a:?}");
+        assert_eq!(a, unlogged.handle(mins(m), command));
+        assert!(logged == unlogged);
+        assert_eq!(logged.drain_effects(), unlogged.drain_effects());
+    }
+    assert!(!logged.drain_events().is_empty());
+    assert!(unlogged.poll_event().is_none());
+    assert_eq!(
+        serde_json::to_string(&logged).unwrap(),
+        serde_json::to_string(&unlogged).unwrap()
+    );
+    unlogged.check_invariants().unwrap();
+}
+
 #[test]
 fn replay_of_queue_scope_destination() {
     let mut profile = Profile::alibaba();

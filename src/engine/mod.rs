@@ -310,10 +310,13 @@ pub struct ImageService {
     effects: VecDeque<Effect>,
     /// Scratch: the queue lanes a command touched (kept to reuse its allocation).
     lanes: Vec<RegionId>,
+    /// Whether events are queued (see [`ImageService::set_event_log`]).
+    log_events: bool,
 }
 
 impl PartialEq for ImageService {
-    /// Equal profiles and states; pending events and effects are not compared.
+    /// Equal profiles and states; pending events and effects, and whether events are
+    /// logged, are not compared.
     fn eq(&self, other: &Self) -> bool {
         self.profile == other.profile && self.state == other.state
     }
@@ -329,6 +332,7 @@ impl ImageService {
             events: VecDeque::new(),
             effects: VecDeque::new(),
             lanes: Vec::new(),
+            log_events: true,
         }
     }
 
@@ -401,52 +405,75 @@ impl ImageService {
         let scope = self.profile.queue_scope;
         let task_lane =
             |state: &State, id: &TaskId| state.task(*id).map(|t| t.queue_region(scope).clone());
-        let was_running = match &event {
-            Event::CopyCancelled { task } => {
-                self.state.task(*task).map(|t| t.state) == Some(TaskState::Running)
+        // What needs the event itself is read before it is applied (and, without a log,
+        // moved into the state); what needs the state, after.
+        let mut lane = None;
+        let mut effect = None;
+        match &event {
+            Event::CopyAccepted { task, .. } => lane = Some(task.queue_region(scope).clone()),
+            Event::CopyCancelled { task }
+                if self.state.task(*task).map(|t| t.state) == Some(TaskState::Running) =>
+            {
+                effect = Some(Effect::AbortCopy { task: *task });
             }
-            _ => false,
-        };
-        let record = EventRecord { at, event };
-        self.state.apply(&record)?;
-        match &record.event {
-            Event::CopyAccepted { task, .. } => lanes.push(task.queue_region(scope).clone()),
-            Event::CopySucceeded { task } | Event::CopyFailed { task, .. } => {
-                lanes.extend(task_lane(&self.state, task));
+            Event::ExportAccepted { task } => {
+                effect = Some(Effect::StartExport {
+                    task: task.id,
+                    image: task.image.clone(),
+                    region: task.region.clone(),
+                    bucket: task.bucket.clone(),
+                    format: task.format,
+                    objects: task.objects.clone(),
+                });
             }
-            Event::CopyCancelled { task } => {
-                lanes.extend(task_lane(&self.state, task));
-                if was_running {
-                    self.effects.push_back(Effect::AbortCopy { task: *task });
-                }
-            }
-            Event::ExportAccepted { task } => self.effects.push_back(Effect::StartExport {
-                task: task.id,
-                image: task.image.clone(),
-                region: task.region.clone(),
-                bucket: task.bucket.clone(),
-                format: task.format,
-                objects: task.objects.clone(),
-            }),
-            Event::ExportCancelled { task } => {
-                self.effects.push_back(Effect::AbortExport { task: *task });
-            }
-            Event::CopyStarted { task } => {
-                if let Some(t) = self.state.task(*task) {
-                    self.effects.push_back(Effect::StartCopy {
-                        task: t.id,
-                        source_image: t.source_image.clone(),
-                        source_region: t.source_region.clone(),
-                        destination_image: t.destination_image.clone(),
-                        destination_region: t.destination_region.clone(),
-                        size_gib: t.size_gib,
-                    });
-                }
-            }
+            Event::ExportCancelled { task } => effect = Some(Effect::AbortExport { task: *task }),
             _ => {}
         }
-        self.events.push_back(record);
+        // The task whose effect (a start) or lane (an end) is read from the state after.
+        let (started, ended) = match &event {
+            Event::CopyStarted { task } => (Some(*task), None),
+            Event::CopySucceeded { task }
+            | Event::CopyFailed { task, .. }
+            | Event::CopyCancelled { task } => (None, Some(*task)),
+            _ => (None, None),
+        };
+        let record = EventRecord { at, event };
+        if self.log_events {
+            self.state.apply(&record)?;
+            self.events.push_back(record);
+        } else {
+            self.state.apply_owned(record)?;
+        }
+        if let Some(t) = started.and_then(|id| self.state.task(id)) {
+            effect = Some(Effect::StartCopy {
+                task: t.id,
+                source_image: t.source_image.clone(),
+                source_region: t.source_region.clone(),
+                destination_image: t.destination_image.clone(),
+                destination_region: t.destination_region.clone(),
+                size_gib: t.size_gib,
+            });
+        }
+        if let Some(task) = ended {
+            lane = task_lane(&self.state, &task);
+        }
+        lanes.extend(lane);
+        self.effects.extend(effect);
         Ok(())
+    }
+
+    /// Whether events are queued for [`ImageService::poll_event`] (on by default). A host
+    /// that keeps no event log (the scenario runner without `--events`) turns it off: the
+    /// state changes exactly as before, effects are still queued, and an accepted copy's
+    /// image, snapshots and task move into the state instead of being cloned for the log.
+    /// Events already queued stay queued.
+    pub fn set_event_log(&mut self, on: bool) {
+        self.log_events = on;
+    }
+
+    /// Whether events are queued (see [`ImageService::set_event_log`]).
+    pub fn event_log(&self) -> bool {
+        self.log_events
     }
 
     /// Starts the head of each touched lane whose slot is free: the moment a copy ends,
@@ -572,6 +599,7 @@ impl<'de> Deserialize<'de> for ImageService {
             events: VecDeque::new(),
             effects: VecDeque::new(),
             lanes: Vec::new(),
+            log_events: true,
         };
         service
             .check_invariants()

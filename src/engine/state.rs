@@ -312,12 +312,43 @@ impl State {
     /// Applies one event. An event that does not fit is refused whole: the state is
     /// unchanged. Events the engine emits always fit.
     pub fn apply(&mut self, record: &EventRecord) -> Result<(), ApplyError> {
+        self.check_applies(record)?;
+        self.apply_checked(record);
+        Ok(())
+    }
+
+    /// [`State::apply`], taking the record: an accepted copy's task, image and snapshots
+    /// move into the state instead of being cloned (for a host that keeps no event log).
+    pub(crate) fn apply_owned(&mut self, record: EventRecord) -> Result<(), ApplyError> {
+        self.check_applies(&record)?;
+        match record.event {
+            Event::CopyAccepted {
+                task,
+                image,
+                snapshots,
+                next_image,
+                next_snapshot,
+            } => {
+                self.now = Some(record.at);
+                self.add_copy(task, image, snapshots, next_image, next_snapshot);
+            }
+            _ => self.apply_checked(&record),
+        }
+        Ok(())
+    }
+
+    /// Refuses a record dated before the clock or not fitting the state.
+    fn check_applies(&self, record: &EventRecord) -> Result<(), ApplyError> {
         if let Some(now) = self.now {
             if record.at < now {
                 return Err(ApplyError::TimeWentBackwards { at: record.at, now });
             }
         }
-        self.check_fits(&record.event)?;
+        self.check_fits(&record.event)
+    }
+
+    /// Applies a record that [`State::check_applies`] accepted.
+    fn apply_checked(&mut self, record: &EventRecord) {
         self.now = Some(record.at);
         match &record.event {
             Event::AccountRegistered(a) => {
@@ -338,27 +369,13 @@ impl State {
                 snapshots,
                 next_image,
                 next_snapshot,
-            } => {
-                self.next_image = self.next_image.max(*next_image);
-                self.next_snapshot = self.next_snapshot.max(*next_snapshot);
-                // The engine built these from the state's stored ids already
-                // (`interned_region`/`interned_owner`): no second interning on this path.
-                for s in snapshots {
-                    self.add_snapshot(s.clone());
-                }
-                self.add_image(image.clone());
-                let task = task.clone();
-                self.next_task = self.next_task.max(task.id.0);
-                self.live_task_of_destination
-                    .insert(task.destination_image.clone(), task.id);
-                *self
-                    .live_copies_from
-                    .entry(task.source_image.clone())
-                    .or_insert(0) += 1;
-                self.queues
-                    .enqueue(task.queue_region(self.queue_scope), task.id);
-                self.tasks.insert(task.id, task);
-            }
+            } => self.add_copy(
+                task.clone(),
+                image.clone(),
+                snapshots.clone(),
+                *next_image,
+                *next_snapshot,
+            ),
             Event::CopyStarted { task } => {
                 let t = self.tasks.get_mut(task).expect("checked");
                 t.state = TaskState::Running;
@@ -469,7 +486,35 @@ impl State {
                 );
             }
         }
-        Ok(())
+    }
+
+    /// Adds an accepted copy: its snapshots, its `Waiting` image and its queued task.
+    fn add_copy(
+        &mut self,
+        task: CopyTask,
+        image: Image,
+        snapshots: Vec<Snapshot>,
+        next_image: u64,
+        next_snapshot: u64,
+    ) {
+        self.next_image = self.next_image.max(next_image);
+        self.next_snapshot = self.next_snapshot.max(next_snapshot);
+        // The engine built these from the state's stored ids already
+        // (`interned_region`/`interned_owner`): no second interning on this path.
+        for s in snapshots {
+            self.add_snapshot(s);
+        }
+        self.add_image(image);
+        self.next_task = self.next_task.max(task.id.0);
+        self.live_task_of_destination
+            .insert(task.destination_image.clone(), task.id);
+        *self
+            .live_copies_from
+            .entry(task.source_image.clone())
+            .or_insert(0) += 1;
+        self.queues
+            .enqueue(task.queue_region(self.queue_scope), task.id);
+        self.tasks.insert(task.id, task);
     }
 
     /// Checks that `event` can be applied, so `apply` never changes half a state.

@@ -189,7 +189,7 @@ impl Runner {
     /// A runner with the default (Alibaba) profile.
     pub fn new() -> Self {
         Runner {
-            sim: Simulator::new(Profile::alibaba()),
+            sim: Runner::simulator_for(Profile::alibaba(), false),
             last_at: None,
             lines_answered: 0,
             record_events: false,
@@ -200,6 +200,15 @@ impl Runner {
     /// Keeps every engine event for [`Runner::events`] (for `--events`).
     pub fn record_events(&mut self, on: bool) {
         self.record_events = on;
+        self.sim.service_mut().set_event_log(on);
+    }
+
+    /// A simulator whose engine logs events only when they are recorded: unrecorded, they
+    /// would be made only to be dropped.
+    fn simulator_for(profile: Profile, record_events: bool) -> Simulator {
+        let mut sim = Simulator::new(profile);
+        sim.service_mut().set_event_log(record_events);
+        sim
     }
 
     /// The events recorded so far.
@@ -344,7 +353,7 @@ impl Runner {
         if let Some(at) = f.time_opt("at")? {
             self.last_at = Some(at);
         }
-        self.sim = Simulator::new(profile);
+        self.sim = Runner::simulator_for(profile, self.record_events);
         Ok(Reply::Plain)
     }
 
