@@ -372,7 +372,7 @@ impl State {
             } => self.add_copy(
                 task.clone(),
                 image.clone(),
-                snapshots.clone(),
+                snapshots.iter().cloned(),
                 *next_image,
                 *next_snapshot,
             ),
@@ -493,7 +493,7 @@ impl State {
         &mut self,
         task: CopyTask,
         image: Image,
-        snapshots: Vec<Snapshot>,
+        snapshots: impl IntoIterator<Item = Snapshot>,
         next_image: u64,
         next_snapshot: u64,
     ) {
