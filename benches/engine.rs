@@ -1,6 +1,7 @@
 //! The engine's copy path on registries of 1k, 100k and 1M custom images: one accepted
 //! `CopyImage` followed by `CopyFinished` for its task ("copy_complete"), and the
-//! `CopyImage` alone ("copy"). Before the timings, the memory the registry holds per image
+//! `CopyImage` alone ("copy"), and alone again with the event log off ("copy_without_log").
+//! Before the timings, the memory the registry holds per image
 //! is printed, counted by the allocator below, and the allocations one copy makes.
 //!
 //! The world: accounts of 1000 images each (raised quotas, so the copies never hit them),
@@ -338,6 +339,13 @@ fn engine(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("copy", n), |b| {
             b.iter_custom(|iters| world.copy_only(iters))
         });
+        // A host that keeps no event log (`set_event_log(false)`): the copy moves into the
+        // state instead of being cloned for the log.
+        world.service.set_event_log(false);
+        group.bench_function(BenchmarkId::new("copy_without_log", n), |b| {
+            b.iter_custom(|iters| world.copy_only(iters))
+        });
+        world.service.set_event_log(true);
     }
     group.finish();
 }
