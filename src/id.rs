@@ -123,19 +123,7 @@ impl IdForm {
             if !b.is_ascii() {
                 return self.check_chars(s);
             }
-            let c = char::from(b);
-            let ok = if position == 0 {
-                (self.first)(c)
-            } else {
-                (self.rest)(c)
-            };
-            if !ok {
-                return Err(IdError::BadCharacter {
-                    kind: self.kind,
-                    found: c,
-                    position,
-                });
-            }
+            self.check_char(position, char::from(b))?;
         }
         self.check_length(s.len())
     }
@@ -144,21 +132,28 @@ impl IdForm {
     fn check_chars(&self, s: &str) -> Result<(), IdError> {
         let mut len = 0;
         for (position, c) in s.chars().enumerate() {
-            let ok = if position == 0 {
-                (self.first)(c)
-            } else {
-                (self.rest)(c)
-            };
-            if !ok {
-                return Err(IdError::BadCharacter {
-                    kind: self.kind,
-                    found: c,
-                    position,
-                });
-            }
+            self.check_char(position, c)?;
             len += 1;
         }
         self.check_length(len)
+    }
+
+    /// Whether the form allows `c` at `position`.
+    fn check_char(&self, position: usize, c: char) -> Result<(), IdError> {
+        let ok = if position == 0 {
+            (self.first)(c)
+        } else {
+            (self.rest)(c)
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(IdError::BadCharacter {
+                kind: self.kind,
+                found: c,
+                position,
+            })
+        }
     }
 
     fn check_length(&self, len: usize) -> Result<(), IdError> {

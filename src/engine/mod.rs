@@ -403,18 +403,33 @@ impl ImageService {
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
         let scope = self.profile.queue_scope;
-        let task_lane =
-            |state: &State, id: &TaskId| state.task(*id).map(|t| t.queue_region(scope).clone());
-        // What needs the event itself is read before it is applied (and, without a log,
-        // moved into the state); what needs the state, after.
+        // Everything an event's lane and effect need is read before it is applied (without a
+        // log, the event then moves into the state): a task's regions and ids never change,
+        // and the effect is queued only once the event has applied.
+        let task = |id: &TaskId| self.state.task(*id);
         let mut lane = None;
         let mut effect = None;
         match &event {
             Event::CopyAccepted { task, .. } => lane = Some(task.queue_region(scope).clone()),
-            Event::CopyCancelled { task }
-                if self.state.task(*task).map(|t| t.state) == Some(TaskState::Running) =>
-            {
-                effect = Some(Effect::AbortCopy { task: *task });
+            Event::CopyStarted { task: id } => {
+                effect = task(id).map(|t| Effect::StartCopy {
+                    task: t.id,
+                    source_image: t.source_image.clone(),
+                    source_region: t.source_region.clone(),
+                    destination_image: t.destination_image.clone(),
+                    destination_region: t.destination_region.clone(),
+                    size_gib: t.size_gib,
+                });
+            }
+            Event::CopySucceeded { task: id } | Event::CopyFailed { task: id, .. } => {
+                lane = task(id).map(|t| t.queue_region(scope).clone());
+            }
+            Event::CopyCancelled { task: id } => {
+                let t = task(id);
+                lane = t.map(|t| t.queue_region(scope).clone());
+                if t.map(|t| t.state) == Some(TaskState::Running) {
+                    effect = Some(Effect::AbortCopy { task: *id });
+                }
             }
             Event::ExportAccepted { task } => {
                 effect = Some(Effect::StartExport {
@@ -429,33 +444,12 @@ impl ImageService {
             Event::ExportCancelled { task } => effect = Some(Effect::AbortExport { task: *task }),
             _ => {}
         }
-        // The task whose effect (a start) or lane (an end) is read from the state after.
-        let (started, ended) = match &event {
-            Event::CopyStarted { task } => (Some(*task), None),
-            Event::CopySucceeded { task }
-            | Event::CopyFailed { task, .. }
-            | Event::CopyCancelled { task } => (None, Some(*task)),
-            _ => (None, None),
-        };
         let record = EventRecord { at, event };
         if self.log_events {
             self.state.apply(&record)?;
             self.events.push_back(record);
         } else {
             self.state.apply_owned(record)?;
-        }
-        if let Some(t) = started.and_then(|id| self.state.task(id)) {
-            effect = Some(Effect::StartCopy {
-                task: t.id,
-                source_image: t.source_image.clone(),
-                source_region: t.source_region.clone(),
-                destination_image: t.destination_image.clone(),
-                destination_region: t.destination_region.clone(),
-                size_gib: t.size_gib,
-            });
-        }
-        if let Some(task) = ended {
-            lane = task_lane(&self.state, &task);
         }
         lanes.extend(lane);
         self.effects.extend(effect);
