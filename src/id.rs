@@ -19,12 +19,12 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::name::string_newtype_impls;
 use crate::provider::Provider;
+use crate::text::Text;
 
 /// The kind of identifier that failed to parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -210,7 +210,7 @@ const IMAGE_FORM: IdForm = IdForm {
 /// as `ubuntu_22_04_x64_20G_alibase_20230907.vhd`, or `img-…` (Tencent). See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ImageId(Arc<str>);
+pub struct ImageId(Text);
 
 impl ImageId {
     /// Validates `s` against the union of both providers' forms.
@@ -257,7 +257,7 @@ impl ImageId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -272,12 +272,12 @@ fn scramble(n: u64) -> u64 {
 
 /// `prefix` followed by `width` digits of [`fill_id_digits`], built on the stack and
 /// allocated once.
-fn generated_text(prefix: &str, n: u64, width: usize) -> Arc<str> {
+fn generated_text(prefix: &str, n: u64, width: usize) -> Text {
     let mut buf = [0u8; 64];
     let end = prefix.len() + width;
     buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
     fill_id_digits(n, &mut buf[prefix.len()..end]);
-    Arc::from(std::str::from_utf8(&buf[..end]).expect("base-36 digits are ASCII"))
+    Text::from(std::str::from_utf8(&buf[..end]).expect("base-36 digits are ASCII"))
 }
 
 /// Fills `out` with base-36 digits standing for `n`: the scrambled `n` (a bijection, so
@@ -319,7 +319,7 @@ const SNAPSHOT_FORM: IdForm = IdForm {
 /// A snapshot id: `s-…` (Alibaba) or `snap-…` (Tencent). See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct SnapshotId(Arc<str>);
+pub struct SnapshotId(Text);
 
 impl SnapshotId {
     /// Validates `s` against the union of both providers' forms.
@@ -363,7 +363,7 @@ impl SnapshotId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -378,7 +378,7 @@ const ACCOUNT_FORM: IdForm = IdForm {
 /// An account id (Alibaba UID, Tencent UIN). See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct AccountId(Arc<str>);
+pub struct AccountId(Text);
 
 impl AccountId {
     /// Validates `s`.
@@ -390,7 +390,7 @@ impl AccountId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -406,7 +406,7 @@ const KMS_KEY_FORM: IdForm = IdForm {
 /// `acs:kms:…` resource name. See the module table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct KmsKeyId(Arc<str>);
+pub struct KmsKeyId(Text);
 
 impl KmsKeyId {
     /// Validates `s`.
@@ -418,7 +418,7 @@ impl KmsKeyId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -473,7 +473,7 @@ impl RequestId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -595,7 +595,7 @@ mod tests {
 /// first answer and has no second effect; see [`crate::engine`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ClientToken(Arc<str>);
+pub struct ClientToken(Text);
 
 /// Why a client token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -615,7 +615,7 @@ impl ClientToken {
 
     /// The token as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 

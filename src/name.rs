@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::provider::Provider;
+use crate::text::Text;
 
 /// Whether `c` is a Chinese (CJK unified ideograph) character: the basic block, extension A,
 /// the compatibility ideographs and the supplementary-plane extensions.
@@ -111,7 +112,7 @@ impl From<ImageNameError> for ApiError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ImageName(Arc<str>);
+pub struct ImageName(Text);
 
 impl ImageName {
     /// The fewest characters a name may have.
@@ -132,12 +133,12 @@ impl ImageName {
 
     /// Whether this (already valid) name also fits `provider`'s length limit.
     pub fn fits(&self, provider: Provider) -> bool {
-        self.0.chars().count() <= provider.image_name_max_chars()
+        self.0.as_str().chars().count() <= provider.image_name_max_chars()
     }
 
     /// The name as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -256,8 +257,9 @@ impl Description {
     }
 }
 
-/// The text inside a string newtype: a `String`, or an `Arc<str>` for the ids the engine
-/// clones on every copy (a clone is a reference count, not an allocation).
+/// The text inside a string newtype: a `String`, an `Arc<str>`, or a [`crate::text::Text`]
+/// for the ids and names the engine clones on every copy (a clone copies 24 bytes or counts
+/// a reference; it never allocates).
 pub(crate) trait IntoText {
     /// The text as a `String`.
     fn into_string(self) -> String;
@@ -296,17 +298,17 @@ macro_rules! string_newtype_impls {
         }
         impl AsRef<str> for $ty {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.0.as_ref()
             }
         }
         impl Borrow<str> for $ty {
             fn borrow(&self) -> &str {
-                &self.0
+                self.0.as_ref()
             }
         }
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.0.as_ref())
             }
         }
     };

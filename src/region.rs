@@ -26,11 +26,11 @@
 //!    `RegionNotSupportCopy` in Alibaba's rendering and `UnsupportedOperation.Region` in
 //!    Tencent's.
 
+use crate::text::Text;
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +57,7 @@ pub enum RegionIdError {
 /// A well-formed region id, e.g. `cn-hangzhou` or `ap-guangzhou` (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct RegionId(Arc<str>);
+pub struct RegionId(Text);
 
 impl RegionId {
     /// Validates `s`.
@@ -69,7 +69,7 @@ impl RegionId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -425,7 +425,7 @@ impl RegionPolicy {
         };
         for region in [src, dst] {
             if !region.copy_supported {
-                return Err(RouteError::CopyNotSupported(region.id.0.to_string()));
+                return Err(RouteError::CopyNotSupported(region.id.as_str().to_owned()));
             }
         }
         if self.cross_border_needs_allow_list

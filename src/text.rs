@@ -1,0 +1,175 @@
+//! [`Text`]: the immutable text inside ids, region ids and image names.
+//!
+//! The engine's maps are keyed by ids, and an id is cloned into every image, snapshot, task
+//! and event that names it. Text of up to [`INLINE`] bytes (every generated id, UIDs, region
+//! ids, most names) is stored inline: cloning it copies 24 bytes, and comparing or hashing a
+//! map key reads the key itself, not a heap allocation that is likely out of cache on a big
+//! registry. Longer text is shared behind an `Arc<str>`.
+//!
+//! Equality, order and hashing are those of the text's bytes, exactly as for `str`, whichever
+//! way it is stored (so the id types can keep `Borrow<str>`).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// The longest text stored inline, in bytes. 22 keeps [`Text`] at 24 bytes (a tag, a
+/// length, the bytes) and fits Alibaba's generated ids (`m-` + 20 characters).
+pub(crate) const INLINE: usize = 22;
+
+/// Immutable UTF-8 text: inline when short, shared when long. See the module docs.
+#[derive(Clone)]
+pub(crate) enum Text {
+    /// Up to [`INLINE`] bytes; the first `len` are the text, the rest are zero.
+    Inline {
+        /// How many bytes are text.
+        len: u8,
+        /// The text, zero-padded.
+        bytes: [u8; INLINE],
+    },
+    /// Longer text.
+    Shared(Arc<str>),
+}
+
+impl Text {
+    /// The text as bytes (no UTF-8 check: they came from a `str`).
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Text::Shared(s) => s.as_bytes(),
+        }
+    }
+
+    /// The text.
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // The bytes were copied from a `str` whole, so they are UTF-8; the crate forbids
+            // `unsafe`, so they are checked again (a short loop over ASCII, in practice).
+            Text::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)])
+                .expect("inline text is copied from a str"),
+            Text::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    #[inline]
+    fn from(s: &str) -> Self {
+        if s.len() <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Text::Inline {
+                // At most `INLINE` (22), so it fits a byte.
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            Text::Shared(Arc::from(s))
+        }
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            // Inline bytes are zero-padded, so equal text means equal arrays.
+            (Text::Inline { len: a, bytes: x }, Text::Inline { len: b, bytes: y }) => {
+                a == b && x == y
+            }
+            (Text::Shared(a), Text::Shared(b)) => Arc::ptr_eq(a, b) || a == b,
+            // Text is inline exactly when it is short, so the two forms never hold equal text.
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Text {}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Hash for Text {
+    /// Hashes as `str` does (the bytes, then `0xff`), so `Borrow<str>` lookups agree.
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl crate::name::IntoText for Text {
+    fn into_string(self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::hash_map::DefaultHasher;
+
+    use super::*;
+
+    fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
+        let mut h = DefaultHasher::new();
+        t.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn short_text_is_inline_and_long_text_shared() {
+        assert!(matches!(Text::from("m-abc"), Text::Inline { len: 5, .. }));
+        assert!(matches!(
+            Text::from(&*"a".repeat(INLINE)),
+            Text::Inline { .. }
+        ));
+        assert!(matches!(
+            Text::from(&*"a".repeat(INLINE + 1)),
+            Text::Shared(_)
+        ));
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+    }
+
+    #[test]
+    fn behaves_as_its_str() {
+        for (a, b) in [
+            ("", "a"),
+            ("abc", "abd"),
+            ("abc", "abc"),
+            ("镜像", "镜"),
+            (&*"x".repeat(22), &*"x".repeat(23)),
+            (&*"y".repeat(40), &*"y".repeat(40)),
+        ] {
+            let (ta, tb) = (Text::from(a), Text::from(b));
+            assert_eq!(ta.as_str(), a);
+            assert_eq!(ta == tb, a == b, "{a:?} == {b:?}");
+            assert_eq!(ta.cmp(&tb), a.cmp(b), "{a:?} cmp {b:?}");
+            assert_eq!(hash_of(&ta), hash_of(a));
+            assert_eq!(format!("{ta:?}"), format!("{a:?}"));
+        }
+    }
+}
