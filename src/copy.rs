@@ -14,7 +14,7 @@
 //! they were accepted (FIFO), the moment the one before them ends: succeeds, fails or is
 //! cancelled.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
 
@@ -108,13 +108,74 @@ impl CopyTask {
     }
 }
 
+/// Every copy task, by id, in acceptance order.
+///
+/// The engine numbers tasks 1, 2, 3, … as it accepts them, so the table is a `Vec` sorted
+/// by id, and a task is found at `id - first id` without a search while no task is
+/// missing in between (always, for a table the engine filled). A table read back from
+/// elsewhere may have gaps; then the lookup falls back to a binary search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TaskTable {
+    tasks: Vec<CopyTask>,
+}
+
+impl TaskTable {
+    /// The index of `id`, or where it would go.
+    fn position(&self, id: TaskId) -> Result<usize, usize> {
+        let first = self.tasks.first().map_or(0, |t| t.id.0);
+        let guess = id.0.wrapping_sub(first);
+        match usize::try_from(guess).ok().and_then(|i| self.tasks.get(i)) {
+            Some(t) if t.id == id => Ok(guess as usize),
+            _ => self.tasks.binary_search_by_key(&id, |t| t.id),
+        }
+    }
+
+    /// The task `id`.
+    pub(crate) fn get(&self, id: &TaskId) -> Option<&CopyTask> {
+        self.position(*id).ok().map(|i| &self.tasks[i])
+    }
+
+    /// The task `id`, to change.
+    pub(crate) fn get_mut(&mut self, id: &TaskId) -> Option<&mut CopyTask> {
+        self.position(*id).ok().map(|i| &mut self.tasks[i])
+    }
+
+    /// Whether the table has task `id`.
+    pub(crate) fn contains_key(&self, id: &TaskId) -> bool {
+        self.position(*id).is_ok()
+    }
+
+    /// Adds `task` under `id` (its own id), or replaces the task with that id and returns it.
+    pub(crate) fn insert(&mut self, id: TaskId, task: CopyTask) -> Option<CopyTask> {
+        debug_assert_eq!(id, task.id);
+        if self.tasks.last().is_none_or(|t| t.id < id) {
+            self.tasks.push(task);
+            return None;
+        }
+        match self.position(id) {
+            Ok(i) => Some(std::mem::replace(&mut self.tasks[i], task)),
+            Err(i) => {
+                self.tasks.insert(i, task);
+                None
+            }
+        }
+    }
+
+    /// Every task, in id order.
+    pub(crate) fn values(&self) -> std::slice::Iter<'_, CopyTask> {
+        self.tasks.iter()
+    }
+}
+
 /// The queues: for each region, the running task and the queued ones in FIFO order.
 /// Derived from the tasks (the queued tasks of a region in acceptance order), so it is not
 /// serialised. A region's lane stays once made (emptied, it is skipped by [`Self::lanes`]
-/// and by equality), so a region's next copy does not allocate it again.
+/// and by equality), so a region's next copy does not allocate it again. The lanes are
+/// few (one per region at most), so they are a `Vec` sorted by region, searched by
+/// comparing ids in place.
 #[derive(Debug, Clone, Default)]
 pub struct CopyQueues {
-    lanes: BTreeMap<RegionId, Lane>,
+    lanes: Vec<(RegionId, Lane)>,
 }
 
 /// One region's lane.
@@ -127,13 +188,13 @@ struct Lane {
 impl CopyQueues {
     /// The running task of `region`.
     pub fn running(&self, region: &str) -> Option<TaskId> {
-        self.lanes.get(region).and_then(|l| l.running)
+        self.get(&RegionId::lookup_key(region))
+            .and_then(|l| l.running)
     }
 
     /// The queued tasks of `region`, first to start first.
     pub fn waiting(&self, region: &str) -> impl Iterator<Item = TaskId> + '_ {
-        self.lanes
-            .get(region)
+        self.get(&RegionId::lookup_key(region))
             .into_iter()
             .flat_map(|l| l.waiting.iter().copied())
     }
@@ -164,7 +225,7 @@ impl CopyQueues {
 
     /// Removes `task` from `region`, running or queued.
     pub(crate) fn remove(&mut self, region: &RegionId, task: TaskId) {
-        if let Some(lane) = self.lanes.get_mut(region.as_str()) {
+        if let Some(lane) = self.get_mut(region) {
             if lane.running == Some(task) {
                 lane.running = None;
             } else {
@@ -175,18 +236,40 @@ impl CopyQueues {
 
     /// The task that may start now in `region`: the queue's head when nothing runs.
     pub fn next_to_start(&self, region: &str) -> Option<TaskId> {
-        let lane = self.lanes.get(region)?;
+        self.next_to_start_in(&RegionId::lookup_key(region))
+    }
+
+    /// [`CopyQueues::next_to_start`] for a region id already parsed.
+    pub fn next_to_start_in(&self, region: &RegionId) -> Option<TaskId> {
+        let lane = self.get(region)?;
         match lane.running {
             Some(_) => None,
             None => lane.waiting.front().copied(),
         }
     }
 
+    fn get(&self, region: &RegionId) -> Option<&Lane> {
+        self.lanes.iter().find(|(r, _)| r == region).map(|(_, l)| l)
+    }
+
+    fn get_mut(&mut self, region: &RegionId) -> Option<&mut Lane> {
+        self.lanes
+            .iter_mut()
+            .find(|(r, _)| r == region)
+            .map(|(_, l)| l)
+    }
+
+    /// `region`'s lane, made (in region order) if new.
     fn lane(&mut self, region: &RegionId) -> &mut Lane {
-        if !self.lanes.contains_key(region.as_str()) {
-            self.lanes.insert(region.clone(), Lane::default());
-        }
-        self.lanes.get_mut(region.as_str()).expect("inserted above")
+        let i = match self.lanes.iter().position(|(r, _)| r == region) {
+            Some(i) => i,
+            None => {
+                let i = self.lanes.partition_point(|(r, _)| r < region);
+                self.lanes.insert(i, (region.clone(), Lane::default()));
+                i
+            }
+        };
+        &mut self.lanes[i].1
     }
 }
 
@@ -226,5 +309,61 @@ mod tests {
             q.waiting("cn-hangzhou").collect::<Vec<_>>(),
             vec![TaskId(3)]
         );
+    }
+
+    #[test]
+    fn lanes_are_listed_in_region_order() {
+        let mut q = CopyQueues::default();
+        for (i, r) in ["cn-shanghai", "cn-beijing", "cn-hangzhou"]
+            .iter()
+            .enumerate()
+        {
+            q.enqueue(&RegionId::new(r).unwrap(), TaskId(i as u64 + 1));
+        }
+        let regions: Vec<&str> = q.lanes().map(|(r, _, _)| r.as_str()).collect();
+        assert_eq!(regions, ["cn-beijing", "cn-hangzhou", "cn-shanghai"]);
+        assert_eq!(q.running("cn-beijing"), None);
+        assert_eq!(q.next_to_start("cn-beijing"), Some(TaskId(2)));
+        assert_eq!(q.next_to_start("nowhere"), None);
+    }
+
+    fn task(id: u64) -> CopyTask {
+        let r = RegionId::new("cn-hangzhou").unwrap();
+        let image = ImageId::new("m-source").unwrap();
+        CopyTask {
+            id: TaskId(id),
+            owner: AccountId::new("1").unwrap(),
+            source_image: image.clone(),
+            source_region: r.clone(),
+            destination_image: image,
+            destination_region: r,
+            size_gib: 1,
+            state: TaskState::Queued,
+            progress: 0,
+            queued_at: DateTime::<Utc>::MIN_UTC,
+            started_at: None,
+            ended_at: None,
+            failure_reason: None,
+        }
+    }
+
+    #[test]
+    fn task_table_finds_tasks_with_and_without_gaps() {
+        let mut t = TaskTable::default();
+        // Out of order and with gaps, as a hand-edited state might be.
+        for id in [5, 2, 9, 3] {
+            assert_eq!(t.insert(TaskId(id), task(id)), None);
+        }
+        let ids: Vec<u64> = t.values().map(|t| t.id.0).collect();
+        assert_eq!(ids, [2, 3, 5, 9]);
+        for id in [2, 3, 5, 9] {
+            assert_eq!(t.get(&TaskId(id)).map(|t| t.id), Some(TaskId(id)));
+        }
+        for id in [0, 1, 4, 6, 10, u64::MAX] {
+            assert!(!t.contains_key(&TaskId(id)));
+        }
+        assert!(t.insert(TaskId(5), task(5)).is_some());
+        t.get_mut(&TaskId(9)).unwrap().progress = 50;
+        assert_eq!(t.get(&TaskId(9)).unwrap().progress, 50);
     }
 }

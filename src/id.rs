@@ -270,14 +270,14 @@ fn scramble(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// `prefix` followed by `width` digits of [`fill_id_digits`], built on the stack and
-/// allocated once.
+/// `prefix` followed by `width` digits of [`fill_id_digits`], built on the stack (and
+/// stored inline: it never allocates at the widths used here).
 fn generated_text(prefix: &str, n: u64, width: usize) -> Text {
     let mut buf = [0u8; 64];
     let end = prefix.len() + width;
     buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
     fill_id_digits(n, &mut buf[prefix.len()..end]);
-    Text::from(std::str::from_utf8(&buf[..end]).expect("base-36 digits are ASCII"))
+    Text::from_ascii(&buf[..end])
 }
 
 /// Fills `out` with base-36 digits standing for `n`: the scrambled `n` (a bijection, so

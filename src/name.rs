@@ -133,7 +133,7 @@ impl ImageName {
 
     /// Whether this (already valid) name also fits `provider`'s length limit.
     pub fn fits(&self, provider: Provider) -> bool {
-        self.0.as_str().chars().count() <= provider.image_name_max_chars()
+        self.0.char_count() <= provider.image_name_max_chars()
     }
 
     /// The name as text.

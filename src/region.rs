@@ -71,6 +71,14 @@ impl RegionId {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// A key for finding the text `s` among region ids, unchecked: text that is not a
+    /// well-formed id is simply not found. It never leaves the lookup that makes it, so no
+    /// ill-formed id is stored or returned. (Looking up by `&str` through `Borrow<str>`
+    /// would turn every key compared into a `&str`, which re-checks its UTF-8.)
+    pub(crate) fn lookup_key(s: &str) -> RegionId {
+        RegionId(Text::from(s))
+    }
 }
 
 fn check_region_id(s: &str) -> Result<(), RegionIdError> {
@@ -256,16 +264,26 @@ impl RegionCatalogue {
 
     /// The region `id`, if known.
     pub fn get(&self, id: &str) -> Option<&Region> {
+        self.region(&RegionId::lookup_key(id))
+    }
+
+    /// The region `id`, if known: [`RegionCatalogue::get`] for an id already parsed.
+    pub fn region(&self, id: &RegionId) -> Option<&Region> {
         self.regions.get(id)
     }
 
     /// Mutable access to region `id`, e.g. to mark it as not supporting copies.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Region> {
-        self.regions.get_mut(id)
+        self.regions.get_mut(&RegionId::lookup_key(id))
     }
 
     /// Whether `id` is known.
     pub fn contains(&self, id: &str) -> bool {
+        self.has(&RegionId::lookup_key(id))
+    }
+
+    /// Whether `id` is known: [`RegionCatalogue::contains`] for an id already parsed.
+    pub fn has(&self, id: &RegionId) -> bool {
         self.regions.contains_key(id)
     }
 
@@ -276,7 +294,7 @@ impl RegionCatalogue {
 
     /// Removes a region.
     pub fn remove(&mut self, id: &str) -> Option<Region> {
-        self.regions.remove(id)
+        self.regions.remove(&RegionId::lookup_key(id))
     }
 
     /// Every region, ordered by id.
@@ -419,9 +437,25 @@ impl RegionPolicy {
         destination: &str,
         cross_border_allowed: bool,
     ) -> Result<(), RouteError> {
-        let (Some(src), Some(dst)) = (self.catalogue.get(source), self.catalogue.get(destination))
-        else {
-            return self.check_exist(source, destination);
+        self.check_cross_region_ids(
+            &RegionId::lookup_key(source),
+            &RegionId::lookup_key(destination),
+            cross_border_allowed,
+        )
+    }
+
+    /// [`RegionPolicy::check_cross_region`] for ids already parsed.
+    pub fn check_cross_region_ids(
+        &self,
+        source: &RegionId,
+        destination: &RegionId,
+        cross_border_allowed: bool,
+    ) -> Result<(), RouteError> {
+        let (Some(src), Some(dst)) = (
+            self.catalogue.region(source),
+            self.catalogue.region(destination),
+        ) else {
+            return self.check_exist(source.as_str(), destination.as_str());
         };
         for region in [src, dst] {
             if !region.copy_supported {
@@ -433,8 +467,8 @@ impl RegionPolicy {
             && !cross_border_allowed
         {
             return Err(RouteError::CrossBorderNotAllowed {
-                source_region: source.to_owned(),
-                destination: destination.to_owned(),
+                source_region: source.as_str().to_owned(),
+                destination: destination.as_str().to_owned(),
             });
         }
         Ok(())

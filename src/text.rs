@@ -55,17 +55,49 @@ impl Text {
     }
 }
 
+impl Text {
+    /// Text from `bytes` that are ASCII, as generated ids are, without going through `str`.
+    /// (Bytes that are not ASCII are read as UTF-8, any invalid sequence replaced, so a
+    /// `Text` always holds UTF-8.)
+    pub(crate) fn from_ascii(bytes: &[u8]) -> Text {
+        if !bytes.is_ascii() {
+            return Text::from(&*String::from_utf8_lossy(bytes));
+        }
+        Text::from_utf8_bytes(bytes)
+    }
+
+    /// How many characters the text has (its bytes that don't continue a character).
+    pub(crate) fn char_count(&self) -> usize {
+        self.as_bytes()
+            .iter()
+            .filter(|&&b| !(0x80..0xC0).contains(&b))
+            .count()
+    }
+
+    /// `bytes`, which are UTF-8, inline when short.
+    #[inline]
+    fn from_utf8_bytes(bytes: &[u8]) -> Text {
+        if bytes.len() <= INLINE {
+            let mut inline = [0u8; INLINE];
+            inline[..bytes.len()].copy_from_slice(bytes);
+            Text::Inline {
+                // At most `INLINE` (22), so it fits a byte.
+                len: bytes.len() as u8,
+                bytes: inline,
+            }
+        } else {
+            Text::Shared(Arc::from(
+                std::str::from_utf8(bytes).expect("the caller passes UTF-8"),
+            ))
+        }
+    }
+}
+
 impl From<&str> for Text {
     #[inline]
     fn from(s: &str) -> Self {
         if s.len() <= INLINE {
-            let mut bytes = [0u8; INLINE];
-            bytes[..s.len()].copy_from_slice(s.as_bytes());
-            Text::Inline {
-                // At most `INLINE` (22), so it fits a byte.
-                len: s.len() as u8,
-                bytes,
-            }
+            Text::from_utf8_bytes(s.as_bytes())
         } else {
             Text::Shared(Arc::from(s))
         }
@@ -96,9 +128,32 @@ impl PartialEq for Text {
 impl Eq for Text {}
 
 impl Ord for Text {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        self.as_bytes().cmp(other.as_bytes())
+        match (self, other) {
+            // Zero padding sorts before every byte, so comparing the padded arrays orders
+            // the text, except that a text ending in NUL bytes ties with the text without
+            // them, which the lengths then order. Compared as big-endian words: the
+            // arrays' own `cmp` is a call to `memcmp`.
+            (Text::Inline { len: a, bytes: x }, Text::Inline { len: b, bytes: y }) => {
+                words(x).cmp(&words(y)).then(a.cmp(b))
+            }
+            _ => self.as_bytes().cmp(other.as_bytes()),
+        }
     }
+}
+
+/// Inline bytes as three big-endian words, which order as the bytes do.
+#[inline]
+fn words(bytes: &[u8; INLINE]) -> (u64, u64, u64) {
+    let mut tail = [0u8; 8];
+    tail[..INLINE - 16].copy_from_slice(&bytes[16..]);
+    let word = |b: &[u8]| u64::from_be_bytes(b.try_into().expect("8 bytes"));
+    (
+        word(&bytes[..8]),
+        word(&bytes[8..16]),
+        u64::from_be_bytes(tail),
+    )
 }
 
 impl PartialOrd for Text {
@@ -154,10 +209,32 @@ mod tests {
         assert_eq!(std::mem::size_of::<Text>(), 24);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn orders_equates_and_hashes_as_str(a in "[ab\\x00é]{0,30}", b in "[ab\\x00é]{0,30}") {
+            let (ta, tb) = (Text::from(&*a), Text::from(&*b));
+            proptest::prop_assert_eq!(ta.cmp(&tb), a.cmp(&b));
+            proptest::prop_assert_eq!(ta == tb, a == b);
+            proptest::prop_assert_eq!(hash_of(&ta), hash_of(&*a));
+            proptest::prop_assert_eq!(ta.as_str(), &*a);
+        }
+    }
+
+    #[test]
+    fn from_ascii_keeps_ascii_and_repairs_the_rest() {
+        assert_eq!(Text::from_ascii(b"m-0123").as_str(), "m-0123");
+        assert_eq!(Text::from_ascii(&[b'a', 0xff]).as_str(), "a\u{fffd}");
+    }
+
     #[test]
     fn behaves_as_its_str() {
         for (a, b) in [
             ("", "a"),
+            ("ab", "ab\0"),
+            ("ab\0c", "ab"),
+            ("b", "ab"),
+            ("abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuw"),
+            ("abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuvw"),
             ("abc", "abd"),
             ("abc", "abc"),
             ("镜像", "镜"),
@@ -170,6 +247,7 @@ mod tests {
             assert_eq!(ta.cmp(&tb), a.cmp(b), "{a:?} cmp {b:?}");
             assert_eq!(hash_of(&ta), hash_of(a));
             assert_eq!(format!("{ta:?}"), format!("{a:?}"));
+            assert_eq!(ta.char_count(), a.chars().count());
         }
     }
 }

@@ -200,7 +200,7 @@ fn live_task(state: &State, id: TaskId) -> Checked<&CopyTask> {
 // ------------------------------------------------------------------------- fixtures
 
 fn check_fixture_region(profile: &Profile, region: &RegionId) -> Checked<()> {
-    if profile.regions.catalogue.contains(region.as_str()) {
+    if profile.regions.catalogue.has(region) {
         Ok(())
     } else {
         Err(FixtureError::UnknownRegion(region.clone()).into())
@@ -247,7 +247,7 @@ pub(super) fn require_caller(caller: &Option<AccountId>) -> Checked<&AccountId> 
 }
 
 pub(super) fn require_region(profile: &Profile, region: &RegionId) -> Checked<()> {
-    if profile.regions.catalogue.contains(region.as_str()) {
+    if profile.regions.catalogue.has(region) {
         Ok(())
     } else {
         Err(reject(ErrorCode::InvalidRegionIdNotFound))
@@ -417,13 +417,10 @@ fn copy_image(
         .map_err(|_| reject(ErrorCode::InvalidParameterEncryptedIllegal))?;
     // Steps 5-6: regions.
     let catalogue = &profile.regions.catalogue;
-    if !catalogue.contains(c.region.as_str()) {
+    if !catalogue.has(&c.region) {
         return Err(reject(ErrorCode::SourceRegionNotFound));
     }
-    if c.destination_regions
-        .iter()
-        .any(|d| !catalogue.contains(d.as_str()))
-    {
+    if c.destination_regions.iter().any(|d| !catalogue.has(d)) {
         return Err(reject(ErrorCode::DestinationRegionNotFound));
     }
     // Steps 7-10: the source image.
@@ -517,9 +514,9 @@ fn check_route(
     }
     profile
         .regions
-        .check_cross_region(
-            source.region.as_str(),
-            dest.as_str(),
+        .check_cross_region_ids(
+            &source.region,
+            dest,
             account.is_some_and(|a| a.cross_border_allowed),
         )
         .map_err(|e| EngineError::Rejected(e.into()))?;
@@ -548,7 +545,7 @@ fn check_customer_key(
     let byok_region = profile
         .regions
         .catalogue
-        .get(dest.as_str())
+        .region(dest)
         .is_some_and(|r| r.byok_supported);
     if !byok_region {
         return Err(reject(ErrorCode::InvalidRegionNotSupport));

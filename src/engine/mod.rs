@@ -484,7 +484,7 @@ impl ImageService {
         // A started task's lane is busy, so starting it touches no lane to revisit.
         let mut none = Vec::new();
         for lane in lanes.drain(..) {
-            if let Some(task) = self.state.queues().next_to_start(lane.as_str()) {
+            if let Some(task) = self.state.queues().next_to_start_in(&lane) {
                 self.record(now, Event::CopyStarted { task }, &mut none)?;
             }
         }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
-use crate::copy::{CopyQueues, CopyTask, QueueScope, TaskId, TaskState};
+use crate::copy::{CopyQueues, CopyTask, QueueScope, TaskId, TaskState, TaskTable};
 use crate::export::{Bucket, BucketName, ExportTask, ExportTaskId};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus};
@@ -105,7 +105,7 @@ pub struct State {
     pub(crate) images: FxHashMap<ImageId, Image>,
     pub(crate) keys: FxHashMap<KmsKeyId, KmsKey>,
     pub(crate) shares: FxHashMap<ImageId, BTreeSet<AccountId>>,
-    pub(crate) tasks: BTreeMap<TaskId, CopyTask>,
+    pub(crate) tasks: TaskTable,
     pub(crate) responses: FxHashMap<(AccountId, ClientToken), RecordedResponse>,
     pub(crate) next_image: u64,
     pub(crate) next_snapshot: u64,
