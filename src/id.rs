@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::name::string_newtype_impls;
 use crate::provider::Provider;
-use crate::text::Text;
+use crate::text::{INLINE, Text};
 
 /// The kind of identifier that failed to parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -270,14 +270,14 @@ fn scramble(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// `prefix` followed by `width` digits of [`fill_id_digits`], built on the stack (and
-/// stored inline: it never allocates at the widths used here).
+/// `prefix` followed by `width` digits of [`fill_id_digits`], built in place and stored
+/// inline (never allocating). Every caller's prefix and width fit [`INLINE`] bytes.
 fn generated_text(prefix: &str, n: u64, width: usize) -> Text {
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; INLINE];
     let end = prefix.len() + width;
     buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
     fill_id_digits(n, &mut buf[prefix.len()..end]);
-    Text::from_ascii(&buf[..end])
+    Text::from_padded_ascii(buf, end)
 }
 
 /// Fills `out` with base-36 digits standing for `n`: the scrambled `n` (a bijection, so
@@ -301,12 +301,29 @@ fn fill_id_digits(n: u64, out: &mut [u8]) {
 /// `n` in base 36 (digits then lowercase letters), left-padded with `0` or cut to its last
 /// `out.len()` digits.
 fn fill_base36(mut n: u64, out: &mut [u8]) {
-    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    for slot in out.iter_mut().rev() {
-        *slot = DIGITS[(n % 36) as usize];
-        n /= 36;
+    // Two digits per division (the engine draws two ids per copy).
+    let mut pairs = out.rchunks_exact_mut(2);
+    for pair in &mut pairs {
+        pair.copy_from_slice(&BASE36_PAIRS[(n % 1296) as usize]);
+        n /= 1296;
+    }
+    if let [first] = pairs.into_remainder() {
+        *first = BASE36_DIGITS[(n % 36) as usize];
     }
 }
+
+const BASE36_DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// Every two-digit base-36 number, `00` to `zz`.
+const BASE36_PAIRS: [[u8; 2]; 1296] = {
+    let mut pairs = [[0u8; 2]; 1296];
+    let mut i = 0;
+    while i < 1296 {
+        pairs[i] = [BASE36_DIGITS[i / 36], BASE36_DIGITS[i % 36]];
+        i += 1;
+    }
+    pairs
+};
 
 const SNAPSHOT_FORM: IdForm = IdForm {
     kind: IdKind::Snapshot,
@@ -386,6 +403,11 @@ impl AccountId {
         let s = s.as_ref();
         ACCOUNT_FORM.check(s)?;
         Ok(AccountId(s.into()))
+    }
+
+    /// The text, as stored.
+    pub(crate) fn text(&self) -> &Text {
+        &self.0
     }
 
     /// The id as text.
@@ -535,6 +557,40 @@ mod tests {
             let s = SnapshotId::generated(p, 7);
             assert!(SnapshotId::parse_for(p, s.as_str()).is_ok(), "{s}");
         }
+    }
+
+    #[test]
+    fn base36_by_pairs_agrees_with_digit_by_digit() {
+        fn reference(mut n: u64, out: &mut [u8]) {
+            for slot in out.iter_mut().rev() {
+                *slot = BASE36_DIGITS[(n % 36) as usize];
+                n /= 36;
+            }
+        }
+        for n in [
+            0,
+            1,
+            35,
+            36,
+            1295,
+            1296,
+            46_655,
+            u64::MAX,
+            u64::MAX / 7,
+            scramble(5),
+        ] {
+            for width in 0..=14 {
+                let (mut a, mut b) = ([0u8; 14], [0u8; 14]);
+                fill_base36(n, &mut a[..width]);
+                reference(n, &mut b[..width]);
+                assert_eq!(a, b, "n={n} width={width}");
+            }
+        }
+        // The first generated ids, as every earlier version drew them.
+        assert_eq!(
+            ImageId::generated(Provider::Tencent, 1).as_str(),
+            "img-0bl0awdp"
+        );
     }
 
     #[test]

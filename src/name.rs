@@ -133,7 +133,9 @@ impl ImageName {
 
     /// Whether this (already valid) name also fits `provider`'s length limit.
     pub fn fits(&self, provider: Provider) -> bool {
-        self.0.char_count() <= provider.image_name_max_chars()
+        let max = provider.image_name_max_chars();
+        // A character is at least a byte: few enough bytes settle it without counting.
+        self.0.as_bytes().len() <= max || self.0.char_count() <= max
     }
 
     /// The name as text.

@@ -79,6 +79,11 @@ impl RegionId {
     pub(crate) fn lookup_key(s: &str) -> RegionId {
         RegionId(Text::from(s))
     }
+
+    /// The text, as stored.
+    pub(crate) fn text(&self) -> &Text {
+        &self.0
+    }
 }
 
 fn check_region_id(s: &str) -> Result<(), RegionIdError> {

@@ -66,6 +66,28 @@ impl Text {
         Text::from_utf8_bytes(bytes)
     }
 
+    /// Text from the first `len` bytes of `padded`, with no copy of a variable length: for
+    /// ids built in place. The bytes must be ASCII and zero after `len` (anything else is
+    /// taken through [`Text::from_ascii`]).
+    #[inline]
+    pub(crate) fn from_padded_ascii(padded: [u8; INLINE], len: usize) -> Text {
+        if len <= INLINE && padded.is_ascii() && padded[len..].iter().all(|&b| b == 0) {
+            Text::Inline {
+                // At most `INLINE` (22), so it fits a byte.
+                len: len as u8,
+                bytes: padded,
+            }
+        } else {
+            Text::from_ascii(&padded[..len.min(INLINE)])
+        }
+    }
+
+    /// Whether the text is stored inline (a clone copies it; there is nothing to share).
+    #[inline]
+    pub(crate) fn is_inline(&self) -> bool {
+        matches!(self, Text::Inline { .. })
+    }
+
     /// How many characters the text has (its bytes that don't continue a character).
     pub(crate) fn char_count(&self) -> usize {
         self.as_bytes()
@@ -218,6 +240,15 @@ mod tests {
             proptest::prop_assert_eq!(hash_of(&ta), hash_of(&*a));
             proptest::prop_assert_eq!(ta.as_str(), &*a);
         }
+    }
+
+    #[test]
+    fn from_padded_ascii_takes_the_prefix() {
+        let mut padded = [0u8; INLINE];
+        padded[..3].copy_from_slice(b"m-1");
+        assert_eq!(Text::from_padded_ascii(padded, 3), Text::from("m-1"));
+        // Bytes after the length are not part of the text.
+        assert_eq!(Text::from_padded_ascii(padded, 2), Text::from("m-"));
     }
 
     #[test]

@@ -45,7 +45,7 @@ use crate::snapshot::Snapshot;
 use crate::tencent::TencentCode;
 
 use super::command::{Command, CopyImage, CreateImage, ImageCall, ModifyShare};
-use super::event::Event;
+use super::event::{CopyAcceptance, Event};
 use super::exporting;
 use super::invariants::quotas_of;
 use super::state::State;
@@ -637,13 +637,13 @@ fn accept_copies(
             image: image_id,
             task: task.id,
         });
-        events.push(Event::CopyAccepted {
+        events.push(Event::CopyAccepted(Box::new(CopyAcceptance {
             task,
             image,
             snapshots,
             next_image: image_counter,
             next_snapshot: snapshot_counter,
-        });
+        })));
     }
     Decision::new(Outcome::CopyAccepted { copies }, events)
 }

@@ -16,10 +16,26 @@ use crate::snapshot::Snapshot;
 use super::Outcome;
 use super::command::Command;
 
+/// What an accepted copy adds to the state: the payload of [`Event::CopyAccepted`].
+///
+/// Boxed there because it is by far the largest event: unboxed, every event (a task
+/// started, a progress report) would be as large, and each is moved several times on its
+/// way to the host, so one allocation per copy saves more than it costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyAcceptance {
+    /// The task.
+    pub task: CopyTask,
+    /// The destination image.
+    pub image: Image,
+    /// The destination snapshots.
+    pub snapshots: Vec<Snapshot>,
+    /// The image id counter after this copy's ids were drawn.
+    pub next_image: u64,
+    /// The snapshot id counter after this copy's ids were drawn.
+    pub next_snapshot: u64,
+}
+
 /// A state change.
-// Events are built once and moved into the log; boxing the large variants would add an
-// allocation per copy on the hot path for no gain.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     /// An account was added or updated.
@@ -38,19 +54,9 @@ pub enum Event {
     /// A KMS key was added.
     KmsKeyRegistered(KmsKey),
     /// A copy was accepted: its task (queued), its destination image (`Waiting`) and the
-    /// destination snapshots reserved for it.
-    CopyAccepted {
-        /// The task.
-        task: CopyTask,
-        /// The destination image.
-        image: Image,
-        /// The destination snapshots.
-        snapshots: Vec<Snapshot>,
-        /// The image id counter after this copy's ids were drawn.
-        next_image: u64,
-        /// The snapshot id counter after this copy's ids were drawn.
-        next_snapshot: u64,
-    },
+    /// destination snapshots reserved for it. (Serialised as the fields of
+    /// [`CopyAcceptance`], as if they were the variant's own.)
+    CopyAccepted(Box<CopyAcceptance>),
     /// A queued copy started running (its image is `Creating`).
     CopyStarted {
         /// The task.

@@ -102,7 +102,7 @@ pub use command::{
     CancelExport, Command, CopyImage, CreateImage, ExportImageCall, ImageCall, ImageFilter,
     ModifyShare,
 };
-pub use event::{Effect, Event, EventRecord};
+pub use event::{CopyAcceptance, Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
@@ -410,7 +410,7 @@ impl ImageService {
         let mut lane = None;
         let mut effect = None;
         match &event {
-            Event::CopyAccepted { task, .. } => lane = Some(task.queue_region(scope).clone()),
+            Event::CopyAccepted(copy) => lane = Some(copy.task.queue_region(scope).clone()),
             Event::CopyStarted { task: id } => {
                 effect = task(id).map(|t| Effect::StartCopy {
                     task: t.id,

@@ -18,7 +18,7 @@ use crate::snapshot::Snapshot;
 
 use super::Outcome;
 use super::command::Command;
-use super::event::{Event, EventRecord};
+use super::event::{CopyAcceptance, Event, EventRecord};
 use super::hash::{FxHashMap, FxHashSet};
 
 /// What an account uses in one region, counted against its quotas.
@@ -40,14 +40,35 @@ pub(crate) struct Scope {
 }
 
 /// Returns the stored copy of `value` (adding it first if new), so equal ids share one
-/// allocation across the state.
-fn intern<T: Clone + Eq + std::hash::Hash>(set: &mut FxHashSet<T>, value: &T) -> T {
+/// allocation across the state. Short ids are stored inline and have nothing to share.
+fn intern<T: Clone + Eq + std::hash::Hash + Interned>(set: &mut FxHashSet<T>, value: &T) -> T {
+    if value.is_inline() {
+        return value.clone();
+    }
     match set.get(value) {
         Some(v) => v.clone(),
         None => {
             set.insert(value.clone());
             value.clone()
         }
+    }
+}
+
+/// Ids the state interns: those too long to be stored inline.
+pub(crate) trait Interned {
+    /// Whether the id is stored inline (a clone copies it, sharing nothing).
+    fn is_inline(&self) -> bool;
+}
+
+impl Interned for RegionId {
+    fn is_inline(&self) -> bool {
+        self.text().is_inline()
+    }
+}
+
+impl Interned for AccountId {
+    fn is_inline(&self) -> bool {
+        self.text().is_inline()
     }
 }
 
@@ -231,12 +252,18 @@ impl State {
     /// The state's stored copy of `region` (shared by its images, snapshots and tasks), or
     /// a clone of `region` when the state has not seen it.
     pub(crate) fn interned_region(&self, region: &RegionId) -> RegionId {
+        if region.is_inline() {
+            return region.clone();
+        }
         self.interned_regions.get(region).unwrap_or(region).clone()
     }
 
     /// The state's stored copy of `owner`, or a clone of `owner` when the state has not
     /// seen it.
     pub(crate) fn interned_owner(&self, owner: &AccountId) -> AccountId {
+        if owner.is_inline() {
+            return owner.clone();
+        }
         self.interned_owners.get(owner).unwrap_or(owner).clone()
     }
 
@@ -322,14 +349,15 @@ impl State {
     pub(crate) fn apply_owned(&mut self, record: EventRecord) -> Result<(), ApplyError> {
         self.check_applies(&record)?;
         match record.event {
-            Event::CopyAccepted {
-                task,
-                image,
-                snapshots,
-                next_image,
-                next_snapshot,
-            } => {
+            Event::CopyAccepted(copy) => {
                 self.now = Some(record.at);
+                let CopyAcceptance {
+                    task,
+                    image,
+                    snapshots,
+                    next_image,
+                    next_snapshot,
+                } = *copy;
                 self.add_copy(task, image, snapshots, next_image, next_snapshot);
             }
             _ => self.apply_checked(&record),
@@ -363,18 +391,12 @@ impl State {
             Event::KmsKeyRegistered(k) => {
                 self.keys.insert(k.id.clone(), k.clone());
             }
-            Event::CopyAccepted {
-                task,
-                image,
-                snapshots,
-                next_image,
-                next_snapshot,
-            } => self.add_copy(
-                task.clone(),
-                image.clone(),
-                snapshots.iter().cloned(),
-                *next_image,
-                *next_snapshot,
+            Event::CopyAccepted(copy) => self.add_copy(
+                copy.task.clone(),
+                copy.image.clone(),
+                copy.snapshots.iter().cloned(),
+                copy.next_image,
+                copy.next_snapshot,
             ),
             Event::CopyStarted { task } => {
                 let t = self.tasks.get_mut(task).expect("checked");
@@ -500,11 +522,19 @@ impl State {
         self.next_image = self.next_image.max(next_image);
         self.next_snapshot = self.next_snapshot.max(next_snapshot);
         // The engine built these from the state's stored ids already
-        // (`interned_region`/`interned_owner`): no second interning on this path.
+        // (`interned_region`/`interned_owner`): no second interning on this path. The
+        // snapshots are the image's own (same owner and region), so they are counted in
+        // the image's scope, found once.
+        let mut in_image_scope = 0;
         for s in snapshots {
-            self.add_snapshot(s);
+            if s.owner == image.owner && s.region == image.region {
+                in_image_scope += 1;
+                self.snapshots.insert(s.id.clone(), s);
+            } else {
+                self.add_snapshot(s);
+            }
         }
-        self.add_image(image);
+        self.add_image_with(image, in_image_scope);
         self.next_task = self.next_task.max(task.id.0);
         self.live_task_of_destination
             .insert(task.destination_image.clone(), task.id);
@@ -535,12 +565,13 @@ impl State {
             {
                 Err(ApplyError::Duplicate(i.id.to_string()))
             }
-            Event::CopyAccepted {
-                task: t,
-                image,
-                snapshots,
-                ..
-            } => {
+            Event::CopyAccepted(copy) => {
+                let CopyAcceptance {
+                    task: t,
+                    image,
+                    snapshots,
+                    ..
+                } = &**copy;
                 if self.tasks.contains_key(&t.id) {
                     return Err(ApplyError::Duplicate(t.id.to_string()));
                 }
@@ -682,11 +713,18 @@ impl State {
 
     /// Adds an image as it is.
     fn add_image(&mut self, image: Image) {
-        if image.kind == ImageKind::Custom {
-            let (name, id) = (image.name.clone(), image.id.clone());
+        self.add_image_with(image, 0);
+    }
+
+    /// Adds an image as it is, and counts `snapshots` more snapshots in its scope.
+    fn add_image_with(&mut self, image: Image, snapshots: u32) {
+        if image.kind == ImageKind::Custom || snapshots > 0 {
             let scope = self.scope_mut(&image.owner, &image.region);
-            scope.usage.images += 1;
-            scope.names.insert(name, id);
+            scope.usage.snapshots += snapshots;
+            if image.kind == ImageKind::Custom {
+                scope.usage.images += 1;
+                scope.names.insert(image.name.clone(), image.id.clone());
+            }
         }
         self.images.insert(image.id.clone(), image);
     }
