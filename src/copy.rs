@@ -122,10 +122,20 @@ pub(crate) struct TaskTable {
 impl TaskTable {
     /// The index of `id`, or where it would go.
     fn position(&self, id: TaskId) -> Result<usize, usize> {
-        let first = self.tasks.first().map_or(0, |t| t.id.0);
-        let guess = id.0.wrapping_sub(first);
-        match usize::try_from(guess).ok().and_then(|i| self.tasks.get(i)) {
-            Some(t) if t.id == id => Ok(guess as usize),
+        let (Some(first), Some(last)) = (self.tasks.first(), self.tasks.last()) else {
+            return Err(0);
+        };
+        // The common cases without a search: a new task (past the end, asked before each
+        // insert) and a task of a table without gaps (at `id - first`).
+        if id > last.id {
+            return Err(self.tasks.len());
+        }
+        if id < first.id {
+            return Err(0);
+        }
+        let guess = usize::try_from(id.0 - first.id.0).unwrap_or(usize::MAX);
+        match self.tasks.get(guess) {
+            Some(t) if t.id == id => Ok(guess),
             _ => self.tasks.binary_search_by_key(&id, |t| t.id),
         }
     }

@@ -48,7 +48,7 @@ use super::command::{Command, CopyImage, CreateImage, ImageCall, ModifyShare};
 use super::event::{CopyAcceptance, Event};
 use super::exporting;
 use super::invariants::quotas_of;
-use super::state::State;
+use super::state::{State, Usage};
 use super::{AcceptedCopy, EngineError, FixtureError, Outcome};
 
 /// A command's verdict: its answer and the events that carry it out.
@@ -95,14 +95,14 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::SnapshotRegistered(s.clone())],
+                vec![Event::SnapshotRegistered(Box::new(s.clone()))],
             ))
         }
         Command::RegisterImage(i) => {
             check_fixture_image(state, profile, i)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::ImageRegistered(i.clone())],
+                vec![Event::ImageRegistered(Box::new(i.clone()))],
             ))
         }
         Command::RegisterKmsKey(k) => {
@@ -277,8 +277,11 @@ pub(super) fn visible_image<'s>(
         .image(id)
         .filter(|i| &i.region == region)
         .and_then(|i| {
-            i.owner_alias_for(caller, state.is_shared_with(id, caller))
-                .map(|alias| (i, alias))
+            // Only another account's custom image needs the share list.
+            let shared = i.kind == ImageKind::Custom
+                && &i.owner != caller
+                && state.is_shared_with(id, caller);
+            i.owner_alias_for(caller, shared).map(|alias| (i, alias))
         })
         .ok_or_else(|| reject(ErrorCode::InvalidImageIdNotFound))
 }
@@ -296,15 +299,15 @@ fn image_snapshots<'s>(state: &'s State, ids: &[SnapshotId]) -> Checked<Vec<&'s 
     Ok(snapshots)
 }
 
+/// Whether one more image and `new_snapshots` more snapshots fit the quotas of `account`
+/// (the profile's defaults if unknown), which uses `usage` in the region.
 fn check_quota(
-    state: &State,
+    account: Option<&crate::account::Account>,
     profile: &Profile,
-    caller: &AccountId,
-    region: &RegionId,
+    usage: Usage,
     new_snapshots: u32,
 ) -> Checked<()> {
-    let (image_quota, snapshot_quota) = quotas_of(state.account(caller), profile);
-    let usage = state.usage(caller, region);
+    let (image_quota, snapshot_quota) = quotas_of(account, profile);
     if usage.images >= image_quota {
         return Err(reject(ErrorCode::QuotaExceedImage));
     }
@@ -360,7 +363,12 @@ fn create_image(
     if state.image_named(caller, &c.region, &c.name).is_some() {
         return Err(reject(ErrorCode::InvalidImageNameDuplicated));
     }
-    check_quota(state, profile, caller, &c.region, 0)?;
+    check_quota(
+        state.account(caller),
+        profile,
+        state.usage(caller, &c.region),
+        0,
+    )?;
     let (id, next_image) = fresh_image_id(state, profile.provider, state.next_image);
     let image = Image {
         id: id.clone(),
@@ -384,7 +392,10 @@ fn create_image(
     };
     Ok(Decision::new(
         Outcome::ImageCreated { image: id },
-        vec![Event::ImageCreated { image, next_image }],
+        vec![Event::ImageCreated {
+            image: Box::new(image),
+            next_image,
+        }],
     ))
 }
 
@@ -456,10 +467,13 @@ fn copy_image(
         check_name_fits(profile.provider, &name, Parameter::DestinationImageName)?;
     }
     for dest in &c.destination_regions {
-        if state.image_named(caller, dest, &name).is_some() {
+        // The caller's names and usage in `dest`, found once for both checks.
+        let scope = state.scope(caller, dest);
+        if scope.is_some_and(|s| s.names.contains_key(&name)) {
             return Err(reject(ErrorCode::InvalidImageNameDuplicated));
         }
-        check_quota(state, profile, caller, dest, source.snapshots.len() as u32)?;
+        let usage = scope.map(|s| s.usage).unwrap_or_default();
+        check_quota(account, profile, usage, source.snapshots.len() as u32)?;
     }
     if c.dry_run {
         return Ok(Decision::new(Outcome::DryRunPassed, Vec::new()));

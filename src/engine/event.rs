@@ -18,9 +18,10 @@ use super::command::Command;
 
 /// What an accepted copy adds to the state: the payload of [`Event::CopyAccepted`].
 ///
-/// Boxed there because it is by far the largest event: unboxed, every event (a task
-/// started, a progress report) would be as large, and each is moved several times on its
-/// way to the host, so one allocation per copy saves more than it costs.
+/// Boxed there, as every large payload of an [`Event`] is (images, snapshots, export
+/// tasks): unboxed, every event (a task started, a progress report) would be as large as
+/// the largest, and each is moved several times on its way to the host, so one allocation
+/// per large event saves more than it costs. Boxes are invisible in the serialised form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyAcceptance {
     /// The task.
@@ -41,13 +42,13 @@ pub enum Event {
     /// An account was added or updated.
     AccountRegistered(Account),
     /// A snapshot was added.
-    SnapshotRegistered(Snapshot),
-    /// An image was added (fixture or `CreateImage`).
-    ImageRegistered(Image),
+    SnapshotRegistered(Box<Snapshot>),
+    /// An image was added (a fixture).
+    ImageRegistered(Box<Image>),
     /// A custom image was created from snapshots (`CreateImage`).
     ImageCreated {
         /// The image.
-        image: Image,
+        image: Box<Image>,
         /// The image id counter after its id was drawn.
         next_image: u64,
     },
@@ -110,7 +111,7 @@ pub enum Event {
     /// An export was accepted (queued; the host was told to start it).
     ExportAccepted {
         /// The task.
-        task: ExportTask,
+        task: Box<ExportTask>,
     },
     /// The host began an export.
     ExportStarted {

@@ -73,7 +73,9 @@ pub(super) fn export_image(
             task: id,
             objects: names,
         },
-        vec![Event::ExportAccepted { task }],
+        vec![Event::ExportAccepted {
+            task: Box::new(task),
+        }],
     ))
 }
 

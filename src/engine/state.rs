@@ -237,7 +237,8 @@ impl State {
             .flat_map(|(a, m)| m.iter().map(move |(r, s)| (a, r, s.usage)))
     }
 
-    fn scope(&self, owner: &AccountId, region: &RegionId) -> Option<&Scope> {
+    /// `owner`'s usage and names in `region`, if it has had any there.
+    pub(crate) fn scope(&self, owner: &AccountId, region: &RegionId) -> Option<&Scope> {
         self.scopes.get(owner)?.get(region)
     }
 
@@ -382,11 +383,11 @@ impl State {
             Event::AccountRegistered(a) => {
                 self.accounts.insert(a.id.clone(), a.clone());
             }
-            Event::SnapshotRegistered(s) => self.insert_snapshot(s.clone()),
-            Event::ImageRegistered(i) => self.insert_image(i.clone()),
+            Event::SnapshotRegistered(s) => self.insert_snapshot((**s).clone()),
+            Event::ImageRegistered(i) => self.insert_image((**i).clone()),
             Event::ImageCreated { image, next_image } => {
                 self.next_image = self.next_image.max(*next_image);
-                self.insert_image(image.clone());
+                self.insert_image((**image).clone());
             }
             Event::KmsKeyRegistered(k) => {
                 self.keys.insert(k.id.clone(), k.clone());
@@ -463,7 +464,7 @@ impl State {
             Event::ExportAccepted { task } => {
                 self.next_export = self.next_export.max(task.id.0);
                 self.live_export_of.insert(task.image.clone(), task.id);
-                self.exports.insert(task.id, task.clone());
+                self.exports.insert(task.id, (**task).clone());
             }
             Event::ExportStarted { task } => {
                 let t = self.exports.get_mut(task).expect("checked");
