@@ -12,7 +12,7 @@
 //! providers' documentation establishes (closed regions such as Alibaba's `ap-south-1` and
 //! `ap-southeast-2` and unconfirmed ones are left out), each with its geography: mainland
 //! China, or another country or region. Hong Kong, Macao and Taiwan are not mainland China.
-//! Lookups are `O(log n)` and allocation-free. New regions appear every year: an embedding
+//! Lookups are hashed and allocation-free. New regions appear every year: an embedding
 //! service adds or replaces them with [`RegionCatalogue::insert`], or builds its own catalogue.
 //!
 //! # Copy policy
@@ -28,12 +28,12 @@
 
 use crate::text::Text;
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::hash::FxHashMap;
 use crate::error::{ApiError, ErrorCode};
 use crate::name::string_newtype_impls;
 use crate::provider::Provider;
@@ -230,12 +230,24 @@ const TENCENT_REGIONS: &[(&str, &str, Geography)] = &[
     ("eu-frankfurt", "Europe (Frankfurt)", XX),
 ];
 
-/// A set of regions, looked up by id in `O(log n)` without allocating.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// A set of regions, ordered by id, looked up by id in `O(1)` without allocating.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(from = "Vec<Region>", into = "Vec<Region>")]
 pub struct RegionCatalogue {
-    regions: BTreeMap<RegionId, Region>,
+    /// The regions, sorted by id.
+    regions: Vec<Region>,
+    /// Where each id is in `regions` (derived; the engine asks several times per copy).
+    index: FxHashMap<RegionId, usize>,
 }
+
+impl PartialEq for RegionCatalogue {
+    /// Equal regions; the index follows from them.
+    fn eq(&self, other: &Self) -> bool {
+        self.regions == other.regions
+    }
+}
+
+impl Eq for RegionCatalogue {}
 
 impl RegionCatalogue {
     /// An empty catalogue.
@@ -274,12 +286,14 @@ impl RegionCatalogue {
 
     /// The region `id`, if known: [`RegionCatalogue::get`] for an id already parsed.
     pub fn region(&self, id: &RegionId) -> Option<&Region> {
-        self.regions.get(id)
+        self.index.get(id).map(|&i| &self.regions[i])
     }
 
-    /// Mutable access to region `id`, e.g. to mark it as not supporting copies.
+    /// Mutable access to region `id`, e.g. to mark it as not supporting copies. (Its id
+    /// can be read but must not be changed: the catalogue finds it by that id.)
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Region> {
-        self.regions.get_mut(&RegionId::lookup_key(id))
+        let i = *self.index.get(&RegionId::lookup_key(id))?;
+        Some(&mut self.regions[i])
     }
 
     /// Whether `id` is known.
@@ -289,22 +303,42 @@ impl RegionCatalogue {
 
     /// Whether `id` is known: [`RegionCatalogue::contains`] for an id already parsed.
     pub fn has(&self, id: &RegionId) -> bool {
-        self.regions.contains_key(id)
+        self.index.contains_key(id)
     }
 
     /// Adds a region, or replaces the one with the same id; returns the replaced one.
     pub fn insert(&mut self, region: Region) -> Option<Region> {
-        self.regions.insert(region.id.clone(), region)
+        match self.regions.binary_search_by(|r| r.id.cmp(&region.id)) {
+            Ok(i) => Some(std::mem::replace(&mut self.regions[i], region)),
+            Err(i) => {
+                self.regions.insert(i, region);
+                self.reindex();
+                None
+            }
+        }
     }
 
     /// Removes a region.
     pub fn remove(&mut self, id: &str) -> Option<Region> {
-        self.regions.remove(&RegionId::lookup_key(id))
+        let i = *self.index.get(&RegionId::lookup_key(id))?;
+        let region = self.regions.remove(i);
+        self.reindex();
+        Some(region)
+    }
+
+    /// Rebuilds the index after the regions moved (catalogues change rarely).
+    fn reindex(&mut self) {
+        self.index = self
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
     }
 
     /// Every region, ordered by id.
     pub fn iter(&self) -> impl Iterator<Item = &Region> {
-        self.regions.values()
+        self.regions.iter()
     }
 
     /// How many regions.
@@ -330,7 +364,7 @@ impl From<Vec<Region>> for RegionCatalogue {
 
 impl From<RegionCatalogue> for Vec<Region> {
     fn from(c: RegionCatalogue) -> Self {
-        c.regions.into_values().collect()
+        c.regions
     }
 }
 
