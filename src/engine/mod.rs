@@ -83,6 +83,7 @@ mod exporting;
 pub mod hash;
 pub mod invariants;
 mod state;
+mod table;
 
 use std::collections::VecDeque;
 

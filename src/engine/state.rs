@@ -20,6 +20,7 @@ use super::Outcome;
 use super::command::Command;
 use super::event::{CopyAcceptance, Event, EventRecord};
 use super::hash::{FxHashMap, FxHashSet};
+use super::table::Table;
 
 /// What an account uses in one region, counted against its quotas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -122,8 +123,8 @@ pub enum ApplyError {
 pub struct State {
     pub(crate) now: Option<DateTime<Utc>>,
     pub(crate) accounts: FxHashMap<AccountId, Account>,
-    pub(crate) snapshots: FxHashMap<SnapshotId, Snapshot>,
-    pub(crate) images: FxHashMap<ImageId, Image>,
+    pub(crate) snapshots: Table<SnapshotId, Snapshot>,
+    pub(crate) images: Table<ImageId, Image>,
     pub(crate) keys: FxHashMap<KmsKeyId, KmsKey>,
     pub(crate) shares: FxHashMap<ImageId, BTreeSet<AccountId>>,
     pub(crate) tasks: TaskTable,
@@ -756,11 +757,11 @@ impl State {
         for t in self.exports.values().filter(|t| t.state.is_live()) {
             self.live_export_of.insert(t.image.clone(), t.id);
         }
-        let snapshots: Vec<Snapshot> = self.snapshots.drain().map(|(_, s)| s).collect();
+        let snapshots = self.snapshots.take_values();
         for s in snapshots {
             self.insert_snapshot(s);
         }
-        let images: Vec<Image> = self.images.drain().map(|(_, i)| i).collect();
+        let images = self.images.take_values();
         for i in images {
             self.insert_image(i);
         }
