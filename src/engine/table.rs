@@ -8,6 +8,7 @@
 //! Removing an entry moves the last one into its place (`swap_remove`); iteration order is
 //! insertion order changed only by those moves, so it is as deterministic as the commands.
 
+use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
 use super::hash::FxHashMap;
@@ -52,15 +53,20 @@ impl<K: Hash + Eq + Clone, V> Table<K, V> {
 
     /// Sets the value of `key`; returns the value it replaced.
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        if let Some(&i) = self.index.get(&key) {
-            return Some(std::mem::replace(&mut self.entries[i as usize].1, value));
-        }
         // Positions are `u32`: four billion entries is far beyond any registry this models
         // (a million images take under a gigabyte).
         let position = u32::try_from(self.entries.len()).expect("fewer than 2^32 entries");
-        self.index.insert(key.clone(), position);
-        self.entries.push((key, value));
-        None
+        match self.index.entry(key.clone()) {
+            Entry::Occupied(e) => {
+                let i = *e.get() as usize;
+                Some(std::mem::replace(&mut self.entries[i].1, value))
+            }
+            Entry::Vacant(e) => {
+                e.insert(position);
+                self.entries.push((key, value));
+                None
+            }
+        }
     }
 
     /// Removes `key`'s value and returns it; the last entry takes its place.
