@@ -151,6 +151,23 @@ fn check_image_name(s: &str, provider: Provider) -> Result<(), ImageNameError> {
     if starts_with_url_scheme(s) {
         return Err(ImageNameError::UrlPrefix);
     }
+    let len = if s.is_ascii() {
+        check_ascii_name_characters(s.as_bytes())?;
+        s.len()
+    } else {
+        check_name_characters(s)?
+    };
+    if len < ImageName::MIN_CHARS {
+        return Err(ImageNameError::TooShort { len });
+    }
+    if len > max {
+        return Err(ImageNameError::TooLong { len, max, provider });
+    }
+    Ok(())
+}
+
+/// Checks each character of a name; returns how many there are.
+fn check_name_characters(s: &str) -> Result<usize, ImageNameError> {
     let mut len = 0usize;
     for (position, c) in s.chars().enumerate() {
         let ok = if position == 0 {
@@ -167,13 +184,42 @@ fn check_image_name(s: &str, provider: Provider) -> Result<(), ImageNameError> {
         }
         len += 1;
     }
-    if len < ImageName::MIN_CHARS {
-        return Err(ImageNameError::TooShort { len });
+    Ok(len)
+}
+
+/// Which ASCII bytes a name may have after its first character.
+const NAME_BYTES: [bool; 128] = {
+    let mut allowed = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        allowed[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b':' | b'_' | b'-');
+        b += 1;
     }
-    if len > max {
-        return Err(ImageNameError::TooLong { len, max, provider });
+    allowed
+};
+
+/// [`check_name_characters`] for ASCII text, a table lookup per byte without an early
+/// exit (the common, valid case reads every byte anyway); the first bad byte is looked for
+/// only once one is known to be there.
+fn check_ascii_name_characters(bytes: &[u8]) -> Result<(), ImageNameError> {
+    let Some((&first, rest)) = bytes.split_first() else {
+        return Ok(());
+    };
+    if !first.is_ascii_alphabetic() {
+        return Err(ImageNameError::BadFirstCharacter {
+            found: char::from(first),
+        });
     }
-    Ok(())
+    let allowed = |b: u8| NAME_BYTES[usize::from(b & 0x7f)];
+    if rest.iter().fold(true, |ok, &b| ok & allowed(b)) {
+        return Ok(());
+    }
+    let i = rest.iter().position(|&b| !allowed(b)).unwrap_or(0);
+    Err(ImageNameError::BadCharacter {
+        found: char::from(rest[i]),
+        position: i + 1,
+    })
 }
 
 /// What is wrong with a candidate description.
@@ -341,6 +387,15 @@ mod tests {
             })
         ));
         assert_eq!(ImageName::new(""), Err(ImageNameError::TooShort { len: 0 }));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_agrees_with_the_character_check(s in "[a-zA-Z0-9_.:/ -]{0,12}") {
+            let by_chars = check_name_characters(&s);
+            let by_bytes = check_ascii_name_characters(s.as_bytes()).map(|()| s.len());
+            proptest::prop_assert_eq!(by_bytes, by_chars);
+        }
     }
 
     #[test]

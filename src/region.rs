@@ -657,6 +657,42 @@ mod tests {
     }
 
     #[test]
+    fn catalogue_stays_ordered_and_indexed_through_changes() {
+        let mut c = RegionCatalogue::alibaba();
+        let n = c.len();
+        let region =
+            |id: &str| Region::new(RegionId::new(id).unwrap(), id, Geography::MainlandChina);
+        assert!(c.insert(region("aa-first-1")).is_none());
+        assert!(c.insert(region("zz-last-1")).is_none());
+        assert!(
+            c.insert(region("cn-hangzhou")).is_some(),
+            "replaces, not adds"
+        );
+        assert_eq!(c.len(), n + 2);
+        assert_eq!(
+            c.remove("cn-beijing").map(|r| r.id.to_string()),
+            Some("cn-beijing".into())
+        );
+        assert!(c.remove("cn-beijing").is_none());
+        let ids: Vec<&str> = c.iter().map(|r| r.id.as_str()).collect();
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "ordered by id: {ids:?}"
+        );
+        for id in &ids {
+            assert_eq!(c.get(id).map(|r| r.id.as_str()), Some(*id));
+            assert!(c.has(&RegionId::new(id).unwrap()));
+        }
+        // Text that is no region id (or too long to be one) is simply not found.
+        for missing in ["cn-beijing", "", "CN-HANGZHOU", "镜像", &"a".repeat(80)] {
+            assert!(
+                c.get(missing).is_none() && !c.contains(missing),
+                "{missing}"
+            );
+        }
+    }
+
+    #[test]
     fn catalogue_serde_round_trip() {
         let c = RegionCatalogue::tencent();
         let json = serde_json::to_string(&c).unwrap();
