@@ -47,6 +47,7 @@ use crate::tencent::TencentCode;
 use super::command::{Command, CopyImage, CreateImage, ImageCall, ModifyShare};
 use super::event::{CopyAcceptance, Event};
 use super::exporting;
+use super::few::Few;
 use super::invariants::quotas_of;
 use super::state::{State, Usage};
 use super::{AcceptedCopy, EngineError, FixtureError, Outcome};
@@ -54,14 +55,20 @@ use super::{AcceptedCopy, EngineError, FixtureError, Outcome};
 /// A command's verdict: its answer and the events that carry it out.
 pub(crate) struct Decision {
     pub outcome: Outcome,
-    pub events: Vec<Event>,
+    pub events: Events,
 }
 
 impl Decision {
-    pub(super) fn new(outcome: Outcome, events: Vec<Event>) -> Self {
-        Decision { outcome, events }
+    pub(super) fn new(outcome: Outcome, events: impl Into<Events>) -> Self {
+        Decision {
+            outcome,
+            events: events.into(),
+        }
     }
 }
+
+/// A decision's events, in order: most commands make one.
+pub(crate) type Events = Few<Event>;
 
 pub(super) type Checked<T> = Result<T, EngineError>;
 
@@ -81,7 +88,7 @@ pub(crate) fn decide(
             check_quotas_cover_usage(state, a)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::AccountRegistered(a.clone())],
+                Events::from(Event::AccountRegistered(a.clone())),
             ))
         }
         Command::RegisterSnapshot(s) => {
@@ -95,14 +102,14 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::SnapshotRegistered(Box::new(s.clone()))],
+                Events::from(Event::SnapshotRegistered(Box::new(s.clone()))),
             ))
         }
         Command::RegisterImage(i) => {
             check_fixture_image(state, profile, i)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::ImageRegistered(Box::new(i.clone()))],
+                Events::from(Event::ImageRegistered(Box::new(i.clone()))),
             ))
         }
         Command::RegisterKmsKey(k) => {
@@ -112,7 +119,7 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::KmsKeyRegistered(k.clone())],
+                Events::from(Event::KmsKeyRegistered(k.clone())),
             ))
         }
         Command::CreateImage(c) => create_image(state, profile, c, now),
@@ -127,7 +134,7 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                vec![Event::BucketRegistered(b.clone())],
+                Events::from(Event::BucketRegistered(b.clone())),
             ))
         }
         Command::ExportImage(c) => exporting::export_image(state, profile, c, now),
@@ -164,12 +171,12 @@ pub(crate) fn decide(
                 });
             }
             let events = if *percent == t.progress {
-                Vec::new()
+                Events::default()
             } else {
-                vec![Event::CopyProgressed {
+                Events::from(Event::CopyProgressed {
                     task: *task,
                     percent: *percent,
-                }]
+                })
             };
             Ok(Decision::new(Outcome::Reported, events))
         }
@@ -177,17 +184,17 @@ pub(crate) fn decide(
             live_task(state, *task)?.state.finish(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
-                vec![Event::CopySucceeded { task: *task }],
+                Events::from(Event::CopySucceeded { task: *task }),
             ))
         }
         Command::CopyFailed { task, reason } => {
             live_task(state, *task)?.state.fail(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
-                vec![Event::CopyFailed {
+                Events::from(Event::CopyFailed {
                     task: *task,
                     reason: reason.clone(),
-                }],
+                }),
             ))
         }
     }
@@ -287,11 +294,11 @@ pub(super) fn visible_image<'s>(
 }
 
 /// Seeds 003/004: `InvalidSnapshotId.NotFound` and `InvalidSnapshot.TooOld`.
-fn image_snapshots<'s>(state: &'s State, ids: &[SnapshotId]) -> Checked<Vec<&'s Snapshot>> {
+fn image_snapshots<'s>(state: &'s State, ids: &[SnapshotId]) -> Checked<Few<&'s Snapshot>> {
     let snapshots = ids
         .iter()
         .map(|id| state.snapshot(id))
-        .collect::<Option<Vec<_>>>()
+        .collect::<Option<Few<_>>>()
         .ok_or_else(|| reject(ErrorCode::InvalidSnapshotIdNotFound))?;
     if snapshots.iter().any(|s| !s.is_recent_enough()) {
         return Err(reject(ErrorCode::InvalidSnapshotTooOld));
@@ -392,10 +399,10 @@ fn create_image(
     };
     Ok(Decision::new(
         Outcome::ImageCreated { image: id },
-        vec![Event::ImageCreated {
+        Events::from(Event::ImageCreated {
             image: Box::new(image),
             next_image,
-        }],
+        }),
     ))
 }
 
@@ -579,12 +586,12 @@ fn accept_copies(
     c: &CopyImage,
     caller: &AccountId,
     source: &Image,
-    source_snapshots: &[&Snapshot],
+    source_snapshots: &Few<&Snapshot>,
     name: ImageName,
     encryption: &Encryption,
     now: DateTime<Utc>,
 ) -> Decision {
-    let mut events = Vec::with_capacity(c.destination_regions.len());
+    let mut events = Events::default();
     let mut copies = Vec::with_capacity(c.destination_regions.len());
     let (mut image_counter, mut snapshot_counter) = (state.next_image, state.next_snapshot);
     let mut task_counter = state.next_task;
@@ -595,7 +602,7 @@ fn accept_copies(
         let (image_id, n) = fresh_image_id(state, profile.provider, image_counter);
         image_counter = n;
         let mut snapshots = Vec::with_capacity(source_snapshots.len());
-        for s in source_snapshots {
+        for s in source_snapshots.iter() {
             let (id, n) = fresh_snapshot_id(state, profile.provider, snapshot_counter);
             snapshot_counter = n;
             snapshots.push(Snapshot {
@@ -677,7 +684,7 @@ fn cancel_copy(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decis
             Outcome::CopyCancelled {
                 image: image.id.clone(),
             },
-            vec![Event::CopyCancelled { task }],
+            Events::from(Event::CopyCancelled { task }),
         ));
     }
     if alias == OwnerAlias::Own && image.copied_from.is_some() {
@@ -718,7 +725,7 @@ fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Deci
     };
     Ok(Decision::new(
         Outcome::ImageDeleted { image: id },
-        vec![event],
+        Events::from(event),
     ))
 }
 
@@ -740,7 +747,7 @@ fn modify_share(state: &State, profile: &Profile, c: &ModifyShare) -> Checked<De
         return Err(reject(ErrorCode::IncorrectImageStatus));
     }
     let mut shared: std::collections::BTreeSet<&AccountId> = state.shared_with(&image.id).collect();
-    let mut events = Vec::new();
+    let mut events = Events::default();
     for account in &c.add {
         if shared.insert(account) {
             events.push(Event::ImageShared {

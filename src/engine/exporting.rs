@@ -19,7 +19,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::export::{ExportFacts, ExportTask, ExportTaskId, check_export};
 use crate::snapshot::Snapshot;
 
-use super::check::{Checked, Decision, require_caller, require_region, visible_image};
+use super::check::{Checked, Decision, Events, require_caller, require_region, visible_image};
 use super::command::{CancelExport, ExportImageCall};
 use super::event::Event;
 use super::state::State;
@@ -73,9 +73,9 @@ pub(super) fn export_image(
             task: id,
             objects: names,
         },
-        vec![Event::ExportAccepted {
+        Events::from(Event::ExportAccepted {
             task: Box::new(task),
-        }],
+        }),
     ))
 }
 
@@ -103,7 +103,7 @@ pub(super) fn cancel_export(
         .map_err(|e| EngineError::Rejected(e.to_api_error()))?;
     Ok(Decision::new(
         Outcome::ExportCancelled { task: task.id },
-        vec![Event::ExportCancelled { task: task.id }],
+        Events::from(Event::ExportCancelled { task: task.id }),
     ))
 }
 
@@ -112,7 +112,7 @@ pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
     export_task(state, id)?.state.start(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        vec![Event::ExportStarted { task: id }],
+        Events::from(Event::ExportStarted { task: id }),
     ))
 }
 
@@ -131,9 +131,9 @@ pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<
         });
     }
     let events = if percent == t.progress {
-        Vec::new()
+        Events::default()
     } else {
-        vec![Event::ExportProgressed { task: id, percent }]
+        Events::from(Event::ExportProgressed { task: id, percent })
     };
     Ok(Decision::new(Outcome::Reported, events))
 }
@@ -143,7 +143,7 @@ pub(super) fn finished(state: &State, id: ExportTaskId) -> Checked<Decision> {
     export_task(state, id)?.state.finish(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        vec![Event::ExportSucceeded { task: id }],
+        Events::from(Event::ExportSucceeded { task: id }),
     ))
 }
 
@@ -152,9 +152,9 @@ pub(super) fn failed(state: &State, id: ExportTaskId, reason: &str) -> Checked<D
     export_task(state, id)?.state.fail(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        vec![Event::ExportFailed {
+        Events::from(Event::ExportFailed {
             task: id,
             reason: reason.to_owned(),
-        }],
+        }),
     ))
 }

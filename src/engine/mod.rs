@@ -80,6 +80,7 @@ mod check;
 mod command;
 mod event;
 mod exporting;
+mod few;
 pub mod hash;
 pub mod invariants;
 mod state;
