@@ -272,6 +272,9 @@ fn scramble(n: u64) -> u64 {
 
 /// `prefix` followed by `width` digits of [`fill_id_digits`], built in place and stored
 /// inline (never allocating). Every caller's prefix and width fit [`INLINE`] bytes.
+// Inlined so the prefix and width are constants where it is called: the prefix is then
+// stored directly (not through a `memcpy` call) and the digit loops unrolled.
+#[inline(always)]
 fn generated_text(prefix: &str, n: u64, width: usize) -> Text {
     let mut buf = [0u8; INLINE];
     let end = prefix.len() + width;
@@ -284,6 +287,7 @@ fn generated_text(prefix: &str, n: u64, width: usize) -> Text {
 /// distinct `n` give distinct ids) as 13 digits, then digits of a second scramble to fill
 /// up to `out.len()`. For a width under 13 the ids are distinct for every `n` below
 /// 36^width.
+#[inline(always)]
 fn fill_id_digits(n: u64, out: &mut [u8]) {
     let width = out.len();
     if width <= 8 {
