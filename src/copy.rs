@@ -158,10 +158,7 @@ impl TaskTable {
     /// Adds `task` under `id` (its own id), or replaces the task with that id and returns it.
     pub(crate) fn insert(&mut self, id: TaskId, task: CopyTask) -> Option<CopyTask> {
         debug_assert_eq!(id, task.id);
-        if self.tasks.last().is_none_or(|t| t.id < id) {
-            self.tasks.push(task);
-            return None;
-        }
+        // A new task's position is the end, so this `insert` is a push.
         match self.position(id) {
             Ok(i) => Some(std::mem::replace(&mut self.tasks[i], task)),
             Err(i) => {
@@ -258,20 +255,22 @@ impl CopyQueues {
         }
     }
 
+    /// Where `region`'s lane is.
+    fn position(&self, region: &RegionId) -> Option<usize> {
+        self.lanes.iter().position(|(r, _)| r == region)
+    }
+
     fn get(&self, region: &RegionId) -> Option<&Lane> {
-        self.lanes.iter().find(|(r, _)| r == region).map(|(_, l)| l)
+        self.position(region).map(|i| &self.lanes[i].1)
     }
 
     fn get_mut(&mut self, region: &RegionId) -> Option<&mut Lane> {
-        self.lanes
-            .iter_mut()
-            .find(|(r, _)| r == region)
-            .map(|(_, l)| l)
+        self.position(region).map(|i| &mut self.lanes[i].1)
     }
 
     /// `region`'s lane, made (in region order) if new.
     fn lane(&mut self, region: &RegionId) -> &mut Lane {
-        let i = match self.lanes.iter().position(|(r, _)| r == region) {
+        let i = match self.position(region) {
             Some(i) => i,
             None => {
                 let i = self.lanes.partition_point(|(r, _)| r < region);

@@ -43,16 +43,19 @@ pub(crate) struct Scope {
 /// Returns the stored copy of `value` (adding it first if new), so equal ids share one
 /// allocation across the state. Short ids are stored inline and have nothing to share.
 fn intern<T: Clone + Eq + std::hash::Hash + Interned>(set: &mut FxHashSet<T>, value: &T) -> T {
+    if !value.is_inline() && !set.contains(value) {
+        set.insert(value.clone());
+    }
+    stored_copy(set, value)
+}
+
+/// The copy of `value` stored in `set`, or a clone of `value` when it is inline (nothing
+/// to share) or not stored.
+fn stored_copy<T: Clone + Eq + std::hash::Hash + Interned>(set: &FxHashSet<T>, value: &T) -> T {
     if value.is_inline() {
         return value.clone();
     }
-    match set.get(value) {
-        Some(v) => v.clone(),
-        None => {
-            set.insert(value.clone());
-            value.clone()
-        }
-    }
+    set.get(value).unwrap_or(value).clone()
 }
 
 /// Ids the state interns: those too long to be stored inline.
@@ -254,19 +257,13 @@ impl State {
     /// The state's stored copy of `region` (shared by its images, snapshots and tasks), or
     /// a clone of `region` when the state has not seen it.
     pub(crate) fn interned_region(&self, region: &RegionId) -> RegionId {
-        if region.is_inline() {
-            return region.clone();
-        }
-        self.interned_regions.get(region).unwrap_or(region).clone()
+        stored_copy(&self.interned_regions, region)
     }
 
     /// The state's stored copy of `owner`, or a clone of `owner` when the state has not
     /// seen it.
     pub(crate) fn interned_owner(&self, owner: &AccountId) -> AccountId {
-        if owner.is_inline() {
-            return owner.clone();
-        }
-        self.interned_owners.get(owner).unwrap_or(owner).clone()
+        stored_copy(&self.interned_owners, owner)
     }
 
     /// The live copy task whose destination is `image`.
