@@ -1,6 +1,7 @@
 //! The engine's copy path on registries of 1k, 100k and 1M custom images: one accepted
 //! `CopyImage` followed by `CopyFinished` for its task ("copy_complete"), and the
-//! `CopyImage` alone ("copy"), and alone again with the event log off ("copy_without_log").
+//! `CopyImage` alone ("copy"), and alone again with the event log off ("copy_without_log");
+//! and "source_read", the floor under a copy: reading its source image and snapshot.
 //! Before the timings, the memory the registry holds per image
 //! is printed, counted by the allocator below, and the allocations one copy makes.
 //!
@@ -308,6 +309,31 @@ impl World {
         total
     }
 
+    /// `iters` reads of what a copy must read first, timed: the source image and its
+    /// snapshots, through the public `State` lookups. Each read is followed, untimed, by
+    /// the copy itself (copy, finish, delete), so the caches are as a timed copy finds them.
+    /// This is the floor under "copy": no copy can cost less than finding its source.
+    fn source_read(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let (now, command) = self.next_copy();
+            let Command::CopyImage(call) = &command else {
+                unreachable!("next_copy builds a CopyImage")
+            };
+            let start = Instant::now();
+            let state = self.service.state();
+            let source = state.image(black_box(&call.image)).unwrap();
+            for id in &source.snapshots {
+                black_box(state.snapshot(id).unwrap().size_gib);
+            }
+            total += start.elapsed();
+            let (image, task) = self.copy(now, command);
+            self.finish(now, task);
+            self.delete(now, image);
+        }
+        total
+    }
+
     /// `iters` copies, timed; finishing and deleting them is not.
     fn copy_only(&mut self, iters: u64) -> Duration {
         let mut total = Duration::ZERO;
@@ -355,6 +381,9 @@ fn engine(c: &mut Criterion) {
             b.iter_custom(|iters| world.copy_only(iters))
         });
         world.service.set_event_log(true);
+        group.bench_function(BenchmarkId::new("source_read", n), |b| {
+            b.iter_custom(|iters| world.source_read(iters))
+        });
     }
     group.finish();
 }
