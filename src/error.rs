@@ -24,7 +24,7 @@
 //! | `IncorrectDestinationRegion` | 403 | The destination region is not equal the target region. | 003, 004 |
 //! | `SizeExceed.Image` | 403 | The image exceeds the maximum size. Please open a ticket to add the account to the white list. | 003, 004 |
 //! | `OperationDeined.EncryptedSnapshot` | 403 | The image contains encrypted snapshots, which do not support copying. | 003, 004 |
-//! | `InternalError` | 500 | The request processing has failed due to some unknown error, exception or failure. / The request processing has failed due to some unknown error. | 004 (500), 003 (403) |
+//! | `InternalError` | 500 | The request processing has failed due to some unknown error, exception or failure. / The request processing has failed due to some unknown error. | 004 (the first message at 500; the second, like 003, at 403) |
 //! | `OperationDenied.SameRegionOnly` | 403 | The image shared from others can not be copied to another region directly. | 003, 004 |
 //! | `OperationDenied.NotPublished` | 403 | The operation is denied because corresponding marketplace image is not published in destination region. | 004 |
 //! | `InvalidParameter.KMSKeyId.NotFound` | 404 | The specified KMSKeyId does not exist. | 004 |
@@ -33,8 +33,9 @@
 //! | `UserNotInTheWhiteList` | 403 | The user is not in byok white list. | 004 |
 //! | `InvalidParameter.EncryptedIllegal` | 400 | The specified parameter Encrypted must be true when kmsKeyId is not empty. | 004 |
 //!
-//! Where the two revisions disagree, seed 004 stands: `InternalError` is HTTP 500 whichever of
-//! its two messages is used (003 gave 403). Codes that the tables list twice with two messages
+//! `InternalError` has one status, 500, whichever of its two messages is used: seed 004 adds
+//! a 500 row ("…unknown error, exception or failure.") beside the 403 row it keeps from 003
+//! ("…unknown error."), and a code answers with one status here; the newer row stands. Codes that the tables list twice with two messages
 //! keep both; [`Parameter`] picks the one that names the parameter that failed.
 //!
 //! Beyond the seeds, export (Alibaba `ExportImage` and `DeleteImage` error tables; the choice
@@ -564,7 +565,9 @@ impl fmt::Display for ErrorCode {
 pub struct CatalogueEntry {
     /// The code.
     pub code: ErrorCode,
-    /// The HTTP status printed in the row.
+    /// The HTTP status the code answers with: the one printed in the row, except for the
+    /// `InternalError` row with the message "…unknown error." (printed 403 in both seeds),
+    /// which answers 500 like the code's other row (see the module docs).
     pub http_status: u16,
     /// The English message printed in the row.
     pub message: &'static str,
@@ -573,8 +576,8 @@ pub struct CatalogueEntry {
 }
 
 /// Every row of the seed tables 003 and 004 (their union), in 004's order. Rows the two
-/// tables print identically appear once; 003's `InternalError` row (403) is kept with the
-/// status 004 gives the code (500).
+/// tables print identically appear once; the `InternalError` row that both print at 403
+/// carries the code's status, 500 (see [`CatalogueEntry::http_status`]).
 pub const SEED_CATALOGUE: &[CatalogueEntry] = &{
     use ErrorCode::*;
     const fn row(

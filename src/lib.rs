@@ -50,8 +50,8 @@
 //!   HTTP status and message verbatim, and the Tencent code of the same failure.
 //! - Copies ([`engine`], [`copy`], [`image`]): only the caller's own custom images cross
 //!   regions; shared images are copied within their region into the caller's own; public
-//!   images are not copied; marketplace images only where published; whole-machine images
-//!   stay in their region; encrypted snapshots copy only encrypted; customer keys must exist,
+//!   images are not copied; marketplace images only where published; on Tencent,
+//!   whole-machine images stay in their region; encrypted snapshots copy only encrypted; customer keys must exist,
 //!   be authorised, and the region and account allow BYOK; size, name and quota checks in the
 //!   destination; one copy runs per region, the others wait in FIFO order.
 //! - Export ([`export`], seed 002): only one's own custom images, not Windows, `Available`,

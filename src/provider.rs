@@ -44,6 +44,19 @@ impl Provider {
     }
 }
 
+impl Provider {
+    /// Whether a whole-machine image (one with data disks) may be copied to another region:
+    /// not on Tencent Cloud (seed 000: "イメージ全体は現在、クロスリージョンレプリケーションを
+    /// サポートしていません", whole images don't yet replicate across regions); on Alibaba
+    /// Cloud, whose documents (seeds 003/004) set no such limit, it may.
+    pub fn copies_whole_machine_images_across_regions(self) -> bool {
+        match self {
+            Provider::Alibaba => true,
+            Provider::Tencent => false,
+        }
+    }
+}
+
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -81,6 +94,12 @@ mod tests {
         }
         assert_eq!("Tencent".parse::<Provider>().unwrap(), Provider::Tencent);
         assert!("aws".parse::<Provider>().is_err());
+    }
+
+    #[test]
+    fn only_tencent_keeps_whole_machine_images_in_their_region() {
+        assert!(Provider::Alibaba.copies_whole_machine_images_across_regions());
+        assert!(!Provider::Tencent.copies_whole_machine_images_across_regions());
     }
 
     #[test]

@@ -367,10 +367,12 @@ fn step3_tencent_name_over_60_chars() {
 }
 
 #[test]
-fn step3_tencent_default_name_from_a_long_source_name() {
+fn step14_tencent_default_name_from_a_long_source_name() {
     let mut w = World::new(Profile::tencent());
     let owner = "100000000001";
-    w.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    let mut snap = snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50);
+    snap.encrypted = true;
+    w.snapshot(snap);
     // A fixture may carry an Alibaba-length name; the copy would inherit it.
     w.image(image_fx(
         "img-o3ycss2p",
@@ -379,8 +381,25 @@ fn step3_tencent_default_name_from_a_long_source_name() {
         &"x".repeat(70),
         &["snap-gz27bh7y"],
     ));
-    let c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
-    assert_eq!(w.copy_code(c), "InvalidImageName.Malformed");
+    let mut c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
+    // The default name is known once the source is found: step 12 (its encrypted snapshot
+    // needs `Encrypted`) comes first.
+    assert_eq!(w.copy_code(c.clone()), "OperationDeined.EncryptedSnapshot");
+    let mut plain = snapshot_fx("snap-gz27bh7z", "ap-guangzhou", owner, 50);
+    plain.encrypted = false;
+    w.snapshot(plain);
+    w.image(image_fx(
+        "img-o3ycss2q",
+        "ap-guangzhou",
+        owner,
+        &"y".repeat(70),
+        &["snap-gz27bh7z"],
+    ));
+    c.image = img("img-o3ycss2q");
+    assert_eq!(w.copy_code(c.clone()), "InvalidImageName.Malformed");
+    // A name given replaces the default.
+    c.name = Some(name("short"));
+    w.copy(c);
 }
 
 #[test]
@@ -643,15 +662,23 @@ fn step11_tencent_encrypted_copy_stays_in_region() {
 }
 
 #[test]
-fn step11_whole_machine_image_cross_region() {
-    let mut w = basic();
-    w.snapshot(snapshot_fx("s-wm1", HZ, ALICE, 40));
-    w.snapshot(snapshot_fx("s-wm2", HZ, ALICE, 100));
-    let mut wm = image_fx("m-whole1", HZ, ALICE, "whole", &["s-wm1", "s-wm2"]);
+fn step11_tencent_whole_machine_image_cross_region() {
+    let mut w = World::new(Profile::tencent());
+    let owner = "100000000001";
+    w.snapshot(snapshot_fx("snap-wm000001", "ap-guangzhou", owner, 40));
+    w.snapshot(snapshot_fx("snap-wm000002", "ap-guangzhou", owner, 100));
+    let mut wm = image_fx(
+        "img-whole001",
+        "ap-guangzhou",
+        owner,
+        "whole",
+        &["snap-wm000001", "snap-wm000002"],
+    );
     wm.whole_machine = true;
     wm.size_gib = 600; // also too big: step 11 comes first
     w.image(wm);
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-whole1", &[SH])));
+    let c = copy_req(owner, "ap-guangzhou", "img-whole001", &["ap-shanghai"]);
+    let e = w.api_err(Command::CopyImage(c));
     assert_eq!(
         e.code().as_str(),
         "InvalidParameter.InstanceImageNotSupport"
@@ -661,6 +688,20 @@ fn step11_whole_machine_image_cross_region() {
         e.code_for(Provider::Tencent),
         "InvalidParameter.InstanceImageNotSupport"
     );
+}
+
+#[test]
+fn alibaba_copies_whole_machine_images_across_regions() {
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-wm1", HZ, ALICE, 40));
+    w.snapshot(snapshot_fx("s-wm2", HZ, ALICE, 100));
+    let mut wm = image_fx("m-whole1", HZ, ALICE, "whole", &["s-wm1", "s-wm2"]);
+    wm.whole_machine = true;
+    w.image(wm);
+    let copy = w.copy1(ALICE, HZ, "m-whole1", SH);
+    let image = w.svc.state().image(&copy.image).unwrap();
+    assert!(image.whole_machine);
+    assert_eq!(image.snapshots.len(), 2);
 }
 
 #[test]
@@ -763,7 +804,7 @@ fn step13_size_limit_and_allow_list() {
     max.size_gib = 500;
     w.image(max);
     assert_eq!(w.svc.profile().max_image_size_gib, 500);
-    // 501 GiB with the name taken in Shanghai: step 13 before step 14.
+    // 501 GiB with the name taken in Shanghai: step 13 before step 15.
     w.simple_image("m-alicesh1", SH, ALICE, "big");
     let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-big1", &[SH])));
     assert_eq!(e.code().as_str(), "SizeExceed.Image");
@@ -782,7 +823,7 @@ fn step13_size_limit_and_allow_list() {
 }
 
 #[test]
-fn step14_name_taken_by_image_or_in_flight_copy() {
+fn step15_name_taken_by_image_or_in_flight_copy() {
     let mut w = basic();
     w.simple_image("m-alicesh1", SH, ALICE, "web");
     let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])));
@@ -809,7 +850,7 @@ fn step15_image_quota() {
     let mut w = basic();
     w.account(Account::new(acct(ALICE), 1, 1000));
     w.simple_image("m-alicesh1", SH, ALICE, "other");
-    // Step 14 before step 15.
+    // In one destination the name comes before the quotas.
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.name = Some(name("other"));
     assert_eq!(w.copy_code(c), "InvalidImageName.Duplicated");
@@ -817,6 +858,13 @@ fn step15_image_quota() {
     assert_eq!(e.code().as_str(), "QuotaExceed.Image");
     assert_eq!(e.http_status(), 403);
     assert_eq!(e.message(), "The Image Quota exceeds.");
+    // Destinations are checked one after the other: Shanghai's full quota is reported
+    // before Beijing's taken name, and the other way round.
+    w.simple_image("m-alicebj1", BJ, ALICE, "web");
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH, BJ]);
+    assert_eq!(w.copy_code(c.clone()), "QuotaExceed.Image");
+    c.destination_regions = vec![reg(BJ), reg(SH)];
+    assert_eq!(w.copy_code(c), "InvalidImageName.Duplicated");
 }
 
 #[test]
@@ -849,6 +897,31 @@ fn dry_run_checks_and_changes_nothing() {
     assert!(w.effects().is_empty());
     c.destination_regions = vec![reg(HZ)];
     assert_eq!(w.copy_code(c), "IncorrectDestinationRegion");
+}
+
+#[test]
+fn dry_run_with_a_client_token_is_not_recorded() {
+    let mut w = basic();
+    let before = w.json();
+    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
+    c.client_token = Some(token("tok-dry"));
+    c.dry_run = true;
+    assert_eq!(
+        w.at(5).ok(Command::CopyImage(c.clone())),
+        Outcome::DryRunPassed
+    );
+    // Nothing changed: no recorded answer, and the clock stayed where it was.
+    assert_eq!(before, w.json());
+    assert_eq!(w.svc.state().now(), Some(t0()));
+    // A command dated before the dry run is still accepted.
+    w.at(2).simple_image("m-alice2", HZ, ALICE, "api");
+    // The real call with the same token is not a retry of the dry run: it is accepted.
+    c.dry_run = false;
+    let copies = w.copy(c.clone());
+    assert_eq!(copies.len(), 1);
+    // And a dry run after it is checked afresh, not answered from the record.
+    c.dry_run = true;
+    assert_eq!(w.copy_code(c), "InvalidImageName.Duplicated");
 }
 
 #[test]
@@ -1292,6 +1365,31 @@ fn deleting_a_shared_image_removes_it_for_the_caller_only() {
     w.copy1(CAROL, HZ, "m-bob1", HZ);
     // Bob's usage is untouched.
     assert_eq!(w.svc.state().usage(&acct(BOB), &reg(HZ)).images, 1);
+}
+
+#[test]
+fn removing_a_shared_image_is_refused_while_the_callers_copy_from_it_is_live() {
+    let mut w = basic();
+    w.ok(Command::ModifyImageSharePermission(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE, CAROL],
+        &[],
+    )));
+    let alices = w.copy1(ALICE, HZ, "m-bob1", HZ);
+    // Alice's copy is live: she can't remove the image she copies from.
+    assert_eq!(
+        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1")))),
+        "OperationDenied.ImageCopying"
+    );
+    // Carol has no copy from it: Alice's copy does not hold her back.
+    w.ok(Command::DeleteImage(call(CAROL, HZ, &img("m-bob1"))));
+    // Once Alice's copy has finished, she can remove it.
+    w.at(20).finish(alices.task);
+    w.ok(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1"))));
+    assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
+    assert!(w.svc.state().image(&img("m-bob1")).is_some());
 }
 
 #[test]

@@ -402,7 +402,12 @@ impl Model {
             {
                 return Err(E::RegionNotSupportCopy);
             }
-            if source.whole_machine {
+            if source.whole_machine
+                && !self
+                    .profile
+                    .provider
+                    .copies_whole_machine_images_across_regions()
+            {
                 return Err(E::InstanceImageNotSupport);
             }
         }
@@ -565,9 +570,22 @@ impl Model {
         let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
         match alias {
             "system" | "marketplace" => return Err(ErrorCode::Forbbiden),
-            "others" => self
-                .shares
-                .retain(|(i, a)| !(i == &image.id && a == &caller)),
+            "others" => {
+                // The caller's own live copy from it (its destination is the caller's).
+                let copying = self.tasks.iter().any(|t| {
+                    t.state.is_live()
+                        && t.source_image == image.id
+                        && self
+                            .images
+                            .iter()
+                            .any(|i| i.id == t.dest_image && i.owner == caller)
+                });
+                if copying {
+                    return Err(ErrorCode::OperationDeniedImageCopying);
+                }
+                self.shares
+                    .retain(|(i, a)| !(i == &image.id && a == &caller));
+            }
             _ => {
                 let copying = self.tasks.iter().any(|t| {
                     t.state.is_live() && (t.dest_image == image.id || t.source_image == image.id)

@@ -1,35 +1,8 @@
 //! The decisions: each command is checked against the state without changing it, and
 //! either refused with the first failing rule or turned into the events that carry it out.
 //!
-//! # Check order of `CopyImage` / `SyncImages` (the first failure wins; stable)
-//! 1. caller present: `InvalidAliUid.IsNull`
-//! 2. at least one destination, none twice: `MissingParameter` / `InvalidParameter`
-//! 3. the name fits the provider (Tencent: 60 characters): `InvalidImageName.Malformed`
-//! 4. `KMSKeyId` with `Encrypted` false: `InvalidParameter.EncryptedIllegal`
-//! 5. source region known: `SourceRegion.NotFound`
-//! 6. each destination region known: `DestinationRegion.NotFound`
-//! 7. the image is in the source region and visible to the caller (own, shared with the
-//!    caller, public, marketplace): `InvalidImageId.NotFound`
-//! 8. not a public/system image: `Forbbiden`
-//! 9. the image is `Available`: `IncorrectImageStatus`
-//! 10. its snapshots exist (`InvalidSnapshotId.NotFound`) and were created on or after
-//!     2013-07-15 (`InvalidSnapshot.TooOld`)
-//! 11. for each destination, the route: a shared image stays in its region
-//!     (`OperationDenied.SameRegionOnly`); an own image leaves it
-//!     (`IncorrectDestinationRegion`), except Tencent's encrypted copy, which stays in it
-//!     (`InvalidParameter`); a marketplace image goes only where it is published
-//!     (`OperationDenied.NotPublished`); across regions, both support copying and the
-//!     mainland-China rule holds (`RegionNotSupportCopy`), and the image is not a
-//!     whole-machine image (`InvalidParameter.InstanceImageNotSupport`)
-//! 12. encrypted snapshots need `Encrypted` (`OperationDeined.EncryptedSnapshot`); a customer
-//!     key exists in the destination for the caller (`InvalidParameter.KMSKeyId.NotFound`),
-//!     is authorised (`…KMSUnauthorized`), the destination supports BYOK
-//!     (`InvalidRegion.NotSupport`) and the account is allow-listed (`UserNotInTheWhiteList`)
-//! 13. size within the profile's maximum or the account allow-listed: `SizeExceed.Image`
-//! 14. the name is free among the caller's images in each destination, in-flight copies
-//!     included: `InvalidImageName.Duplicated`
-//! 15. the caller's image and snapshot quotas in each destination: `QuotaExceed.Image`,
-//!     `QuotaExceed.Snapshot`
+//! The check order of `CopyImage` / `SyncImages` is public: it is in the `engine` module
+//! docs ("Check order"), and the step numbers in the comments below refer to it.
 
 use chrono::{DateTime, Utc};
 
@@ -468,7 +441,7 @@ fn copy_image(
     if source.size_gib > profile.max_image_size_gib && !account.is_some_and(|a| a.size_allowed) {
         return Err(reject(ErrorCode::SizeExceedImage));
     }
-    // Steps 14-15: name and quotas in each destination.
+    // Step 14: the default name; step 15: name and quotas in each destination.
     let name = c.name.clone().unwrap_or_else(|| source.name.clone());
     if !name.fits(profile.provider) {
         check_name_fits(profile.provider, &name, Parameter::DestinationImageName)?;
@@ -541,7 +514,11 @@ fn check_route(
             account.is_some_and(|a| a.cross_border_allowed),
         )
         .map_err(|e| EngineError::Rejected(e.into()))?;
-    if source.whole_machine {
+    if source.whole_machine
+        && !profile
+            .provider
+            .copies_whole_machine_images_across_regions()
+    {
         return Err(reject(ErrorCode::InstanceImageNotSupport));
     }
     Ok(())
@@ -699,8 +676,10 @@ fn cancel_copy(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decis
 /// `DeleteImage`: an image being copied to, or the source of a queued or running copy, is
 /// refused with `OperationDenied.ImageCopying`; an image being exported with
 /// `ImageIsExporting` ("The specified Image is exporting. Please cancel task first.",
-/// Alibaba's `DeleteImage` table; Tencent `InvalidParameterValue.InvalidImageState`); a shared image disappears for the caller
-/// only; deleting one's own image revokes its shares; public and marketplace images can't
+/// Alibaba's `DeleteImage` table; Tencent `InvalidParameterValue.InvalidImageState`); a
+/// shared image disappears for the caller only, and not while the caller's own copy from it
+/// is queued or running (`OperationDenied.ImageCopying`); deleting one's own image revokes
+/// its shares; public and marketplace images can't
 /// be deleted (`Forbbiden`).
 fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
@@ -709,10 +688,17 @@ fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Deci
     let id = image.id.clone();
     let event = match alias {
         OwnerAlias::System | OwnerAlias::Marketplace => return Err(reject(ErrorCode::Forbbiden)),
-        OwnerAlias::Others => Event::ImageUnshared {
-            image: id.clone(),
-            account: caller.clone(),
-        },
+        OwnerAlias::Others => {
+            // The image stays for its owner and others, but the caller's own copy from it
+            // still reads it: the same guard as the owner's delete, for the caller's copies.
+            if state.live_copies_from(&id) > 0 && copies_live_from(state, caller, &id) {
+                return Err(reject(ErrorCode::OperationDeniedImageCopying));
+            }
+            Event::ImageUnshared {
+                image: id.clone(),
+                account: caller.clone(),
+            }
+        }
         OwnerAlias::Own => {
             if state.live_task_of(&id).is_some() || state.live_copies_from(&id) > 0 {
                 return Err(reject(ErrorCode::OperationDeniedImageCopying));
@@ -727,6 +713,17 @@ fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Deci
         Outcome::ImageDeleted { image: id },
         Events::from(event),
     ))
+}
+
+/// Whether `caller` has a queued or running copy from `source` (a walk of the queues,
+/// which hold only live tasks).
+fn copies_live_from(state: &State, caller: &AccountId, source: &ImageId) -> bool {
+    state
+        .queues()
+        .lanes()
+        .flat_map(|(_, running, waiting)| running.into_iter().chain(waiting.iter().copied()))
+        .filter_map(|id| state.task(id))
+        .any(|t| &t.owner == caller && &t.source_image == source)
 }
 
 /// `ModifyImageSharePermission`: only the owner shares a custom image (`Forbbiden`

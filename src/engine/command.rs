@@ -80,7 +80,14 @@ pub enum Command {
 
 impl Command {
     /// The caller and client token of a mutating API call that carries a token.
+    ///
+    /// A dry run has none, whatever token it carries: it changes nothing, so it is neither
+    /// recorded nor answered from a record (it is checked afresh each time, and a later real
+    /// call with the same token is not a retry of it).
     pub fn idempotency_key(&self) -> Option<(&AccountId, &ClientToken)> {
+        if self.is_dry_run() {
+            return None;
+        }
         let (caller, token) = match self {
             Command::CreateImage(c) => (c.caller.as_ref(), c.client_token.as_ref()),
             Command::CopyImage(c) => (c.caller.as_ref(), c.client_token.as_ref()),

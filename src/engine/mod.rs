@@ -54,9 +54,47 @@
 //! ```
 //!
 //! # Rules
-//! The check order of a copy is in [`check`](self#check-order): see the `check` module
-//! docs, reproduced on [`ImageService::handle`]. Task and image state diagrams are in
-//! [`crate::copy`] and [`crate::image`].
+//! Task and image state diagrams are in [`crate::copy`] and [`crate::image`].
+//!
+//! ## Check order
+//! The checks of `CopyImage` / `SyncImages` run in this order; the first failure wins, and
+//! the order is stable.
+//! 1. caller present: `InvalidAliUid.IsNull`
+//! 2. at least one destination, none twice: `MissingParameter` / `InvalidParameter`
+//! 3. a name given fits the provider (Tencent: 60 characters): `InvalidImageName.Malformed`
+//! 4. `KMSKeyId` with `Encrypted` false: `InvalidParameter.EncryptedIllegal`
+//! 5. source region known: `SourceRegion.NotFound`
+//! 6. each destination region known: `DestinationRegion.NotFound`
+//! 7. the image is in the source region and visible to the caller (own, shared with the
+//!    caller, public, marketplace): `InvalidImageId.NotFound`
+//! 8. not a public/system image: `Forbbiden`
+//! 9. the image is `Available`: `IncorrectImageStatus`
+//! 10. its snapshots exist (`InvalidSnapshotId.NotFound`) and were created on or after
+//!     2013-07-15 (`InvalidSnapshot.TooOld`)
+//! 11. for each destination, the route: a shared image stays in its region
+//!     (`OperationDenied.SameRegionOnly`); an own image leaves it
+//!     (`IncorrectDestinationRegion`), except Tencent's encrypted copy, which stays in it
+//!     (`InvalidParameter`); a marketplace image goes only where it is published
+//!     (`OperationDenied.NotPublished`); across regions, both support copying and the
+//!     mainland-China rule holds (`RegionNotSupportCopy`), and on Tencent the image is not
+//!     a whole-machine image (`InvalidParameter.InstanceImageNotSupport`; seed 000 only:
+//!     Alibaba copies images with data disks across regions)
+//! 12. encrypted snapshots need `Encrypted` (`OperationDeined.EncryptedSnapshot`); a customer
+//!     key exists in the destination for the caller (`InvalidParameter.KMSKeyId.NotFound`),
+//!     is authorised (`…KMSUnauthorized`), the destination supports BYOK
+//!     (`InvalidRegion.NotSupport`) and the account is allow-listed (`UserNotInTheWhiteList`)
+//! 13. size within the profile's maximum or the account allow-listed: `SizeExceed.Image`
+//! 14. with no name given, the source's name (the copy's default) fits the provider
+//!     (`InvalidImageName.Malformed`: a Tencent copy of an image named with more than 60
+//!     characters)
+//! 15. for each destination in the order given, first the name, then the quotas: the name
+//!     is free among the caller's images there, in-flight copies included
+//!     (`InvalidImageName.Duplicated`); the caller's image and snapshot quotas there hold
+//!     the copy (`QuotaExceed.Image`, `QuotaExceed.Snapshot`). So with two destinations, a
+//!     full quota in the first is reported before a taken name in the second.
+//!
+//! A dry run (`dry_run`, Tencent `DryRun`) runs every step and stops there: it answers
+//! `Outcome::DryRunPassed` and changes nothing.
 //!
 //! # Exports
 //! `Command::ExportImage` checks the rules of [`crate::export`] (the order is in the
@@ -360,8 +398,8 @@ impl ImageService {
         &self.state
     }
 
-    /// Handles one command at `now`. On `Err` nothing changed. The copy check order is
-    /// documented in the `check` module docs and repeated in the README.
+    /// Handles one command at `now`. On `Err` nothing changed. The copy check order is in
+    /// the [module docs](self#check-order).
     pub fn handle(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
         if let Some(last) = self.state.now() {
             if now < last {
