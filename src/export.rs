@@ -580,7 +580,8 @@ pub fn check_export(
 /// `xvdaa`, `xvdab`, … (the letters count in bijective base 26, as Linux names disks).
 pub fn device_name(index: usize) -> String {
     let mut letters = Vec::new();
-    let mut n = index + 1;
+    // Counted in u128 so that `usize::MAX + 1` fits.
+    let mut n = index as u128 + 1;
     while n > 0 {
         n -= 1;
         letters.push(b'a' + (n % 26) as u8);
@@ -697,7 +698,10 @@ impl ExportTask {
 
     /// The GiB it writes: the sum of its objects' sizes.
     pub fn size_gib(&self) -> u64 {
-        self.objects.iter().map(|o| o.size_gib).sum()
+        // Saturating: a deserialised task may hold any sizes.
+        self.objects
+            .iter()
+            .fold(0u64, |sum, o| sum.saturating_add(o.size_gib))
     }
 
     /// `Queued → Running` at `at`.
@@ -752,6 +756,9 @@ mod tests {
         assert_eq!(device_name(26), "xvdaa");
         assert_eq!(device_name(27), "xvdab");
         assert_eq!(device_name(26 + 26 * 26), "xvdaaa");
+        // The last index has a name too (14 letters: 26^14 > 2^64).
+        let last = device_name(usize::MAX);
+        assert!(last.starts_with("xvd") && last.len() == 3 + 14, "{last}");
     }
 
     #[test]

@@ -38,6 +38,14 @@ pub fn copy_duration(size_gib: u64) -> Duration {
     Duration::seconds((600 + extra_seconds).min(1800) as i64)
 }
 
+/// When a task started at `start` and taking `duration` ends: at the end of time when that is
+/// past chrono's last date (such a task never ends in a run).
+fn ends_at(start: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
+    start
+        .checked_add_signed(duration)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// The engine with a modelled host.
 #[derive(Debug, Clone)]
 pub struct Simulator {
@@ -80,7 +88,8 @@ impl Simulator {
 
     /// When the running copy `task` ends, by the model.
     fn end_of(&self, task: &crate::copy::CopyTask) -> Option<DateTime<Utc>> {
-        task.started_at.map(|s| s + copy_duration(task.size_gib))
+        task.started_at
+            .map(|s| ends_at(s, copy_duration(task.size_gib)))
     }
 
     /// The running copies: one per queue lane at most, so this is cheap however many tasks
@@ -103,7 +112,7 @@ impl Simulator {
     /// When the running export `task` ends, by the model.
     fn export_end(task: &ExportTask) -> Option<DateTime<Utc>> {
         task.started_at
-            .map(|s| s + export_duration(task.size_gib()))
+            .map(|s| ends_at(s, export_duration(task.size_gib())))
     }
 
     /// Completes every copy and export due by `now`, in order of modelled end (copies before

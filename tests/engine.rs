@@ -1782,6 +1782,7 @@ fn tampered_state_is_refused() {
         for t in v["state"]["tasks"].as_array_mut().unwrap() {
             if t["id"] == a.task.0 {
                 t["state"] = "Succeeded".into();
+                t["ended_at"] = serde_json::to_value(mins(0)).unwrap();
             }
         }
         for i in v["state"]["images"].as_array_mut().unwrap() {
@@ -2086,4 +2087,220 @@ fn tampered_duplicate_name_is_refused() {
         }
     });
     assert!(serde_json::from_str::<ImageService>(&dup_name).is_err());
+}
+
+#[test]
+fn tampered_tasks_counters_and_answers_are_refused() {
+    let mut w = basic();
+    w.simple_image("m-alice2", HZ, ALICE, "web2");
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.copy1(ALICE, HZ, "m-alice2", SH);
+    let mut retry = copy_req(ALICE, HZ, "m-alice1", &[BJ]);
+    retry.client_token = Some(token("tok-1"));
+    w.copy(retry);
+    let json = w.json();
+    assert!(serde_json::from_str::<ImageService>(&json).is_ok());
+    let refused = |tampered: String, expected: &str| {
+        let e = serde_json::from_str::<ImageService>(&tampered).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+    };
+    let with_task = |id: TaskId, f: &dyn Fn(&mut serde_json::Value)| {
+        tamper(&json, |v| {
+            for t in v["state"]["tasks"].as_array_mut().unwrap() {
+                if t["id"] == id.0 {
+                    f(t);
+                }
+            }
+        })
+    };
+
+    // A counter behind the ids it gave out: the next copy would reuse task 1.
+    refused(
+        tamper(&json, |v| v["state"]["next_task"] = 0.into()),
+        "behind an id it has given out",
+    );
+    // A counter that would overflow.
+    refused(
+        tamper(&json, |v| v["state"]["next_image"] = u64::MAX.into()),
+        "out of range",
+    );
+    // A running task that never started (the simulator could never finish it).
+    refused(
+        with_task(a.task, &|t| t["started_at"] = serde_json::Value::Null),
+        "do not fit its state",
+    );
+    // A queued task that has ended.
+    refused(
+        with_task(b.task, &|t| {
+            t["ended_at"] = serde_json::to_value(mins(0)).unwrap()
+        }),
+        "do not fit its state",
+    );
+    // Progress above 100.
+    refused(
+        with_task(a.task, &|t| t["progress"] = 250.into()),
+        "above 100",
+    );
+    // A start after the state's clock.
+    refused(
+        with_task(a.task, &|t| {
+            t["started_at"] = serde_json::to_value(mins(60 * 24 * 365 * 70)).unwrap()
+        }),
+        "after the state's clock",
+    );
+    // A task that is not its destination's copy (another owner).
+    refused(
+        with_task(a.task, &|t| t["owner"] = BOB.into()),
+        "not this copy's",
+    );
+    // A live copy whose destination names its source's snapshot: cancelling it would
+    // delete the source's snapshot.
+    refused(
+        tamper(&json, |v| {
+            for i in v["state"]["images"].as_array_mut().unwrap() {
+                if i["id"] == b.image.as_str() {
+                    i["snapshots"] = serde_json::json!(["s-alice2"]);
+                }
+            }
+        }),
+        "named by another image",
+    );
+    // One client token answered twice.
+    refused(
+        tamper(&json, |v| {
+            let responses = v["state"]["responses"].as_array_mut().unwrap();
+            let again = responses[0].clone();
+            responses.push(again);
+        }),
+        "answered twice",
+    );
+}
+
+#[test]
+fn corrupt_event_logs_are_refused_not_panicked_on() {
+    let mut w = basic();
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    let b = w.copy1(ALICE, HZ, "m-alice1", BJ);
+    w.at(20).finish(a.task);
+    let log = w.log.clone();
+    assert!(ImageService::from_events(w.profile(), &log).is_ok());
+    let started = |task: TaskId| {
+        log.iter()
+            .position(|r| r.event == machine_image::engine::Event::CopyStarted { task })
+            .unwrap()
+    };
+
+    // The running copy's destination deleted before it ends.
+    let mut deleted = log.clone();
+    let at = deleted[started(a.task)].at;
+    deleted.insert(
+        started(a.task) + 1,
+        EventRecord {
+            at,
+            event: machine_image::engine::Event::ImageDeleted {
+                image: a.image.clone(),
+            },
+        },
+    );
+    let e = ImageService::from_events(w.profile(), &deleted).unwrap_err();
+    assert!(e.to_string().contains("a live task uses"), "{e}");
+
+    // The second copy started while the first still runs (right after it is accepted).
+    let mut early = log.clone();
+    let record = early.remove(started(b.task));
+    let accepted = early
+        .iter()
+        .position(|r| {
+            matches!(&r.event, machine_image::engine::Event::CopyAccepted(c) if c.task.id == b.task)
+        })
+        .unwrap();
+    early.insert(accepted + 1, record);
+    let e = ImageService::from_events(w.profile(), &early).unwrap_err();
+    assert!(e.to_string().contains("not next in its queue"), "{e}");
+
+    // A counter out of range.
+    let mut counter = log.clone();
+    if let machine_image::engine::Event::CopyAccepted(copy) = &mut counter
+        .iter_mut()
+        .find(|r| matches!(r.event, machine_image::engine::Event::CopyAccepted(_)))
+        .unwrap()
+        .event
+    {
+        copy.next_image = u64::MAX;
+    }
+    let e = ImageService::from_events(w.profile(), &counter).unwrap_err();
+    assert!(e.to_string().contains("out of range"), "{e}");
+}
+
+#[test]
+fn a_settled_copy_fixture_needs_its_snapshots() {
+    let mut w = basic();
+    let mut copy = image_fx("m-copied1", SH, ALICE, "copied", &["s-nope"]);
+    copy.copied_from = Some(img("m-alice1"));
+    let e = w.run(Command::RegisterImage(copy.clone())).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("names a snapshot that does not exist"),
+        "{e}"
+    );
+    // A failed copy keeps none; a plain image may name a missing one (its copy is then
+    // refused with InvalidSnapshotId.NotFound).
+    copy.status = ImageStatus::CreateFailed;
+    w.image(copy);
+    w.image(image_fx("m-plain1", SH, ALICE, "plain", &["s-nope"]));
+}
+
+#[test]
+fn a_finished_copy_is_at_100_percent() {
+    let mut w = basic();
+    let a = w.copy1(ALICE, HZ, "m-alice1", SH);
+    w.at(1).ok(Command::CopyProgress {
+        task: a.task,
+        percent: 50,
+    });
+    w.at(20).finish(a.task);
+    assert_eq!(w.task(a.task).progress, 100);
+    assert_eq!(w.svc.state().image(&a.image).unwrap().progress, 100);
+}
+
+#[test]
+fn huge_sizes_and_the_end_of_time_do_not_panic() {
+    // CreateImage sums its snapshots' sizes, saturating.
+    let mut w = basic();
+    w.snapshot(snapshot_fx("s-huge1", HZ, ALICE, u64::MAX));
+    w.snapshot(snapshot_fx("s-huge2", HZ, ALICE, u64::MAX));
+    let created = w.ok(Command::CreateImage(machine_image::engine::CreateImage {
+        caller: Some(acct(ALICE)),
+        client_token: None,
+        region: reg(HZ),
+        name: name("huge"),
+        description: None,
+        snapshots: vec![sid("s-huge1"), sid("s-huge2")],
+        platform: Platform::Linux,
+        tags: Tags::empty(),
+    }));
+    let Outcome::ImageCreated { image } = created else {
+        panic!("{created:?}")
+    };
+    assert_eq!(w.svc.state().image(&image).unwrap().size_gib, u64::MAX);
+
+    // A copy started just before chrono's last date ends at that date, without a panic.
+    let mut sim = Simulator::new(Profile::alibaba());
+    let end = DateTime::<Utc>::MAX_UTC;
+    let start = end - Duration::minutes(5);
+    for command in [
+        Command::RegisterSnapshot(snapshot_fx("s-late1", HZ, ALICE, 40)),
+        Command::RegisterImage(image_fx("m-late1", HZ, ALICE, "late", &["s-late1"])),
+    ] {
+        sim.handle(start, command).unwrap();
+    }
+    sim.handle(
+        start,
+        Command::CopyImage(copy_req(ALICE, HZ, "m-late1", &[SH])),
+    )
+    .unwrap();
+    sim.advance_to(end).unwrap();
+    let task = sim.service().state().tasks().next().unwrap();
+    assert_eq!(task.state, TaskState::Succeeded);
+    assert_eq!(task.ended_at, Some(end));
 }

@@ -206,6 +206,13 @@ fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<(
     if i.is_in_flight() && i.copied_from.is_some() {
         return Err(FixtureError::InFlightCopy(i.id.clone()).into());
     }
+    // Invariant 6: a copy that did not fail has its snapshots.
+    if i.copied_from.is_some()
+        && i.status != ImageStatus::CreateFailed
+        && i.snapshots.iter().any(|s| state.snapshot(s).is_none())
+    {
+        return Err(FixtureError::CopyWithoutSnapshot(i.id.clone()).into());
+    }
     if i.kind == ImageKind::Custom {
         if state.image_named(&i.owner, &i.region, &i.name).is_some() {
             return Err(FixtureError::DuplicateName(i.name.clone()).into());
@@ -359,7 +366,9 @@ fn create_image(
         kind: ImageKind::Custom,
         platform: c.platform,
         snapshots: c.snapshots.clone(),
-        size_gib: snapshots.iter().map(|s| s.size_gib).sum(),
+        size_gib: snapshots
+            .iter()
+            .fold(0u64, |sum, s| sum.saturating_add(s.size_gib)),
         whole_machine: c.snapshots.len() > 1,
         paid: false,
         ultimate_source: id.clone(),

@@ -14,16 +14,28 @@
 //! 8. Every live (queued or running) export task's image exists and is a custom image of the
 //!    task's owner in the task's region, with no other live export; its bucket exists in that
 //!    region; its objects are named `<prefix>_xvda.<ext>`, `_xvdb`, … in disk order.
+//! 9. Every task, copy or export, has times that fit its state and the clock: a queued task
+//!    has not started or ended, a running one has started and not ended, a succeeded or
+//!    failed one has started and ended, a cancelled one has ended; `queued_at ≤ started_at ≤
+//!    ended_at ≤` the state's clock; its progress is at most 100.
+//! 10. The id counters are at least the largest task id of their kind (the next task gets a
+//!     new id), and below 2^63 (room for every task a state can ever accept).
+//! 11. A live copy's destination image is the caller's, in the task's destination region,
+//!     copied from the task's source, which is in the task's source region; its snapshots
+//!     are its own (no other image names them: cancelling the copy deletes them).
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::account::Account;
 use crate::copy::{TaskId, TaskState};
-use crate::id::{AccountId, ImageId};
+use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{ImageKind, ImageStatus};
 use crate::provider::Profile;
 use crate::region::RegionId;
 
+use super::hash::FxHashMap;
 use super::state::State;
 
 /// A broken invariant.
@@ -80,10 +92,24 @@ pub enum InvariantViolation {
         /// What is wrong.
         problem: &'static str,
     },
+    /// An id counter behind the ids it has given out, or out of range.
+    #[error("counter {counter} is {problem}")]
+    Counter {
+        /// `next_task`, `next_export`, `next_image` or `next_snapshot`.
+        counter: &'static str,
+        /// What is wrong.
+        problem: &'static str,
+    },
 }
+
+/// The largest value an id counter may hold (invariant 10): far beyond any real count, and
+/// far enough from `u64::MAX` that counting on never overflows.
+pub(crate) const COUNTER_LIMIT: u64 = 1 << 63;
 
 /// Checks every invariant of the module docs.
 pub fn check(state: &State, profile: &Profile) -> Result<(), InvariantViolation> {
+    check_counters(state)?;
+    check_task_times(state)?;
     check_tasks(state)?;
     check_queues(state)?;
     check_quotas(state, profile)?;
@@ -134,7 +160,106 @@ fn check_exports(state: &State) -> Result<(), InvariantViolation> {
     Ok(())
 }
 
+fn check_counters(state: &State) -> Result<(), InvariantViolation> {
+    let max_task = state.tasks.values().map(|t| t.id.0).max().unwrap_or(0);
+    let max_export = state.exports.values().map(|t| t.id.0).max().unwrap_or(0);
+    let counters = [
+        ("next_task", state.next_task, max_task),
+        ("next_export", state.next_export, max_export),
+        ("next_image", state.next_image, 0),
+        ("next_snapshot", state.next_snapshot, 0),
+    ];
+    for (counter, value, given_out) in counters {
+        let bad = |problem| InvariantViolation::Counter { counter, problem };
+        if value >= COUNTER_LIMIT {
+            return Err(bad("out of range (at least 2^63)"));
+        }
+        if value < given_out {
+            return Err(bad("behind an id it has given out"));
+        }
+    }
+    Ok(())
+}
+
+/// Invariant 9 for one task's lifecycle fields; the problem, if any.
+fn lifecycle_problem(
+    state: TaskState,
+    progress: u8,
+    queued_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    now: Option<DateTime<Utc>>,
+) -> Option<&'static str> {
+    let fits = match state {
+        TaskState::Queued => started_at.is_none() && ended_at.is_none(),
+        TaskState::Running => started_at.is_some() && ended_at.is_none(),
+        TaskState::Succeeded | TaskState::Failed => started_at.is_some() && ended_at.is_some(),
+        TaskState::Cancelled => ended_at.is_some(),
+    };
+    if !fits {
+        return Some("start and end times do not fit its state");
+    }
+    let last = ended_at.or(started_at).unwrap_or(queued_at);
+    if started_at.is_some_and(|s| s < queued_at)
+        || ended_at.is_some_and(|e| e < started_at.unwrap_or(queued_at))
+    {
+        return Some("times out of order");
+    }
+    if now.is_none_or(|now| last > now) {
+        return Some("dated after the state's clock");
+    }
+    if progress > 100 {
+        return Some("progress above 100");
+    }
+    None
+}
+
+fn check_task_times(state: &State) -> Result<(), InvariantViolation> {
+    for t in state.tasks.values() {
+        if let Some(problem) = lifecycle_problem(
+            t.state,
+            t.progress,
+            t.queued_at,
+            t.started_at,
+            t.ended_at,
+            state.now,
+        ) {
+            return Err(InvariantViolation::Task {
+                task: t.id,
+                problem,
+            });
+        }
+    }
+    for t in state.exports.values() {
+        if let Some(problem) = lifecycle_problem(
+            t.state,
+            t.progress,
+            t.queued_at,
+            t.started_at,
+            t.ended_at,
+            state.now,
+        ) {
+            return Err(InvariantViolation::Export {
+                task: t.id,
+                problem,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How many images name each snapshot.
+fn times_named(state: &State) -> FxHashMap<&SnapshotId, u32> {
+    let mut named = FxHashMap::default();
+    for s in state.images.values().flat_map(|i| &i.snapshots) {
+        *named.entry(s).or_insert(0) += 1;
+    }
+    named
+}
+
 fn check_tasks(state: &State) -> Result<(), InvariantViolation> {
+    // Built at the first live task: most states have none.
+    let mut snapshot_names = None;
     for t in state.tasks.values().filter(|t| t.state.is_live()) {
         let bad = |problem| InvariantViolation::Task {
             task: t.id,
@@ -151,8 +276,22 @@ fn check_tasks(state: &State) -> Result<(), InvariantViolation> {
         if dest.status != expected {
             return Err(bad("destination image in the wrong status"));
         }
-        if !state.images.contains_key(&t.source_image) {
-            return Err(bad("source image missing"));
+        if dest.owner != t.owner
+            || dest.region != t.destination_region
+            || dest.copied_from.as_ref() != Some(&t.source_image)
+        {
+            return Err(bad("destination image is not this copy's"));
+        }
+        let source = state
+            .images
+            .get(&t.source_image)
+            .ok_or_else(|| bad("source image missing"))?;
+        if source.region != t.source_region {
+            return Err(bad("source image not in the task's source region"));
+        }
+        let named = snapshot_names.get_or_insert_with(|| times_named(state));
+        if dest.snapshots.iter().any(|s| named.get(s) != Some(&1)) {
+            return Err(bad("destination snapshot named by another image"));
         }
         if state.live_task_of_destination.get(&t.destination_image) != Some(&t.id) {
             return Err(bad("not indexed as its destination's task"));

@@ -221,6 +221,10 @@ pub enum FixtureError {
     /// A copy destination in flight can't be a fixture (it would have no task).
     #[error("image {0} is an in-flight copy; fixtures must be settled images")]
     InFlightCopy(ImageId),
+    /// A settled copy (an image with `copied_from`, not `CreateFailed`) names a snapshot
+    /// the state lacks: a copy that succeeded has every snapshot it made.
+    #[error("image {0} is a copy, and names a snapshot that does not exist")]
+    CopyWithoutSnapshot(ImageId),
 }
 
 /// Why a command was refused. The state is unchanged.

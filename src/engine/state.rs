@@ -111,6 +111,15 @@ pub enum ApplyError {
     /// The event moves a task along a transition its diagram lacks.
     #[error(transparent)]
     Transition(#[from] crate::copy::TransitionError),
+    /// The event deletes an image a live copy or export reads or writes.
+    #[error("event deletes image {0}, which a live task uses")]
+    ImageInUse(ImageId),
+    /// The event starts a copy that is not the next to start in its queue.
+    #[error("event starts copy {0}, which is not next in its queue")]
+    NotNextInQueue(TaskId),
+    /// The event's id counter is out of range (see the invariants).
+    #[error("event sets an id counter to {0}, out of range")]
+    CounterOutOfRange(u64),
     /// The event is dated before the state's clock.
     #[error("event dated {at} is before the state's clock {now}")]
     TimeWentBackwards {
@@ -564,6 +573,7 @@ impl State {
             {
                 Err(ApplyError::Duplicate(i.id.to_string()))
             }
+            Event::ImageCreated { next_image, .. } => check_counters([*next_image]),
             Event::CopyAccepted(copy) => {
                 let CopyAcceptance {
                     task: t,
@@ -571,6 +581,7 @@ impl State {
                     snapshots,
                     ..
                 } = &**copy;
+                check_counters([t.id.0, copy.next_image, copy.next_snapshot])?;
                 if self.tasks.contains_key(&t.id) {
                     return Err(ApplyError::Duplicate(t.id.to_string()));
                 }
@@ -586,23 +597,45 @@ impl State {
                 }
             }
             Event::CopyStarted { task: id } => {
-                task(id)?.state.start(*id)?;
-                Ok(())
+                let t = task(id)?;
+                t.state.start(*id)?;
+                if self
+                    .queues
+                    .next_to_start_in(t.queue_region(self.queue_scope))
+                    != Some(*id)
+                {
+                    return Err(ApplyError::NotNextInQueue(*id));
+                }
+                self.check_destination(t)
             }
-            Event::CopyProgressed { task: id, .. } => Ok(task(id)?.state.check_progress(*id)?),
+            Event::CopyProgressed { task: id, percent } => {
+                let t = task(id)?;
+                t.state.check_progress(*id)?;
+                if *percent > 100 || *percent < t.progress {
+                    return Err(ApplyError::Transition(crate::copy::TransitionError {
+                        task: *id,
+                        from: t.state,
+                        action: "progress",
+                    }));
+                }
+                self.check_destination(t)
+            }
             Event::CopySucceeded { task: id } => {
-                task(id)?.state.finish(*id)?;
-                Ok(())
+                let t = task(id)?;
+                t.state.finish(*id)?;
+                self.check_destination(t)
             }
             Event::CopyFailed { task: id, .. } => {
-                task(id)?.state.fail(*id)?;
-                Ok(())
+                let t = task(id)?;
+                t.state.fail(*id)?;
+                self.check_destination(t)
             }
             Event::CopyCancelled { task: id } => {
                 task(id)?.state.cancel(*id)?;
                 Ok(())
             }
             Event::ExportAccepted { task: t } => {
+                check_counters([t.id.0])?;
                 if self.exports.contains_key(&t.id) {
                     return Err(ApplyError::Duplicate(t.id.to_string()));
                 }
@@ -644,10 +677,27 @@ impl State {
             Event::ImageDeleted { image } if !self.images.contains_key(image) => {
                 Err(ApplyError::UnknownImage(image.clone()))
             }
+            Event::ImageDeleted { image }
+                if self.live_task_of_destination.contains_key(image)
+                    || self.live_copies_from.contains_key(image)
+                    || self.live_export_of.contains_key(image) =>
+            {
+                Err(ApplyError::ImageInUse(image.clone()))
+            }
             Event::ImageShared { image, .. } if !self.images.contains_key(image) => {
                 Err(ApplyError::UnknownImage(image.clone()))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// A task event's destination image exists (the engine never deletes it while the task
+    /// is live; a corrupt log might).
+    fn check_destination(&self, t: &CopyTask) -> Result<(), ApplyError> {
+        if self.images.contains_key(&t.destination_image) {
+            Ok(())
+        } else {
+            Err(ApplyError::UnknownImage(t.destination_image.clone()))
         }
     }
 
@@ -663,6 +713,10 @@ impl State {
         let t = self.tasks.get_mut(&id).expect("checked");
         t.state = state;
         t.ended_at = Some(at);
+        if state == TaskState::Succeeded {
+            // Done is 100%, whatever the host last reported (as for exports).
+            t.progress = 100;
+        }
         t.failure_reason = reason;
         let lane = t.queue_region(self.queue_scope).clone();
         let dest = t.destination_image.clone();
@@ -903,9 +957,23 @@ impl StateData {
             }
         }
         for r in self.responses {
-            s.responses.insert((r.caller.clone(), r.token.clone()), r);
+            let key = (r.caller.clone(), r.token.clone());
+            if s.responses.insert(key, r).is_some() {
+                return Err(dup("client token answered twice".into()));
+            }
         }
         s.rebuild_indexes();
         Ok(s)
+    }
+}
+
+/// Refuses an event whose id counters are out of range (invariant 10).
+fn check_counters<const N: usize>(counters: [u64; N]) -> Result<(), ApplyError> {
+    match counters
+        .into_iter()
+        .find(|c| *c >= super::invariants::COUNTER_LIMIT)
+    {
+        Some(c) => Err(ApplyError::CounterOutOfRange(c)),
+        None => Ok(()),
     }
 }

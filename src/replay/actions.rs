@@ -198,7 +198,11 @@ pub(crate) fn seed_image(
         .collect::<Read<Vec<_>>>()?;
     let size_gib = match f.u64_opt("SizeGiB")? {
         Some(n) => n,
-        None => snapshots.iter().filter_map(&snapshot_size).sum(),
+        // Saturating, like the engine's `CreateImage`: sizes are any u64.
+        None => snapshots
+            .iter()
+            .filter_map(&snapshot_size)
+            .fold(0u64, |sum, s| sum.saturating_add(s)),
     };
     let status = match f.str_opt("Status")? {
         None => ImageStatus::Available,
