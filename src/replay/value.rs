@@ -254,17 +254,38 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         // Scenario lines have about eight keys: one allocation instead of four regrowths.
         let mut pairs: Vec<(Key, Value)> = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        // Where each key is, once the object is too big to search: a line of 100,000 keys
+        // would otherwise take seconds to read.
+        let mut index: Option<std::collections::HashMap<Key, usize>> = None;
         while let Some(k) = map.next_key_seed(KeySeed)? {
             let v: Value = map.next_value()?;
+            if index.is_none() && pairs.len() >= MAX_SEARCHED_KEYS {
+                let positions = pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i));
+                index = Some(positions.collect());
+            }
             // A repeated key keeps its last value, as most JSON readers do.
-            match pairs.iter_mut().find(|(key, _)| *key == k) {
-                Some(slot) => slot.1 = v,
+            let slot = match &mut index {
+                None => pairs.iter().position(|(key, _)| *key == k),
+                Some(index) => match index.entry(k.clone()) {
+                    std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(pairs.len());
+                        None
+                    }
+                },
+            };
+            match slot {
+                Some(i) => pairs[i].1 = v,
                 None => pairs.push((k, v)),
             }
         }
         Ok(Value::Object(pairs))
     }
 }
+
+/// Objects with up to this many keys find a repeated key by searching them; bigger ones
+/// keep a hashed index.
+const MAX_SEARCHED_KEYS: usize = 32;
 
 /// The parameter names scenario lines use (sorted, to be easy to read and extend).
 const KNOWN_KEYS: [&str; 69] = [
@@ -397,6 +418,23 @@ mod tests {
         assert_eq!(serde_json::to_string(&v).unwrap(), text);
         assert_eq!(v.get("b"), Some(&Value::UInt(1)));
         assert_eq!(v.get("a").unwrap().type_name(), "array");
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_in_small_and_big_objects() {
+        for n in [3, MAX_SEARCHED_KEYS, 10 * MAX_SEARCHED_KEYS] {
+            let mut text: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            text.push("\"k1\":\"again\"".into());
+            text.push(format!("\"k{}\":null", n - 1));
+            let v: Value = serde_json::from_str(&format!("{{{}}}", text.join(","))).unwrap();
+            let Value::Object(pairs) = &v else { panic!() };
+            assert_eq!(pairs.len(), n, "{n} keys");
+            assert_eq!(v.get("k1"), Some(&Value::str("again")));
+            assert_eq!(v.get(&format!("k{}", n - 1)), Some(&Value::Null));
+            assert_eq!(v.get("k0"), Some(&Value::UInt(0)));
+            // Key order is the order of first appearance.
+            assert_eq!(pairs[n - 1].0, format!("k{}", n - 1));
+        }
     }
 
     #[test]
