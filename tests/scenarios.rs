@@ -128,6 +128,54 @@ fn tencent_errors_use_the_tencent_shape() {
 }
 
 #[test]
+fn actions_of_the_other_provider_and_bad_tag_entries_name_their_line() {
+    let input = b"{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"ExportImages\",\"CallerId\":\"1\"}\n\
+{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"CopyImage\",\"CallerId\":\"1\",\"RegionId\":\"cn-hangzhou\",\"ImageId\":\"m-abc\",\"DestinationRegionId\":\"cn-shanghai\",\"Tag\":[{\"Key\":\"a\",\"Value\":1}]}\n\
+{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"CopyImage\",\"CallerId\":\"1\",\"RegionId\":\"cn-hangzhou\",\"ImageId\":\"m-abc\",\"DestinationRegionId\":\"cn-shanghai\",\"Tag\":[{\"Key\":\"a\",\"Value\":\"b\",\"Extra\":1}]}\n";
+    let out = answers(input);
+    assert_eq!(out[0]["Code"], "InvalidAction.NotFound");
+    for (i, v) in out.iter().enumerate() {
+        let message = v["Message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("line {}:", i + 1)),
+            "{message}"
+        );
+    }
+    assert!(out[0]["Message"].as_str().unwrap().contains("ExportImages"));
+    assert!(out[2]["Message"].as_str().unwrap().contains("Extra"));
+
+    let input = b"{\"Action\":\"Configure\",\"Provider\":\"tencent\"}\n\
+{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"ExportImage\",\"CallerId\":\"1\"}\n\
+{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"DescribeImages\",\"CallerId\":\"100000000001\",\"Region\":\"ap-guangzhou\",\"ImageIds\":[\"bad id\"]}\n";
+    let out = answers(input);
+    let error = &out[1]["Response"]["Error"];
+    assert_eq!(error["Code"], "InvalidAction");
+    assert!(
+        error["Message"].as_str().unwrap().starts_with("line 2:"),
+        "{error}"
+    );
+    assert!(error["Message"].as_str().unwrap().contains("ExportImage"));
+    assert_eq!(
+        out[2]["Response"]["Error"]["Code"],
+        "InvalidImageId.Malformed"
+    );
+}
+
+#[test]
+fn a_refused_fixture_names_its_line() {
+    let seed = "{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SeedSnapshot\",\"RegionId\":\"cn-hangzhou\",\"SnapshotId\":\"s-a000000001\",\"OwnerId\":\"1111111111111111\",\"CreationTime\":\"2025-01-01T00:00:00Z\",\"SizeGiB\":20,\"Encrypted\":false}\n";
+    let out = answers(format!("{seed}{seed}").as_bytes());
+    assert_eq!(out[0]["Code"], serde_json::Value::Null);
+    assert_eq!(out[1]["Code"], "InvalidParameter");
+    let message = out[1]["Message"].as_str().unwrap();
+    assert!(
+        message.starts_with("line 2: the fixture is refused:"),
+        "{message}"
+    );
+    assert!(message.contains("s-a000000001 exists already"), "{message}");
+}
+
+#[test]
 fn a_missing_caller_is_invalid_ali_uid() {
     let input = b"{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"DeleteImage\",\"RegionId\":\"cn-hangzhou\",\"ImageId\":\"m-abc\"}\n";
     let out = answers(input);

@@ -62,7 +62,10 @@ fn tags(f: &Fields<'_>, name: &str) -> Read<Tags> {
     };
     let mut tags = Vec::with_capacity(items.len());
     for pairs in items {
-        let tf = Fields::new(0, pairs);
+        // A tag entry is read like a line's parameters: errors name the line, and a member
+        // other than `Key` and `Value` is refused.
+        let tf = Fields::new(f.line(), pairs);
+        tf.only(&["Key", "Value"])?;
         let key = tf.str_opt("Key")?.ok_or_else(|| f.missing("Tag.N.Key"))?;
         let value = tf.str_opt("Value")?.unwrap_or("");
         tags.push(Tag::new(key, value)?);

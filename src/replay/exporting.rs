@@ -17,7 +17,7 @@ use crate::region::RegionId;
 use crate::tencent::TencentCode;
 
 use super::actions::{image_id, region_param, require_caller};
-use super::fields::Fields;
+use super::fields::{Fields, at_line};
 use super::value::Value;
 use super::{Failure, Reply, Runner};
 
@@ -287,14 +287,16 @@ impl Runner {
         at: DateTime<Utc>,
     ) -> Result<Reply, Failure> {
         let provider = self.provider();
+        // Named like every other unknown action: the line, then the action.
         let unknown = || {
-            Failure::reading(
+            Failure::reading(at_line(
+                f.line(),
                 ApiError::new(ErrorCode::InvalidActionNotFound)
                     .with_message(format!(
                         "Specified api is not found, please check your url and method. (Action {action:?} in the {provider} form)"
                     ))
                     .with_tencent(TencentCode::InvalidAction),
-            )
+            ))
         };
         match (provider, action) {
             (_, "SetBucket") => {

@@ -29,6 +29,11 @@ impl<'a> Fields<'a> {
         Fields { line, pairs }
     }
 
+    /// The line's number.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
     /// Refuses any parameter not in `allowed` (nor `at`, `Action`).
     pub(crate) fn only(&self, allowed: &[&str]) -> Result<(), ApiError> {
         for (k, _) in self.pairs {

@@ -11,7 +11,8 @@
 //! - `"Action"`: the call. Parameter names are the providers' own, case-sensitive; a name the
 //!   action does not take is refused (`InvalidParameter`; Tencent `UnknownParameter`).
 //! - `"CallerId"`: the calling account, required on every API call (absent or empty:
-//!   `InvalidAliUid.IsNull`, checked first); fixtures don't take it.
+//!   `InvalidAliUid.IsNull`, checked before every other parameter's value; only a parameter
+//!   name the action does not take is refused before it); fixtures don't take it.
 //! - `"ClientToken"`: optional on mutating calls, for idempotent retries.
 //!
 //! `{"Action":"Configure","Provider":"alibaba"|"tencent", "QueueScope":"source"|"destination",
@@ -174,6 +175,8 @@ impl From<ApiError> for Failure {
 pub struct Runner {
     sim: Simulator,
     last_at: Option<DateTime<Utc>>,
+    /// The number of the line being answered (for the messages of refused fixtures).
+    line: u64,
     lines_answered: u64,
     record_events: bool,
     events: Vec<EventRecord>,
@@ -191,6 +194,7 @@ impl Runner {
         Runner {
             sim: Runner::simulator_for(Profile::alibaba(), false),
             last_at: None,
+            line: 0,
             lines_answered: 0,
             record_events: false,
             events: Vec::new(),
@@ -305,6 +309,7 @@ impl Runner {
         self.sim
             .advance_to(at)
             .map_err(|e| Failure::from(e.to_api_error()))?;
+        self.line = line;
         self.dispatch(line, action, &f, at)
     }
 
@@ -360,7 +365,11 @@ impl Runner {
     fn run(&mut self, at: DateTime<Utc>, command: Command) -> Result<Outcome, Failure> {
         self.sim.handle(at, command).map_err(|e| match e {
             crate::engine::EngineError::Fixture(fixture) => Failure {
-                error: ApiError::new(ErrorCode::InvalidParameter).with_message(fixture.to_string()),
+                error: at_line(
+                    self.line,
+                    ApiError::new(ErrorCode::InvalidParameter)
+                        .with_message(format!("the fixture is refused: {fixture}")),
+                ),
                 own_message: true,
             },
             other => Failure::from(other.to_api_error()),
@@ -474,11 +483,22 @@ impl Runner {
             Provider::Alibaba => "ImageId",
             Provider::Tencent => "ImageIds",
         };
-        let ids = actions::list_param(f, ids_param)?.map(|ids| {
-            ids.into_iter()
-                .filter_map(|s| ImageId::new(s).ok())
-                .collect::<Vec<_>>()
-        });
+        // A malformed id is one that does not exist: Alibaba lists nothing for it, as for
+        // any unknown id; Tencent refuses it (`InvalidImageId.Malformed`), as `SyncImages`
+        // does.
+        let ids = match actions::list_param(f, ids_param)? {
+            None => None,
+            Some(ids) if provider == Provider::Tencent => Some(
+                ids.into_iter()
+                    .map(actions::image_id)
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some(ids) => Some(
+                ids.into_iter()
+                    .filter_map(|s| ImageId::new(s).ok())
+                    .collect(),
+            ),
+        };
         let mut filter = ImageFilter {
             region: Some(region),
             ids,
