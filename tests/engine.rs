@@ -262,6 +262,15 @@ impl World {
         self.svc.drain_effects()
     }
 
+    /// Bob shares `m-bob1` with `accounts`.
+    fn bob_shares_with(&mut self, accounts: &[&str]) {
+        let call = share(BOB, HZ, "m-bob1", accounts, &[]);
+        assert_eq!(
+            self.ok(Command::ModifyImageSharePermission(call)),
+            Outcome::ShareModified
+        );
+    }
+
     fn json(&self) -> String {
         serde_json::to_string(&self.svc).unwrap()
     }
@@ -1342,13 +1351,7 @@ fn shared_image_copied_within_its_region() {
 #[test]
 fn deleting_a_shared_image_removes_it_for_the_caller_only() {
     let mut w = basic();
-    w.ok(Command::ModifyImageSharePermission(share(
-        BOB,
-        HZ,
-        "m-bob1",
-        &[ALICE, CAROL],
-        &[],
-    )));
+    w.bob_shares_with(&[ALICE, CAROL]);
     assert_eq!(
         w.ok(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1")))),
         Outcome::ImageDeleted {
@@ -1370,13 +1373,7 @@ fn deleting_a_shared_image_removes_it_for_the_caller_only() {
 #[test]
 fn removing_a_shared_image_is_refused_while_the_callers_copy_from_it_is_live() {
     let mut w = basic();
-    w.ok(Command::ModifyImageSharePermission(share(
-        BOB,
-        HZ,
-        "m-bob1",
-        &[ALICE, CAROL],
-        &[],
-    )));
+    w.bob_shares_with(&[ALICE, CAROL]);
     let alices = w.copy1(ALICE, HZ, "m-bob1", HZ);
     // Alice's copy is live: she can't remove the image she copies from.
     assert_eq!(

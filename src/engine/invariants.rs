@@ -181,49 +181,60 @@ fn check_counters(state: &State) -> Result<(), InvariantViolation> {
     Ok(())
 }
 
-/// Invariant 9 for one task's lifecycle fields; the problem, if any.
-fn lifecycle_problem(
+/// The lifecycle fields copies and exports share (invariant 9).
+struct Lifecycle {
     state: TaskState,
     progress: u8,
     queued_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     ended_at: Option<DateTime<Utc>>,
-    now: Option<DateTime<Utc>>,
-) -> Option<&'static str> {
-    let fits = match state {
-        TaskState::Queued => started_at.is_none() && ended_at.is_none(),
-        TaskState::Running => started_at.is_some() && ended_at.is_none(),
-        TaskState::Succeeded | TaskState::Failed => started_at.is_some() && ended_at.is_some(),
-        TaskState::Cancelled => ended_at.is_some(),
+}
+
+impl Lifecycle {
+    /// What breaks invariant 9 against the state's clock `now`, if anything.
+    fn problem(&self, now: Option<DateTime<Utc>>) -> Option<&'static str> {
+        let (started, ended) = (self.started_at, self.ended_at);
+        let fits = match self.state {
+            TaskState::Queued => started.is_none() && ended.is_none(),
+            TaskState::Running => started.is_some() && ended.is_none(),
+            TaskState::Succeeded | TaskState::Failed => started.is_some() && ended.is_some(),
+            TaskState::Cancelled => ended.is_some(),
+        };
+        if !fits {
+            return Some("start and end times do not fit its state");
+        }
+        if started.is_some_and(|s| s < self.queued_at)
+            || ended.is_some_and(|e| e < started.unwrap_or(self.queued_at))
+        {
+            return Some("times out of order");
+        }
+        let last = ended.or(started).unwrap_or(self.queued_at);
+        if now.is_none_or(|now| last > now) {
+            return Some("dated after the state's clock");
+        }
+        if self.progress > 100 {
+            return Some("progress above 100");
+        }
+        None
+    }
+}
+
+/// The [`Lifecycle`] of a copy or an export task: the fields have the same names in both.
+macro_rules! lifecycle_of {
+    ($task:expr) => {
+        Lifecycle {
+            state: $task.state,
+            progress: $task.progress,
+            queued_at: $task.queued_at,
+            started_at: $task.started_at,
+            ended_at: $task.ended_at,
+        }
     };
-    if !fits {
-        return Some("start and end times do not fit its state");
-    }
-    let last = ended_at.or(started_at).unwrap_or(queued_at);
-    if started_at.is_some_and(|s| s < queued_at)
-        || ended_at.is_some_and(|e| e < started_at.unwrap_or(queued_at))
-    {
-        return Some("times out of order");
-    }
-    if now.is_none_or(|now| last > now) {
-        return Some("dated after the state's clock");
-    }
-    if progress > 100 {
-        return Some("progress above 100");
-    }
-    None
 }
 
 fn check_task_times(state: &State) -> Result<(), InvariantViolation> {
     for t in state.tasks.values() {
-        if let Some(problem) = lifecycle_problem(
-            t.state,
-            t.progress,
-            t.queued_at,
-            t.started_at,
-            t.ended_at,
-            state.now,
-        ) {
+        if let Some(problem) = lifecycle_of!(t).problem(state.now) {
             return Err(InvariantViolation::Task {
                 task: t.id,
                 problem,
@@ -231,14 +242,7 @@ fn check_task_times(state: &State) -> Result<(), InvariantViolation> {
         }
     }
     for t in state.exports.values() {
-        if let Some(problem) = lifecycle_problem(
-            t.state,
-            t.progress,
-            t.queued_at,
-            t.started_at,
-            t.ended_at,
-            state.now,
-        ) {
+        if let Some(problem) = lifecycle_of!(t).problem(state.now) {
             return Err(InvariantViolation::Export {
                 task: t.id,
                 problem,
