@@ -226,7 +226,7 @@ pub enum ErrorCode {
     #[strum(serialize = "InvalidRegionId.NotFound")]
     #[serde(rename = "InvalidRegionId.NotFound")]
     InvalidRegionIdNotFound,
-    /// `InvalidAccount.NotFound` (400, beyond the seeds): an account id to share with is
+    /// `InvalidAccount.NotFound` (404, beyond the seeds): an account id to share with is
     /// unknown or malformed.
     #[strum(serialize = "InvalidAccount.NotFound")]
     #[serde(rename = "InvalidAccount.NotFound")]
@@ -236,7 +236,7 @@ pub enum ErrorCode {
     #[strum(serialize = "ImageCreatedNotFromCopy")]
     #[serde(rename = "ImageCreatedNotFromCopy")]
     ImageCreatedNotFromCopy,
-    /// `InvalidAccount.Forbbiden` (404, beyond the seeds, Alibaba
+    /// `InvalidAccount.Forbbiden` (403, beyond the seeds, Alibaba
     /// `ModifyImageSharePermission`): an image shared with its own owner.
     #[strum(serialize = "InvalidAccount.Forbbiden")]
     #[serde(rename = "InvalidAccount.Forbbiden")]

@@ -15,7 +15,7 @@
 //! | 3 | "現時点ではWindowsカスタムイメージのエクスポートはサポートしていません" (no Windows custom images) | `Windows` | `UnsupportedOperation.WindowsImageExportUnsupported` (403; Tencent's code in both renderings) | `UnsupportedOperation.WindowsImageExportUnsupported` |
 //! | 4 | the image is `Available` (`NORMAL`) | `NotAvailable` | `IncorrectImageStatus` (400), "The specified Image is not available." | `InvalidParameterValue.InvalidImageState` |
 //! | 5 | not already being exported | `AlreadyExporting` | `ImageIsExporting` (403), "The specified Image is being exported. …" | `InvalidParameterValue.InvalidImageState` |
-//! | 6 | "カスタムイメージの存在するリージョンでバケットを作成済みであること" (a bucket exists in the image's region) | `BucketNotFound`, `BucketInOtherRegion` | `InvalidOSSBucket.NotFound` (400), "The specified OSS bucket does not exist in this region." | `InvalidParameterValue.BucketNotFound` |
+//! | 6 | "カスタムイメージの存在するリージョンでバケットを作成済みであること" (a bucket exists in the image's region; the caller's own: the seed's consent is to write to "私のCOS Bucket", *my* bucket, so another account's bucket counts as absent) | `BucketNotFound`, `BucketInOtherRegion` | `InvalidOSSBucket.NotFound` (400), "The specified OSS bucket does not exist in this region." | `InvalidParameterValue.BucketNotFound` |
 //! | 7 | "フルマシンのイメージをエクスポートする場合、データディスクは5個以下でなければなりません" (whole machine: at most 5 data disks) | `TooManyDataDisks` | `InvalidImage.DiskAmountOrSize` (400) | `InvalidParameterValue.LimitExceeded` |
 //! | 8 | "システムディスクおよびデータディスク1個あたりの容量は500GB以下でなければなりません" (each disk at most 500 GB) | `DiskTooLarge` | `InvalidImage.DiskAmountOrSize` (400), "The diskSize of the image exceeds the maximum size." | `UnsupportedOperation.ImageTooLargeExportUnsupported` |
 //!
@@ -60,7 +60,9 @@
 //!
 //! Not modelled (no seed rule): encrypted images, images created from marketplace images
 //! (`UnsupportedOperation.MarketImageExportUnsupported`), RedHat images, the CAM/RAM role
-//! and the bucket's write permission.
+//! and the bucket's write permission. Seed 002's other prerequisite, "COSサービスを
+//! アクティブ化していること" (COS activated), is taken as met whenever the caller has a
+//! bucket: a bucket can only exist in an activated COS.
 //!
 //! # Object names
 //! Seed 002: the exported file is named "`カスタムプレフィックス名_xvda.raw`" (custom prefix

@@ -15,14 +15,16 @@ use crate::provider::Provider;
 use crate::text::Text;
 
 /// Whether `c` is a Chinese (CJK unified ideograph) character: the basic block, extension A,
-/// the compatibility ideographs and the supplementary-plane extensions.
+/// the compatibility ideographs, the supplementary-plane extensions (B to I, and G and H in
+/// the third plane) and 〇 (U+3007, the ideographic zero written in Chinese numbers).
 pub(crate) fn is_chinese(c: char) -> bool {
     matches!(c,
         '\u{4E00}'..='\u{9FFF}'
         | '\u{3400}'..='\u{4DBF}'
         | '\u{F900}'..='\u{FAFF}'
+        | '\u{3007}'
         | '\u{20000}'..='\u{2FA1F}'
-        | '\u{30000}'..='\u{3134F}')
+        | '\u{30000}'..='\u{323AF}')
 }
 
 /// Whether `s` starts with `http://` or `https://`, ASCII case-insensitively (a careful user
@@ -80,9 +82,16 @@ impl ImageNameError {
         ErrorCode::InvalidImageNameMalformed
     }
 
-    /// The API error, with the message naming `parameter`.
+    /// The API error, with the message naming `parameter`; a name over Tencent's limit
+    /// renders as Tencent's `InvalidParameterValue.TooLong`, as the engine answers it.
     pub fn to_api_error(&self, parameter: Parameter) -> ApiError {
-        ApiError::for_parameter(self.code(), parameter)
+        let error = ApiError::for_parameter(self.code(), parameter);
+        match self {
+            ImageNameError::TooLong { .. } => {
+                error.with_tencent(crate::tencent::TencentCode::InvalidParameterValueTooLong)
+            }
+            _ => error,
+        }
     }
 }
 
@@ -416,6 +425,11 @@ mod tests {
         let long = ImageName::new("a".repeat(61)).unwrap();
         assert!(!long.fits(Provider::Tencent));
         assert!(long.fits(Provider::Alibaba));
+        // The error renders as the engine answers it: Tencent's `TooLong`.
+        let e = ImageName::parse_for(Provider::Tencent, &"a".repeat(61)).unwrap_err();
+        let api = e.to_api_error(Parameter::DestinationImageName);
+        assert_eq!(api.code_for(Provider::Alibaba), "InvalidImageName.Malformed");
+        assert_eq!(api.code_for(Provider::Tencent), "InvalidParameterValue.TooLong");
     }
 
     #[test]
@@ -423,6 +437,8 @@ mod tests {
         assert!(ImageName::new("Ab").is_ok());
         assert!(ImageName::new("中文").is_ok());
         assert!(ImageName::new("𠀀x").is_ok(), "extension B ideograph");
+        assert!(ImageName::new("\u{31350}x").is_ok(), "extension H ideograph");
+        assert!(ImageName::new("〇一二").is_ok(), "ideographic zero");
         for bad in ["1a", "_a", "-a", ".a", ":a", "éa", "Жa", "ａb"] {
             assert!(
                 matches!(

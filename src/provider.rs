@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Provider {
     /// Alibaba Cloud ECS (seeds 003 and 004).
     #[default]
@@ -68,6 +68,15 @@ impl fmt::Display for Provider {
 #[error("unknown provider {0:?}: expected \"alibaba\" or \"tencent\"")]
 pub struct UnknownProvider(pub String);
 
+impl TryFrom<String> for Provider {
+    type Error = UnknownProvider;
+
+    /// As [`Provider::from_str`]: JSON reads what text parsing reads.
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl FromStr for Provider {
     type Err = UnknownProvider;
 
@@ -94,6 +103,13 @@ mod tests {
         }
         assert_eq!("Tencent".parse::<Provider>().unwrap(), Provider::Tencent);
         assert!("aws".parse::<Provider>().is_err());
+        // JSON reads what text parsing reads, and writes the lowercase name.
+        for text in ["\"alibaba\"", "\"Alibaba\"", "\"TENCENT\""] {
+            let p: Provider = serde_json::from_str(text).unwrap();
+            assert_eq!(p, text.trim_matches('"').parse().unwrap());
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{p}\""));
+        }
+        assert!(serde_json::from_str::<Provider>("\"aws\"").is_err());
     }
 
     #[test]

@@ -789,6 +789,36 @@ mod engine {
     }
 
     #[test]
+    fn another_accounts_bucket_and_an_image_without_disks_are_refused() {
+        let mut s = world();
+        // Bob's bucket in Guangzhou is not Alice's to write to: as absent as none.
+        let mut bobs = bucket(GZ);
+        bobs.name = BucketName::new("bob-1250000002").unwrap();
+        bobs.owner = acct(BOB);
+        s.handle(mins(1), Command::RegisterBucket(bobs.clone()))
+            .unwrap();
+        let mut call = export_call(ALICE);
+        call.request.bucket = bobs.name.clone();
+        let e = refused(&mut s, mins(1), Command::ExportImage(call));
+        assert_eq!(e.code().as_str(), "InvalidOSSBucket.NotFound");
+        assert_eq!(
+            e.to_api_error().code_for(Provider::Tencent),
+            "InvalidParameterValue.BucketNotFound"
+        );
+        // An own image that names no snapshot has no system disk to write.
+        let mut bare = image(&[]);
+        bare.id = ImageId::new("img-bare0001").unwrap();
+        bare.name = ImageName::new("bare").unwrap();
+        bare.size_gib = 600;
+        s.handle(mins(1), Command::RegisterImage(bare.clone()))
+            .unwrap();
+        let mut call = export_call(ALICE);
+        call.request.image = bare.id.clone();
+        let e = refused(&mut s, mins(2), Command::ExportImage(call));
+        assert_eq!(e.code().as_str(), "InvalidSnapshotId.NotFound");
+    }
+
+    #[test]
     fn fixtures_for_buckets_are_checked() {
         let mut s = world();
         let e = refused(&mut s, mins(1), Command::RegisterBucket(bucket(GZ)));

@@ -162,6 +162,20 @@ fn actions_of_the_other_provider_and_bad_tag_entries_name_their_line() {
 }
 
 #[test]
+fn export_images_refuses_a_prefix_given_twice() {
+    let input = b"{\"Action\":\"Configure\",\"Provider\":\"tencent\"}\n\
+{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"ExportImages\",\"CallerId\":\"100000000001\",\"Region\":\"ap-guangzhou\",\"BucketName\":\"exports-1250000000\",\"ImageIds\":[\"img-aaaa0001\",\"img-aaaa0002\"],\"FileNamePrefixList\":[\"same\",\"same\"]}\n";
+    let out = answers(input);
+    let error = &out[1]["Response"]["Error"];
+    assert_eq!(
+        error["Code"],
+        "InvalidParameterValue.InvalidFileNamePrefixList"
+    );
+    let message = error["Message"].as_str().unwrap();
+    assert!(message.contains("same is given twice"), "{message}");
+}
+
+#[test]
 fn a_refused_fixture_names_its_line() {
     let seed = "{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SeedSnapshot\",\"RegionId\":\"cn-hangzhou\",\"SnapshotId\":\"s-a000000001\",\"OwnerId\":\"1111111111111111\",\"CreationTime\":\"2025-01-01T00:00:00Z\",\"SizeGiB\":20,\"Encrypted\":false}\n";
     let out = answers(format!("{seed}{seed}").as_bytes());

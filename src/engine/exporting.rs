@@ -10,6 +10,7 @@
 //! 5. the rules of [`crate::export`] in their order: export activated, own custom image,
 //!    not Windows, `Available`, not already being exported, bucket in the image's region,
 //!    at most 5 data disks (whole machine), each disk at most 500 GiB
+//! 6. the image names a snapshot (a system disk to write): `InvalidSnapshotId.NotFound`
 //!
 //! A dry run (Tencent `DryRun`) stops there and changes nothing.
 
@@ -50,11 +51,21 @@ pub(super) fn export_image(
             image,
             owner_alias: alias,
             snapshots: &snapshots,
-            bucket: state.bucket(&c.request.bucket),
+            // Another account's bucket is not the caller's to write to: it is as absent as
+            // a bucket that does not exist (seed 002: "私のCOS Bucket", my bucket).
+            bucket: state
+                .bucket(&c.request.bucket)
+                .filter(|b| &b.owner == caller),
             already_exporting: state.live_export_of(&image.id).is_some(),
         },
     )
     .map_err(|e| EngineError::Rejected(e.to_api_error()))?;
+    if objects.is_empty() {
+        // Step 6: no snapshot, no system disk to write.
+        return Err(EngineError::Rejected(ApiError::new(
+            ErrorCode::InvalidSnapshotIdNotFound,
+        )));
+    }
     if c.dry_run {
         return Ok(Decision::new(Outcome::DryRunPassed, Vec::new()));
     }

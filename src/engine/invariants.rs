@@ -12,8 +12,8 @@
 //! 6. Snapshots of copy destinations that are not `CreateFailed` exist.
 //! 7. No account has two custom images of the same name in one region.
 //! 8. Every live (queued or running) export task's image exists and is a custom image of the
-//!    task's owner in the task's region, with no other live export; its bucket exists in that
-//!    region; its objects are named `<prefix>_xvda.<ext>`, `_xvdb`, … in disk order.
+//!    task's owner in the task's region, with no other live export; its bucket is the
+//!    owner's, in that region; its objects are named `<prefix>_xvda.<ext>`, `_xvdb`, … in disk order.
 //! 9. Every task, copy or export, has times that fit its state and the clock: a queued task
 //!    has not started or ended, a running one has started and not ended, a succeeded or
 //!    failed one has started and ended, a cancelled one has ended; `queued_at ≤ started_at ≤
@@ -140,9 +140,11 @@ fn check_exports(state: &State) -> Result<(), InvariantViolation> {
         if state
             .buckets
             .get(&t.bucket)
-            .is_none_or(|b| b.region != t.region)
+            .is_none_or(|b| b.region != t.region || b.owner != t.owner)
         {
-            return Err(bad("bucket missing or in another region"));
+            return Err(bad(
+                "bucket missing, in another region or another account's",
+            ));
         }
         let named = t.objects.iter().enumerate().all(|(i, o)| {
             o.disk == i && o.name == crate::export::object_name(&t.prefix, i, t.format)

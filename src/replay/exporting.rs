@@ -155,6 +155,14 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
             )
             .with_tencent(TencentCode::InvalidParameterValueInvalidFileNamePrefixList));
     }
+    // Two images under one prefix would write the same objects in the same bucket.
+    for (i, prefix) in prefixes.iter().enumerate() {
+        if prefixes[..i].contains(prefix) {
+            return Err(f
+                .invalid("FileNamePrefixList", &format!("{prefix} is given twice"))
+                .with_tencent(TencentCode::InvalidParameterValueInvalidFileNamePrefixList));
+        }
+    }
     let format = match f.str_opt("ExportFormat")? {
         None => ExportFormat::Raw,
         Some(s) => ExportFormat::parse_for(Provider::Tencent, s).map_err(|e| e.to_api_error())?,
