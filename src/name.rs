@@ -428,8 +428,14 @@ mod tests {
         // The error renders as the engine answers it: Tencent's `TooLong`.
         let e = ImageName::parse_for(Provider::Tencent, &"a".repeat(61)).unwrap_err();
         let api = e.to_api_error(Parameter::DestinationImageName);
-        assert_eq!(api.code_for(Provider::Alibaba), "InvalidImageName.Malformed");
-        assert_eq!(api.code_for(Provider::Tencent), "InvalidParameterValue.TooLong");
+        assert_eq!(
+            api.code_for(Provider::Alibaba),
+            "InvalidImageName.Malformed"
+        );
+        assert_eq!(
+            api.code_for(Provider::Tencent),
+            "InvalidParameterValue.TooLong"
+        );
     }
 
     #[test]
@@ -437,7 +443,10 @@ mod tests {
         assert!(ImageName::new("Ab").is_ok());
         assert!(ImageName::new("中文").is_ok());
         assert!(ImageName::new("𠀀x").is_ok(), "extension B ideograph");
-        assert!(ImageName::new("\u{31350}x").is_ok(), "extension H ideograph");
+        assert!(
+            ImageName::new("\u{31350}x").is_ok(),
+            "extension H ideograph"
+        );
         assert!(ImageName::new("〇一二").is_ok(), "ideographic zero");
         for bad in ["1a", "_a", "-a", ".a", ":a", "éa", "Жa", "ａb"] {
             assert!(

@@ -176,6 +176,17 @@ fn export_images_refuses_a_prefix_given_twice() {
 }
 
 #[test]
+fn a_cost_estimate_that_overflows_names_the_price_given() {
+    let out = answers(include_bytes!("data/estimate_overflow.jsonl"));
+    let message = out[2]["Message"].as_str().unwrap();
+    assert!(
+        message.starts_with("line 3: The specified parameter \"SnapshotPriceGiBMonth\""),
+        "{message}"
+    );
+    assert!(message.contains("amount overflows"), "{message}");
+}
+
+#[test]
 fn a_refused_fixture_names_its_line() {
     let seed = "{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SeedSnapshot\",\"RegionId\":\"cn-hangzhou\",\"SnapshotId\":\"s-a000000001\",\"OwnerId\":\"1111111111111111\",\"CreationTime\":\"2025-01-01T00:00:00Z\",\"SizeGiB\":20,\"Encrypted\":false}\n";
     let out = answers(format!("{seed}{seed}").as_bytes());

@@ -277,7 +277,8 @@ fn price_table(f: &Fields<'_>) -> Read<Option<PriceTable>> {
         table.snapshot_storage.default = Some(amount_param(f, "SnapshotPriceGiBMonth", p)?);
     }
     for pairs in by_region.unwrap_or_default() {
-        let pf = Fields::new(0, pairs);
+        let pf = Fields::new(f.line(), pairs);
+        pf.only(&["RegionId", "Price"])?;
         let region = RegionId::new(pf.str_req("RegionId")?)
             .map_err(|e| f.invalid("SnapshotPricesByRegion", &e.to_string()))?;
         let amount = amount_param(f, "SnapshotPricesByRegion", pf.str_req("Price")?)?;
@@ -485,7 +486,14 @@ impl Runner {
             },
             prices.as_ref(),
         )
-        .map_err(|e| f.invalid("SnapshotPricesByRegion", &e.to_string()))?;
+        .map_err(|e| {
+            // The price that overflowed: the per-region table when the line has one.
+            let priced_by = match f.objects_opt("SnapshotPricesByRegion") {
+                Ok(Some(_)) => "SnapshotPricesByRegion",
+                _ => "SnapshotPriceGiBMonth",
+            };
+            f.invalid(priced_by, &e.to_string())
+        })?;
         let lines = estimate
             .lines
             .iter()
