@@ -428,9 +428,11 @@ impl Amount {
     /// Zero.
     pub const ZERO: Amount = Amount(0);
 
-    /// `units` whole currency units plus `micros` millionths.
+    /// `units` whole currency units plus `micros` millionths (`micros` of a million or more
+    /// add whole units). Saturates at the largest amount, 18,446,744,073,709.551615, rather
+    /// than wrapping; parsing and the price arithmetic refuse an overflow instead.
     pub fn new(units: u64, micros: u64) -> Amount {
-        Amount(units * 1_000_000 + micros)
+        Amount(units.saturating_mul(1_000_000).saturating_add(micros))
     }
 
     /// The micro-units.
@@ -764,6 +766,14 @@ mod tests {
         assert_eq!(Amount::new(0, 500_000).to_string(), "0.5");
         assert_eq!(Amount::new(3, 1).to_string(), "3.000001");
         assert_eq!(Amount::ZERO.to_string(), "0");
+    }
+
+    #[test]
+    fn amounts_built_from_parts_saturate() {
+        assert_eq!(Amount::new(1, 500_000).to_string(), "1.5");
+        assert_eq!(Amount::new(0, 2_500_000), Amount::new(2, 500_000));
+        assert_eq!(Amount::new(u64::MAX / 1_000_000 + 1, 0).micros(), u64::MAX);
+        assert_eq!(Amount::new(u64::MAX, u64::MAX).micros(), u64::MAX);
     }
 
     #[test]

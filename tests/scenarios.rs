@@ -187,6 +187,26 @@ fn a_cost_estimate_that_overflows_names_the_price_given() {
 }
 
 #[test]
+fn a_cost_estimate_refuses_an_image_or_destination_given_twice() {
+    let input = include_bytes!("data/estimate_overflow.jsonl");
+    let line = |ids: &str, dests: &str| {
+        format!(
+            "{{\"at\":\"2026-01-01T00:02:00Z\",\"Action\":\"EstimateCopyCost\",\"CallerId\":\"1111111111111111\",\"RegionId\":\"cn-hangzhou\",\"ImageIds\":{ids},\"DestinationRegions\":{dests},\"Months\":1}}\n"
+        )
+    };
+    let mut scenario = input.to_vec();
+    scenario.extend(line(r#"["m-a000000001","m-a000000001"]"#, r#"["cn-shanghai"]"#).bytes());
+    scenario.extend(line(r#"["m-a000000001"]"#, r#"["cn-shanghai","cn-shanghai"]"#).bytes());
+    scenario.extend(line(r#"["m-a000000001"]"#, r#"["cn-shanghai"]"#).bytes());
+    let out = answers(&scenario);
+    for (i, name) in [(3, "ImageIds"), (4, "DestinationRegions")] {
+        let message = out[i]["Message"].as_str().unwrap();
+        assert!(message.contains(name) && message.contains("given twice"), "{message}");
+    }
+    assert!(out[5]["Lines"].is_array(), "{}", out[5]);
+}
+
+#[test]
 fn a_refused_fixture_names_its_line() {
     let seed = "{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SeedSnapshot\",\"RegionId\":\"cn-hangzhou\",\"SnapshotId\":\"s-a000000001\",\"OwnerId\":\"1111111111111111\",\"CreationTime\":\"2025-01-01T00:00:00Z\",\"SizeGiB\":20,\"Encrypted\":false}\n";
     let out = answers(format!("{seed}{seed}").as_bytes());

@@ -139,13 +139,7 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
     if images.is_empty() {
         return Err(f.missing("ImageIds"));
     }
-    for (i, id) in images.iter().enumerate() {
-        if images[..i].contains(id) {
-            return Err(f
-                .invalid("ImageIds", &format!("{id} is given twice"))
-                .with_tencent(TencentCode::InvalidParameterValue));
-        }
-    }
+    given_once(f, "ImageIds", &images, TencentCode::InvalidParameterValue)?;
     let prefixes = f.strs_opt("FileNamePrefixList")?.unwrap_or_default();
     if prefixes.len() != images.len() {
         return Err(f
@@ -156,13 +150,12 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
             .with_tencent(TencentCode::InvalidParameterValueInvalidFileNamePrefixList));
     }
     // Two images under one prefix would write the same objects in the same bucket.
-    for (i, prefix) in prefixes.iter().enumerate() {
-        if prefixes[..i].contains(prefix) {
-            return Err(f
-                .invalid("FileNamePrefixList", &format!("{prefix} is given twice"))
-                .with_tencent(TencentCode::InvalidParameterValueInvalidFileNamePrefixList));
-        }
-    }
+    given_once(
+        f,
+        "FileNamePrefixList",
+        &prefixes,
+        TencentCode::InvalidParameterValueInvalidFileNamePrefixList,
+    )?;
     let format = match f.str_opt("ExportFormat")? {
         None => ExportFormat::Raw,
         Some(s) => ExportFormat::parse_for(Provider::Tencent, s).map_err(|e| e.to_api_error())?,
@@ -261,6 +254,27 @@ fn quantity_fields(q: Quantity) -> Vec<(&'static str, Value)> {
 fn amount_param(f: &Fields<'_>, name: &str, text: &str) -> Read<Amount> {
     text.parse()
         .map_err(|e: charges::AmountError| f.invalid(name, &e.to_string()))
+}
+
+/// Refuses a list parameter that names one value twice (an estimate would bill it twice, an
+/// export write it twice);
+/// Tencent answers it with `tencent`.
+fn given_once<T: PartialEq + std::fmt::Display>(
+    f: &Fields<'_>,
+    name: &str,
+    values: &[T],
+    tencent: TencentCode,
+) -> Read<()> {
+    match values
+        .iter()
+        .enumerate()
+        .find(|(i, v)| values[..*i].contains(v))
+    {
+        Some((_, v)) => Err(f
+            .invalid(name, &format!("{v} is given twice"))
+            .with_tencent(tencent)),
+        None => Ok(()),
+    }
 }
 
 /// `EstimateCopyCost`'s prices: `SnapshotPriceGiBMonth` (everywhere) and
@@ -448,6 +462,7 @@ impl Runner {
         if ids.is_empty() {
             return Err(f.missing("ImageIds"));
         }
+        given_once(f, "ImageIds", &ids, TencentCode::InvalidParameterValue)?;
         let state = service.state();
         let mut images = Vec::with_capacity(ids.len());
         for id in ids {
@@ -476,6 +491,12 @@ impl Runner {
         if destinations.is_empty() {
             return Err(f.missing("DestinationRegions"));
         }
+        given_once(
+            f,
+            "DestinationRegions",
+            &destinations,
+            TencentCode::InvalidParameterValue,
+        )?;
         let months = f.u32_opt("Months")?.ok_or_else(|| f.missing("Months"))?;
         let prices = price_table(f)?;
         let estimate = charges::estimate(
