@@ -201,7 +201,10 @@ fn a_cost_estimate_refuses_an_image_or_destination_given_twice() {
     let out = answers(&scenario);
     for (i, name) in [(3, "ImageIds"), (4, "DestinationRegions")] {
         let message = out[i]["Message"].as_str().unwrap();
-        assert!(message.contains(name) && message.contains("given twice"), "{message}");
+        assert!(
+            message.contains(name) && message.contains("given twice"),
+            "{message}"
+        );
     }
     assert!(out[5]["Lines"].is_array(), "{}", out[5]);
 }

@@ -206,6 +206,13 @@ fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<(
     if i.is_in_flight() && i.copied_from.is_some() {
         return Err(FixtureError::InFlightCopy(i.id.clone()).into());
     }
+    // Invariant 11: a live copy's snapshots are its own.
+    if i.snapshots
+        .iter()
+        .any(|s| state.is_snapshot_of_live_copy(s))
+    {
+        return Err(FixtureError::SnapshotOfLiveCopy(i.id.clone()).into());
+    }
     // Invariant 6: a copy that did not fail has its snapshots.
     if i.copied_from.is_some()
         && i.status != ImageStatus::CreateFailed
@@ -318,7 +325,7 @@ fn fresh_snapshot_id(state: &State, provider: Provider, mut counter: u64) -> (Sn
     loop {
         counter += 1;
         let id = SnapshotId::generated(provider, counter);
-        if state.snapshot(&id).is_none() {
+        if state.snapshot(&id).is_none() && !state.names_missing_snapshot(&id) {
             return (id, counter);
         }
     }
@@ -346,6 +353,14 @@ fn create_image(
         .any(|s| &s.owner != caller || s.region != c.region)
     {
         return Err(reject(ErrorCode::InvalidSnapshotIdNotFound));
+    }
+    // A copy still being made owns its snapshots (cancelling it deletes them): seed
+    // 003/004's "The specified snapshot is not allowed to create image."
+    if c.snapshots
+        .iter()
+        .any(|s| state.is_snapshot_of_live_copy(s))
+    {
+        return Err(reject(ErrorCode::OperationDenied));
     }
     if state.image_named(caller, &c.region, &c.name).is_some() {
         return Err(reject(ErrorCode::InvalidImageNameDuplicated));
@@ -467,7 +482,7 @@ fn copy_image(
     if c.dry_run {
         return Ok(Decision::new(Outcome::DryRunPassed, Vec::new()));
     }
-    Ok(accept_copies(
+    accept_copies(
         state,
         profile,
         c,
@@ -477,7 +492,7 @@ fn copy_image(
         name,
         &encryption,
         now,
-    ))
+    )
 }
 
 /// Step 11 for one destination.
@@ -576,7 +591,7 @@ fn accept_copies(
     name: ImageName,
     encryption: &Encryption,
     now: DateTime<Utc>,
-) -> Decision {
+) -> Checked<Decision> {
     let mut events = Events::default();
     let mut copies = Vec::with_capacity(c.destination_regions.len());
     let (mut image_counter, mut snapshot_counter) = (state.next_image, state.next_snapshot);
@@ -652,7 +667,15 @@ fn accept_copies(
             next_snapshot: snapshot_counter,
         })));
     }
-    Decision::new(Outcome::CopyAccepted { copies }, events)
+    // Every event must apply, or none: a counter past the limit would refuse a later copy
+    // after the earlier ones were applied (invariant 10; never reached in practice).
+    if [image_counter, snapshot_counter, task_counter]
+        .iter()
+        .any(|c| *c >= super::invariants::COUNTER_LIMIT)
+    {
+        return Err(reject(ErrorCode::InternalError));
+    }
+    Ok(Decision::new(Outcome::CopyAccepted { copies }, events))
 }
 
 // ------------------------------------------------------------------------- Cancel, Delete, Share

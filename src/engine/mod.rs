@@ -225,6 +225,10 @@ pub enum FixtureError {
     /// the state lacks: a copy that succeeded has every snapshot it made.
     #[error("image {0} is a copy, and names a snapshot that does not exist")]
     CopyWithoutSnapshot(ImageId),
+    /// The image names a snapshot of a copy still being made, which the copy owns (a
+    /// cancel deletes it).
+    #[error("image {0} names a snapshot of a copy still in flight")]
+    SnapshotOfLiveCopy(ImageId),
 }
 
 /// Why a command was refused. The state is unchanged.

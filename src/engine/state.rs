@@ -158,6 +158,10 @@ pub struct State {
     pub(crate) live_task_of_destination: FxHashMap<ImageId, TaskId>,
     pub(crate) live_copies_from: FxHashMap<ImageId, u32>,
     pub(crate) live_export_of: FxHashMap<ImageId, ExportTaskId>,
+    /// Snapshot ids that images name but the state lacks, with how many images name each
+    /// (fixtures may name a snapshot registered later): generated ids avoid them, so a
+    /// copy's new snapshot never becomes another image's by accident.
+    pub(crate) missing_snapshot_names: FxHashMap<SnapshotId, u32>,
     pub(crate) queues: CopyQueues,
     pub(crate) queue_scope: QueueScope,
 }
@@ -278,6 +282,22 @@ impl State {
     /// The live copy task whose destination is `image`.
     pub fn live_task_of(&self, image: &ImageId) -> Option<TaskId> {
         self.live_task_of_destination.get(image).copied()
+    }
+
+    /// Whether an image names `id` although the state has no such snapshot.
+    pub(crate) fn names_missing_snapshot(&self, id: &SnapshotId) -> bool {
+        !self.missing_snapshot_names.is_empty() && self.missing_snapshot_names.contains_key(id)
+    }
+
+    /// Whether `id` is a snapshot of a queued or running copy's destination (a walk of the
+    /// queues, which hold only live tasks).
+    pub(crate) fn is_snapshot_of_live_copy(&self, id: &SnapshotId) -> bool {
+        self.queues
+            .lanes()
+            .flat_map(|(_, running, waiting)| running.into_iter().chain(waiting.iter().copied()))
+            .filter_map(|task| self.tasks.get(&task))
+            .filter_map(|t| self.images.get(&t.destination_image))
+            .any(|image| image.snapshots.contains(id))
     }
 
     /// How many queued or running copies read from `image`.
@@ -741,6 +761,9 @@ impl State {
 
     /// Adds a snapshot as it is.
     fn add_snapshot(&mut self, s: Snapshot) {
+        if !self.missing_snapshot_names.is_empty() {
+            self.missing_snapshot_names.remove(&s.id);
+        }
         self.scope_mut(&s.owner, &s.region).usage.snapshots += 1;
         self.snapshots.insert(s.id.clone(), s);
     }
@@ -764,8 +787,13 @@ impl State {
         self.add_image(image);
     }
 
-    /// Adds an image as it is.
+    /// Adds an image as it is, noting the snapshots it names that the state lacks.
     fn add_image(&mut self, image: Image) {
+        for s in &image.snapshots {
+            if !self.snapshots.contains_key(s) {
+                *self.missing_snapshot_names.entry(s.clone()).or_insert(0) += 1;
+            }
+        }
         self.add_image_with(image, 0);
     }
 
@@ -785,6 +813,16 @@ impl State {
     fn remove_image(&mut self, id: &ImageId) -> Option<Image> {
         let image = self.images.remove(id)?;
         self.shares.remove(id);
+        if !self.missing_snapshot_names.is_empty() {
+            for s in &image.snapshots {
+                if let Some(n) = self.missing_snapshot_names.get_mut(s) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.missing_snapshot_names.remove(s);
+                    }
+                }
+            }
+        }
         if image.kind == ImageKind::Custom {
             if let Some(scope) = self
                 .scopes
@@ -804,6 +842,7 @@ impl State {
         self.live_task_of_destination.clear();
         self.live_copies_from.clear();
         self.live_export_of.clear();
+        self.missing_snapshot_names.clear();
         self.queues = CopyQueues::default();
         for t in self.exports.values().filter(|t| t.state.is_live()) {
             self.live_export_of.insert(t.image.clone(), t.id);
