@@ -2370,3 +2370,18 @@ fn a_copy_that_would_pass_the_counter_limit_changes_nothing() {
     // One still fits.
     w.copy1(ALICE, HZ, "m-alice1", SH);
 }
+
+#[test]
+fn a_refused_quota_fixture_names_the_same_region_after_a_round_trip() {
+    let mut w = basic();
+    w.simple_image("m-alicesh1", SH, ALICE, "sh");
+    w.simple_image("m-alicebj1", BJ, ALICE, "bj");
+    let copy = w.copy1(ALICE, HZ, "m-alice1", SG);
+    w.ok(Command::CancelCopyImage(call(ALICE, SG, &copy.image)));
+    let zero = Command::RegisterAccount(Account::new(acct(ALICE), 0, 0));
+    let first = w.run(zero.clone()).unwrap_err();
+    // The first over-quota scope in (account, region) order: cn-beijing.
+    assert!(first.to_string().contains(BJ), "{first}");
+    let mut back: ImageService = serde_json::from_str(&w.json()).unwrap();
+    assert_eq!(back.handle(w.now, zero).unwrap_err(), first);
+}

@@ -819,6 +819,61 @@ mod engine {
     }
 
     #[test]
+    fn live_exports_are_listed_oldest_first_whatever_the_history() {
+        let mut s = world();
+        // Five more images, each exported; then some cancelled.
+        for i in 1..=5u64 {
+            let snap = Snapshot {
+                id: SnapshotId::new(format!("snap-more{i:04}")).unwrap(),
+                ..snapshots(&[10])[0].clone()
+            };
+            let mut more = image(std::slice::from_ref(&snap));
+            more.id = ImageId::new(format!("img-more{i:04}")).unwrap();
+            more.ultimate_source = more.id.clone();
+            more.name = ImageName::new(format!("more{i}")).unwrap();
+            s.handle(t0(), Command::RegisterSnapshot(snap)).unwrap();
+            s.handle(t0(), Command::RegisterImage(more)).unwrap();
+        }
+        let ids: Vec<String> = std::iter::once("img-abcd1234".to_string())
+            .chain((1..=5).map(|i| format!("img-more{i:04}")))
+            .collect();
+        for (n, id) in ids.iter().enumerate() {
+            let mut call = export_call(ALICE);
+            call.request.image = ImageId::new(id.as_str()).unwrap();
+            call.request.prefix =
+                machine_image::export::ObjectPrefix::parse_for(Provider::Tencent, &format!("p{n}"))
+                    .unwrap();
+            s.handle(mins(1), Command::ExportImage(call)).unwrap();
+        }
+        for task in [1, 2, 4, 5] {
+            s.handle(
+                mins(2),
+                Command::CancelExport(CancelExport {
+                    caller: Some(acct(ALICE)),
+                    region: reg(GZ),
+                    task: ExportTaskId(task),
+                }),
+            )
+            .unwrap();
+        }
+        s.drain_events();
+        let back: ImageService = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        for service in [&s, &back] {
+            let live: Vec<u64> = service.state().live_exports().map(|t| t.id.0).collect();
+            assert_eq!(live, [3, 6]);
+        }
+        // And a simulator runs them the same way before and after the round trip.
+        let mut a = Simulator::from_service(s);
+        let mut b = Simulator::from_service(back);
+        a.advance_to(mins(3)).unwrap();
+        b.advance_to(mins(3)).unwrap();
+        assert_eq!(
+            a.service_mut().drain_events(),
+            b.service_mut().drain_events()
+        );
+    }
+
+    #[test]
     fn fixtures_for_buckets_are_checked() {
         let mut s = world();
         let e = refused(&mut s, mins(1), Command::RegisterBucket(bucket(GZ)));

@@ -246,12 +246,18 @@ impl State {
             .unwrap_or_default()
     }
 
-    /// Every (account, region) with its usage, in no particular order (zero usages may
-    /// appear).
+    /// Every (account, region) with its usage, sorted by account, then region (zero usages
+    /// may appear).
     pub(crate) fn usages(&self) -> impl Iterator<Item = (&AccountId, &RegionId, Usage)> {
-        self.scopes
+        let mut all: Vec<(&AccountId, &RegionId, Usage)> = self
+            .scopes
             .iter()
             .flat_map(|(a, m)| m.iter().map(move |(r, s)| (a, r, s.usage)))
+            .collect();
+        // Sorted, so the first over-quota scope a check reports is the same however the
+        // state was built (hash-map order depends on history).
+        all.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        all.into_iter()
     }
 
     /// `owner`'s usage and names in `region`, if it has had any there.
@@ -325,11 +331,12 @@ impl State {
         self.exports.values()
     }
 
-    /// The queued or running exports, in no particular order.
+    /// The queued or running exports, oldest first (by task id): the order is part of what
+    /// a simulator does with them, so it must not depend on the index's history.
     pub fn live_exports(&self) -> impl Iterator<Item = &ExportTask> {
-        self.live_export_of
-            .values()
-            .filter_map(|id| self.exports.get(id))
+        let mut ids: Vec<ExportTaskId> = self.live_export_of.values().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter().filter_map(|id| self.exports.get(&id))
     }
 
     /// The queued or running export of `image`.

@@ -30,7 +30,7 @@
 //! );
 //! ```
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
 use crate::engine::{Command, State};
 use crate::image::{ImageKind, ImageStatus};
@@ -54,8 +54,14 @@ fn not(what: impl Into<String>) -> RenderError {
     RenderError::NotExpressible(what.into())
 }
 
-fn time(at: DateTime<Utc>) -> Value {
-    Value::str(at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+/// An RFC 3339 time; a year outside 0000–9999 has none (the runner could not read it).
+fn time(at: DateTime<Utc>) -> Result<Value, RenderError> {
+    if !(0..=9999).contains(&at.year()) {
+        return Err(not(format!(
+            "the time {at}: RFC 3339 years are 0000 to 9999"
+        )));
+    }
+    Ok(Value::str(at.to_rfc3339_opts(SecondsFormat::AutoSi, true)))
 }
 
 fn strs<T: AsRef<str>>(items: &[T]) -> Value {
@@ -122,7 +128,7 @@ pub fn command_line(
     provider: Provider,
     state: &State,
 ) -> Result<Value, RenderError> {
-    let mut pairs: Vec<(&str, Value)> = vec![("at", time(at))];
+    let mut pairs: Vec<(&str, Value)> = vec![("at", time(at)?)];
     let caller = |pairs: &mut Vec<(&str, Value)>,
                   caller: &Option<crate::id::AccountId>,
                   token: &Option<crate::id::ClientToken>| {
@@ -161,7 +167,7 @@ pub fn command_line(
                 ("RegionId", Value::str(s.region.as_str())),
                 ("SnapshotId", Value::str(s.id.as_str())),
                 ("OwnerId", Value::str(s.owner.as_str())),
-                ("CreationTime", time(s.created_at)),
+                ("CreationTime", time(s.created_at)?),
                 ("SizeGiB", Value::UInt(s.size_gib)),
                 ("Encrypted", Value::Bool(s.encrypted)),
             ]);
@@ -415,6 +421,23 @@ mod tests {
 
     fn at(m: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(m)
+    }
+
+    #[test]
+    fn a_time_the_runner_could_not_read_is_not_expressible() {
+        let profile = Profile::alibaba();
+        let service = ImageService::new(profile.clone());
+        let mut scenario = Scenario::new(&profile).unwrap();
+        let account = Command::RegisterAccount(crate::account::Account::new(
+            AccountId::new("1111111111111111").unwrap(),
+            5,
+            5,
+        ));
+        for far in [DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
+            let e = scenario.push(far, &account, service.state()).unwrap_err();
+            assert!(matches!(e, RenderError::NotExpressible(_)), "{e:?}");
+        }
+        assert!(scenario.push(at(0), &account, service.state()).is_ok());
     }
 
     #[test]
