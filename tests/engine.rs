@@ -2367,8 +2367,19 @@ fn a_copy_that_would_pass_the_counter_limit_changes_nothing() {
         &[SH, BJ],
     )));
     assert_eq!(e.code().as_str(), "InternalError");
-    // One still fits.
+    // One still fits; after it, CreateImage would pass the limit: refused the same way.
     w.copy1(ALICE, HZ, "m-alice1", SH);
+    let e = w.api_err(Command::CreateImage(machine_image::engine::CreateImage {
+        caller: Some(acct(ALICE)),
+        client_token: None,
+        region: reg(HZ),
+        name: name("one-more"),
+        description: None,
+        snapshots: vec![sid("s-alice1")],
+        platform: Platform::Linux,
+        tags: Tags::empty(),
+    }));
+    assert_eq!(e.code().as_str(), "InternalError");
 }
 
 #[test]

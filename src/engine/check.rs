@@ -311,6 +311,19 @@ fn check_quota(
     Ok(())
 }
 
+/// Refuses a command whose new ids would take a counter to the limit of invariant 10 (never
+/// reached in practice; a deserialised state can start near it) with `InternalError`,
+/// before any event is applied.
+pub(super) fn within_counter_limit(counters: &[u64]) -> Checked<()> {
+    if counters
+        .iter()
+        .any(|c| *c >= super::invariants::COUNTER_LIMIT)
+    {
+        return Err(reject(ErrorCode::InternalError));
+    }
+    Ok(())
+}
+
 fn fresh_image_id(state: &State, provider: Provider, mut counter: u64) -> (ImageId, u64) {
     loop {
         counter += 1;
@@ -372,6 +385,7 @@ fn create_image(
         0,
     )?;
     let (id, next_image) = fresh_image_id(state, profile.provider, state.next_image);
+    within_counter_limit(&[next_image])?;
     let image = Image {
         id: id.clone(),
         region: c.region.clone(),
@@ -668,13 +682,8 @@ fn accept_copies(
         })));
     }
     // Every event must apply, or none: a counter past the limit would refuse a later copy
-    // after the earlier ones were applied (invariant 10; never reached in practice).
-    if [image_counter, snapshot_counter, task_counter]
-        .iter()
-        .any(|c| *c >= super::invariants::COUNTER_LIMIT)
-    {
-        return Err(reject(ErrorCode::InternalError));
-    }
+    // after the earlier ones were applied.
+    within_counter_limit(&[image_counter, snapshot_counter, task_counter])?;
     Ok(Decision::new(Outcome::CopyAccepted { copies }, events))
 }
 

@@ -20,7 +20,9 @@ use crate::error::{ApiError, ErrorCode};
 use crate::export::{ExportFacts, ExportTask, ExportTaskId, check_export};
 use crate::snapshot::Snapshot;
 
-use super::check::{Checked, Decision, Events, require_caller, require_region, visible_image};
+use super::check::{
+    Checked, Decision, Events, require_caller, require_region, visible_image, within_counter_limit,
+};
 use super::command::{CancelExport, ExportImageCall};
 use super::event::Event;
 use super::state::State;
@@ -70,6 +72,7 @@ pub(super) fn export_image(
         return Ok(Decision::new(Outcome::DryRunPassed, Vec::new()));
     }
     let id = ExportTaskId(state.next_export + 1);
+    within_counter_limit(&[id.0])?;
     let task = ExportTask::queued(
         id,
         caller.clone(),
