@@ -92,8 +92,10 @@
 //!     (`InvalidImageName.Duplicated`); the caller's image and snapshot quotas there hold
 //!     the copy (`QuotaExceed.Image`, `QuotaExceed.Snapshot`). So with two destinations, a
 //!     full quota in the first is reported before a taken name in the second.
+//! 16. the id counters have room for the new ids (invariant 10; never reached in practice,
+//!     only by a state deserialised near the limit): `InternalError`, before any change
 //!
-//! A dry run (`dry_run`, Tencent `DryRun`) runs every step and stops there: it answers
+//! A dry run (`dry_run`, Tencent `DryRun`) runs steps 1 to 15 and stops there: it answers
 //! `Outcome::DryRunPassed` and changes nothing.
 //!
 //! # Exports
