@@ -11,7 +11,7 @@ use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus, OwnerAlias};
 use crate::kms::Encryption;
-use crate::name::ImageName;
+use crate::name::{ImageName, ImageNameError};
 use crate::provider::{Profile, Provider};
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
@@ -250,13 +250,14 @@ pub(super) fn require_region(profile: &Profile, region: &RegionId) -> Checked<()
 
 fn check_name_fits(provider: Provider, name: &ImageName, parameter: Parameter) -> Checked<()> {
     if name.fits(provider) {
-        Ok(())
-    } else {
-        Err(EngineError::Rejected(
-            ApiError::for_parameter(ErrorCode::InvalidImageNameMalformed, parameter)
-                .with_tencent(TencentCode::InvalidParameterValueTooLong),
-        ))
+        return Ok(());
     }
+    let too_long = ImageNameError::TooLong {
+        len: name.as_str().chars().count(),
+        max: provider.image_name_max_chars(),
+        provider,
+    };
+    Err(EngineError::Rejected(too_long.to_api_error(parameter)))
 }
 
 /// The image `id` in `region` as `caller` sees it: `InvalidImageId.NotFound` when it is
@@ -315,13 +316,10 @@ fn check_quota(
 /// reached in practice; a deserialised state can start near it) with `InternalError`,
 /// before any event is applied.
 pub(super) fn within_counter_limit(counters: &[u64]) -> Checked<()> {
-    if counters
-        .iter()
-        .any(|c| *c >= super::invariants::COUNTER_LIMIT)
-    {
-        return Err(reject(ErrorCode::InternalError));
+    match super::invariants::counter_out_of_range(counters) {
+        Some(_) => Err(reject(ErrorCode::InternalError)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn fresh_image_id(state: &State, provider: Provider, mut counter: u64) -> (ImageId, u64) {
@@ -756,14 +754,10 @@ fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Deci
     ))
 }
 
-/// Whether `caller` has a queued or running copy from `source` (a walk of the queues,
-/// which hold only live tasks).
+/// Whether `caller` has a queued or running copy from `source`.
 fn copies_live_from(state: &State, caller: &AccountId, source: &ImageId) -> bool {
     state
-        .queues()
-        .lanes()
-        .flat_map(|(_, running, waiting)| running.into_iter().chain(waiting.iter().copied()))
-        .filter_map(|id| state.task(id))
+        .live_tasks()
         .any(|t| &t.owner == caller && &t.source_image == source)
 }
 

@@ -106,6 +106,12 @@ pub enum InvariantViolation {
 /// far enough from `u64::MAX` that counting on never overflows.
 pub(crate) const COUNTER_LIMIT: u64 = 1 << 63;
 
+/// The first of `counters` at or past [`COUNTER_LIMIT`], if any: the one test the
+/// invariant, the event check and the engine's up-front refusal share.
+pub(crate) fn counter_out_of_range(counters: &[u64]) -> Option<u64> {
+    counters.iter().copied().find(|c| *c >= COUNTER_LIMIT)
+}
+
 /// Checks every invariant of the module docs.
 pub fn check(state: &State, profile: &Profile) -> Result<(), InvariantViolation> {
     check_counters(state)?;
@@ -173,7 +179,7 @@ fn check_counters(state: &State) -> Result<(), InvariantViolation> {
     ];
     for (counter, value, given_out) in counters {
         let bad = |problem| InvariantViolation::Counter { counter, problem };
-        if value >= COUNTER_LIMIT {
+        if counter_out_of_range(&[value]).is_some() {
             return Err(bad("out of range (at least 2^63)"));
         }
         if value < given_out {

@@ -295,13 +295,18 @@ impl State {
         !self.missing_snapshot_names.is_empty() && self.missing_snapshot_names.contains_key(id)
     }
 
-    /// Whether `id` is a snapshot of a queued or running copy's destination (a walk of the
-    /// queues, which hold only live tasks).
-    pub(crate) fn is_snapshot_of_live_copy(&self, id: &SnapshotId) -> bool {
+    /// The queued and running copy tasks: a walk of the queues, which hold only live tasks,
+    /// so it costs nothing for the finished ones however many there are.
+    pub(crate) fn live_tasks(&self) -> impl Iterator<Item = &CopyTask> {
         self.queues
             .lanes()
             .flat_map(|(_, running, waiting)| running.into_iter().chain(waiting.iter().copied()))
             .filter_map(|task| self.tasks.get(&task))
+    }
+
+    /// Whether `id` is a snapshot of a queued or running copy's destination.
+    pub(crate) fn is_snapshot_of_live_copy(&self, id: &SnapshotId) -> bool {
+        self.live_tasks()
             .filter_map(|t| self.images.get(&t.destination_image))
             .any(|image| image.snapshots.contains(id))
     }
@@ -600,7 +605,7 @@ impl State {
             {
                 Err(ApplyError::Duplicate(i.id.to_string()))
             }
-            Event::ImageCreated { next_image, .. } => check_counters([*next_image]),
+            Event::ImageCreated { next_image, .. } => check_counters(&[*next_image]),
             Event::CopyAccepted(copy) => {
                 let CopyAcceptance {
                     task: t,
@@ -608,7 +613,7 @@ impl State {
                     snapshots,
                     ..
                 } = &**copy;
-                check_counters([t.id.0, copy.next_image, copy.next_snapshot])?;
+                check_counters(&[t.id.0, copy.next_image, copy.next_snapshot])?;
                 if self.tasks.contains_key(&t.id) {
                     return Err(ApplyError::Duplicate(t.id.to_string()));
                 }
@@ -662,7 +667,7 @@ impl State {
                 Ok(())
             }
             Event::ExportAccepted { task: t } => {
-                check_counters([t.id.0])?;
+                check_counters(&[t.id.0])?;
                 if self.exports.contains_key(&t.id) {
                     return Err(ApplyError::Duplicate(t.id.to_string()));
                 }
@@ -1014,11 +1019,8 @@ impl StateData {
 }
 
 /// Refuses an event whose id counters are out of range (invariant 10).
-fn check_counters<const N: usize>(counters: [u64; N]) -> Result<(), ApplyError> {
-    match counters
-        .into_iter()
-        .find(|c| *c >= super::invariants::COUNTER_LIMIT)
-    {
+fn check_counters(counters: &[u64]) -> Result<(), ApplyError> {
+    match super::invariants::counter_out_of_range(counters) {
         Some(c) => Err(ApplyError::CounterOutOfRange(c)),
         None => Ok(()),
     }

@@ -414,15 +414,8 @@ pub(crate) fn sync_images(f: &Fields<'_>) -> Read<(Command, bool)> {
         .str_opt("ImageName")?
         .filter(|s| !s.is_empty())
         .map(|s| {
-            ImageName::parse_for(Provider::Tencent, s).map_err(|e| {
-                let api = e.to_api_error(Parameter::DestinationImageName);
-                match e {
-                    crate::name::ImageNameError::TooLong { .. } => {
-                        api.with_tencent(TencentCode::InvalidParameterValueTooLong)
-                    }
-                    _ => api,
-                }
-            })
+            ImageName::parse_for(Provider::Tencent, s)
+                .map_err(|e| e.to_api_error(Parameter::DestinationImageName))
         })
         .transpose()?;
     let encrypted = f.bool_or("Encrypt", false)?;
