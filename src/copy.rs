@@ -116,13 +116,14 @@ impl CopyTask {
 /// elsewhere may have gaps; then the lookup falls back to a binary search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct TaskTable {
-    tasks: Vec<CopyTask>,
+    /// A deque: retention drops the oldest tasks, which sit at the front.
+    tasks: VecDeque<CopyTask>,
 }
 
 impl TaskTable {
     /// The index of `id`, or where it would go.
     fn position(&self, id: TaskId) -> Result<usize, usize> {
-        let (Some(first), Some(last)) = (self.tasks.first(), self.tasks.last()) else {
+        let (Some(first), Some(last)) = (self.tasks.front(), self.tasks.back()) else {
             return Err(0);
         };
         // The common cases without a search: a new task (past the end, asked before each
@@ -168,8 +169,15 @@ impl TaskTable {
         }
     }
 
+    /// Removes task `id` (retention: the oldest tasks, near the front, are dropped first,
+    /// so this rarely moves many).
+    pub(crate) fn remove(&mut self, id: TaskId) -> Option<CopyTask> {
+        let i = self.position(id).ok()?;
+        self.tasks.remove(i)
+    }
+
     /// Every task, in id order.
-    pub(crate) fn values(&self) -> std::slice::Iter<'_, CopyTask> {
+    pub(crate) fn values(&self) -> std::collections::vec_deque::Iter<'_, CopyTask> {
         self.tasks.iter()
     }
 }

@@ -10,6 +10,7 @@ use crate::export::{Bucket, BucketName, ExportFormat, ExportObject, ExportTask, 
 use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::Image;
 use crate::kms::KmsKey;
+use crate::provider::Profile;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
 
@@ -39,6 +40,13 @@ pub struct CopyAcceptance {
 /// A state change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
+    /// The head of every log (record 0): the profile the service runs under. Written with
+    /// the first state change; replaying a log under another profile is refused
+    /// ([`super::ReplayError::ProfileMismatch`]). Changes nothing in the state.
+    LogOpened {
+        /// The profile.
+        profile: Box<Profile>,
+    },
     /// An account was added or updated.
     AccountRegistered(Account),
     /// A snapshot was added.
@@ -142,6 +150,16 @@ pub enum Event {
         /// The task.
         task: ExportTaskId,
     },
+    /// Finished tasks and spent client tokens passed the retention horizon and were dropped
+    /// (see [`super::Retention`]). Each list is sorted.
+    Forgotten {
+        /// Copy tasks that ended (succeeded, failed or cancelled).
+        copies: Vec<TaskId>,
+        /// Export tasks that ended.
+        exports: Vec<ExportTaskId>,
+        /// Recorded answers to calls with a client token: (caller, token).
+        responses: Vec<(AccountId, ClientToken)>,
+    },
     /// A mutating call with a client token succeeded; a retry returns this outcome.
     ResponseRecorded {
         /// The caller.
@@ -155,9 +173,12 @@ pub enum Event {
     },
 }
 
-/// An event and when it happened.
+/// An event, its place in the log and when it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRecord {
+    /// Its place in the service's log: 0 for the head ([`Event::LogOpened`]), then 1, 2, 3,
+    /// … without gaps. A host stores it with the record; replay refuses a gap or a repeat.
+    pub seq: u64,
     /// When.
     pub at: DateTime<Utc>,
     /// What.
@@ -165,6 +186,13 @@ pub struct EventRecord {
 }
 
 /// Work the host must carry out.
+///
+/// Each is issued once, when the engine decides it: `StartCopy` when a copy starts running,
+/// `AbortCopy` when a running copy is cancelled, `StartExport` when an export is accepted,
+/// `AbortExport` when a live export is cancelled. After a restart that lost the host's own
+/// record of its work, [`super::ImageService::resume`] issues `StartCopy` and `StartExport`
+/// again for all work in flight: a host keys its work by task id, so receiving one twice is
+/// harmless (and reporting `CopyStarted` or `ExportStarted` again is answered `Reported`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Effect {
     /// Start copying: make `destination_image` in `destination_region` from `source_image`.
@@ -182,6 +210,9 @@ pub enum Effect {
         destination_region: RegionId,
         /// GiB to copy.
         size_gib: u64,
+        /// When the engine started it (a host resuming after a restart measures the copy's
+        /// time from here).
+        started_at: DateTime<Utc>,
     },
     /// Stop a running copy and discard what it made (it was cancelled).
     AbortCopy {
@@ -204,10 +235,40 @@ pub enum Effect {
         format: ExportFormat,
         /// The objects to write, system disk first.
         objects: Vec<ExportObject>,
+        /// When the export was accepted.
+        accepted_at: DateTime<Utc>,
     },
     /// Stop an export and delete what it wrote (it was cancelled).
     AbortExport {
         /// The task.
         task: ExportTaskId,
     },
+}
+
+impl Effect {
+    /// `StartCopy` for task `t`, started at `started_at`.
+    pub(crate) fn start_copy(t: &CopyTask, started_at: DateTime<Utc>) -> Effect {
+        Effect::StartCopy {
+            task: t.id,
+            source_image: t.source_image.clone(),
+            source_region: t.source_region.clone(),
+            destination_image: t.destination_image.clone(),
+            destination_region: t.destination_region.clone(),
+            size_gib: t.size_gib,
+            started_at,
+        }
+    }
+
+    /// `StartExport` for task `t`.
+    pub(crate) fn start_export(t: &ExportTask) -> Effect {
+        Effect::StartExport {
+            task: t.id,
+            image: t.image.clone(),
+            region: t.region.clone(),
+            bucket: t.bucket.clone(),
+            format: t.format,
+            objects: t.objects.clone(),
+            accepted_at: t.queued_at,
+        }
+    }
 }

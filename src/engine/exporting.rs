@@ -121,9 +121,14 @@ pub(super) fn cancel_export(
     ))
 }
 
-/// Host report: the export began.
+/// Host report: the export began. Reported again while it runs, it changes nothing (a host
+/// resuming after a restart may report a start twice, see `Effect`).
 pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
-    export_task(state, id)?.state.start(id)?;
+    let task = export_task(state, id)?;
+    if task.state == crate::export::ExportState::Running {
+        return Ok(Decision::new(Outcome::Reported, Events::default()));
+    }
+    task.state.start(id)?;
     Ok(Decision::new(
         Outcome::Reported,
         Events::from(Event::ExportStarted { task: id }),

@@ -123,6 +123,8 @@ mod exporting;
 mod few;
 pub mod hash;
 pub mod invariants;
+mod log;
+pub mod retention;
 mod state;
 mod table;
 
@@ -146,6 +148,8 @@ pub use command::{
 };
 pub use event::{CopyAcceptance, Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
+pub use log::ReplayError;
+pub use retention::Retention;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
 /// One copy a `CopyImage`/`SyncImages` call started.
@@ -352,10 +356,22 @@ pub struct ImageView<'a> {
 }
 
 /// The engine. See the module docs.
+///
+/// # Serialised form
+/// `Serialize` writes everything needed to resume: the profile, the retention setting,
+/// whether events are logged, the next record's sequence number, the state's facts, and the
+/// events and effects issued but not yet polled. `Deserialize` rebuilds the indexes and
+/// refuses a service that breaks an invariant. A snapshot taken between
+/// [`ImageService::handle`] and [`ImageService::poll_effect`] hands the host, after a
+/// restore, exactly the effects it had not yet taken.
 #[derive(Debug, Clone)]
 pub struct ImageService {
     profile: Profile,
+    retention: Retention,
     state: State,
+    /// The sequence number of the next record (0 until the first state change, whose
+    /// record is preceded by the log's head).
+    next_seq: u64,
     events: VecDeque<EventRecord>,
     effects: VecDeque<Effect>,
     /// Scratch: the queue lanes a command touched (kept to reuse its allocation).
@@ -365,20 +381,25 @@ pub struct ImageService {
 }
 
 impl PartialEq for ImageService {
-    /// Equal profiles and states; pending events and effects, and whether events are
-    /// logged, are not compared.
+    /// Equal profiles, retention settings, sequence numbers and states; pending events and
+    /// effects, and whether events are logged, are not compared.
     fn eq(&self, other: &Self) -> bool {
-        self.profile == other.profile && self.state == other.state
+        self.profile == other.profile
+            && self.retention == other.retention
+            && self.next_seq == other.next_seq
+            && self.state == other.state
     }
 }
 
 impl ImageService {
-    /// An empty world under `profile`.
+    /// An empty world under `profile`, with the default [`Retention`].
     pub fn new(profile: Profile) -> Self {
         let state = State::new(profile.queue_scope);
         ImageService {
             profile,
+            retention: Retention::default(),
             state,
+            next_seq: 0,
             events: VecDeque::new(),
             effects: VecDeque::new(),
             lanes: Vec::new(),
@@ -386,16 +407,27 @@ impl ImageService {
         }
     }
 
-    /// Rebuilds a service by replaying `events` from an empty world.
-    pub fn from_events<'e>(
-        profile: Profile,
-        events: impl IntoIterator<Item = &'e EventRecord>,
-    ) -> Result<Self, ApplyError> {
-        let mut service = ImageService::new(profile);
-        for record in events {
-            service.state.apply(record)?;
-        }
-        Ok(service)
+    /// The same service with retention `retention` (see [`retention`]).
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Sets how long finished tasks and recorded answers are kept (see [`retention`]). The
+    /// next state change applies it.
+    pub fn set_retention(&mut self, retention: Retention) {
+        self.retention = retention;
+    }
+
+    /// The retention setting.
+    pub fn retention(&self) -> Retention {
+        self.retention
+    }
+
+    /// The sequence number the next event record will carry: the number of records written
+    /// so far, head included. A snapshot taken now is followed by the records from here on.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
     }
 
     /// The profile.
@@ -406,6 +438,45 @@ impl ImageService {
     /// The state, read-only.
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// Re-issues the effects of all work in flight, for a host that lost its own record of
+    /// it (a restart from a snapshot or a log): `StartCopy` for every running copy, then
+    /// `StartExport` for every queued or running export, each in task order, skipping
+    /// those already pending. Receiving a start twice is harmless (see [`Effect`]).
+    pub fn resume(&mut self) {
+        let pending_copy = |effects: &VecDeque<Effect>, id: TaskId| {
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::StartCopy { task, .. } if *task == id))
+        };
+        let pending_export = |effects: &VecDeque<Effect>, id: ExportTaskId| {
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::StartExport { task, .. } if *task == id))
+        };
+        let mut running: Vec<&crate::copy::CopyTask> = self
+            .state
+            .queues()
+            .lanes()
+            .filter_map(|(_, running, _)| running)
+            .filter_map(|id| self.state.task(id))
+            .collect();
+        running.sort_by_key(|t| t.id);
+        let mut effects = Vec::new();
+        for t in running {
+            if !pending_copy(&self.effects, t.id) {
+                effects.push(Effect::start_copy(t, t.started_at.unwrap_or(t.queued_at)));
+            }
+        }
+        let mut exports: Vec<&crate::export::ExportTask> = self.state.live_exports().collect();
+        exports.sort_by_key(|t| t.id);
+        for t in exports {
+            if !pending_export(&self.effects, t.id) {
+                effects.push(Effect::start_export(t));
+            }
+        }
+        self.effects.extend(effects);
     }
 
     /// Handles one command at `now`. On `Err` nothing changed. The copy check order is in
@@ -426,6 +497,7 @@ impl ImageService {
             }
         }
         let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        let first_seq = self.next_seq;
         let mut lanes = std::mem::take(&mut self.lanes);
         lanes.clear();
         for event in decision.events {
@@ -441,8 +513,26 @@ impl ImageService {
             self.record(now, event, &mut lanes)?;
         }
         self.start_next_in_queues(now, &mut lanes)?;
+        if self.next_seq != first_seq {
+            self.forget_what_is_past(now, &mut lanes)?;
+        }
         self.lanes = lanes;
         Ok(decision.outcome)
+    }
+
+    /// Retention: drops what ended at least the horizon before `now` (one `Forgotten`).
+    fn forget_what_is_past(
+        &mut self,
+        now: DateTime<Utc>,
+        lanes: &mut Vec<RegionId>,
+    ) -> Result<(), EngineError> {
+        let Some(cutoff) = self.retention.cutoff(now) else {
+            return Ok(());
+        };
+        if let Some(event) = self.state.due_for_forgetting(cutoff) {
+            self.record(now, event, lanes)?;
+        }
+        Ok(())
     }
 
     /// Applies and queues one event, with its effect; notes the queue lane it touches.
@@ -452,6 +542,16 @@ impl ImageService {
         event: Event,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
+        if self.next_seq == 0 {
+            let head = Event::LogOpened {
+                profile: Box::new(self.profile.clone()),
+            };
+            self.write(EventRecord {
+                seq: 0,
+                at,
+                event: head,
+            })?;
+        }
         let scope = self.profile.queue_scope;
         // Everything an event's lane and effect need is read before it is applied (without a
         // log, the event then moves into the state): a task's regions and ids never change,
@@ -461,16 +561,7 @@ impl ImageService {
         let mut effect = None;
         match &event {
             Event::CopyAccepted(copy) => lane = Some(copy.task.queue_region(scope).clone()),
-            Event::CopyStarted { task: id } => {
-                effect = task(id).map(|t| Effect::StartCopy {
-                    task: t.id,
-                    source_image: t.source_image.clone(),
-                    source_region: t.source_region.clone(),
-                    destination_image: t.destination_image.clone(),
-                    destination_region: t.destination_region.clone(),
-                    size_gib: t.size_gib,
-                });
-            }
+            Event::CopyStarted { task: id } => effect = task(id).map(|t| Effect::start_copy(t, at)),
             Event::CopySucceeded { task: id } | Event::CopyFailed { task: id, .. } => {
                 lane = task(id).map(|t| t.queue_region(scope).clone());
             }
@@ -481,28 +572,27 @@ impl ImageService {
                     effect = Some(Effect::AbortCopy { task: *id });
                 }
             }
-            Event::ExportAccepted { task } => {
-                effect = Some(Effect::StartExport {
-                    task: task.id,
-                    image: task.image.clone(),
-                    region: task.region.clone(),
-                    bucket: task.bucket.clone(),
-                    format: task.format,
-                    objects: task.objects.clone(),
-                });
-            }
+            Event::ExportAccepted { task } => effect = Some(Effect::start_export(task)),
             Event::ExportCancelled { task } => effect = Some(Effect::AbortExport { task: *task }),
             _ => {}
         }
-        let record = EventRecord { at, event };
+        let seq = self.next_seq;
+        self.write(EventRecord { seq, at, event })?;
+        lanes.extend(lane);
+        self.effects.extend(effect);
+        Ok(())
+    }
+
+    /// Applies a record numbered `next_seq` and queues it (when events are logged).
+    fn write(&mut self, record: EventRecord) -> Result<(), EngineError> {
+        debug_assert_eq!(record.seq, self.next_seq);
         if self.log_events {
             self.state.apply(&record)?;
             self.events.push_back(record);
         } else {
             self.state.apply_owned(record)?;
         }
-        lanes.extend(lane);
-        self.effects.extend(effect);
+        self.next_seq += 1;
         Ok(())
     }
 
@@ -610,44 +700,76 @@ impl ImageService {
     }
 }
 
-/// The serialised form: the profile and the state's facts.
+/// The serialised form (see [`ImageService`]'s docs).
 #[derive(Serialize, Deserialize)]
 struct ServiceData {
     profile: Profile,
+    retention: Retention,
+    event_log: bool,
+    next_seq: u64,
     state: state::StateData,
+    pending_events: Vec<EventRecord>,
+    pending_effects: Vec<Effect>,
 }
 
 impl Serialize for ImageService {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ServiceData {
             profile: self.profile.clone(),
+            retention: self.retention,
+            event_log: self.log_events,
+            next_seq: self.next_seq,
             state: state::StateData::from(&self.state),
+            pending_events: self.events.iter().cloned().collect(),
+            pending_effects: self.effects.iter().cloned().collect(),
         }
         .serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageService {
-    /// Rebuilds the indexes and refuses a state that breaks an invariant.
+    /// Rebuilds the indexes and refuses a service that breaks an invariant, whose pending
+    /// events are not the last records before `next_seq`, or whose sequence number
+    /// disagrees with its state (0 exactly when nothing has happened).
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
         let data = ServiceData::deserialize(deserializer)?;
         if data.profile.queue_scope != data.state.queue_scope() {
-            return Err(serde::de::Error::custom(
+            return Err(D::Error::custom(
                 "state refused: the state's queue scope differs from the profile's",
             ));
         }
-        let state = data.state.into_state().map_err(serde::de::Error::custom)?;
+        let state = data.state.into_state().map_err(D::Error::custom)?;
+        if (data.next_seq == 0) != state.now().is_none() {
+            return Err(D::Error::custom(
+                "state refused: next_seq must be 0 exactly when the state has seen no change",
+            ));
+        }
+        let first_pending = data.next_seq.checked_sub(data.pending_events.len() as u64);
+        let numbered = first_pending.is_some_and(|first| {
+            data.pending_events
+                .iter()
+                .zip(first..)
+                .all(|(record, seq)| record.seq == seq)
+        });
+        if !numbered {
+            return Err(D::Error::custom(
+                "state refused: the pending events are not the records just before next_seq",
+            ));
+        }
         let service = ImageService {
             profile: data.profile,
+            retention: data.retention,
             state,
-            events: VecDeque::new(),
-            effects: VecDeque::new(),
+            next_seq: data.next_seq,
+            events: data.pending_events.into(),
+            effects: data.pending_effects.into(),
             lanes: Vec::new(),
-            log_events: true,
+            log_events: data.event_log,
         };
         service
             .check_invariants()
-            .map_err(|e| serde::de::Error::custom(StateError(e)))?;
+            .map_err(|e| D::Error::custom(StateError(e)))?;
         Ok(service)
     }
 }

@@ -20,6 +20,7 @@ use super::Outcome;
 use super::command::Command;
 use super::event::{CopyAcceptance, Event, EventRecord};
 use super::hash::{FxHashMap, FxHashSet};
+use super::retention::{Expiring, RetentionQueue};
 use super::table::Table;
 
 /// What an account uses in one region, counted against its quotas.
@@ -87,6 +88,8 @@ pub struct RecordedResponse {
     pub request: Command,
     /// The answer.
     pub outcome: Outcome,
+    /// When the call was answered (retention counts from here).
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// An event that does not fit the state it is applied to (a corrupt or reordered log).
@@ -120,6 +123,12 @@ pub enum ApplyError {
     /// The event's id counter is out of range (see the invariants).
     #[error("event sets an id counter to {0}, out of range")]
     CounterOutOfRange(u64),
+    /// The event drops a task that is still queued or running.
+    #[error("event forgets {0}, which is not over")]
+    NotOver(String),
+    /// The event drops a recorded answer the state does not have.
+    #[error("event forgets the answer to client token {0}, which is not recorded")]
+    UnknownResponse(ClientToken),
     /// The event is dated before the state's clock.
     #[error("event dated {at} is before the state's clock {now}")]
     TimeWentBackwards {
@@ -164,6 +173,8 @@ pub struct State {
     pub(crate) missing_snapshot_names: FxHashMap<SnapshotId, u32>,
     pub(crate) queues: CopyQueues,
     pub(crate) queue_scope: QueueScope,
+    /// What is over (finished tasks, recorded answers), oldest first, for retention.
+    pub(crate) retiring: RetentionQueue,
 }
 
 impl PartialEq for State {
@@ -417,8 +428,18 @@ impl State {
 
     /// Applies a record that [`State::check_applies`] accepted.
     fn apply_checked(&mut self, record: &EventRecord) {
+        if let Event::LogOpened { .. } = record.event {
+            // The log's head names the profile; the state has nothing to change.
+            return;
+        }
         self.now = Some(record.at);
         match &record.event {
+            Event::LogOpened { .. } => {}
+            Event::Forgotten {
+                copies,
+                exports,
+                responses,
+            } => self.forget(copies, exports, responses),
             Event::AccountRegistered(a) => {
                 self.accounts.insert(a.id.clone(), a.clone());
             }
@@ -518,18 +539,21 @@ impl State {
                 t.finish(record.at).expect("checked");
                 let image = t.image.clone();
                 self.live_export_of.remove(&image);
+                self.retiring.push(record.at, Expiring::Export(*task));
             }
             Event::ExportFailed { task, reason } => {
                 let t = self.exports.get_mut(task).expect("checked");
                 t.fail(record.at, reason.clone()).expect("checked");
                 let image = t.image.clone();
                 self.live_export_of.remove(&image);
+                self.retiring.push(record.at, Expiring::Export(*task));
             }
             Event::ExportCancelled { task } => {
                 let t = self.exports.get_mut(task).expect("checked");
                 t.cancel(record.at).expect("checked");
                 let image = t.image.clone();
                 self.live_export_of.remove(&image);
+                self.retiring.push(record.at, Expiring::Export(*task));
             }
             Event::ResponseRecorded {
                 caller,
@@ -544,8 +568,11 @@ impl State {
                         token: token.clone(),
                         request: (**request).clone(),
                         outcome: outcome.clone(),
+                        recorded_at: record.at,
                     },
                 );
+                self.retiring
+                    .push(record.at, Expiring::Response(caller.clone(), token.clone()));
             }
         }
     }
@@ -597,6 +624,28 @@ impl State {
                 .ok_or(ApplyError::UnknownExport(*id))
         };
         match event {
+            Event::Forgotten {
+                copies,
+                exports,
+                responses,
+            } => {
+                for id in copies {
+                    if task(id)?.state.is_live() {
+                        return Err(ApplyError::NotOver(id.to_string()));
+                    }
+                }
+                for id in exports {
+                    if export(id)?.1.is_live() {
+                        return Err(ApplyError::NotOver(id.to_string()));
+                    }
+                }
+                for (caller, token) in responses {
+                    if self.response(caller, token).is_none() {
+                        return Err(ApplyError::UnknownResponse(token.clone()));
+                    }
+                }
+                Ok(())
+            }
             Event::SnapshotRegistered(s) if self.snapshots.contains_key(&s.id) => {
                 Err(ApplyError::Duplicate(s.id.to_string()))
             }
@@ -754,6 +803,7 @@ impl State {
         let dest = t.destination_image.clone();
         let source = t.source_image.clone();
         self.queues.remove(&lane, id);
+        self.retiring.push(at, Expiring::Copy(id));
         self.live_task_of_destination.remove(&dest);
         if let Some(n) = self.live_copies_from.get_mut(&source) {
             *n -= 1;
@@ -848,8 +898,80 @@ impl State {
         Some(image)
     }
 
+    /// Drops finished tasks and recorded answers (checked: they exist and are over).
+    fn forget(
+        &mut self,
+        copies: &[TaskId],
+        exports: &[ExportTaskId],
+        responses: &[(AccountId, ClientToken)],
+    ) {
+        for id in copies {
+            self.tasks.remove(*id);
+        }
+        for id in exports {
+            self.exports.remove(id);
+        }
+        for key in responses {
+            self.responses.remove(key);
+        }
+        let (tasks, exports, answers) = (&self.tasks, &self.exports, &self.responses);
+        self.retiring.pop_gone(|item| match item {
+            Expiring::Copy(id) => tasks.contains_key(id),
+            Expiring::Export(id) => exports.contains_key(id),
+            Expiring::Response(caller, token) => {
+                answers.contains_key(&(caller.clone(), token.clone()))
+            }
+        });
+    }
+
+    /// What retention drops at `cutoff`, as the `Forgotten` event: every finished task and
+    /// recorded answer that ended at or before it, each list sorted; `None` when nothing.
+    pub(crate) fn due_for_forgetting(&self, cutoff: DateTime<Utc>) -> Option<Event> {
+        let (mut copies, mut exports, mut responses) = (Vec::new(), Vec::new(), Vec::new());
+        let present = |item: &Expiring| match item {
+            Expiring::Copy(id) => self.tasks.contains_key(id),
+            Expiring::Export(id) => self.exports.contains_key(id),
+            Expiring::Response(caller, token) => self.response(caller, token).is_some(),
+        };
+        for item in self.retiring.due(cutoff, present) {
+            match item {
+                Expiring::Copy(id) => copies.push(*id),
+                Expiring::Export(id) => exports.push(*id),
+                Expiring::Response(caller, token) => {
+                    responses.push((caller.clone(), token.clone()))
+                }
+            }
+        }
+        if copies.is_empty() && exports.is_empty() && responses.is_empty() {
+            return None;
+        }
+        copies.sort();
+        exports.sort();
+        responses.sort();
+        Some(Event::Forgotten {
+            copies,
+            exports,
+            responses,
+        })
+    }
+
     /// Rebuilds the indexes from the facts (after deserialising).
     fn rebuild_indexes(&mut self) {
+        let ended_tasks = self
+            .tasks
+            .values()
+            .filter_map(|t| Some((t.ended_at?, Expiring::Copy(t.id))));
+        let ended_exports = self
+            .exports
+            .values()
+            .filter_map(|t| Some((t.ended_at?, Expiring::Export(t.id))));
+        let answers = self.responses.values().map(|r| {
+            (
+                r.recorded_at,
+                Expiring::Response(r.caller.clone(), r.token.clone()),
+            )
+        });
+        self.retiring = RetentionQueue::rebuild(ended_tasks.chain(ended_exports).chain(answers));
         self.scopes.clear();
         self.live_task_of_destination.clear();
         self.live_copies_from.clear();

@@ -1,0 +1,141 @@
+//! How long the engine keeps what is over: finished copy and export tasks and the recorded
+//! answers to calls with a client token.
+//!
+//! Without a limit a long-running service grows with every call it ever took. With a
+//! [`Retention`] horizon, each state change at `now` is followed by an
+//! [`Event::Forgotten`](super::Event::Forgotten) that drops every finished task whose end,
+//! and every recorded answer whose call, is at least the horizon before `now`. Dropping is
+//! an event, so a replayed log drops exactly the same things at the same records.
+//!
+//! What a caller sees after the horizon:
+//! - a retry with a client token whose answer was dropped is decided afresh, as a new call
+//!   (a copy is made again if the rules still allow it);
+//! - a finished export task is no longer listed by `DescribeTasks`, and `CancelTask` on it
+//!   answers `InvalidTaskId.NotFound`;
+//! - a host report naming a dropped copy task is refused as naming an unknown task.
+//!
+//! Images are never dropped by retention: a deleted image is removed at once, a
+//! `CreateFailed` copy stays until its owner deletes it, as the providers keep it.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::copy::TaskId;
+use crate::export::ExportTaskId;
+use crate::id::{AccountId, ClientToken};
+
+/// The retention horizon a host configures (see the [module docs](self)).
+///
+/// The default is [`Retention::DEFAULT`], 7 days: the providers document no lifetime for a
+/// client token or a finished task's record, and 7 days covers any client's retries while
+/// keeping a busy service's state bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Retention {
+    /// The horizon in seconds; `None` keeps everything forever.
+    horizon_seconds: Option<u64>,
+}
+
+impl Retention {
+    /// 7 days.
+    pub const DEFAULT: Retention = Retention::seconds(7 * 24 * 3600);
+
+    /// Keeps everything forever (the state grows with every finished task and token).
+    pub const FOREVER: Retention = Retention {
+        horizon_seconds: None,
+    };
+
+    /// A horizon of `seconds` (0 drops what is over at the next state change).
+    ///
+    /// ```
+    /// use machine_image::engine::Retention;
+    /// let r = Retention::seconds(3600);
+    /// assert_eq!(r.horizon(), Some(chrono::Duration::hours(1)));
+    /// assert_eq!(Retention::FOREVER.horizon(), None);
+    /// ```
+    pub const fn seconds(seconds: u64) -> Retention {
+        Retention {
+            horizon_seconds: Some(seconds),
+        }
+    }
+
+    /// A horizon of `days` days.
+    pub const fn days(days: u32) -> Retention {
+        Retention::seconds(days as u64 * 24 * 3600)
+    }
+
+    /// The horizon, or `None` for forever.
+    pub fn horizon(&self) -> Option<Duration> {
+        // Beyond chrono's range (about 292 billion years) is forever in practice.
+        self.horizon_seconds
+            .map(|s| Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000)))
+    }
+
+    /// The instant at or before which what ended is dropped at `now`, or `None` when
+    /// nothing can be (forever, or a horizon reaching before chrono's first date).
+    pub(crate) fn cutoff(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        now.checked_sub_signed(self.horizon()?)
+    }
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention::DEFAULT
+    }
+}
+
+/// One thing retention may drop.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Expiring {
+    Copy(TaskId),
+    Export(ExportTaskId),
+    Response(AccountId, ClientToken),
+}
+
+/// What is over, oldest first: an index over the state's finished tasks and recorded
+/// answers, rebuilt from them after deserialising. Entries whose item is gone (dropped by a
+/// replayed `Forgotten`) are skipped and popped lazily.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RetentionQueue {
+    entries: VecDeque<(DateTime<Utc>, Expiring)>,
+}
+
+impl RetentionQueue {
+    /// Notes that `item` ended at `at` (never before the last noted: the clock only moves
+    /// forward).
+    pub(crate) fn push(&mut self, at: DateTime<Utc>, item: Expiring) {
+        self.entries.push_back((at, item));
+    }
+
+    /// Rebuilds the queue from every ended item, in time order.
+    pub(crate) fn rebuild(items: impl Iterator<Item = (DateTime<Utc>, Expiring)>) -> Self {
+        let mut entries: Vec<_> = items.collect();
+        entries.sort();
+        RetentionQueue {
+            entries: entries.into(),
+        }
+    }
+
+    /// The items that ended at or before `cutoff` and for which `present` holds, oldest
+    /// first.
+    pub(crate) fn due(
+        &self,
+        cutoff: DateTime<Utc>,
+        present: impl Fn(&Expiring) -> bool,
+    ) -> impl Iterator<Item = &Expiring> {
+        self.entries
+            .iter()
+            .take_while(move |(at, _)| *at <= cutoff)
+            .map(|(_, item)| item)
+            .filter(move |item| present(item))
+    }
+
+    /// Pops the entries at the front whose item is gone.
+    pub(crate) fn pop_gone(&mut self, present: impl Fn(&Expiring) -> bool) {
+        while self.entries.front().is_some_and(|(_, item)| !present(item)) {
+            self.entries.pop_front();
+        }
+    }
+}
