@@ -35,6 +35,11 @@ impl<T> Few<T> {
         usize::from(self.first.is_some()) + self.rest.len()
     }
 
+    /// Whether there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The items, in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.first.iter().chain(&self.rest)

@@ -488,7 +488,13 @@ impl ImageService {
             }
         }
         if let Some((caller, token)) = command.idempotency_key() {
-            if let Some(recorded) = self.state.response(caller, token) {
+            // An answer older than the retention horizon counts as gone, dropped or not yet.
+            let cutoff = self.retention.cutoff(now);
+            if let Some(recorded) = self
+                .state
+                .response(caller, token)
+                .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
+            {
                 return if recorded.request == command {
                     Ok(recorded.outcome.clone())
                 } else {
@@ -497,9 +503,14 @@ impl ImageService {
             }
         }
         let decision = check::decide(&self.state, &self.profile, &command, now)?;
-        let first_seq = self.next_seq;
         let mut lanes = std::mem::take(&mut self.lanes);
         lanes.clear();
+        // Retention goes first, so an answer recorded now replaces one dropped now; only a
+        // command that changes the state does it (one that changes nothing leaves the state
+        // as it was, clock included). What is over drops nothing the decision uses.
+        if !decision.events.is_empty() || command.idempotency_key().is_some() {
+            self.forget_what_is_past(now, &mut lanes)?;
+        }
         for event in decision.events {
             self.record(now, event, &mut lanes)?;
         }
@@ -513,9 +524,6 @@ impl ImageService {
             self.record(now, event, &mut lanes)?;
         }
         self.start_next_in_queues(now, &mut lanes)?;
-        if self.next_seq != first_seq {
-            self.forget_what_is_past(now, &mut lanes)?;
-        }
         self.lanes = lanes;
         Ok(decision.outcome)
     }

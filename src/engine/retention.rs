@@ -2,14 +2,16 @@
 //! answers to calls with a client token.
 //!
 //! Without a limit a long-running service grows with every call it ever took. With a
-//! [`Retention`] horizon, each state change at `now` is followed by an
-//! [`Event::Forgotten`](super::Event::Forgotten) that drops every finished task whose end,
-//! and every recorded answer whose call, is at least the horizon before `now`. Dropping is
+//! [`Retention`] horizon, each command that changes the state at `now` first
+//! records an [`Event::Forgotten`](super::Event::Forgotten) that drops every finished task
+//! whose end, and every recorded answer whose call, is at least the horizon before `now`
+//! (a command that changes nothing drops nothing: it leaves the state as it was). Dropping is
 //! an event, so a replayed log drops exactly the same things at the same records.
 //!
 //! What a caller sees after the horizon:
-//! - a retry with a client token whose answer was dropped is decided afresh, as a new call
-//!   (a copy is made again if the rules still allow it);
+//! - a retry with a client token whose answer is at least the horizon old is decided
+//!   afresh, as a new call (a copy is made again if the rules still allow it), whether or
+//!   not a state change has dropped the old answer yet;
 //! - a finished export task is no longer listed by `DescribeTasks`, and `CancelTask` on it
 //!   answers `InvalidTaskId.NotFound`;
 //! - a host report naming a dropped copy task is refused as naming an unknown task.
@@ -118,23 +120,27 @@ impl RetentionQueue {
         }
     }
 
-    /// The items that ended at or before `cutoff` and for which `present` holds, oldest
-    /// first.
+    /// The items that ended at or before `cutoff` and for which `present(ended, item)`
+    /// holds, oldest first.
     pub(crate) fn due(
         &self,
         cutoff: DateTime<Utc>,
-        present: impl Fn(&Expiring) -> bool,
+        present: impl Fn(DateTime<Utc>, &Expiring) -> bool,
     ) -> impl Iterator<Item = &Expiring> {
         self.entries
             .iter()
             .take_while(move |(at, _)| *at <= cutoff)
+            .filter(move |(at, item)| present(*at, item))
             .map(|(_, item)| item)
-            .filter(move |item| present(item))
     }
 
-    /// Pops the entries at the front whose item is gone.
-    pub(crate) fn pop_gone(&mut self, present: impl Fn(&Expiring) -> bool) {
-        while self.entries.front().is_some_and(|(_, item)| !present(item)) {
+    /// Pops the entries at the front whose item is gone (`present(ended, item)` fails).
+    pub(crate) fn pop_gone(&mut self, present: impl Fn(DateTime<Utc>, &Expiring) -> bool) {
+        while self
+            .entries
+            .front()
+            .is_some_and(|(at, item)| !present(*at, item))
+        {
             self.entries.pop_front();
         }
     }

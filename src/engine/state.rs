@@ -915,23 +915,16 @@ impl State {
             self.responses.remove(key);
         }
         let (tasks, exports, answers) = (&self.tasks, &self.exports, &self.responses);
-        self.retiring.pop_gone(|item| match item {
-            Expiring::Copy(id) => tasks.contains_key(id),
-            Expiring::Export(id) => exports.contains_key(id),
-            Expiring::Response(caller, token) => {
-                answers.contains_key(&(caller.clone(), token.clone()))
-            }
-        });
+        self.retiring
+            .pop_gone(|at, item| still_retained(tasks, exports, answers, at, item));
     }
 
     /// What retention drops at `cutoff`, as the `Forgotten` event: every finished task and
     /// recorded answer that ended at or before it, each list sorted; `None` when nothing.
     pub(crate) fn due_for_forgetting(&self, cutoff: DateTime<Utc>) -> Option<Event> {
         let (mut copies, mut exports, mut responses) = (Vec::new(), Vec::new(), Vec::new());
-        let present = |item: &Expiring| match item {
-            Expiring::Copy(id) => self.tasks.contains_key(id),
-            Expiring::Export(id) => self.exports.contains_key(id),
-            Expiring::Response(caller, token) => self.response(caller, token).is_some(),
+        let present = |at, item: &Expiring| {
+            still_retained(&self.tasks, &self.exports, &self.responses, at, item)
         };
         for item in self.retiring.due(cutoff, present) {
             match item {
@@ -1137,6 +1130,24 @@ impl StateData {
         }
         s.rebuild_indexes();
         Ok(s)
+    }
+}
+
+/// Whether the state still holds the item a retention entry noted as ended at `at` (a
+/// client token answered again after its first answer was dropped is a new item).
+fn still_retained(
+    tasks: &TaskTable,
+    exports: &BTreeMap<ExportTaskId, ExportTask>,
+    answers: &FxHashMap<(AccountId, ClientToken), RecordedResponse>,
+    at: DateTime<Utc>,
+    item: &Expiring,
+) -> bool {
+    match item {
+        Expiring::Copy(id) => tasks.contains_key(id),
+        Expiring::Export(id) => exports.contains_key(id),
+        Expiring::Response(caller, token) => answers
+            .get(&(caller.clone(), token.clone()))
+            .is_some_and(|r| r.recorded_at == at),
     }
 }
 
