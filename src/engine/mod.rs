@@ -53,6 +53,50 @@
 //! assert_eq!(copy.status.as_str(), "Available");
 //! ```
 //!
+//! # Running it in a service: the log, snapshots, restarts
+//! Every state change is an [`EventRecord`] numbered by `seq`: record 0 is the log's head
+//! ([`Event::LogOpened`], naming the profile), then 1, 2, 3, … without gaps. A host that
+//! must survive restarts stores each command's records, in order, with their `seq`, in the
+//! same transaction as the answer; from time to time it stores a snapshot (the serialised
+//! service, which holds its settings and the events and effects not yet polled) and may
+//! delete the records before [`ImageService::next_seq`]. To restart it reads the latest
+//! snapshot and [`ImageService::replay`]s the records after it: each record is checked
+//! (a gap, a repeat, a log without its head or of another profile, a record that does not
+//! apply) and the invariants after the last, and a log that can't be trusted is refused with
+//! a [`ReplayError`] naming the record. A host that lost its own record of the work in flight
+//! calls [`ImageService::resume`], which issues the starts again. `examples/durable_host.rs`
+//! does all of this on SQLite.
+//!
+//! ```
+//! # use chrono::{TimeZone, Utc};
+//! # use machine_image::engine::{Command, Effect, ImageService};
+//! # use machine_image::{Account, AccountId, Profile};
+//! # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! let mut service = ImageService::new(Profile::alibaba());
+//! let mut log = Vec::new(); // the host's durable store
+//! let account = Account::new(AccountId::new("1234567890123456").unwrap(), 10, 100);
+//! service.handle(t0, Command::RegisterAccount(account)).unwrap();
+//! log.extend(service.drain_events());
+//! let snapshot = serde_json::to_string(&service).unwrap();
+//! let taken_at = service.next_seq();
+//! // ... more commands, their records appended to `log` ...
+//!
+//! // After a crash: the snapshot, then the records after it.
+//! let restored: ImageService = serde_json::from_str(&snapshot).unwrap();
+//! let mut restored = restored.replay(&log[taken_at as usize..]).unwrap();
+//! restored.resume(); // the starts of all work in flight, for a host that forgot them
+//! assert!(restored == service);
+//! // The whole log rebuilds it too; a log of another profile is refused.
+//! assert!(ImageService::from_events(Profile::alibaba(), &log).unwrap() == service);
+//! assert!(ImageService::from_events(Profile::tencent(), &log).is_err());
+//! ```
+//!
+//! # Retention
+//! Finished copy and export tasks and the recorded answers to calls with a client token are
+//! kept for the [`Retention`] horizon (7 days by default), then dropped by an
+//! [`Event::Forgotten`], so a long-running service's state stays bounded; see
+//! [`retention`] for what a caller sees after the horizon.
+//!
 //! # Rules
 //! Task and image state diagrams are in [`crate::copy`] and [`crate::image`].
 //!
@@ -114,7 +158,8 @@
 //! and token has succeeded before, a call with the same parameters returns the first
 //! answer and changes nothing; with other parameters it is refused with
 //! `IdempotentParameterMismatch`. Refused calls are not recorded (a refusal changes nothing,
-//! the record included), so retrying a refused call is decided afresh.
+//! the record included), so retrying a refused call is decided afresh. An answer is kept
+//! for the [`Retention`] horizon (7 days by default); a retry after it is a new call.
 
 mod check;
 mod command;
