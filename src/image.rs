@@ -71,6 +71,22 @@ pub enum ImageStatus {
 }
 
 impl ImageStatus {
+    /// Every status, in declaration order.
+    ///
+    /// ```
+    /// use machine_image::ImageStatus;
+    /// assert_eq!(ImageStatus::ALL.len(), 6);
+    /// assert!(ImageStatus::ALL.contains(&ImageStatus::CreateFailed));
+    /// ```
+    pub const ALL: [ImageStatus; 6] = [
+        ImageStatus::Creating,
+        ImageStatus::Waiting,
+        ImageStatus::Available,
+        ImageStatus::UnAvailable,
+        ImageStatus::CreateFailed,
+        ImageStatus::Deprecated,
+    ];
+
     /// Alibaba's name, e.g. `"Available"`.
     pub fn as_str(self) -> &'static str {
         self.into()

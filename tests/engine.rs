@@ -2418,3 +2418,65 @@ fn a_refused_quota_fixture_names_the_same_region_after_a_round_trip() {
     let mut back: ImageService = serde_json::from_str(&w.json()).unwrap();
     assert_eq!(back.handle(w.now, zero).unwrap_err(), first);
 }
+
+/// `describe_images` with the default filter follows the profile's provider: Alibaba lists
+/// `Available` images only, Tencent every status.
+#[test]
+fn the_default_describe_filter_follows_the_provider() {
+    let listed = |w: &World, owner: &str, filter: &ImageFilter| -> Vec<ImageStatus> {
+        let mut v: Vec<_> = w
+            .svc
+            .describe_images(&acct(owner), filter)
+            .iter()
+            .map(|v| v.image.status)
+            .collect();
+        v.sort();
+        v
+    };
+    let everywhere = ImageFilter::default();
+    let mut t = World::new(Profile::tencent());
+    let owner = "100000000001";
+    t.snapshot(snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50));
+    t.image(image_fx(
+        "img-o3ycss2p",
+        "ap-guangzhou",
+        owner,
+        "base",
+        &["snap-gz27bh7y"],
+    ));
+    t.copy(copy_req(
+        owner,
+        "ap-guangzhou",
+        "img-o3ycss2p",
+        &["ap-shanghai", "ap-beijing"],
+    ));
+    assert_eq!(
+        listed(&t, owner, &everywhere),
+        [
+            ImageStatus::Creating,
+            ImageStatus::Waiting,
+            ImageStatus::Available
+        ]
+    );
+
+    let mut a = basic();
+    a.copy1(ALICE, HZ, "m-alice1", SH);
+    a.copy1(ALICE, HZ, "m-alice1", BJ);
+    // Alice's image and the public one.
+    let available = [ImageStatus::Available, ImageStatus::Available];
+    assert_eq!(listed(&a, ALICE, &everywhere), available);
+    // Naming every status lists them under either provider.
+    let all = ImageFilter {
+        statuses: Some(ImageStatus::ALL.to_vec()),
+        ..ImageFilter::default()
+    };
+    assert_eq!(
+        listed(&a, ALICE, &all),
+        [
+            ImageStatus::Creating,
+            ImageStatus::Waiting,
+            ImageStatus::Available,
+            ImageStatus::Available
+        ]
+    );
+}

@@ -712,15 +712,18 @@ impl ImageService {
     /// The images `caller` can see that match `filter`, newest first (then by id).
     ///
     /// Visible: the caller's own images, images shared with the caller, public and
-    /// marketplace images. With no `ids` and no `statuses` given, only `Available` images are
-    /// listed, as Alibaba's `DescribeImages` does by default; with `ids` given, every
+    /// marketplace images. The default follows the profile's provider: under Alibaba, with
+    /// no `ids` and no `statuses` given, only `Available` images are listed, as Alibaba's
+    /// `DescribeImages` does by default (with `ids` given, every status unless `statuses`
+    /// narrows it); under Tencent, whose `DescribeImages` has no status default, every
     /// status is listed unless `statuses` narrows it.
     pub fn describe_images(&self, caller: &AccountId, filter: &ImageFilter) -> Vec<ImageView<'_>> {
         let default_statuses = [ImageStatus::Available];
+        let alibaba = self.profile.provider == crate::provider::Provider::Alibaba;
         let statuses: Option<&[ImageStatus]> = match (&filter.statuses, &filter.ids) {
             (Some(s), _) => Some(s),
-            (None, None) => Some(&default_statuses),
-            (None, Some(_)) => None,
+            (None, None) if alibaba => Some(&default_statuses),
+            (None, _) => None,
         };
         let candidates: Box<dyn Iterator<Item = &Image>> = match &filter.ids {
             Some(ids) => Box::new(ids.iter().filter_map(|id| self.state.image(id))),

@@ -537,10 +537,8 @@ impl Runner {
                     );
                 }
             }
-            Provider::Tencent => {
-                use strum::IntoEnumIterator;
-                filter.statuses = Some(ImageStatus::iter().collect());
-            }
+            // Tencent lists every state by default: the engine's default under its profile.
+            Provider::Tencent => {}
         }
         let views = self.sim.service().describe_images(&caller, &filter);
         let total = views.len() as u64;
