@@ -586,3 +586,13 @@ fn retention_forever_keeps_everything() {
     assert!(service.state().task(TaskId(1)).is_some());
     assert_eq!(Retention::default(), Retention::days(7));
 }
+
+#[test]
+fn the_service_debug_is_a_summary() {
+    let (service, _) = logged_world();
+    let shown = format!("{service:?}");
+    assert!(shown.len() < 600, "{} bytes: {shown}", shown.len());
+    assert!(shown.contains("provider: Alibaba"), "{shown}");
+    assert!(shown.contains("images: 3"), "{shown}");
+    assert!(!shown.contains("cn-wulanchabu"), "{shown}");
+}

@@ -409,7 +409,10 @@ pub struct ImageView<'a> {
 /// refuses a service that breaks an invariant. A snapshot taken between
 /// [`ImageService::handle`] and [`ImageService::poll_effect`] hands the host, after a
 /// restore, exactly the effects it had not yet taken.
-#[derive(Debug, Clone)]
+///
+/// `Debug` prints a summary (the provider, settings and counts), not the region catalogue
+/// and indexes, so a failing `assert_eq!` stays readable; the state's own `Debug` has it all.
+#[derive(Clone)]
 pub struct ImageService {
     profile: Profile,
     retention: Retention,
@@ -423,6 +426,29 @@ pub struct ImageService {
     lanes: Vec<RegionId>,
     /// Whether events are queued (see [`ImageService::set_event_log`]).
     log_events: bool,
+}
+
+impl std::fmt::Debug for ImageService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.state;
+        let live = s.queues().lanes().map(|(_, r, w)| usize::from(r.is_some()) + w.len());
+        f.debug_struct("ImageService")
+            .field("provider", &self.profile.provider)
+            .field("queue_scope", &self.profile.queue_scope)
+            .field("retention", &self.retention.horizon())
+            .field("now", &s.now())
+            .field("next_seq", &self.next_seq)
+            .field("accounts", &s.accounts.len())
+            .field("images", &s.image_count())
+            .field("snapshots", &s.snapshots.len())
+            .field("copy_tasks", &s.tasks().count())
+            .field("live_copies", &live.sum::<usize>())
+            .field("export_tasks", &s.exports.len())
+            .field("recorded_answers", &s.responses.len())
+            .field("pending_events", &self.events.len())
+            .field("pending_effects", &self.effects.len())
+            .finish()
+    }
 }
 
 impl PartialEq for ImageService {
