@@ -100,8 +100,9 @@ mod timeline;
 pub mod value;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use crate::engine::{Command, EventRecord, ImageFilter, Outcome};
+use crate::engine::{Command, EventRecord, ImageFilter, ImageService, Outcome};
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{ImageId, RequestId};
 use crate::image::{ImageStatus, OwnerAlias};
@@ -170,6 +171,16 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// What a [`Runner`] carries from one line to the next besides its engine: the last line's
+/// `at` (a line may not go back before it) and the number of lines answered (`Configure`
+/// is refused after the first). Serialisable, for a host that stores it with each answer
+/// ([`Runner::checkpoint`], [`Runner::resume`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunnerCheckpoint {
+    last_at: Option<DateTime<Utc>>,
+    lines_answered: u64,
+}
+
 /// Runs a scenario, line by line.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -223,6 +234,59 @@ impl Runner {
     /// The simulator (and through it the engine's state).
     pub fn simulator(&self) -> &Simulator {
         &self.sim
+    }
+
+    // Resuming a run (a durable host: `examples/durable_host.rs`). A host that persists
+    // what each line changed takes, after each answer, the line's event records
+    // (`drain_events`) and the runner's own small state (`checkpoint`); after a restart it
+    // rebuilds the engine from a snapshot and the records after it
+    // (`ImageService::replay`) and carries on with `Runner::resume`.
+
+    /// Takes the events recorded since the last call (with [`Runner::record_events`] on):
+    /// the records the lines answered since then caused, in order, each numbered. A durable
+    /// host stores them with the line's answer. [`Runner::events`] no longer holds them.
+    pub fn drain_events(&mut self) -> Vec<EventRecord> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// What the runner carries from one line to the next besides its engine (see
+    /// [`RunnerCheckpoint`]). Taken between lines, it goes with the engine's state as
+    /// of the same line.
+    pub fn checkpoint(&self) -> RunnerCheckpoint {
+        RunnerCheckpoint {
+            last_at: self.last_at,
+            lines_answered: self.lines_answered,
+        }
+    }
+
+    /// A runner that goes on from `checkpoint` with `service`, the engine as of the same
+    /// line (deserialised from a snapshot, then brought forward with
+    /// [`ImageService::replay`]): the next line is answered as the runner that took the
+    /// checkpoint would have answered it. Events are recorded when `service` logs them
+    /// (a service saved from a runner with [`Runner::record_events`] on does).
+    ///
+    /// A `Configure` line replaces the engine without writing a record (the records start
+    /// with the first state change), so a host's first snapshot is taken after the first
+    /// line answered: one from before it would lose the profile.
+    ///
+    /// The work in flight is picked up again ([`ImageService::resume`]): the simulator
+    /// plays the host from the state, so the re-issued effects are absorbed here.
+    pub fn resume(mut service: ImageService, checkpoint: RunnerCheckpoint) -> Runner {
+        let record_events = service.event_log();
+        // The one place a restored engine meets the simulator. The simulator models the
+        // work from the state, so the re-issued effects need no carrying out (once the
+        // simulator is driven by effects, `Simulator::resume` does these three steps).
+        service.resume();
+        let mut sim = Simulator::from_service(service);
+        while sim.service_mut().poll_effect().is_some() {}
+        Runner {
+            sim,
+            last_at: checkpoint.last_at,
+            line: 0,
+            lines_answered: checkpoint.lines_answered,
+            record_events,
+            events: Vec::new(),
+        }
     }
 
     fn provider(&self) -> Provider {
