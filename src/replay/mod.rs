@@ -212,6 +212,8 @@ impl Runner {
     fn simulator_for(profile: Profile, record_events: bool) -> Simulator {
         let mut sim = Simulator::new(profile);
         sim.service_mut().set_event_log(record_events);
+        // The runner never takes the consumed effects: don't keep them.
+        sim.set_effect_log(false);
         sim
     }
 
@@ -234,9 +236,8 @@ impl Runner {
         let request = RequestId::from_sequence(line);
         let result = self.run_line(line, input);
         self.lines_answered += 1;
-        // The simulator plays the host: effects need no carrying out here.
+        // The simulator plays the host: it has taken every effect (and acted on it).
         let service = self.sim.service_mut();
-        while service.poll_effect().is_some() {}
         while let Some(event) = service.poll_event() {
             if self.record_events {
                 self.events.push(event);
