@@ -7,8 +7,10 @@
 //! from the answers to the reports it sends (a task it reported finished or failed leaves
 //! the table). It never reads the engine's queues or task tables to decide what to do; the
 //! only thing it reads from the state is the clock ([`crate::engine::State::now`]), so that
-//! no report is dated before the last state change. Every effect it consumed is kept, in
-//! order, for [`Simulator::take_effects`].
+//! no report is dated before the last state change, and from the profile the queue scope
+//! (which region of a `StartCopy` names its queue, to order progress reports as the
+//! engine's queues are ordered). Every effect it consumed is kept, in order, for
+//! [`Simulator::take_effects`].
 //!
 //! # The model of time
 //! Seed 000 says a copy takes 10 to 30 minutes; the model scales with size

@@ -1,11 +1,24 @@
 //! The reference-model state-machine test: a deliberately simple model of the engine's
 //! rules (plain `Vec`s, linear scans, no indexes, no queues: a task's place follows from
 //! its id), driven in lockstep with `ImageService` (through the `Simulator`, which plays
-//! the host) on generated worlds and step sequences. Every answer must agree (the whole
-//! `Outcome`, or the error code), and after every step the invariants of the module
-//! `check_step` below hold. Every case is also rendered as a scenario and replayed through
-//! the `Runner`, which must give the same answers and the same final state; a failing case
-//! is printed as that scenario (and written to `target/state_machine_counterexample.jsonl`).
+//! the host from the engine's effects alone) on generated worlds and step sequences. Every
+//! answer must agree (the whole `Outcome`, or the error code), the effects the simulator
+//! consumed must be exactly the ones the model expects (`StartCopy` for each copy it moved
+//! to `Running`, with its start; `AbortCopy` for each running copy it cancelled; none for a
+//! refused call), and after every step the invariants of `check_step` below hold.
+//!
+//! Each case also draws a seed for the host's faults and restarts: 10% of copies fail at
+//! their modelled end (`Faults::copy_fails` tells the model which), and before about 4% of
+//! the steps the host restarts (the service goes out to JSON and back, the simulator is
+//! dropped and `Simulator::restart` rebuilds it from the re-issued effects, which must be
+//! one `StartCopy` per running copy). The model must agree throughout.
+//!
+//! Every case without an injected failure is also rendered as a scenario and replayed
+//! through the `Runner` (which has no faults, so such a case runs there as in the lockstep
+//! run; restarts are invisible to it), which must give the same answers and the same final
+//! state. A failing case is printed as that scenario (and written to
+//! `target/tmp/state_machine_counterexample.jsonl`), with its faults seed, failed copies
+//! and restart steps.
 //!
 //! Cases: `MACHINE_IMAGE_SM_CASES` (default 256), seed: `MACHINE_IMAGE_SM_SEED` (default
 //! fixed, so CI is deterministic). Each case is a world and 1 to 200 steps.
