@@ -106,5 +106,5 @@ pub use id::{ClientToken, ClientTokenError};
 pub use image::{Image, ImageKind, ImageStatus, OwnerAlias, Platform};
 pub use kms::{Encryption, KmsKey};
 pub use provider::Profile;
-pub use sim::Simulator;
+pub use sim::{Faults, Simulator};
 pub use snapshot::Snapshot;

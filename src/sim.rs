@@ -1,24 +1,96 @@
 //! `Simulator`: the host played for tests, examples and harnesses.
 //!
-//! It wraps an [`ImageService`] and, as time advances, does what a real host would: each
-//! running copy takes a modelled duration, reports its progress, and finishes. Seed 000 says
-//! a copy takes 10 to 30 minutes; the model scales with size: 10 minutes plus 2.4 seconds per
-//! GiB, at most 30 minutes (so 500 GiB and more take 30 minutes).
+//! It wraps an [`ImageService`] and does what a real host would, knowing only what the engine
+//! told it. The engine's [`Effect`]s are its whole contract: the simulator keeps its own
+//! table of the work it was told to do, built from the effects it polls (`StartCopy` adds a
+//! copy, `AbortCopy` removes it, `StartExport` adds an export, `AbortExport` removes it) and
+//! from the answers to the reports it sends (a task it reported finished or failed leaves
+//! the table). It never reads the engine's queues or task tables to decide what to do; the
+//! only thing it reads from the state is the clock ([`crate::engine::State::now`]), so that
+//! no report is dated before the last state change, and from the profile the queue scope
+//! (which region of a `StartCopy` names its queue, to order progress reports as the
+//! engine's queues are ordered). Every effect it consumed is kept, in order, for
+//! [`Simulator::take_effects`].
 //!
-//! Exports ([`crate::export`]) start the moment they are accepted (the simulator reports
-//! `ExportStarted` at the acceptance time) and take [`export_duration`]: 5 minutes plus 6
-//! seconds per GiB written.
+//! # The model of time
+//! Seed 000 says a copy takes 10 to 30 minutes; the model scales with size
+//! ([`copy_duration`]): 10 minutes plus 2.4 seconds per GiB, at most 30 minutes (so 500 GiB
+//! and more take 30 minutes). A copy's clock runs from the `started_at` of its `StartCopy`:
+//! the moment the engine started it (when the copy before it in its queue ended).
 //!
-//! [`Simulator::advance_to`] completes, in time order, every copy and export whose modelled
-//! end is at or before `now` (the next copy in the region starts at that instant and its own
-//! clock runs from there), then reports the progress of the copies and exports still running.
+//! Exports ([`crate::export`]) start the moment they are accepted: at its next
+//! [`Simulator::advance_to`], the simulator reports `ExportStarted` dated at the export's
+//! `accepted_at` (or at the state's clock, if that is later), and the export's clock runs
+//! from `accepted_at` for [`export_duration`]: 5 minutes plus 6 seconds per GiB written (the
+//! sum of its objects' sizes).
+//!
+//! [`Simulator::advance_to`] first reports `ExportStarted` for every export not yet
+//! reported started (in task order), then completes, in time order, every copy and export
+//! whose modelled end is at or before `now` (copies before exports at the same instant, then
+//! by task id; each report dated at its end, or at the state's clock if that is later; the
+//! next copy in the region starts at that instant and its own clock runs from there), then
+//! reports the progress of the exports still running (in task order) and of the copies
+//! still running (in the order of their queue regions): elapsed × 100 / total, at most 99,
+//! when above the last progress reported.
+//!
+//! # Effects are absorbed, not left pending
+//! The simulator polls every pending effect after each command it forwards
+//! ([`Simulator::handle`]), at the start of [`Simulator::advance_to`] (a caller may have
+//! used [`Simulator::service_mut`] to handle a command directly), and when it wraps a
+//! service ([`Simulator::from_service`], [`Simulator::resume`]). An effect the caller polls
+//! itself through [`Simulator::service_mut`] is lost to the simulator: it will not do that
+//! work.
+//!
+//! A report the engine refuses because the task is no longer where the simulator thought
+//! (a transition the task diagram lacks, or an unknown task: someone reported it through
+//! [`Simulator::service_mut`]) makes the simulator forget the task; a progress report
+//! refused as going back teaches it the engine's progress. Any other refusal is returned.
+//!
+//! # Faults
+//! [`Faults`] injects failures the way a deterministic network simulator does: a task's
+//! fate is a pure function of a seed, the task's kind and its id ([`Faults::copy_fails`],
+//! [`Faults::export_fails`]), so it is the same in every run and after every restart, and a
+//! reference model can predict it. A copy (export) fated to fail is reported `CopyFailed`
+//! (`ExportFailed`) with the reason [`INJECTED_FAILURE`] at its modelled end, instead of
+//! finished. The default, [`Faults::none`], injects nothing.
+//!
+//! # Restarts
+//! A host that restarts loses its table. [`Simulator::resume`] wraps a restored service
+//! (from a snapshot: serde, or [`ImageService::replay`]), asks it to re-issue the effects of
+//! all work in flight ([`ImageService::resume`]) and rebuilds the table from them. A
+//! re-issued `StartCopy` carries the copy's original start, so its modelled end is what it
+//! was before the restart; an export's clock runs from its acceptance, which `StartExport`
+//! carries, and an export the engine already runs is reported `ExportStarted` again, which
+//! the engine answers `Reported` without a change. Progress already reported is not known
+//! after a restart: a report equal to the engine's changes nothing, and one below it is
+//! refused with the engine's figure, which the simulator then takes. So a restarted
+//! simulator writes the same events as one that never stopped. [`Simulator::restart`] does
+//! the whole restart through a round trip the caller supplies (the library has no JSON
+//! dependency).
+//!
+//! ```
+//! use machine_image::sim::{Faults, Simulator};
+//! use machine_image::{Profile, TaskId};
+//!
+//! let faults = Faults::new(7, 100, 0).unwrap(); // 10% of copies fail, no export does
+//! let sim = Simulator::new(Profile::alibaba()).with_faults(faults);
+//! // A task's fate is known up front, and never changes.
+//! let doomed = (1..=100).filter(|id| faults.copy_fails(TaskId(*id))).count();
+//! assert!(doomed > 0 && doomed < 30);
+//! // A restart through a round trip (here the identity; a host would serialise).
+//! let sim = sim.restart(|service| Ok::<_, ()>(service)).unwrap();
+//! assert_eq!(sim.faults(), faults);
+//! ```
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::copy::TaskState;
-use crate::engine::{Command, EngineError, ImageService, Outcome};
-use crate::export::{ExportState, ExportTask};
+use crate::copy::TaskId;
+use crate::engine::{Command, Effect, EngineError, ImageService, Outcome};
+use crate::export::ExportTaskId;
 use crate::provider::Profile;
+use crate::region::RegionId;
 
 /// The modelled duration of an export writing `size_gib` GiB: 5 minutes plus 6 seconds per
 /// GiB (seed 002 only says it depends on the image's size and how busy the task queue is;
@@ -46,23 +118,273 @@ fn ends_at(start: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-/// The engine with a modelled host.
-#[derive(Debug, Clone)]
-pub struct Simulator {
-    service: ImageService,
+/// The progress of work started at `start` and taking `duration`, at `now`: elapsed × 100 /
+/// total, at most 99 (only the end report finishes it).
+fn percent_done(start: DateTime<Utc>, duration: Duration, now: DateTime<Utc>) -> u8 {
+    let total = duration.num_seconds().max(1);
+    let elapsed = (now - start).num_seconds().clamp(0, total);
+    ((elapsed * 100) / total).min(99) as u8
 }
 
-impl Simulator {
-    /// An empty world under `profile`.
-    pub fn new(profile: Profile) -> Self {
-        Simulator {
-            service: ImageService::new(profile),
+/// The reason of every failure the simulator injects (see [`Faults`]).
+pub const INJECTED_FAILURE: &str = "injected failure";
+
+/// A failure rate above 1000 per mille.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FaultsError {
+    /// The copy failure rate is above 1000 per mille.
+    #[error("copy failure rate {0} per mille is above 1000")]
+    CopyRate(u16),
+    /// The export failure rate is above 1000 per mille.
+    #[error("export failure rate {0} per mille is above 1000")]
+    ExportRate(u16),
+}
+
+/// Which tasks the simulator fails on purpose: a seed and a failure rate (per mille) for
+/// copies and for exports.
+///
+/// A task's fate is a pure function of the seed, the task's kind and its id: with
+/// `splitmix64(x)` the SplitMix64 output function (`z = x + 0x9e3779b97f4a7c15`;
+/// `z = (z ^ z >> 30) * 0xbf58476d1ce4e5b9`; `z = (z ^ z >> 27) * 0x94d049bb133111eb`;
+/// `z ^ z >> 31`, all wrapping), the task's draw is
+/// `splitmix64(splitmix64(seed ^ kind) ^ id) % 1000`, `kind` 1 for copies and 2 for
+/// exports, and the task fails when its draw is below the rate. So a rate of 100 fails about
+/// one task in ten, 0 none and 1000 all; the same task fails in every run, before and after
+/// any restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Faults {
+    seed: u64,
+    copy_failure_per_mille: u16,
+    export_failure_per_mille: u16,
+}
+
+impl Default for Faults {
+    /// [`Faults::none`].
+    fn default() -> Self {
+        Faults::none()
+    }
+}
+
+/// The SplitMix64 output function (see [`Faults`]).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Faults {
+    /// No failures: every task finishes.
+    pub const fn none() -> Self {
+        Faults {
+            seed: 0,
+            copy_failure_per_mille: 0,
+            export_failure_per_mille: 0,
         }
     }
 
-    /// Wraps an existing service.
+    /// Fails about `copy_failure_per_mille` copies and `export_failure_per_mille` exports in
+    /// a thousand, chosen by `seed`. Refused if a rate is above 1000.
+    pub fn new(
+        seed: u64,
+        copy_failure_per_mille: u16,
+        export_failure_per_mille: u16,
+    ) -> Result<Self, FaultsError> {
+        if copy_failure_per_mille > 1000 {
+            return Err(FaultsError::CopyRate(copy_failure_per_mille));
+        }
+        if export_failure_per_mille > 1000 {
+            return Err(FaultsError::ExportRate(export_failure_per_mille));
+        }
+        Ok(Faults {
+            seed,
+            copy_failure_per_mille,
+            export_failure_per_mille,
+        })
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The copy failure rate, per mille.
+    pub fn copy_failure_per_mille(&self) -> u16 {
+        self.copy_failure_per_mille
+    }
+
+    /// The export failure rate, per mille.
+    pub fn export_failure_per_mille(&self) -> u16 {
+        self.export_failure_per_mille
+    }
+
+    /// Whether no task is ever failed.
+    pub fn is_none(&self) -> bool {
+        self.copy_failure_per_mille == 0 && self.export_failure_per_mille == 0
+    }
+
+    /// The draw of task `id` of `kind`, 0 to 999 (see the type's docs).
+    fn draw(&self, kind: u64, id: u64) -> u16 {
+        (splitmix64(splitmix64(self.seed ^ kind) ^ id) % 1000) as u16
+    }
+
+    /// Whether copy `task` is fated to fail.
+    pub fn copy_fails(&self, task: TaskId) -> bool {
+        self.copy_failure_per_mille > 0 && self.draw(1, task.0) < self.copy_failure_per_mille
+    }
+
+    /// Whether export `task` is fated to fail.
+    pub fn export_fails(&self, task: ExportTaskId) -> bool {
+        self.export_failure_per_mille > 0 && self.draw(2, task.0) < self.export_failure_per_mille
+    }
+}
+
+/// A copy the simulator was told to run (`StartCopy`).
+#[derive(Debug, Clone)]
+struct CopyWork {
+    /// Its queue region: progress is reported in the order of these.
+    lane: RegionId,
+    /// When the engine started it.
+    started_at: DateTime<Utc>,
+    /// GiB to copy.
+    size_gib: u64,
+    /// The last progress reported (or learnt from a refusal).
+    progress: u8,
+}
+
+impl CopyWork {
+    fn end(&self) -> DateTime<Utc> {
+        ends_at(self.started_at, copy_duration(self.size_gib))
+    }
+}
+
+/// An export the simulator was told to run (`StartExport`).
+#[derive(Debug, Clone)]
+struct ExportWork {
+    /// When the engine accepted it: its modelled clock runs from here.
+    accepted_at: DateTime<Utc>,
+    /// GiB to write: the sum of its objects' sizes.
+    size_gib: u64,
+    /// Whether the simulator has reported `ExportStarted` (and had it accepted).
+    started: bool,
+    /// The last progress reported (or learnt from a refusal).
+    progress: u8,
+}
+
+impl ExportWork {
+    fn end(&self) -> DateTime<Utc> {
+        ends_at(self.accepted_at, export_duration(self.size_gib))
+    }
+}
+
+/// What a command forwarded by [`Simulator::handle`] tells the simulator about its own
+/// work, once the engine accepts it.
+enum Forwarded {
+    Other,
+    CopyEnded(TaskId),
+    CopyProgress(TaskId, u8),
+    ExportStarted(ExportTaskId),
+    ExportProgress(ExportTaskId, u8),
+    ExportEnded(ExportTaskId),
+}
+
+impl Forwarded {
+    fn of(command: &Command) -> Self {
+        match command {
+            Command::CopyFinished(task) | Command::CopyFailed { task, .. } => {
+                Forwarded::CopyEnded(*task)
+            }
+            Command::CopyProgress { task, percent } => Forwarded::CopyProgress(*task, *percent),
+            Command::ExportStarted(task) => Forwarded::ExportStarted(*task),
+            Command::ExportProgress { task, percent } => Forwarded::ExportProgress(*task, *percent),
+            Command::ExportFinished(task) | Command::ExportFailed { task, .. } => {
+                Forwarded::ExportEnded(*task)
+            }
+            _ => Forwarded::Other,
+        }
+    }
+}
+
+/// Whether a refused report says the task is not where the simulator thought: gone, or in
+/// a state the report does not fit.
+fn stale(e: &EngineError) -> bool {
+    matches!(
+        e,
+        EngineError::Transition(_)
+            | EngineError::UnknownTask(_)
+            | EngineError::ExportTransition(_)
+            | EngineError::UnknownExport(_)
+    )
+}
+
+/// The engine with a modelled host, driven by the engine's effects alone (see the module
+/// docs).
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    service: ImageService,
+    faults: Faults,
+    copies: BTreeMap<TaskId, CopyWork>,
+    exports: BTreeMap<ExportTaskId, ExportWork>,
+    /// Every effect consumed since the last `take_effects`, when `log_effects` is on.
+    consumed: Vec<Effect>,
+    log_effects: bool,
+}
+
+impl Simulator {
+    /// An empty world under `profile`, with no faults.
+    pub fn new(profile: Profile) -> Self {
+        Simulator::from_service(ImageService::new(profile))
+    }
+
+    /// Wraps an existing service and takes its pending effects: the work it runs is the work
+    /// those effects ask for. Work in flight whose effects were polled elsewhere is not
+    /// known to it: for a service restored after a restart, use [`Simulator::resume`].
     pub fn from_service(service: ImageService) -> Self {
-        Simulator { service }
+        let mut sim = Simulator {
+            service,
+            faults: Faults::none(),
+            copies: BTreeMap::new(),
+            exports: BTreeMap::new(),
+            consumed: Vec::new(),
+            log_effects: true,
+        };
+        sim.absorb();
+        sim
+    }
+
+    /// The host restarted: wraps `service`, restored from a snapshot or a log, has it
+    /// re-issue the effects of all work in flight ([`ImageService::resume`]) and rebuilds
+    /// the simulator's table from them (see the module docs). No faults: chain
+    /// [`Simulator::with_faults`] to keep the ones the host had.
+    pub fn resume(mut service: ImageService) -> Self {
+        service.resume();
+        Simulator::from_service(service)
+    }
+
+    /// Restarts the host: the service goes through `round_trip` (for example, serialise and
+    /// deserialise it), the simulator's table is dropped and rebuilt by
+    /// [`Simulator::resume`]. The faults and the effect-log setting are kept; effects
+    /// consumed and not yet taken are dropped, and the re-issued ones are recorded.
+    pub fn restart<E>(
+        self,
+        round_trip: impl FnOnce(ImageService) -> Result<ImageService, E>,
+    ) -> Result<Self, E> {
+        let (faults, log_effects) = (self.faults, self.log_effects);
+        let mut sim = Simulator::resume(round_trip(self.service)?).with_faults(faults);
+        sim.set_effect_log(log_effects);
+        Ok(sim)
+    }
+
+    /// The same simulator, failing the tasks `faults` dooms (see [`Faults`]).
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// The faults injected.
+    pub fn faults(&self) -> Faults {
+        self.faults
     }
 
     /// The engine.
@@ -70,7 +392,8 @@ impl Simulator {
         &self.service
     }
 
-    /// The engine, mutably (to poll events and effects).
+    /// The engine, mutably (to poll events, or handle a command directly). Effects polled
+    /// through it are lost to the simulator (see the module docs).
     pub fn service_mut(&mut self) -> &mut ImageService {
         &mut self.service
     }
@@ -80,116 +403,276 @@ impl Simulator {
         self.service
     }
 
-    /// Advances to `now`, then handles `command` at `now`.
+    /// Every effect the simulator consumed since the last call, in the order the engine
+    /// issued them (including the effects it took when wrapping a service, and those
+    /// re-issued by a restart). Empty while the effect log is off.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.consumed)
+    }
+
+    /// Whether consumed effects are kept for [`Simulator::take_effects`] (on by default). A
+    /// harness that never takes them (the scenario runner) turns it off, so they don't pile
+    /// up; the simulator acts on them all the same.
+    pub fn set_effect_log(&mut self, on: bool) {
+        self.log_effects = on;
+        if !on {
+            self.consumed = Vec::new();
+        }
+    }
+
+    /// Whether consumed effects are kept (see [`Simulator::set_effect_log`]).
+    pub fn effect_log(&self) -> bool {
+        self.log_effects
+    }
+
+    /// Advances to `now`, handles `command` at `now`, then takes the effects it issued. A
+    /// host report it forwards (`CopyFinished`, `CopyFailed`, `ExportFailed`, …) updates
+    /// the simulator's table once the engine accepts it: a task reported ended is
+    /// forgotten, a progress report is remembered.
     pub fn handle(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
         self.advance_to(now)?;
-        self.service.handle(now, command)
+        let forwarded = Forwarded::of(&command);
+        let answer = self.service.handle(now, command);
+        self.absorb();
+        if answer.is_ok() {
+            match forwarded {
+                Forwarded::Other => {}
+                Forwarded::CopyEnded(task) => {
+                    self.copies.remove(&task);
+                }
+                Forwarded::CopyProgress(task, percent) => {
+                    if let Some(w) = self.copies.get_mut(&task) {
+                        w.progress = w.progress.max(percent);
+                    }
+                }
+                Forwarded::ExportStarted(task) => {
+                    if let Some(w) = self.exports.get_mut(&task) {
+                        w.started = true;
+                    }
+                }
+                Forwarded::ExportProgress(task, percent) => {
+                    if let Some(w) = self.exports.get_mut(&task) {
+                        w.progress = w.progress.max(percent);
+                    }
+                }
+                Forwarded::ExportEnded(task) => {
+                    self.exports.remove(&task);
+                }
+            }
+        }
+        answer
     }
 
-    /// When the running copy `task` ends, by the model.
-    fn end_of(&self, task: &crate::copy::CopyTask) -> Option<DateTime<Utc>> {
-        task.started_at
-            .map(|s| ends_at(s, copy_duration(task.size_gib)))
+    /// Takes every pending effect into the table (and the log).
+    fn absorb(&mut self) {
+        while let Some(effect) = self.service.poll_effect() {
+            match &effect {
+                Effect::StartCopy {
+                    task,
+                    source_region,
+                    destination_region,
+                    size_gib,
+                    started_at,
+                    ..
+                } => {
+                    let lane = match self.service.profile().queue_scope {
+                        crate::copy::QueueScope::Source => source_region,
+                        crate::copy::QueueScope::Destination => destination_region,
+                    };
+                    // Work is keyed by task: a start received twice changes nothing.
+                    self.copies.entry(*task).or_insert_with(|| CopyWork {
+                        lane: lane.clone(),
+                        started_at: *started_at,
+                        size_gib: *size_gib,
+                        progress: 0,
+                    });
+                }
+                Effect::AbortCopy { task } => {
+                    self.copies.remove(task);
+                }
+                Effect::StartExport {
+                    task,
+                    objects,
+                    accepted_at,
+                    ..
+                } => {
+                    self.exports.entry(*task).or_insert_with(|| ExportWork {
+                        accepted_at: *accepted_at,
+                        size_gib: objects
+                            .iter()
+                            .fold(0u64, |sum, o| sum.saturating_add(o.size_gib)),
+                        started: false,
+                        progress: 0,
+                    });
+                }
+                Effect::AbortExport { task } => {
+                    self.exports.remove(task);
+                }
+            }
+            if self.log_effects {
+                self.consumed.push(effect);
+            }
+        }
     }
 
-    /// The running copies: one per queue lane at most, so this is cheap however many tasks
-    /// the state has seen.
-    fn running(&self) -> impl Iterator<Item = &crate::copy::CopyTask> + '_ {
-        let state = self.service.state();
-        state
-            .queues()
-            .lanes()
-            .filter_map(|(_, running, _)| running)
-            .filter_map(|id| state.task(id))
-            .filter(|t| t.state == TaskState::Running)
+    /// Sends one of the simulator's own reports at `at` and takes the effects it issued.
+    /// `Ok(false)` when the engine refused it as stale (the task is no longer where the
+    /// simulator thought); other refusals are returned.
+    fn report(&mut self, at: DateTime<Utc>, command: Command) -> Result<bool, EngineError> {
+        let answer = self.service.handle(at, command);
+        self.absorb();
+        match answer {
+            Ok(_) => Ok(true),
+            Err(e) if stale(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
-    /// The live exports (queued or running): as many as images being exported.
-    fn live_exports(&self) -> impl Iterator<Item = &ExportTask> + '_ {
-        self.service.state().live_exports()
+    /// `at`, or the state's clock if that is later: a report is never dated before the last
+    /// state change.
+    fn not_before_clock(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        self.service.state().now().map_or(at, |last| at.max(last))
     }
 
-    /// When the running export `task` ends, by the model.
-    fn export_end(task: &ExportTask) -> Option<DateTime<Utc>> {
-        task.started_at
-            .map(|s| ends_at(s, export_duration(task.size_gib())))
-    }
-
-    /// Completes every copy and export due by `now`, in order of modelled end (copies before
-    /// exports at the same instant, then by task id), and reports the progress of the rest.
-    /// Queued exports are started first, at their acceptance. Refused (`TimeWentBackwards`)
-    /// if `now` is before the state's clock (the last state change).
+    /// Reports `ExportStarted` for every export not yet started, completes every copy and
+    /// export due by `now`, and reports the progress of the rest (see the module docs for
+    /// the order). Refused (`TimeWentBackwards`) if `now` is before the state's clock (the
+    /// last state change).
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        self.absorb();
         if let Some(last) = self.service.state().now() {
             if now < last {
                 return Err(EngineError::TimeWentBackwards { last, now });
             }
         }
-        let mut queued: Vec<_> = self
-            .live_exports()
-            .filter(|t| t.state == ExportState::Queued)
-            .map(|t| (t.id, t.queued_at))
+        let unstarted: Vec<(ExportTaskId, DateTime<Utc>)> = self
+            .exports
+            .iter()
+            .filter(|(_, w)| !w.started)
+            .map(|(id, w)| (*id, w.accepted_at))
             .collect();
-        queued.sort();
-        for (task, queued_at) in queued {
-            let at = self
-                .service
-                .state()
-                .now()
-                .map_or(queued_at, |last| queued_at.max(last));
-            self.service.handle(at, Command::ExportStarted(task))?;
+        for (task, accepted_at) in unstarted {
+            let at = self.not_before_clock(accepted_at);
+            if self.report(at, Command::ExportStarted(task))? {
+                if let Some(w) = self.exports.get_mut(&task) {
+                    w.started = true;
+                }
+            } else {
+                self.exports.remove(&task);
+            }
         }
         loop {
             let copy = self
-                .running()
-                .filter_map(|t| self.end_of(t).map(|end| (end, 0, t.id.0)))
+                .copies
+                .iter()
+                .map(|(id, w)| (w.end(), 0, id.0))
                 .filter(|(end, _, _)| *end <= now)
                 .min();
             let export = self
-                .live_exports()
-                .filter(|t| t.state == ExportState::Running)
-                .filter_map(|t| Self::export_end(t).map(|end| (end, 1, t.id.0)))
+                .exports
+                .iter()
+                .filter(|(_, w)| w.started)
+                .map(|(id, w)| (w.end(), 1, id.0))
                 .filter(|(end, _, _)| *end <= now)
                 .min();
             let Some((end, kind, id)) = copy.into_iter().chain(export).min() else {
                 break;
             };
-            let at = self.service.state().now().map_or(end, |last| end.max(last));
+            let at = self.not_before_clock(end);
             let command = if kind == 0 {
-                Command::CopyFinished(crate::copy::TaskId(id))
+                let task = TaskId(id);
+                if self.faults.copy_fails(task) {
+                    Command::CopyFailed {
+                        task,
+                        reason: INJECTED_FAILURE.to_owned(),
+                    }
+                } else {
+                    Command::CopyFinished(task)
+                }
             } else {
-                Command::ExportFinished(crate::export::ExportTaskId(id))
+                let task = ExportTaskId(id);
+                if self.faults.export_fails(task) {
+                    Command::ExportFailed {
+                        task,
+                        reason: INJECTED_FAILURE.to_owned(),
+                    }
+                } else {
+                    Command::ExportFinished(task)
+                }
             };
-            self.service.handle(at, command)?;
+            // Accepted or stale, the task is over for the simulator.
+            self.report(at, command)?;
+            if kind == 0 {
+                self.copies.remove(&TaskId(id));
+            } else {
+                self.exports.remove(&ExportTaskId(id));
+            }
         }
-        let export_progress: Vec<_> = self
-            .live_exports()
-            .filter(|t| t.state == ExportState::Running)
-            .filter_map(|t| {
-                let start = t.started_at?;
-                let total = export_duration(t.size_gib()).num_seconds().max(1);
-                let elapsed = (now - start).num_seconds().clamp(0, total);
-                let percent = ((elapsed * 100) / total).min(99) as u8;
-                (percent > t.progress).then_some((t.id, percent))
+        let export_progress: Vec<(ExportTaskId, u8)> = self
+            .exports
+            .iter()
+            .filter(|(_, w)| w.started)
+            .filter_map(|(id, w)| {
+                let percent = percent_done(w.accepted_at, export_duration(w.size_gib), now);
+                (percent > w.progress).then_some((*id, percent))
             })
             .collect();
         for (task, percent) in export_progress {
-            self.service
-                .handle(now, Command::ExportProgress { task, percent })?;
+            let answer = self
+                .service
+                .handle(now, Command::ExportProgress { task, percent });
+            self.absorb();
+            match answer {
+                Ok(_) => {
+                    if let Some(w) = self.exports.get_mut(&task) {
+                        w.progress = percent;
+                    }
+                }
+                Err(EngineError::ExportProgressWentBack { from, .. }) => {
+                    if let Some(w) = self.exports.get_mut(&task) {
+                        w.progress = from;
+                    }
+                }
+                Err(e) if stale(&e) => {
+                    self.exports.remove(&task);
+                }
+                Err(e) => return Err(e),
+            }
         }
-        let progress: Vec<_> = self
-            .running()
-            .filter_map(|t| {
-                let start = t.started_at?;
-                let total = copy_duration(t.size_gib).num_seconds().max(1);
-                let elapsed = (now - start).num_seconds().clamp(0, total);
-                let percent = ((elapsed * 100) / total).min(99) as u8;
-                (percent > t.progress).then_some((t.id, percent))
+        let mut progress: Vec<(&RegionId, TaskId, u8)> = self
+            .copies
+            .iter()
+            .filter_map(|(id, w)| {
+                let percent = percent_done(w.started_at, copy_duration(w.size_gib), now);
+                (percent > w.progress).then_some((&w.lane, *id, percent))
             })
             .collect();
+        progress.sort_unstable();
+        let progress: Vec<(TaskId, u8)> = progress
+            .into_iter()
+            .map(|(_, task, percent)| (task, percent))
+            .collect();
         for (task, percent) in progress {
-            self.service
-                .handle(now, Command::CopyProgress { task, percent })?;
+            let answer = self
+                .service
+                .handle(now, Command::CopyProgress { task, percent });
+            self.absorb();
+            match answer {
+                Ok(_) => {
+                    if let Some(w) = self.copies.get_mut(&task) {
+                        w.progress = percent;
+                    }
+                }
+                Err(EngineError::ProgressWentBack { from, .. }) => {
+                    if let Some(w) = self.copies.get_mut(&task) {
+                        w.progress = from;
+                    }
+                }
+                Err(e) if stale(&e) => {
+                    self.copies.remove(&task);
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }
@@ -212,5 +695,55 @@ mod tests {
         assert_eq!(export_duration(0), Duration::minutes(5));
         assert_eq!(export_duration(50), Duration::minutes(10));
         assert!(export_duration(u64::MAX) > Duration::days(365));
+    }
+
+    #[test]
+    fn faults_are_validated() {
+        assert_eq!(Faults::default(), Faults::none());
+        assert!(Faults::none().is_none());
+        assert_eq!(Faults::new(1, 1001, 0), Err(FaultsError::CopyRate(1001)));
+        assert_eq!(Faults::new(1, 0, 1001), Err(FaultsError::ExportRate(1001)));
+        let f = Faults::new(9, 1000, 250).unwrap();
+        assert_eq!(
+            (
+                f.seed(),
+                f.copy_failure_per_mille(),
+                f.export_failure_per_mille()
+            ),
+            (9, 1000, 250)
+        );
+        assert!(!f.is_none());
+    }
+
+    #[test]
+    fn a_fate_is_a_pure_function_of_seed_kind_and_id() {
+        let none = Faults::none();
+        let all = Faults::new(3, 1000, 1000).unwrap();
+        let tenth = Faults::new(3, 100, 100).unwrap();
+        let other_seed = Faults::new(4, 100, 100).unwrap();
+        let mut copies = 0;
+        let mut exports = 0;
+        let mut differ_by_kind = 0;
+        let mut differ_by_seed = 0;
+        for id in 1..=10_000 {
+            assert!(!none.copy_fails(TaskId(id)) && !none.export_fails(ExportTaskId(id)));
+            assert!(all.copy_fails(TaskId(id)) && all.export_fails(ExportTaskId(id)));
+            let c = tenth.copy_fails(TaskId(id));
+            let e = tenth.export_fails(ExportTaskId(id));
+            assert_eq!(c, tenth.copy_fails(TaskId(id)));
+            copies += c as u32;
+            exports += e as u32;
+            differ_by_kind += (c != e) as u32;
+            differ_by_seed += (c != other_seed.copy_fails(TaskId(id))) as u32;
+        }
+        // About one in ten, independently for each kind and seed.
+        assert!((800..1200).contains(&copies), "{copies}");
+        assert!((800..1200).contains(&exports), "{exports}");
+        assert!(differ_by_kind > 1000, "{differ_by_kind}");
+        assert!(differ_by_seed > 1000, "{differ_by_seed}");
+        // The documented mix, spelt out for one task.
+        let draw = splitmix64(splitmix64(3 ^ 1) ^ 42) % 1000;
+        assert_eq!(tenth.copy_fails(TaskId(42)), draw < 100);
+        assert_eq!(splitmix64(0), 0xe220_a839_7b1d_cdaf);
     }
 }

@@ -1,11 +1,24 @@
 //! The reference-model state-machine test: a deliberately simple model of the engine's
 //! rules (plain `Vec`s, linear scans, no indexes, no queues: a task's place follows from
 //! its id), driven in lockstep with `ImageService` (through the `Simulator`, which plays
-//! the host) on generated worlds and step sequences. Every answer must agree (the whole
-//! `Outcome`, or the error code), and after every step the invariants of the module
-//! `check_step` below hold. Every case is also rendered as a scenario and replayed through
-//! the `Runner`, which must give the same answers and the same final state; a failing case
-//! is printed as that scenario (and written to `target/state_machine_counterexample.jsonl`).
+//! the host from the engine's effects alone) on generated worlds and step sequences. Every
+//! answer must agree (the whole `Outcome`, or the error code), the effects the simulator
+//! consumed must be exactly the ones the model expects (`StartCopy` for each copy it moved
+//! to `Running`, with its start; `AbortCopy` for each running copy it cancelled; none for a
+//! refused call), and after every step the invariants of `check_step` below hold.
+//!
+//! Each case also draws a seed for the host's faults and restarts: 10% of copies fail at
+//! their modelled end (`Faults::copy_fails` tells the model which), and before about 4% of
+//! the steps the host restarts (the service goes out to JSON and back, the simulator is
+//! dropped and `Simulator::restart` rebuilds it from the re-issued effects, which must be
+//! one `StartCopy` per running copy). The model must agree throughout.
+//!
+//! Every case without an injected failure is also rendered as a scenario and replayed
+//! through the `Runner` (which has no faults, so such a case runs there as in the lockstep
+//! run; restarts are invisible to it), which must give the same answers and the same final
+//! state. A failing case is printed as that scenario (and written to
+//! `target/tmp/state_machine_counterexample.jsonl`), with its faults seed, failed copies
+//! and restart steps.
 //!
 //! Cases: `MACHINE_IMAGE_SM_CASES` (default 256), seed: `MACHINE_IMAGE_SM_SEED` (default
 //! fixed, so CI is deterministic). Each case is a world and 1 to 200 steps.
@@ -20,15 +33,18 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    AcceptedCopy, Command, CopyImage, ImageCall, ImageFilter, ImageService, ModifyShare, Outcome,
+    AcceptedCopy, Command, CopyImage, Effect, ImageCall, ImageFilter, ImageService, ModifyShare,
+    Outcome,
 };
 use machine_image::replay::scenario::Scenario;
 use machine_image::replay::{Runner, Value};
+use machine_image::sim::Faults;
 use machine_image::strategies::{Driver, Step, World, steps, world};
 use machine_image::{
     Account, AccountId, ClientToken, ErrorCode, ImageId, ImageKind, ImageName, ImageStatus, KmsKey,
     Profile, Provider, QueueScope, RegionId, Simulator, SnapshotId, TaskId, TaskState,
 };
+use proptest::prelude::any;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
 // ============================================================================ the model
@@ -68,6 +84,9 @@ struct MTask {
     size_gib: u64,
     state: TaskState,
     started_at: Option<DateTime<Utc>>,
+    /// The progress the simulator reported: its share of the modelled duration, at most
+    /// 99, as of the last time it advanced.
+    progress: u8,
 }
 
 /// The rules, restated as simply as they can be.
@@ -86,6 +105,14 @@ struct Model {
     next_snapshot: u64,
     /// Images removed by an explicit `DeleteImage` or `CancelCopyImage`.
     removed: Vec<ImageId>,
+    /// The simulator's faults: which copies fail at their end instead of finishing.
+    faults: Faults,
+    /// Copies failed by the faults so far.
+    injected: u64,
+    /// The effects the engine must have issued since they were last taken: `StartCopy`
+    /// for each task the model moved to `Running`, `AbortCopy` for each running task it
+    /// cancelled.
+    effects: Vec<Effect>,
 }
 
 type Answer = Result<Outcome, ErrorCode>;
@@ -99,7 +126,7 @@ fn oldest_snapshot() -> DateTime<Utc> {
 }
 
 impl Model {
-    fn new(world: &World) -> Self {
+    fn new(world: &World, faults: Faults) -> Self {
         Model {
             profile: world.profile.clone(),
             clock: world.start,
@@ -140,7 +167,37 @@ impl Model {
             next_image: 0,
             next_snapshot: 0,
             removed: Vec::new(),
+            faults,
+            injected: 0,
+            effects: Vec::new(),
         }
+    }
+
+    /// `StartCopy` for task `t`, as the engine words it.
+    fn start_effect(t: &MTask) -> Effect {
+        Effect::StartCopy {
+            task: TaskId(t.id),
+            source_image: t.source_image.clone(),
+            source_region: t.source_region.clone(),
+            destination_image: t.dest_image.clone(),
+            destination_region: t.dest_region.clone(),
+            size_gib: t.size_gib,
+            started_at: t.started_at.expect("model: a running task has started"),
+        }
+    }
+
+    /// The effects issued since the last call.
+    fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// What a restarted host is told: `StartCopy` for every running copy, in task order.
+    fn running_starts(&self) -> Vec<Effect> {
+        self.tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Running)
+            .map(Model::start_effect)
+            .collect()
     }
 
     fn quotas(&self, account: &AccountId) -> (u32, u32) {
@@ -240,12 +297,15 @@ impl Model {
                 t.state = TaskState::Running;
                 t.started_at = Some(at);
                 let dest = t.dest_image.clone();
+                let effect = Model::start_effect(t);
+                self.effects.push(effect);
                 self.image_mut(&dest).status = ImageStatus::Creating;
             }
         }
     }
 
-    /// The simulator: finishes every running copy due by `now`, earliest end first.
+    /// The simulator: ends every running copy due by `now`, earliest end first: it fails
+    /// if the faults doom it (as the host's `CopyFailed`), and succeeds otherwise.
     fn advance(&mut self, now: DateTime<Utc>) {
         loop {
             let due = self
@@ -258,11 +318,24 @@ impl Model {
             let Some((end, id)) = due else { break };
             let at = end.max(self.clock);
             self.clock = at;
+            if self.faults.copy_fails(TaskId(id)) {
+                self.injected += 1;
+                self.fail(at, TaskId(id))
+                    .expect("model: a running task fails");
+                continue;
+            }
             let t = &mut self.tasks[id as usize - 1];
             t.state = TaskState::Succeeded;
             let dest = t.dest_image.clone();
             self.image_mut(&dest).status = ImageStatus::Available;
             self.start_idle_lanes(at);
+        }
+        for t in self.tasks.iter_mut() {
+            if t.state == TaskState::Running {
+                let total = copy_duration(t.size_gib).num_seconds();
+                let elapsed = (now - t.started_at.unwrap()).num_seconds().clamp(0, total);
+                t.progress = t.progress.max(((elapsed * 100) / total).min(99) as u8);
+            }
         }
     }
 
@@ -500,6 +573,7 @@ impl Model {
                 size_gib: source.size_gib,
                 state: TaskState::Queued,
                 started_at: None,
+                progress: 0,
             });
             self.images.push(MImage {
                 id: image_id.clone(),
@@ -551,6 +625,10 @@ impl Model {
         let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
         if alias == "self" {
             if let Some(task) = self.live_task_of(&image.id) {
+                let t = &mut self.tasks[task as usize - 1];
+                if t.state == TaskState::Running {
+                    self.effects.push(Effect::AbortCopy { task: TaskId(task) });
+                }
                 self.tasks[task as usize - 1].state = TaskState::Cancelled;
                 let gone = self.remove_image(&image.id);
                 self.snapshots.retain(|s| !gone.snapshots.contains(&s.id));
@@ -660,18 +738,12 @@ static STEPS: AtomicU64 = AtomicU64::new(0);
 static COMMANDS: AtomicU64 = AtomicU64::new(0);
 static REFUSED: AtomicU64 = AtomicU64::new(0);
 static CHECKS: AtomicU64 = AtomicU64::new(0);
+static RESTARTS: AtomicU64 = AtomicU64::new(0);
+static INJECTED: AtomicU64 = AtomicU64::new(0);
+static REPLAYED: AtomicU64 = AtomicU64::new(0);
 /// How often each answer was given (`Ok` variants and error codes), for the summary.
 static ANSWERS: std::sync::Mutex<std::collections::BTreeMap<String, u64>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
-
-const ALL_STATUSES: [ImageStatus; 6] = [
-    ImageStatus::Creating,
-    ImageStatus::Waiting,
-    ImageStatus::Available,
-    ImageStatus::UnAvailable,
-    ImageStatus::CreateFailed,
-    ImageStatus::Deprecated,
-];
 
 fn fail<T>(what: String) -> Result<T, String> {
     Err(what)
@@ -749,6 +821,22 @@ fn check_step(
         }
         checks += 1;
     }
+
+    // Every running copy shows the progress of its modelled time (its clock runs from its
+    // start, restarts or not).
+    for t in model.tasks.iter().filter(|t| t.state == TaskState::Running) {
+        let engine = state
+            .task(TaskId(t.id))
+            .map(|e| (e.state, e.started_at, e.progress));
+        if engine != Some((t.state, t.started_at, t.progress)) {
+            return fail(format!(
+                "task-{}: engine {engine:?}, model {:?}",
+                t.id,
+                (t.state, t.started_at, t.progress)
+            ));
+        }
+    }
+    checks += 1;
 
     // Every in-flight destination has exactly one live task, and every live task's
     // destination is in flight in the matching status.
@@ -849,7 +937,7 @@ fn check_step(
             let filter = ImageFilter {
                 region: Some(region.clone()),
                 ids: None,
-                statuses: Some(ALL_STATUSES.to_vec()),
+                statuses: Some(ImageStatus::ALL.to_vec()),
                 owner_aliases: None,
             };
             let views = svc.describe_images(&caller, &filter);
@@ -891,10 +979,45 @@ fn check_step(
     Ok(checks)
 }
 
-/// One case: the world, the steps in lockstep, the scenario replayed through the runner.
-fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
-    let mut sim = Simulator::from_service(world.service());
-    let mut model = Model::new(world);
+/// The copy failure rate of every case: 10%.
+const COPY_FAILURE_PER_MILLE: u16 = 100;
+/// How often the host restarts before a step: 4%.
+const RESTART_PERCENT: u64 = 4;
+
+/// SplitMix64's output function: the test's own seeded choices (restart steps).
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Whether the host restarts before step `step` of the case seeded `seed`.
+fn restarts_before(seed: u64, step: usize) -> bool {
+    mix(mix(seed ^ 0x7265_7374_6172_7473) ^ step as u64) % 100 < RESTART_PERCENT
+}
+
+/// The effects the simulator consumed must be exactly those the model expects.
+fn same_effects(when: &str, sim: &mut Simulator, model: &mut Model) -> Result<(), String> {
+    let (got, want) = (sim.take_effects(), model.take_effects());
+    if got != want {
+        return fail(format!(
+            "effects {when}:\n  engine {got:?}\n  model  {want:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// One case: the world, the steps in lockstep (with copies failed by seeded faults and the
+/// host restarted at seeded steps), the scenario replayed through the runner.
+///
+/// The runner's simulator has no faults, so the replay is compared only for cases in which
+/// no failure was injected (a case whose doomed copies never reached their end runs as
+/// without faults). Restarts are invisible to it: it must reach the same state.
+fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseError> {
+    let faults = Faults::new(seed, COPY_FAILURE_PER_MILLE, 0).expect("a valid rate");
+    let mut sim = Simulator::from_service(world.service()).with_faults(faults);
+    let mut model = Model::new(world, faults);
     let mut driver = Driver::new(world);
     let mut scenario =
         Scenario::new(&world.profile).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -908,9 +1031,28 @@ fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut answers: Vec<Result<Outcome, ErrorCode>> =
         vec![Ok(Outcome::Registered); world.fixtures().len()];
     let mut last_checked = String::new();
+    let mut restarts = 0;
     let result = (|| -> Result<(), String> {
-        for step in steps {
+        same_effects("of the fixtures", &mut sim, &mut model)?;
+        for (i, step) in steps.iter().enumerate() {
             STEPS.fetch_add(1, Relaxed);
+            if restarts_before(seed, i) {
+                // The host restarts from a snapshot: all it knew is lost.
+                let host = std::mem::replace(&mut sim, Simulator::new(world.profile.clone()));
+                sim = host
+                    .restart(|service| {
+                        let json = serde_json::to_string(&service).map_err(|e| e.to_string())?;
+                        serde_json::from_str::<ImageService>(&json).map_err(|e| e.to_string())
+                    })
+                    .map_err(|e| format!("restart at step {i}: {e}"))?;
+                restarts += 1;
+                let (got, want) = (sim.take_effects(), model.running_starts());
+                if got != want {
+                    return fail(format!(
+                        "a restart at step {i} re-issued\n  engine {got:?}\n  model  {want:?}"
+                    ));
+                }
+            }
             let Some((now, command)) = driver.resolve(step, sim.service().state()) else {
                 continue;
             };
@@ -919,10 +1061,11 @@ fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
                 .push(now, &command, sim.service().state())
                 .map_err(|e| e.to_string())?;
             sim.advance_to(now).map_err(|e| e.to_string())?;
+            model.advance(now);
+            same_effects(&format!("advancing to {now}"), &mut sim, &mut model)?;
             sim.service_mut().drain_events();
-            sim.service_mut().drain_effects();
             let before = serde_json::to_string(sim.service()).unwrap();
-            let engine = sim.service_mut().handle(now, command.clone());
+            let engine = sim.handle(now, command.clone());
             let modelled = model.handle(now, &command);
             driver.observe(&command, &engine);
             let engine_code = engine.as_ref().map_err(|e| e.code()).cloned();
@@ -931,13 +1074,20 @@ fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
                     "answers differ for {command:?}:\n  engine {engine:?}\n  model  {modelled:?}"
                 ));
             }
+            let effects = sim.take_effects();
             let json = serde_json::to_string(sim.service()).unwrap();
             if engine.is_err() {
                 REFUSED.fetch_add(1, Relaxed);
                 let svc = sim.service_mut();
-                if json != before || svc.poll_event().is_some() || svc.poll_effect().is_some() {
+                if json != before || svc.poll_event().is_some() || !effects.is_empty() {
                     return fail(format!("the refused {command:?} changed the service"));
                 }
+            }
+            let expected = model.take_effects();
+            if effects != expected {
+                return fail(format!(
+                    "effects of {command:?}:\n  engine {effects:?}\n  model  {expected:?}"
+                ));
             }
             CHECKS.fetch_add(1, Relaxed);
             let fresh = json != last_checked;
@@ -958,9 +1108,23 @@ fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
         Ok(())
     })();
     if let Err(why) = result {
-        return Err(counterexample(&why, &scenario));
+        return Err(counterexample(
+            &format!(
+                "{why}\n(faults seed {seed}: copies failed at their end: tasks {:?}; restarts before steps {:?})",
+                doomed(&model),
+                restarting_steps(seed, steps.len())
+            ),
+            &scenario,
+        ));
+    }
+    RESTARTS.fetch_add(restarts, Relaxed);
+    INJECTED.fetch_add(model.injected, Relaxed);
+    if model.injected > 0 {
+        CASES.fetch_add(1, Relaxed);
+        return Ok(());
     }
     // The scenario, replayed through the runner, gives the same answers and state.
+    REPLAYED.fetch_add(1, Relaxed);
     let text = scenario.to_jsonl();
     let mut runner = Runner::new();
     let lines: Vec<&str> = text.lines().collect();
@@ -1004,6 +1168,21 @@ fn run_case(world: &World, steps: &[Step]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The copies the faults failed in the model (for a counterexample's header).
+fn doomed(model: &Model) -> Vec<u64> {
+    model
+        .tasks
+        .iter()
+        .filter(|t| model.faults.copy_fails(TaskId(t.id)) && t.state == TaskState::Failed)
+        .map(|t| t.id)
+        .collect()
+}
+
+/// The steps the host restarts before, in a case of `steps` steps.
+fn restarting_steps(seed: u64, steps: usize) -> Vec<usize> {
+    (0..steps).filter(|i| restarts_before(seed, *i)).collect()
+}
+
 fn counterexample(why: &str, scenario: &Scenario) -> TestCaseError {
     let text = scenario.to_jsonl();
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -1016,15 +1195,15 @@ fn counterexample(why: &str, scenario: &Scenario) -> TestCaseError {
     ))
 }
 
-fn failure(world: &World, steps: &[Step]) -> Option<String> {
-    run_case(world, steps).err().map(|e| e.to_string())
+fn failure(world: &World, steps: &[Step], seed: u64) -> Option<String> {
+    run_case(world, steps, seed).err().map(|e| e.to_string())
 }
 
 /// After proptest's shrinking, removes whatever steps and fixtures the failure does not
 /// need, one at a time (proptest shrinks a sequence's elements after removing some, so
 /// steps shrunk into harmless ones can stay): the scenario printed is short.
-fn minimise(mut world: World, mut steps: Vec<Step>) -> (World, Vec<Step>, String) {
-    let Some(mut why) = failure(&world, &steps) else {
+fn minimise(mut world: World, mut steps: Vec<Step>, seed: u64) -> (World, Vec<Step>, String) {
+    let Some(mut why) = failure(&world, &steps, seed) else {
         return (world, steps, "the failure did not reproduce".into());
     };
     loop {
@@ -1032,7 +1211,7 @@ fn minimise(mut world: World, mut steps: Vec<Step>) -> (World, Vec<Step>, String
         for i in (0..steps.len()).rev() {
             let mut fewer = steps.clone();
             fewer.remove(i);
-            if let Some(w) = failure(&world, &fewer) {
+            if let Some(w) = failure(&world, &fewer, seed) {
                 (steps, why, progress) = (fewer, w, true);
             }
         }
@@ -1060,14 +1239,14 @@ fn minimise(mut world: World, mut steps: Vec<Step>) -> (World, Vec<Step>, String
             {
                 continue;
             }
-            if let Some(w) = failure(&candidate, &steps) {
+            if let Some(w) = failure(&candidate, &steps, seed) {
                 (world, why, progress) = (candidate, w, true);
                 break;
             }
         }
         if !progress {
             // Run the minimal case last, so the counterexample file holds it.
-            let why = failure(&world, &steps).unwrap_or(why);
+            let why = failure(&world, &steps, seed).unwrap_or(why);
             return (world, steps, why);
         }
     }
@@ -1093,16 +1272,20 @@ fn engine_agrees_with_the_reference_model() {
     };
     let mut runner = TestRunner::new(config);
     let started = std::time::Instant::now();
-    let result = runner.run(&(world(), steps(200)), |(world, steps)| {
-        run_case(&world, &steps)
-    });
+    let result = runner.run(
+        &(world(), steps(200), any::<u64>()),
+        |(world, steps, faults_seed)| run_case(&world, &steps, faults_seed),
+    );
     eprintln!(
-        "state machine: {} cases passed, {} steps generated, {} commands run ({} refused), {} invariant checks, seed {seed}, {:.1?}",
+        "state machine: {} cases passed, {} steps generated, {} commands run ({} refused), {} invariant checks, {} host restarts survived, {} copy failures injected ({COPY_FAILURE_PER_MILLE}‰), {} cases without one replayed through the runner, seed {seed}, {:.1?}",
         CASES.load(Relaxed),
         STEPS.load(Relaxed),
         COMMANDS.load(Relaxed),
         REFUSED.load(Relaxed),
         CHECKS.load(Relaxed),
+        RESTARTS.load(Relaxed),
+        INJECTED.load(Relaxed),
+        REPLAYED.load(Relaxed),
         started.elapsed()
     );
     let mut answers: Vec<_> = ANSWERS.lock().unwrap().clone().into_iter().collect();
@@ -1110,8 +1293,8 @@ fn engine_agrees_with_the_reference_model() {
     eprintln!("answers: {answers:?}");
     match result {
         Ok(()) => {}
-        Err(TestError::Fail(_, (world, steps))) => {
-            let (world, steps, why) = minimise(world, steps);
+        Err(TestError::Fail(_, (world, steps, faults_seed))) => {
+            let (world, steps, why) = minimise(world, steps, faults_seed);
             panic!(
                 "minimal counterexample ({} fixtures, {} steps):\n{why}\nworld: {world:#?}",
                 world.fixtures().len(),

@@ -431,7 +431,10 @@ pub struct ImageService {
 impl std::fmt::Debug for ImageService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.state;
-        let live = s.queues().lanes().map(|(_, r, w)| usize::from(r.is_some()) + w.len());
+        let live = s
+            .queues()
+            .lanes()
+            .map(|(_, r, w)| usize::from(r.is_some()) + w.len());
         f.debug_struct("ImageService")
             .field("provider", &self.profile.provider)
             .field("queue_scope", &self.profile.queue_scope)

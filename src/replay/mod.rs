@@ -223,6 +223,8 @@ impl Runner {
     fn simulator_for(profile: Profile, record_events: bool) -> Simulator {
         let mut sim = Simulator::new(profile);
         sim.service_mut().set_event_log(record_events);
+        // The runner never takes the consumed effects: don't keep them.
+        sim.set_effect_log(false);
         sim
     }
 
@@ -269,16 +271,14 @@ impl Runner {
     /// with the first state change), so a host's first snapshot is taken after the first
     /// line answered: one from before it would lose the profile.
     ///
-    /// The work in flight is picked up again ([`ImageService::resume`]): the simulator
-    /// plays the host from the state, so the re-issued effects are absorbed here.
-    pub fn resume(mut service: ImageService, checkpoint: RunnerCheckpoint) -> Runner {
+    /// The work in flight is picked up again: [`Simulator::resume`] has the engine re-issue
+    /// the starts of all work in flight ([`ImageService::resume`]) and rebuilds the
+    /// simulator's own table of work from them, timed as before the restart.
+    pub fn resume(service: ImageService, checkpoint: RunnerCheckpoint) -> Runner {
         let record_events = service.event_log();
-        // The one place a restored engine meets the simulator. The simulator models the
-        // work from the state, so the re-issued effects need no carrying out (once the
-        // simulator is driven by effects, `Simulator::resume` does these three steps).
-        service.resume();
-        let mut sim = Simulator::from_service(service);
-        while sim.service_mut().poll_effect().is_some() {}
+        // The one place a restored engine meets the simulator.
+        let mut sim = Simulator::resume(service);
+        sim.set_effect_log(false);
         Runner {
             sim,
             last_at: checkpoint.last_at,
@@ -298,9 +298,8 @@ impl Runner {
         let request = RequestId::from_sequence(line);
         let result = self.run_line(line, input);
         self.lines_answered += 1;
-        // The simulator plays the host: effects need no carrying out here.
+        // The simulator plays the host: it has taken every effect (and acted on it).
         let service = self.sim.service_mut();
-        while service.poll_effect().is_some() {}
         while let Some(event) = service.poll_event() {
             if self.record_events {
                 self.events.push(event);
