@@ -564,6 +564,38 @@ mod engine {
     }
 
     #[test]
+    fn resume_issues_an_exports_start_again_with_its_reported_start() {
+        let mut s = world();
+        let Outcome::ExportAccepted { task, .. } = s
+            .handle(mins(1), Command::ExportImage(export_call(ALICE)))
+            .unwrap()
+        else {
+            unreachable!("an export call answers ExportAccepted")
+        };
+        let first = s.drain_effects();
+        assert!(matches!(
+            first.as_slice(),
+            [Effect::StartExport { accepted_at, started_at: None, .. }] if *accepted_at == mins(1)
+        ));
+        // Queued: resumed as first issued.
+        s.resume();
+        assert_eq!(s.drain_effects(), first);
+        s.handle(mins(3), Command::ExportStarted(task)).unwrap();
+        // Reported again while running: nothing changes.
+        let before = serde_json::to_string(&s).unwrap();
+        assert_eq!(
+            s.handle(mins(4), Command::ExportStarted(task)),
+            Ok(Outcome::Reported)
+        );
+        assert_eq!(serde_json::to_string(&s).unwrap(), before);
+        s.resume();
+        assert!(matches!(
+            s.drain_effects().as_slice(),
+            [Effect::StartExport { started_at: Some(at), .. }] if *at == mins(3)
+        ));
+    }
+
+    #[test]
     fn an_export_runs_through_its_states_and_guards_the_image() {
         let mut s = world();
         let outcome = s

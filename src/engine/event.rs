@@ -237,6 +237,10 @@ pub enum Effect {
         objects: Vec<ExportObject>,
         /// When the export was accepted.
         accepted_at: DateTime<Utc>,
+        /// When the host reported it started: `None` when the effect is first issued (at
+        /// acceptance), the reported start when [`super::ImageService::resume`] issues it
+        /// again for a running export.
+        started_at: Option<DateTime<Utc>>,
     },
     /// Stop an export and delete what it wrote (it was cancelled).
     AbortExport {
@@ -269,6 +273,7 @@ impl Effect {
             format: t.format,
             objects: t.objects.clone(),
             accepted_at: t.queued_at,
+            started_at: t.started_at,
         }
     }
 }
