@@ -96,6 +96,7 @@ pub mod kms;
 pub mod replay;
 pub mod sim;
 pub mod snapshot;
+pub mod sources;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 
