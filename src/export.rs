@@ -1,4 +1,4 @@
-//! Export of a custom image to an object-storage bucket (Tencent COS `ExportImages`, seed 002;
+//! Export of a custom image to an object-storage bucket (Tencent COS `ExportImages`, [seed 002](crate::sources#seed-002);
 //! Alibaba OSS `ExportImage`): the request, the rules with their provider codes, the names of
 //! the objects written, and the export task's states.
 //!
@@ -6,7 +6,7 @@
 //! Finding the image (`InvalidImageId.NotFound` when it is not in the region or not visible to
 //! the caller) is the engine's lookup and comes first; then:
 //!
-//! | # | Rule (seed 002 clause) | [`ExportError`] | Alibaba (HTTP) | Tencent |
+//! | # | Rule ([seed 002](crate::sources#seed-002) clause) | [`ExportError`] | Alibaba (HTTP) | Tencent |
 //! |---|---|---|---|---|
 //! | 1 | the account has export activated: "現在、この機能を使用するには申請が必要です" (the feature must be applied for) | `NotEnabled` | `UserNotInTheWhiteList` (403), "The user is not in the white list of exporting image." | `InvalidPermission` |
 //! | 2 | only custom images: "作成済みのカスタムイメージの…エクスポートをサポート" (exporting *created custom images*): not public | `PublicImage` | `InvalidImageCategory.NotSupported` (403) | `UnsupportedOperation.PublicImageExportUnsupported` |
@@ -53,19 +53,19 @@
 //!   disks are sized in binary units although the consoles print "GB"), and Alibaba's
 //!   `ExportImage` states its own limit as "500 GiB". A disk of 500 GiB is exported; 501 GiB
 //!   is refused.
-//! - **5 data disks** (seed 002). Alibaba's own documentation says 4; the crate follows the
+//! - **5 data disks** ([seed 002](crate::sources#seed-002)). Alibaba's own documentation says 4; the crate follows the
 //!   seed on both providers ([`MAX_DATA_DISKS`]).
 //! - A system-disk-only export (Tencent `OnlyExportRootDisk`) writes only the system disk, so
 //!   only that disk's size is checked and the data disks are not counted.
 //!
 //! Not modelled (no seed rule): encrypted images, images created from marketplace images
 //! (`UnsupportedOperation.MarketImageExportUnsupported`), RedHat images, the CAM/RAM role
-//! and the bucket's write permission. Seed 002's other prerequisite, "COSサービスを
+//! and the bucket's write permission. [Seed 002](crate::sources#seed-002)'s other prerequisite, "COSサービスを
 //! アクティブ化していること" (COS activated), is taken as met whenever the caller has a
 //! bucket: a bucket can only exist in an activated COS.
 //!
 //! # Object names
-//! Seed 002: the exported file is named "`カスタムプレフィックス名_xvda.raw`" (custom prefix
+//! [Seed 002](crate::sources#seed-002): the exported file is named "`カスタムプレフィックス名_xvda.raw`" (custom prefix
 //! `_xvda.raw`). Disk `n` (0 the system disk, then the data disks in the image's order) is
 //! named `<prefix>_<device>.<extension>`, the device being Xen's name for the `n`th disk:
 //! `xvda`, `xvdb`, … `xvdz`, then `xvdaa`, `xvdab`, … ([`device_name`]). So a whole-machine
@@ -96,11 +96,11 @@ use crate::tencent::TencentCode;
 use std::borrow::Borrow;
 use std::str::FromStr;
 
-/// The largest disk, in GiB, that can be exported (seed 002: "500GB以下"; see the module docs
+/// The largest disk, in GiB, that can be exported ([seed 002](crate::sources#seed-002): "500GB以下"; see the module docs
 /// for GB vs GiB).
 pub const MAX_DISK_GIB: u64 = 500;
 
-/// The most data disks a whole-machine export may have (seed 002: "データディスクは5個以下").
+/// The most data disks a whole-machine export may have ([seed 002](crate::sources#seed-002): "データディスクは5個以下").
 pub const MAX_DATA_DISKS: usize = 5;
 
 // ============================================================================ bucket
@@ -597,7 +597,7 @@ pub fn device_name(index: usize) -> String {
 }
 
 /// The object name of disk `index`: `<prefix>_<device>.<extension>`, e.g. `web_xvda.raw`
-/// (seed 002: "`カスタムプレフィックス名_xvda.raw`").
+/// ([seed 002](crate::sources#seed-002): "`カスタムプレフィックス名_xvda.raw`").
 pub fn object_name(prefix: &ObjectPrefix, index: usize, format: ExportFormat) -> String {
     format!(
         "{}_{}.{}",
