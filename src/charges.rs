@@ -9,22 +9,22 @@
 //! # What is billed when
 //! | Image or operation | Charge ([`ChargeKind`]) | Quantity ([`Quantity`]) | Billed? | Rule (seed, clause) |
 //! |---|---|---|---|---|
-//! | public image, Windows, outside mainland China | `WindowsLicence` | per instance launched, by its specification | yes | [001](crate::sources#seed-001), "イメージ課金" table, public images: "中国本土以外のリージョンでは、Windowsタイプのイメージの課金はインスタンスのスペックにより、実際に作成されたインスタンスに基づいて計算されます" |
-//! | any other public image | (nothing) | — | free | [001](crate::sources#seed-001), public images: "その他のイメージはすべて無料です" |
-//! | own custom image | `SnapshotStorage` | its snapshots' GiB × months held, in its region | yes | [001](crate::sources#seed-001), custom images: "カスタマイズイメージを保持すると、スナップショット費用が発生します" |
-//! | own custom image whose ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), custom images: "カスタマイズイメージの最終ソースとなるイメージが有料イメージであり、そのカスタマイズイメージを使用した場合、イメージ費用が発生します" |
-//! | shared image whose ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), shared images: "使用したカスタマイズイメージの最終ソースが有料イメージであり、そのカスタマイズイメージを共有した場合、イメージ費用が発生します" |
+//! | public image, Windows, outside mainland China | `WindowsLicence` | per instance launched, by its specification | yes | [001](crate::sources#seed-001), "イメージ課金" (image billing) table, public images: "中国本土以外のリージョンでは、Windowsタイプのイメージの課金はインスタンスのスペックにより、実際に作成されたインスタンスに基づいて計算されます" (outside mainland China, Windows images are billed by the instance specification, based on the instances actually created) |
+//! | any other public image | (nothing) | — | free | [001](crate::sources#seed-001), public images: "その他のイメージはすべて無料です" (all other images are free) |
+//! | own custom image | `SnapshotStorage` | its snapshots' GiB × months held, in its region | yes | [001](crate::sources#seed-001), custom images: "カスタマイズイメージを保持すると、スナップショット費用が発生します" (keeping a custom image incurs snapshot fees) |
+//! | own custom image whose ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), custom images: "カスタマイズイメージの最終ソースとなるイメージが有料イメージであり、そのカスタマイズイメージを使用した場合、イメージ費用が発生します" (if the image that is the ultimate source of a custom image is a paid image and that custom image is used, image fees are incurred) |
+//! | shared image whose ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), shared images: "使用したカスタマイズイメージの最終ソースが有料イメージであり、そのカスタマイズイメージを共有した場合、イメージ費用が発生します" (if the ultimate source of the custom image used is a paid image and that custom image was shared, image fees are incurred) |
 //! | shared image otherwise | (nothing for the account it is shared with; the owner pays the snapshots) | — | free | [001](crate::sources#seed-001), shared images |
 //! | marketplace image that is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), the image-fee clause (a paid image is its own ultimate source) |
-//! | copy (cross-region, or a shared image's same-region copy) | `CopyOperation` | one operation | free | [000](crate::sources#seed-000), "イメージコピーの機能自体は、無料で使うことができます" |
-//! | … the copy, from the moment it exists | `SnapshotStorage` | its GiB × months, in the destination region | yes | [000](crate::sources#seed-000), "…コピーされたカスタムイメージを保持するために一定のスナップショット料金が発生します" |
+//! | copy (cross-region, or a shared image's same-region copy) | `CopyOperation` | one operation | free | [000](crate::sources#seed-000), "イメージコピーの機能自体は、無料で使うことができます" (the image copy feature itself can be used free of charge) |
+//! | … the copy, from the moment it exists | `SnapshotStorage` | its GiB × months, in the destination region | yes | [000](crate::sources#seed-000), "…コピーされたカスタムイメージを保持するために一定のスナップショット料金が発生します" (…keeping the copied custom image incurs some snapshot fees) |
 //! | … the copy, when its ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), image-fee clause (the copy keeps its lineage) |
-//! | export to a bucket | `ExportStorage` | the objects' GiB × months stored, in the bucket's region | yes | [002](crate::sources#seed-002), "ストレージ容量料金：イメージをCOSバケットに保存すると、ストレージ容量料金が発生します" |
-//! | … | `ExportWriteRequests` | write requests (one per object at least) | yes | [002](crate::sources#seed-002), "リクエスト料金：イメージをCOSバケットにエクスポートすると、書き込みリクエスト料金が発生します" |
-//! | … | `ExportUpstreamTraffic` | the objects' GiB | free | [002](crate::sources#seed-002), "プライベートネットワークアップストリームトラフィック、パブリックネットワークアップストリームトラフィックはいずれも無料です" |
-//! | download from the bucket | `DownloadRequests` | requests (one per object at least) | yes | [002](crate::sources#seed-002), "COSバケットからイメージをダウンロードすると、書き込みリクエスト料金が発生します" (the seed says *write* requests) |
-//! | … over the private network | `DownloadPrivateTraffic` | the objects' GiB | free | [002](crate::sources#seed-002), "プライベートネットワークダウンストリームトラフィックは無料" |
-//! | … over the public network | `DownloadPublicTraffic` | the objects' GiB | yes | [002](crate::sources#seed-002), "パブリックネットワークダウンストリームトラフィックは有料です" |
+//! | export to a bucket | `ExportStorage` | the objects' GiB × months stored, in the bucket's region | yes | [002](crate::sources#seed-002), "ストレージ容量料金：イメージをCOSバケットに保存すると、ストレージ容量料金が発生します" (storage capacity fees: storing the image in a COS bucket incurs storage capacity fees) |
+//! | … | `ExportWriteRequests` | write requests (one per object at least) | yes | [002](crate::sources#seed-002), "リクエスト料金：イメージをCOSバケットにエクスポートすると、書き込みリクエスト料金が発生します" (request fees: exporting the image to a COS bucket incurs write request fees) |
+//! | … | `ExportUpstreamTraffic` | the objects' GiB | free | [002](crate::sources#seed-002), "プライベートネットワークアップストリームトラフィック、パブリックネットワークアップストリームトラフィックはいずれも無料です" (private-network and public-network upstream traffic are both free) |
+//! | download from the bucket | `DownloadRequests` | requests (one per object at least) | yes | [002](crate::sources#seed-002), "COSバケットからイメージをダウンロードすると、書き込みリクエスト料金が発生します" (downloading the image from a COS bucket incurs write request fees; the seed says *write* requests) |
+//! | … over the private network | `DownloadPrivateTraffic` | the objects' GiB | free | [002](crate::sources#seed-002), "プライベートネットワークダウンストリームトラフィックは無料" (private-network downstream traffic is free) |
+//! | … over the public network | `DownloadPublicTraffic` | the objects' GiB | yes | [002](crate::sources#seed-002), "パブリックネットワークダウンストリームトラフィックは有料です" (public-network downstream traffic is charged) |
 //!
 //! Lineage: every [`Image`] carries `paid` and `ultimate_source`; the engine copies both to a
 //! copy (cross-region or a shared image's same-region copy), so "is this paid?" is one lookup

@@ -47,7 +47,7 @@ impl Provider {
 impl Provider {
     /// Whether a whole-machine image (one with data disks) may be copied to another region:
     /// not on Tencent Cloud ([seed 000](crate::sources#seed-000): "イメージ全体は現在、クロスリージョンレプリケーションを
-    /// サポートしていません", whole images don't yet replicate across regions); on Alibaba
+    /// サポートしていません", whole images do not currently support cross-region replication); on Alibaba
     /// Cloud, whose documents (seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004)) set no such limit, it may.
     pub fn copies_whole_machine_images_across_regions(self) -> bool {
         match self {
