@@ -51,10 +51,10 @@ use crate::id::ImageId;
 use crate::image::{Image, OwnerAlias, Platform};
 use crate::region::{Geography, RegionId};
 
-/// A seed rule a charge comes from.
+/// A [seed](crate::sources) rule a charge comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rule {
-    /// The seed file's number: `"000"`, `"001"` or `"002"`.
+    /// The seed file's number: `"000"`, `"001"` or `"002"` ([seed 000](crate::sources#seed-000), [001](crate::sources#seed-001), [002](crate::sources#seed-002)).
     pub seed: &'static str,
     /// The clause, quoted from the seed.
     pub clause: &'static str,

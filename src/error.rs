@@ -3,7 +3,7 @@
 //! plus the few codes this crate needs beyond them (marked as such), and the Tencent Cloud
 //! code that the same failure gets.
 //!
-//! | Code | HTTP | Message (verbatim) | Source |
+//! | Code | HTTP | Message (verbatim) | Source ([seeds](crate::sources)) |
 //! |---|---|---|---|
 //! | `InvalidAliUid.IsNull` | 401 | The aliUid must not be null | 003, 004 |
 //! | `InvalidImageName.Malformed` | 400 | The specified Image name is wrongly formed. / The specified destination Image name is wrongly formed. | 003, 004 |
@@ -34,7 +34,7 @@
 //! | `InvalidParameter.EncryptedIllegal` | 400 | The specified parameter Encrypted must be true when kmsKeyId is not empty. | 004 |
 //!
 //! `InternalError` has one status, 500, whichever of its two messages is used: [seed 004](crate::sources#seed-004) adds
-//! a 500 row ("…unknown error, exception or failure.") beside the 403 row it keeps from 003
+//! a 500 row ("…unknown error, exception or failure.") beside the 403 row it keeps from [003](crate::sources#seed-003)
 //! ("…unknown error."), and a code answers with one status here; the newer row stands. Codes that the tables list twice with two messages
 //! keep both; [`Parameter`] picks the one that names the parameter that failed.
 //!

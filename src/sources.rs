@@ -125,7 +125,7 @@
 //!   international site is
 //!   <https://www.alibabacloud.com/help/zh/elastic-compute-service/latest/copyimage>, and an
 //!   English one <https://www.alibabacloud.com/help/id/ecs/api-copyimage>.
-//! - **Covers:** what seed 003 covers, plus: the `KMSKeyId` parameter and its errors
+//! - **Covers:** what [seed 003](#seed-003) covers, plus: the `KMSKeyId` parameter and its errors
 //!   (`InvalidParameter.KMSKeyId.NotFound`, `InvalidParameter.KMSKeyId.KMSUnauthorized`,
 //!   `InvalidRegion.NotSupport`, `UserNotInTheWhiteList`, `InvalidParameter.EncryptedIllegal`);
 //!   `OperationDenied.NotPublished`; "复制镜像时,您无法删除复制后的镜像" (while copying, you
@@ -134,7 +134,7 @@
 //!   (only one image copy task runs in a region at a time; the others queue, waiting for the
 //!   previous task to finish, and run in turn); a second
 //!   `InternalError` row with HTTP 500.
-//! - **What the crate takes:** the error table where it differs from seed 003 (HTTP 500 for
+//! - **What the crate takes:** the error table where it differs from [seed 003](#seed-003) (HTTP 500 for
 //!   `InternalError`; [`error`](crate::error)); customer keys and BYOK ([`kms`](crate::kms));
 //!   the per-region copy queue ([`copy`](crate::copy)); no deleting a copy in progress, and
 //!   cancelling it ([`engine`](crate::engine)); the name rule's wording
