@@ -19,8 +19,9 @@
 //! Where the two Alibaba revisions differ, the newer one ([seed 004](#seed-004)) stands;
 //! what the older one adds (the `Tag.N.Key` / `Tag.N.Value` parameters) stays.
 //!
-//! The providers have revised these pages since the seeds were taken (see "Later revisions"
-//! under each document). The crate follows the seeds, not the live pages.
+//! The providers have revised some of these pages since the seeds were taken (see "Later
+//! revisions" under [seed 002](#seed-002) and [seed 004](#seed-004)). The crate follows the seeds,
+//! not the live pages.
 //!
 //! # Seed 000
 //! **Tencent Cloud CVM, Japanese.** First heading: "コピーの概要" (Overview of copying); the
