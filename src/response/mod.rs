@@ -112,38 +112,4 @@ pub(crate) fn percent<S: Serializer>(p: &u8, s: S) -> Result<S::Ok, S::Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::{TimeZone, Utc};
-    use serde::Serialize;
-
-    #[derive(Serialize)]
-    struct Time(#[serde(serialize_with = "super::wire_time")] chrono::DateTime<Utc>);
-
-    #[derive(Serialize)]
-    struct Percent(#[serde(serialize_with = "super::percent")] u8);
-
-    #[test]
-    fn times_match_chrono_formatting() {
-        for (y, mo, d, h, mi, s) in [
-            (2026, 1, 1, 0, 0, 0),
-            (1999, 12, 31, 23, 59, 59),
-            (999, 2, 3, 4, 5, 6),
-            (10_000, 1, 1, 0, 0, 0),
-            (-1, 6, 15, 12, 30, 45),
-        ] {
-            let at = Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
-            let expected = format!("\"{}\"", at.format("%Y-%m-%dT%H:%M:%SZ"));
-            assert_eq!(serde_json::to_string(&Time(at)).unwrap(), expected);
-        }
-    }
-
-    #[test]
-    fn percentages_as_format_writes_them() {
-        for p in 0..=u8::MAX {
-            assert_eq!(
-                serde_json::to_string(&Percent(p)).unwrap(),
-                format!("\"{p}%\"")
-            );
-        }
-    }
-}
+mod tests;
