@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::charges::{self, Amount, ChargeKind, CopyPlan, PlannedImage, PriceTable, Quantity};
+use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
 use crate::engine::{CancelExport, Command, ExportImageCall, Outcome};
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{
@@ -13,13 +13,13 @@ use crate::export::{
 use crate::id::{AccountId, RequestId};
 use crate::provider::Provider;
 use crate::region::RegionId;
+use crate::response::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
 use crate::response::{alibaba, tencent};
 use crate::tencent::TencentCode;
 
 use super::actions::{image_id, region_param, require_caller};
 use super::fields::{Fields, at_line};
 use super::render;
-use super::value::Value;
 use super::{Failure, Reply, Runner};
 
 type Read<T> = Result<T, ApiError>;
@@ -194,28 +194,6 @@ fn cancel_task(f: &Fields<'_>) -> Read<Command> {
         region: call_region(f, Provider::Alibaba)?,
         task: task_id_param(f, Provider::Alibaba, "TaskId")?,
     }))
-}
-
-/// The charge quantity as `(Quantity, Unit)` fields.
-fn quantity_fields(q: Quantity) -> Vec<(&'static str, Value)> {
-    match q {
-        Quantity::GibMonths { gib } => vec![
-            ("Quantity", Value::UInt(gib)),
-            ("Unit", Value::str("GiB per month")),
-        ],
-        Quantity::PerInstanceMonth => vec![("Unit", Value::str("instance-month"))],
-        Quantity::Requests { count } => vec![
-            ("Quantity", Value::UInt(count)),
-            ("Unit", Value::str("request")),
-        ],
-        Quantity::TrafficGib { gib } => {
-            vec![("Quantity", Value::UInt(gib)), ("Unit", Value::str("GiB"))]
-        }
-        Quantity::Operation => vec![
-            ("Quantity", Value::UInt(1)),
-            ("Unit", Value::str("operation")),
-        ],
-    }
 }
 
 fn amount_param(f: &Fields<'_>, name: &str, text: &str) -> Read<Amount> {
@@ -470,48 +448,14 @@ impl Runner {
             };
             f.invalid(priced_by, &e.to_string())
         })?;
-        let lines = estimate
-            .lines
-            .iter()
-            .map(|line| {
-                let charges = line
-                    .charges
-                    .iter()
-                    .map(|c| {
-                        let mut pairs = vec![("Kind", Value::str(c.charge.kind.as_str()))];
-                        pairs.extend(quantity_fields(c.charge.quantity));
-                        pairs.push(("Billed", Value::Bool(!c.charge.is_free())));
-                        if let Some(a) = c.amount {
-                            pairs.push(("Amount", Value::str(a.to_string())));
-                        }
-                        if c.charge.kind == ChargeKind::ImageFee {
-                            if let Some(s) = &c.charge.ultimate_source {
-                                pairs.push(("UltimateSource", Value::str(s.as_str())));
-                            }
-                        }
-                        pairs.push(("Seed", Value::str(c.charge.rule.seed)));
-                        Value::object(pairs)
-                    })
-                    .collect();
-                let mut pairs = vec![
-                    ("ImageId", Value::str(line.image.as_str())),
-                    ("DestinationRegion", Value::str(line.destination.as_str())),
-                    ("Charges", Value::Array(charges)),
-                ];
-                if let Some(s) = line.subtotal {
-                    pairs.push(("Subtotal", Value::str(s.to_string())));
-                }
-                Value::object(pairs)
-            })
-            .collect();
-        let mut fields = vec![
-            ("Months".into(), Value::UInt(months.into())),
-            ("Lines".into(), Value::Array(lines)),
-        ];
-        if let (Some(currency), Some(total)) = (&estimate.currency, estimate.total) {
-            fields.push(("Currency".into(), Value::str(currency.as_str())));
-            fields.push(("Total".into(), Value::str(total.to_string())));
-        }
-        Ok(Reply::Fields(fields))
+        let request = request_of(f);
+        Ok(Reply::Body(match provider {
+            Provider::Alibaba => {
+                render::to_value(&AlibabaEstimateCopyCostResponse::new(&request, &estimate))
+            }
+            Provider::Tencent => render::to_value(&tencent::Envelope::new(
+                TencentEstimateCopyCostResponse::new(&request, &estimate),
+            )),
+        }))
     }
 }

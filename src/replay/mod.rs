@@ -143,10 +143,8 @@ enum Reply {
     CopiedTo(ImageId),
     /// Tencent `SyncImages`: the new images, if `ImageSetRequired`.
     Synced(Option<Vec<(ImageId, RegionId)>>),
-    /// Ready-made fields (`EstimateCopyCost`), after the `RequestId`.
-    Fields(Vec<(Key, Value)>),
     /// A body rendered where it was answered, through [`crate::response`] (it borrows the
-    /// engine's state): `DescribeImages`, the export actions.
+    /// engine's state): `DescribeImages`, the export and cost actions.
     Body(Value),
 }
 

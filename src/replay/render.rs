@@ -33,7 +33,6 @@ pub(super) fn reply(provider: Provider, request: &RequestId, reply: Reply) -> Va
         Reply::Synced(Some(set)) => to_value(&tencent::Envelope::new(
             tencent::SyncImagesResponse::new(request, set.iter().map(|(i, r)| (i, r)), true),
         )),
-        Reply::Fields(fields) => success(provider, request, fields),
         Reply::Body(body) => body,
     }
 }
@@ -50,25 +49,6 @@ pub(super) fn describe_images(
         Provider::Tencent => to_value(&tencent::Envelope::new(
             tencent::DescribeImagesResponse::new(request, views),
         )),
-    }
-}
-
-/// A success with untyped fields (`EstimateCopyCost`, the runner's own query):
-/// `{"RequestId": …, fields…}` (Alibaba) or `{"Response": {fields…, "RequestId": …}}`
-/// (Tencent).
-fn success(provider: Provider, request: &RequestId, fields: Vec<(Key, Value)>) -> Value {
-    let id = (Key::Borrowed("RequestId"), Value::str(request.as_str()));
-    match provider {
-        Provider::Alibaba => {
-            let mut pairs = vec![id];
-            pairs.extend(fields);
-            Value::Object(pairs)
-        }
-        Provider::Tencent => {
-            let mut pairs = fields;
-            pairs.push(id);
-            Value::object([("Response", Value::Object(pairs))])
-        }
     }
 }
 

@@ -38,6 +38,7 @@
 
 pub mod alibaba;
 mod error;
+pub mod estimate;
 pub mod tencent;
 
 pub use error::{
