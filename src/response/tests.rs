@@ -348,3 +348,45 @@ fn percentages_as_format_writes_them() {
         assert_eq!(json(&Percent(p)), format!("\"{p}%\""));
     }
 }
+
+#[test]
+fn estimates_in_both_envelopes() {
+    use super::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
+    use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
+
+    let mut paid = copy();
+    paid.paid = true;
+    let plan = CopyPlan {
+        images: vec![PlannedImage::from(&paid)],
+        destinations: vec![RegionId::new("cn-beijing").unwrap()],
+        months: 2,
+    };
+    let mut prices = PriceTable::new("USD");
+    prices.snapshot_storage.default = Some(Amount::new(0, 50_000));
+    let request = request();
+    let priced = charges::estimate(&plan, Some(&prices)).unwrap();
+    let alibaba = json(&AlibabaEstimateCopyCostResponse::new(&request, &priced));
+    let fields = format!(concat!(
+        r#""Months":2,"Lines":[{{"ImageId":"m-copy0001","DestinationRegion":"cn-beijing","#,
+        r#""Charges":[{{"Kind":"CopyOperation","Quantity":1,"Unit":"operation","Billed":false,"#,
+        r#""Amount":"0","Seed":"000"}},"#,
+        r#"{{"Kind":"SnapshotStorage","Quantity":40,"Unit":"GiB per month","Billed":true,"#,
+        r#""Amount":"4","Seed":"000"}},"#,
+        r#"{{"Kind":"ImageFee","Unit":"instance-month","Billed":true,"#,
+        r#""UltimateSource":"m-src0001","Seed":"001"}}],"Subtotal":"4"}}],"#,
+        r#""Currency":"USD","Total":"4""#
+    ),);
+    assert_eq!(alibaba, format!(r#"{{"RequestId":"{REQUEST}",{fields}}}"#));
+    let tencent = json(&tencent::Envelope::new(
+        TencentEstimateCopyCostResponse::new(&request, &priced),
+    ));
+    assert_eq!(
+        tencent,
+        format!(r#"{{"Response":{{{fields},"RequestId":"{REQUEST}"}}}}"#)
+    );
+
+    // Unpriced: no amounts, no currency, no total.
+    let unpriced = charges::estimate(&plan, None).unwrap();
+    let body = json(&AlibabaEstimateCopyCostResponse::new(&request, &unpriced));
+    assert!(!body.contains("Amount") && !body.contains("Total") && !body.contains("Currency"));
+}
