@@ -58,6 +58,8 @@
 //! # Output
 //! Exactly one JSON object per line that is not skipped, keys in a fixed order, the
 //! `RequestId` derived from the line number ([`crate::RequestId::from_sequence`]).
+//! Every body is rendered through the typed bodies of [`crate::response`] (one per call and
+//! provider, and the two error bodies), the ones an emulator embedding the engine uses.
 //! - Alibaba success: `{"RequestId":…, …fields}`: `CopyImage` adds `ImageId`;
 //!   `DescribeImages` adds `{"Images":{"Image":[…]},"TotalCount":N}`, each image with
 //!   `ImageId`, `ImageName`, `RegionId`, `Status`, `Progress` (`"40%"`), `ImageOwnerAlias`,
