@@ -366,16 +366,16 @@ fn estimates_in_both_envelopes() {
     let request = request();
     let priced = charges::estimate(&plan, Some(&prices)).unwrap();
     let alibaba = json(&AlibabaEstimateCopyCostResponse::new(&request, &priced));
-    let fields = format!(concat!(
-        r#""Months":2,"Lines":[{{"ImageId":"m-copy0001","DestinationRegion":"cn-beijing","#,
-        r#""Charges":[{{"Kind":"CopyOperation","Quantity":1,"Unit":"operation","Billed":false,"#,
-        r#""Amount":"0","Seed":"000"}},"#,
-        r#"{{"Kind":"SnapshotStorage","Quantity":40,"Unit":"GiB per month","Billed":true,"#,
-        r#""Amount":"4","Seed":"000"}},"#,
-        r#"{{"Kind":"ImageFee","Unit":"instance-month","Billed":true,"#,
-        r#""UltimateSource":"m-src0001","Seed":"001"}}],"Subtotal":"4"}}],"#,
+    let fields = concat!(
+        r#""Months":2,"Lines":[{"ImageId":"m-copy0001","DestinationRegion":"cn-beijing","#,
+        r#""Charges":[{"Kind":"CopyOperation","Quantity":1,"Unit":"operation","Billed":false,"#,
+        r#""Amount":"0","Seed":"000"},"#,
+        r#"{"Kind":"SnapshotStorage","Quantity":40,"Unit":"GiB per month","Billed":true,"#,
+        r#""Amount":"4","Seed":"000"},"#,
+        r#"{"Kind":"ImageFee","Unit":"instance-month","Billed":true,"#,
+        r#""UltimateSource":"m-src0001","Seed":"001"}],"Subtotal":"4"}],"#,
         r#""Currency":"USD","Total":"4""#
-    ),);
+    );
     assert_eq!(alibaba, format!(r#"{{"RequestId":"{REQUEST}",{fields}}}"#));
     let tencent = json(&tencent::Envelope::new(
         TencentEstimateCopyCostResponse::new(&request, &priced),
