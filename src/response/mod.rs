@@ -12,6 +12,7 @@
 //! - [`tencent`]: CVM bodies, wrapped: `{"Response": {fields…, "RequestId": …}}`.
 //! - Errors: [`AlibabaErrorResponse`], [`TencentErrorResponse`], and [`ErrorResponse`], the
 //!   one of the two a profile's provider answers with.
+//! - [`estimate`]: the scenario runner's own `EstimateCopyCost` query, in both envelopes.
 //!
 //! Times are written as both providers write them (`2026-01-01T00:00:00Z`), percentages as
 //! Alibaba writes them (`"40%"`).
