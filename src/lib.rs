@@ -94,6 +94,7 @@ pub mod export;
 pub mod image;
 pub mod kms;
 pub mod replay;
+pub mod response;
 pub mod sim;
 pub mod snapshot;
 pub mod sources;
