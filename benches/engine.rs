@@ -166,15 +166,13 @@ impl World {
         }
         let after_accounts = held();
         for i in 0..n {
-            let snapshot = Snapshot {
-                id: snapshot_id(i),
-                region: region(i),
-                owner: account(i / IMAGES_PER_ACCOUNT),
-                created_at: at,
-                size_gib: 40,
-                encrypted: false,
-                kms_key: None,
-            };
+            let snapshot = Snapshot::new(
+                snapshot_id(i),
+                region(i),
+                account(i / IMAGES_PER_ACCOUNT),
+                at,
+                40,
+            );
             service
                 .handle(at, Command::RegisterSnapshot(snapshot))
                 .unwrap();
@@ -183,26 +181,17 @@ impl World {
         let after_snapshots = held();
         for i in 0..n {
             let id = image_id(i);
-            let image = Image {
-                id: id.clone(),
-                region: region(i),
-                owner: account(i / IMAGES_PER_ACCOUNT),
-                name: ImageName::new(format!("image-{i}")).unwrap(),
-                description: None,
-                kind: ImageKind::Custom,
-                platform: Platform::Linux,
-                snapshots: vec![snapshot_id(i)],
-                size_gib: 40,
-                whole_machine: false,
-                paid: false,
-                ultimate_source: id,
-                status: ImageStatus::Available,
-                progress: 100,
-                tags: Tags::empty(),
-                copied_from: None,
-                published_regions: Vec::new(),
-                created_at: at,
-            };
+            let image = Image::custom(
+                id.clone(),
+                region(i),
+                account(i / IMAGES_PER_ACCOUNT),
+                ImageName::new(format!("image-{i}")).unwrap(),
+                vec![snapshot_id(i)],
+            )
+            .size_gib(40)
+            .created_at(at)
+            .build()
+            .unwrap();
             service.handle(at, Command::RegisterImage(image)).unwrap();
             drain(&mut service);
         }

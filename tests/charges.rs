@@ -290,15 +290,13 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot {
-                id: SnapshotId::new("s-sys00001").unwrap(),
-                region: reg("cn-hangzhou"),
-                owner: acct(ALICE),
-                created_at: t0(),
-                size_gib: 40,
-                encrypted: false,
-                kms_key: None,
-            }),
+            Command::RegisterSnapshot(Snapshot::new(
+                SnapshotId::new("s-sys00001").unwrap(),
+                reg("cn-hangzhou"),
+                acct(ALICE),
+                t0(),
+                40,
+            )),
         )
         .unwrap();
     let source = image(
@@ -373,15 +371,13 @@ fn a_free_source_stays_free_through_copies() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot {
-                id: SnapshotId::new("s-sys00001").unwrap(),
-                region: reg("cn-hangzhou"),
-                owner: acct(ALICE),
-                created_at: t0(),
-                size_gib: 40,
-                encrypted: false,
-                kms_key: None,
-            }),
+            Command::RegisterSnapshot(Snapshot::new(
+                SnapshotId::new("s-sys00001").unwrap(),
+                reg("cn-hangzhou"),
+                acct(ALICE),
+                t0(),
+                40,
+            )),
         )
         .unwrap();
     let source = image(

@@ -25,57 +25,51 @@ fn reg(s: &str) -> RegionId {
 }
 
 fn account(enabled: bool) -> Account {
-    let mut a = Account::new(AccountId::new(ALICE).unwrap(), 500, 1000);
-    a.export_enabled = enabled;
-    a
+    Account::new(AccountId::new(ALICE).unwrap(), 500, 1000).enable_export(enabled)
 }
 
 fn snapshots(sizes: &[u64]) -> Vec<Snapshot> {
     sizes
         .iter()
         .enumerate()
-        .map(|(i, &size_gib)| Snapshot {
-            id: SnapshotId::new(format!("snap-disk{i:04}")).unwrap(),
-            region: reg(GZ),
-            owner: AccountId::new(ALICE).unwrap(),
-            created_at: t0(),
-            size_gib,
-            encrypted: false,
-            kms_key: None,
+        .map(|(i, &size_gib)| {
+            Snapshot::new(
+                SnapshotId::new(format!("snap-disk{i:04}")).unwrap(),
+                reg(GZ),
+                AccountId::new(ALICE).unwrap(),
+                t0(),
+                size_gib,
+            )
         })
         .collect()
 }
 
 fn image(snaps: &[Snapshot]) -> Image {
-    let id = ImageId::new("img-abcd1234").unwrap();
-    Image {
-        id: id.clone(),
-        region: reg(GZ),
-        owner: AccountId::new(ALICE).unwrap(),
-        name: ImageName::new("web").unwrap(),
-        description: None,
-        kind: ImageKind::Custom,
-        platform: Platform::Linux,
-        snapshots: snaps.iter().map(|s| s.id.clone()).collect(),
-        size_gib: snaps.iter().map(|s| s.size_gib).sum(),
-        whole_machine: snaps.len() > 1,
-        paid: false,
-        ultimate_source: id,
-        status: ImageStatus::Available,
-        progress: 100,
-        tags: Tags::empty(),
-        copied_from: None,
-        published_regions: Vec::new(),
-        created_at: t0(),
-    }
+    image_named("img-abcd1234", "web", snaps)
+}
+
+/// A custom image of Alice in Guangzhou on `snaps`, sized by them.
+fn image_named(id: &str, name: &str, snaps: &[Snapshot]) -> Image {
+    Image::custom(
+        ImageId::new(id).unwrap(),
+        reg(GZ),
+        AccountId::new(ALICE).unwrap(),
+        ImageName::new(name).unwrap(),
+        snaps.iter().map(|s| s.id().clone()).collect(),
+    )
+    .size_from(snaps)
+    .whole_machine(snaps.len() > 1)
+    .created_at(t0())
+    .build()
+    .unwrap()
 }
 
 fn bucket(region: &str) -> Bucket {
-    Bucket {
-        name: BucketName::new("exports-1250000000").unwrap(),
-        region: reg(region),
-        owner: AccountId::new(ALICE).unwrap(),
-    }
+    Bucket::new(
+        BucketName::new("exports-1250000000").unwrap(),
+        reg(region),
+        AccountId::new(ALICE).unwrap(),
+    )
 }
 
 fn request(scope: ExportScope) -> ExportRequest {
@@ -838,10 +832,17 @@ mod engine {
             "InvalidParameterValue.BucketNotFound"
         );
         // An own image that names no snapshot has no system disk to write.
-        let mut bare = image(&[]);
-        bare.id = ImageId::new("img-bare0001").unwrap();
-        bare.name = ImageName::new("bare").unwrap();
-        bare.size_gib = 600;
+        let bare = Image::custom(
+            ImageId::new("img-bare0001").unwrap(),
+            reg(GZ),
+            AccountId::new(ALICE).unwrap(),
+            ImageName::new("bare").unwrap(),
+            Vec::new(),
+        )
+        .size_gib(600)
+        .created_at(t0())
+        .build()
+        .unwrap();
         s.handle(mins(1), Command::RegisterImage(bare.clone()))
             .unwrap();
         let mut call = export_call(ALICE);
@@ -855,14 +856,18 @@ mod engine {
         let mut s = world();
         // Five more images, each exported; then some cancelled.
         for i in 1..=5u64 {
-            let snap = Snapshot {
-                id: SnapshotId::new(format!("snap-more{i:04}")).unwrap(),
-                ..snapshots(&[10])[0].clone()
-            };
-            let mut more = image(std::slice::from_ref(&snap));
-            more.id = ImageId::new(format!("img-more{i:04}")).unwrap();
-            more.ultimate_source = more.id.clone();
-            more.name = ImageName::new(format!("more{i}")).unwrap();
+            let snap = Snapshot::new(
+                SnapshotId::new(format!("snap-more{i:04}")).unwrap(),
+                reg(GZ),
+                AccountId::new(ALICE).unwrap(),
+                t0(),
+                10,
+            );
+            let more = image_named(
+                &format!("img-more{i:04}"),
+                &format!("more{i}"),
+                std::slice::from_ref(&snap),
+            );
             s.handle(t0(), Command::RegisterSnapshot(snap)).unwrap();
             s.handle(t0(), Command::RegisterImage(more)).unwrap();
         }

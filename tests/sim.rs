@@ -45,50 +45,41 @@ fn world() -> ImageService {
     ] {
         s.handle(
             t(0),
-            Command::RegisterSnapshot(Snapshot {
-                id: SnapshotId::new(snapshot).unwrap(),
-                region: reg(HZ),
-                owner: alice(),
-                created_at: t(0),
-                size_gib: size,
-                encrypted: false,
-                kms_key: None,
-            }),
+            Command::RegisterSnapshot(Snapshot::new(
+                SnapshotId::new(snapshot).unwrap(),
+                reg(HZ),
+                alice(),
+                t(0),
+                size,
+            )),
         )
         .unwrap();
         let id = ImageId::new(image).unwrap();
         s.handle(
             t(0),
-            Command::RegisterImage(Image {
-                id: id.clone(),
-                region: reg(HZ),
-                owner: alice(),
-                name: ImageName::new(image).unwrap(),
-                description: None,
-                kind: ImageKind::Custom,
-                platform: Platform::Linux,
-                snapshots: vec![SnapshotId::new(snapshot).unwrap()],
-                size_gib: size,
-                whole_machine: false,
-                paid: false,
-                ultimate_source: id,
-                status: ImageStatus::Available,
-                progress: 100,
-                tags: Tags::empty(),
-                copied_from: None,
-                published_regions: Vec::new(),
-                created_at: t(0),
-            }),
+            Command::RegisterImage(
+                Image::custom(
+                    id.clone(),
+                    reg(HZ),
+                    alice(),
+                    ImageName::new(image).unwrap(),
+                    vec![SnapshotId::new(snapshot).unwrap()],
+                )
+                .size_gib(size)
+                .created_at(t(0))
+                .build()
+                .unwrap(),
+            ),
         )
         .unwrap();
     }
     s.handle(
         t(0),
-        Command::RegisterBucket(Bucket {
-            name: BucketName::new("alice-exports").unwrap(),
-            region: reg(HZ),
-            owner: alice(),
-        }),
+        Command::RegisterBucket(Bucket::new(
+            BucketName::new("alice-exports").unwrap(),
+            reg(HZ),
+            alice(),
+        )),
     )
     .unwrap();
     assert!(s.drain_effects().is_empty());

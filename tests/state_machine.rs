@@ -943,11 +943,14 @@ fn check_step(
             let views = svc.describe_images(&caller, &filter);
             for v in &views {
                 let i = v.image;
-                if i.kind() == ImageKind::Custom && *i.owner() != caller && !model.shared(&i.id(), &caller)
+                if i.kind() == ImageKind::Custom
+                    && *i.owner() != caller
+                    && !model.shared(&i.id(), &caller)
                 {
                     return fail(format!(
                         "{caller} sees {}'s unshared image {}",
-                        i.owner(), i.id()
+                        i.owner(),
+                        i.id()
                     ));
                 }
             }
