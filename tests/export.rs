@@ -8,8 +8,8 @@ use machine_image::export::{
     check_export,
 };
 use machine_image::{
-    Account, AccountId, Image, ImageId, ImageKind, ImageName, ImageStatus, OwnerAlias, Platform,
-    Provider, RegionId, Snapshot, SnapshotId, Tags,
+    Account, AccountId, Image, ImageBuilder, ImageId, ImageName, ImageStatus, OwnerAlias, Platform,
+    Provider, RegionId, Snapshot, SnapshotId,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -50,6 +50,10 @@ fn image(snaps: &[Snapshot]) -> Image {
 
 /// A custom image of Alice in Guangzhou on `snaps`, sized by them.
 fn image_named(id: &str, name: &str, snaps: &[Snapshot]) -> Image {
+    image_b(id, name, snaps).build().unwrap()
+}
+
+fn image_b(id: &str, name: &str, snaps: &[Snapshot]) -> ImageBuilder {
     Image::custom(
         ImageId::new(id).unwrap(),
         reg(GZ),
@@ -60,8 +64,6 @@ fn image_named(id: &str, name: &str, snaps: &[Snapshot]) -> Image {
     .size_from(snaps)
     .whole_machine(snaps.len() > 1)
     .created_at(t0())
-    .build()
-    .unwrap()
 }
 
 fn bucket(region: &str) -> Bucket {
@@ -85,7 +87,7 @@ fn request(scope: ExportScope) -> ExportRequest {
 /// A world for one check: each field can be changed before calling `check`.
 struct Case {
     account: Option<Account>,
-    image: Image,
+    image: ImageBuilder,
     alias: OwnerAlias,
     snapshots: Vec<Snapshot>,
     bucket: Option<Bucket>,
@@ -98,7 +100,7 @@ impl Case {
         let snapshots = snapshots(sizes);
         Case {
             account: Some(account(true)),
-            image: image(&snapshots),
+            image: image_b("img-abcd1234", "web", &snapshots),
             alias: OwnerAlias::Own,
             snapshots,
             bucket: Some(bucket(GZ)),
@@ -113,7 +115,7 @@ impl Case {
             &request(self.scope),
             &ExportFacts {
                 account: self.account.as_ref(),
-                image: &self.image,
+                image: &self.image.clone().build().unwrap(),
                 owner_alias: self.alias,
                 snapshots: &refs,
                 bucket: self.bucket.as_ref(),
@@ -201,7 +203,7 @@ fn bucket_must_exist_in_the_image_region() {
 #[test]
 fn windows_images_are_refused() {
     let mut case = Case::new(&[40]);
-    case.image.platform = Platform::Windows;
+    case.image = case.image.platform(Platform::Windows);
     let e = case.check().unwrap_err();
     assert_eq!(e, ExportError::Windows);
     assert_eq!(
@@ -325,7 +327,7 @@ fn image_must_be_available() {
         ImageStatus::Deprecated,
     ] {
         let mut case = Case::new(&[40]);
-        case.image.status = status;
+        case.image = case.image.status(status);
         let e = case.check().unwrap_err();
         assert_eq!(e, ExportError::NotAvailable { status });
         assert_eq!(
@@ -366,8 +368,8 @@ fn the_check_order_is_stable() {
     let mut case = Case::new(&[40, 10, 10, 10, 10, 10, 501]);
     case.account = Some(account(false));
     case.alias = OwnerAlias::Others;
-    case.image.platform = Platform::Windows;
-    case.image.status = ImageStatus::Creating;
+    case.image = case.image.platform(Platform::Windows);
+    case.image = case.image.status(ImageStatus::Creating);
     case.exporting = true;
     case.bucket = Some(bucket(SH));
     let mut seen = Vec::new();
@@ -379,8 +381,8 @@ fn the_check_order_is_stable() {
                 match e {
                     ExportError::NotEnabled => case.account = Some(account(true)),
                     ExportError::SharedImage => case.alias = OwnerAlias::Own,
-                    ExportError::Windows => case.image.platform = Platform::Linux,
-                    ExportError::NotAvailable { .. } => case.image.status = ImageStatus::Available,
+                    ExportError::Windows => case.image = case.image.platform(Platform::Linux),
+                    ExportError::NotAvailable { .. } => case.image = case.image.status(ImageStatus::Available),
                     ExportError::AlreadyExporting => case.exporting = false,
                     ExportError::BucketInOtherRegion { .. } => case.bucket = Some(bucket(GZ)),
                     ExportError::TooManyDataDisks { .. } => {
@@ -405,7 +407,7 @@ fn formats_change_the_extension() {
         &req,
         &ExportFacts {
             account: case.account.as_ref(),
-            image: &case.image,
+            image: &case.image.clone().build().unwrap(),
             owner_alias: OwnerAlias::Own,
             snapshots: &refs,
             bucket: case.bucket.as_ref(),
@@ -846,7 +848,7 @@ mod engine {
         s.handle(mins(1), Command::RegisterImage(bare.clone()))
             .unwrap();
         let mut call = export_call(ALICE);
-        call.request.image = bare.id.clone();
+        call.request.image = bare.id().clone();
         let e = refused(&mut s, mins(2), Command::ExportImage(call));
         assert_eq!(e.code().as_str(), "InvalidSnapshotId.NotFound");
     }
