@@ -9,7 +9,7 @@ use machine_image::charges::{
 use machine_image::engine::{Command, CopyImage, ImageService, ModifyShare, Outcome};
 use machine_image::export::ExportObject;
 use machine_image::{
-    AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, ImageStatus, OwnerAlias, Platform,
+    AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias, Platform,
     Profile, RegionId, Snapshot, SnapshotId, Tags,
 };
 
@@ -33,7 +33,13 @@ fn image(id: &str, region: &str, kind: ImageKind, platform: Platform, paid: bool
 }
 
 /// An image of Alice's of 40 GiB, of `kind`, to be adjusted before it is built.
-fn image_b(id: &str, region: &str, kind: ImageKind, platform: Platform, paid: bool) -> ImageBuilder {
+fn image_b(
+    id: &str,
+    region: &str,
+    kind: ImageKind,
+    platform: Platform,
+    paid: bool,
+) -> ImageBuilder {
     let (id, region, owner) = (ImageId::new(id).unwrap(), reg(region), acct(ALICE));
     let name = ImageName::new("web").unwrap();
     let snapshots = vec![SnapshotId::new("s-sys00001").unwrap()];
@@ -309,7 +315,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         .unwrap();
     // Two copies: Hangzhou → Shanghai → Beijing.
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id(), "cn-shanghai"))
+        .handle(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let outcome = service
@@ -389,7 +395,7 @@ fn a_free_source_stays_free_through_copies() {
         .handle(t0(), Command::RegisterImage(source.clone()))
         .unwrap();
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id(), "cn-shanghai"))
+        .handle(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let first = service.state().image(&first).unwrap();

@@ -642,8 +642,7 @@ fn step11_tencent_cross_border_needs_allow_list() {
         &["ap-shanghai"],
     ));
     // Allow-listed: fine.
-    let mut a = Account::new(acct(owner), 500, 1000);
-    a.cross_border_allowed = true;
+    let a = Account::new(acct(owner), 500, 1000).allow_cross_border(true);
     w.account(a);
     let copies = w.copy(c);
     assert_eq!(copies[0].region, reg("ap-singapore"));
@@ -770,8 +769,7 @@ fn step12_customer_key_checks_in_order() {
     assert_eq!(e.code().as_str(), "UserNotInTheWhiteList");
     assert_eq!(e.message(), "The user is not in byok white list.");
     // Allow-listed: accepted, the destination snapshots carry the key.
-    let mut a = Account::new(acct(ALICE), 500, 1000);
-    a.byok_allowed = true;
+    let a = Account::new(acct(ALICE), 500, 1000).allow_byok(true);
     w.account(a);
     let copies = w.copy(c);
     let copy = w.svc.state().image(&copies[0].image).unwrap().clone();
@@ -828,8 +826,7 @@ fn step13_size_limit_and_allow_list() {
     // 500 GiB is fine.
     w.copy1(ALICE, HZ, "m-max1", SH);
     // Allow-listed: 501 GiB is fine.
-    let mut a = Account::new(acct(ALICE), 500, 1000);
-    a.size_allowed = true;
+    let a = Account::new(acct(ALICE), 500, 1000).allow_size(true);
     w.account(a);
     w.copy1(ALICE, HZ, "m-big1", BJ);
 }

@@ -382,7 +382,9 @@ fn the_check_order_is_stable() {
                     ExportError::NotEnabled => case.account = Some(account(true)),
                     ExportError::SharedImage => case.alias = OwnerAlias::Own,
                     ExportError::Windows => case.image = case.image.platform(Platform::Linux),
-                    ExportError::NotAvailable { .. } => case.image = case.image.status(ImageStatus::Available),
+                    ExportError::NotAvailable { .. } => {
+                        case.image = case.image.status(ImageStatus::Available)
+                    }
                     ExportError::AlreadyExporting => case.exporting = false,
                     ExportError::BucketInOtherRegion { .. } => case.bucket = Some(bucket(GZ)),
                     ExportError::TooManyDataDisks { .. } => {
@@ -491,11 +493,10 @@ mod engine {
     fn world() -> ImageService {
         let mut s = ImageService::new(machine_image::Profile::tencent());
         let snaps = snapshots(&[40, 100]);
-        for a in [account(true), {
-            let mut b = Account::new(acct(BOB), 500, 1000);
-            b.export_enabled = true;
-            b
-        }] {
+        for a in [
+            account(true),
+            Account::new(acct(BOB), 500, 1000).enable_export(true),
+        ] {
             s.handle(t0(), Command::RegisterAccount(a)).unwrap();
         }
         for snap in &snaps {
@@ -989,8 +990,7 @@ mod engine {
         // The same fixtures as `world`, with their events kept.
         let mut s = ImageService::new(machine_image::Profile::tencent());
         let snaps = snapshots(&[40, 100]);
-        let mut b = Account::new(acct(BOB), 500, 1000);
-        b.export_enabled = true;
+        let b = Account::new(acct(BOB), 500, 1000).enable_export(true);
         s.handle(t0(), Command::RegisterAccount(account(true)))
             .unwrap();
         s.handle(t0(), Command::RegisterAccount(b)).unwrap();

@@ -10,8 +10,8 @@ use machine_image::engine::{
 };
 use machine_image::strategies::{Driver, Step, World, steps, world};
 use machine_image::{
-    Account, AccountId, ClientToken, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform,
-    Profile, RegionId, Snapshot, SnapshotId, Tags, TaskId,
+    Account, AccountId, ClientToken, Image, ImageId, ImageName, Profile, RegionId, Snapshot,
+    SnapshotId, Tags, TaskId,
 };
 use proptest::prelude::*;
 

@@ -13,8 +13,8 @@ use machine_image::export::{
 };
 use machine_image::sim::{Faults, INJECTED_FAILURE, Simulator, copy_duration, export_duration};
 use machine_image::{
-    Account, AccountId, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform, Profile,
-    RegionId, Snapshot, SnapshotId, Tags, TaskId, TaskState,
+    Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId, Tags,
+    TaskId, TaskState,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -36,8 +36,7 @@ fn reg(r: &str) -> RegionId {
 /// in Hangzhou and a bucket there; no effects pending.
 fn world() -> ImageService {
     let mut s = ImageService::new(Profile::alibaba());
-    let mut account = Account::new(alice(), 500, 1000);
-    account.export_enabled = true;
+    let account = Account::new(alice(), 500, 1000).enable_export(true);
     s.handle(t(0), Command::RegisterAccount(account)).unwrap();
     for (image, snapshot, size) in [
         ("m-small0001", "s-small0001", 40),

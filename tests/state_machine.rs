@@ -847,7 +847,7 @@ fn check_step(
                 .filter(|t| t.destination_image == *image.id() && t.state.is_live())
                 .map(|t| t.id)
                 .collect();
-            if live.len() != 1 || state.live_task_of(&image.id()) != Some(live[0]) {
+            if live.len() != 1 || state.live_task_of(image.id()) != Some(live[0]) {
                 return fail(format!("in-flight {} has live tasks {live:?}", image.id()));
             }
         }
@@ -945,7 +945,7 @@ fn check_step(
                 let i = v.image;
                 if i.kind() == ImageKind::Custom
                     && *i.owner() != caller
-                    && !model.shared(&i.id(), &caller)
+                    && !model.shared(i.id(), &caller)
                 {
                     return fail(format!(
                         "{caller} sees {}'s unshared image {}",
@@ -1222,7 +1222,7 @@ fn minimise(mut world: World, mut steps: Vec<Step>, seed: u64) -> (World, Vec<St
         for i in 0..world.images.len() {
             let mut w = world.clone();
             let gone = w.images.remove(i);
-            w.snapshots.retain(|s| !gone.snapshots().contains(&s.id()));
+            w.snapshots.retain(|s| !gone.snapshots().contains(s.id()));
             w.shares.retain(|(img, _)| img != gone.id());
             candidates.push(w);
         }

@@ -414,8 +414,7 @@ mod tests {
     use crate::engine::{CopyImage, ImageService, Outcome};
     use crate::replay::{Runner, is_skipped};
     use crate::{
-        Account, AccountId, Image, ImageId, ImageName, Platform, RegionId, Snapshot, SnapshotId,
-        Tags,
+        Account, AccountId, Image, ImageId, ImageName, RegionId, Snapshot, SnapshotId, Tags,
     };
     use chrono::{Duration, TimeZone};
 
