@@ -30,8 +30,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use machine_image::engine::{Command, CopyImage, ImageCall, ImageService, Outcome, Retention};
 use machine_image::{
-    Account, AccountId, ClientToken, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform,
-    Profile, RegionId, Snapshot, SnapshotId, Tags, TaskId,
+    Account, AccountId, ClientToken, Image, ImageId, ImageName, Profile, RegionId, Snapshot,
+    SnapshotId, Tags, TaskId,
 };
 
 // ------------------------------------------------------------------ counting allocator
@@ -251,8 +251,8 @@ impl World {
 
     /// Deletes a finished copy (untimed), so the registry keeps its size.
     fn delete(&mut self, now: DateTime<Utc>, image: ImageId) {
-        let region = self.service.state().image(&image).unwrap().region.clone();
-        let caller = self.service.state().image(&image).unwrap().owner.clone();
+        let region = self.service.state().image(&image).unwrap().region().clone();
+        let caller = self.service.state().image(&image).unwrap().owner().clone();
         self.service
             .handle(
                 now,
@@ -278,7 +278,7 @@ impl World {
             call.client_token = Some(ClientToken::new(format!("token-{}", self.k)).unwrap());
             let caller = call.caller.clone();
             let (image, task) = self.copy(now, Command::CopyImage(call));
-            let region = self.service.state().image(&image).unwrap().region.clone();
+            let region = self.service.state().image(&image).unwrap().region().clone();
             let end = ImageCall {
                 caller,
                 client_token: None,
@@ -355,8 +355,8 @@ impl World {
             let start = Instant::now();
             let state = self.service.state();
             let source = state.image(black_box(&call.image)).unwrap();
-            for id in &source.snapshots {
-                black_box(state.snapshot(id).unwrap().size_gib);
+            for id in source.snapshots() {
+                black_box(state.snapshot(id).unwrap().size_gib());
             }
             total += start.elapsed();
             let (image, task) = self.copy(now, command);
