@@ -797,4 +797,112 @@ mod tests {
         assert_eq!(serde_json::to_string(&OwnerAlias::Own).unwrap(), "\"self\"");
         assert_eq!(ImageStatus::UnAvailable.as_str(), "UnAvailable");
     }
+
+    fn custom(id: &str) -> ImageBuilder {
+        Image::custom(
+            ImageId::new(id).unwrap(),
+            RegionId::new("cn-hangzhou").unwrap(),
+            AccountId::new("1111111111111111").unwrap(),
+            ImageName::new("web").unwrap(),
+            vec![SnapshotId::new("s-sys00001").unwrap()],
+        )
+    }
+
+    #[test]
+    fn progress_follows_the_status() {
+        let waiting = custom("m-a").status(ImageStatus::Waiting).build().unwrap();
+        assert_eq!(waiting.progress(), 0);
+        let half = custom("m-a").status(ImageStatus::Creating).progress(50);
+        assert_eq!(half.build().unwrap().progress(), 50);
+        assert!(matches!(
+            custom("m-a").progress(99).build(),
+            Err(ImageError::ProgressOffStatus { progress: 99, .. })
+        ));
+        assert!(matches!(
+            custom("m-a")
+                .status(ImageStatus::Waiting)
+                .progress(1)
+                .build(),
+            Err(ImageError::ProgressOffStatus { .. })
+        ));
+        assert!(matches!(
+            custom("m-a")
+                .status(ImageStatus::CreateFailed)
+                .progress(101)
+                .build(),
+            Err(ImageError::ProgressAbove100 { .. })
+        ));
+    }
+
+    #[test]
+    fn lineage_and_kind_rules() {
+        let source = custom("m-src").paid(true).build().unwrap();
+        assert_eq!(source.ultimate_source(), source.id());
+        let copy = custom("m-copy").copy_of(&source).build().unwrap();
+        assert_eq!(copy.ultimate_source(), source.id());
+        assert!(copy.paid());
+        let second = custom("m-copy2").copy_of(&copy).build().unwrap();
+        assert_eq!(second.ultimate_source(), source.id());
+        assert!(matches!(
+            custom("m-src").copy_of(&source).build(),
+            Err(ImageError::CopyOfItself(_))
+        ));
+        let public = Image::public(
+            ImageId::new("m-pub").unwrap(),
+            RegionId::new("cn-hangzhou").unwrap(),
+            AccountId::new("system").unwrap(),
+            ImageName::new("ubuntu").unwrap(),
+            vec![],
+        );
+        assert!(matches!(
+            public.copy_of(&source).build(),
+            Err(ImageError::CopyNotCustom(_))
+        ));
+    }
+
+    #[test]
+    fn size_from_sums_the_named_snapshots() {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let snap = |id: &str, size| {
+            Snapshot::new(
+                SnapshotId::new(id).unwrap(),
+                RegionId::new("cn-hangzhou").unwrap(),
+                AccountId::new("1111111111111111").unwrap(),
+                at,
+                size,
+            )
+        };
+        let snaps = [snap("s-sys00001", 40), snap("s-other001", 100)];
+        let image = custom("m-a").size_from(&snaps).build().unwrap();
+        assert_eq!(image.size_gib(), 40);
+    }
+
+    #[test]
+    fn deserialising_checks_the_same_rules() {
+        let image = custom("m-a").size_gib(40).build().unwrap();
+        let json = serde_json::to_value(&image).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Image>(json.clone()).unwrap(),
+            image
+        );
+        let tamper = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = json.clone();
+            f(&mut v);
+            serde_json::from_value::<Image>(v)
+        };
+        let e = tamper(&|v| v["progress"] = 50.into()).unwrap_err();
+        assert!(e.to_string().contains("can't be at 50%"), "{e}");
+        let e = tamper(&|v| v["ultimate_source"] = "m-b".into()).unwrap_err();
+        assert!(e.to_string().contains("own ultimate source"), "{e}");
+        let e =
+            tamper(&|v| v["published_regions"] = serde_json::json!(["cn-shanghai"])).unwrap_err();
+        assert!(e.to_string().contains("marketplace"), "{e}");
+        let e = tamper(&|v| {
+            v["kind"] = "System".into();
+            v["copied_from"] = "m-b".into();
+            v["ultimate_source"] = "m-b".into();
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("a copy is a custom image"), "{e}");
+    }
 }
