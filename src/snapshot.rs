@@ -74,10 +74,7 @@ impl TryFrom<SnapshotData> for Snapshot {
     type Error = SnapshotError;
 
     fn try_from(d: SnapshotData) -> Result<Self, SnapshotError> {
-        if d.kms_key.is_some() && !d.encrypted {
-            return Err(SnapshotError::KeyWithoutEncryption(d.id));
-        }
-        Ok(Snapshot {
+        let snapshot = Snapshot {
             id: d.id,
             region: d.region,
             owner: d.owner,
@@ -85,7 +82,9 @@ impl TryFrom<SnapshotData> for Snapshot {
             size_gib: d.size_gib,
             encrypted: d.encrypted,
             kms_key: d.kms_key,
-        })
+        };
+        snapshot.check()?;
+        Ok(snapshot)
     }
 }
 
@@ -108,6 +107,14 @@ impl Snapshot {
             encrypted: false,
             kms_key: None,
         }
+    }
+
+    /// Checks the rule between the fields (see [`SnapshotError`]).
+    pub(crate) fn check(&self) -> Result<(), SnapshotError> {
+        if self.kms_key.is_some() && !self.encrypted {
+            return Err(SnapshotError::KeyWithoutEncryption(self.id.clone()));
+        }
+        Ok(())
     }
 
     /// The same snapshot, encrypted with the service's own key (no customer key).
