@@ -30,8 +30,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use machine_image::engine::{Command, CopyImage, ImageCall, ImageService, Outcome, Retention};
 use machine_image::{
-    Account, AccountId, ClientToken, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform,
-    Profile, RegionId, Snapshot, SnapshotId, Tags, TaskId,
+    Account, AccountId, ClientToken, Image, ImageId, ImageName, Profile, RegionId, Snapshot,
+    SnapshotId, Tags, TaskId,
 };
 
 // ------------------------------------------------------------------ counting allocator
@@ -166,15 +166,13 @@ impl World {
         }
         let after_accounts = held();
         for i in 0..n {
-            let snapshot = Snapshot {
-                id: snapshot_id(i),
-                region: region(i),
-                owner: account(i / IMAGES_PER_ACCOUNT),
-                created_at: at,
-                size_gib: 40,
-                encrypted: false,
-                kms_key: None,
-            };
+            let snapshot = Snapshot::new(
+                snapshot_id(i),
+                region(i),
+                account(i / IMAGES_PER_ACCOUNT),
+                at,
+                40,
+            );
             service
                 .handle(at, Command::RegisterSnapshot(snapshot))
                 .unwrap();
@@ -183,26 +181,17 @@ impl World {
         let after_snapshots = held();
         for i in 0..n {
             let id = image_id(i);
-            let image = Image {
-                id: id.clone(),
-                region: region(i),
-                owner: account(i / IMAGES_PER_ACCOUNT),
-                name: ImageName::new(format!("image-{i}")).unwrap(),
-                description: None,
-                kind: ImageKind::Custom,
-                platform: Platform::Linux,
-                snapshots: vec![snapshot_id(i)],
-                size_gib: 40,
-                whole_machine: false,
-                paid: false,
-                ultimate_source: id,
-                status: ImageStatus::Available,
-                progress: 100,
-                tags: Tags::empty(),
-                copied_from: None,
-                published_regions: Vec::new(),
-                created_at: at,
-            };
+            let image = Image::custom(
+                id.clone(),
+                region(i),
+                account(i / IMAGES_PER_ACCOUNT),
+                ImageName::new(format!("image-{i}")).unwrap(),
+                vec![snapshot_id(i)],
+            )
+            .size_gib(40)
+            .created_at(at)
+            .build()
+            .unwrap();
             service.handle(at, Command::RegisterImage(image)).unwrap();
             drain(&mut service);
         }
@@ -262,8 +251,8 @@ impl World {
 
     /// Deletes a finished copy (untimed), so the registry keeps its size.
     fn delete(&mut self, now: DateTime<Utc>, image: ImageId) {
-        let region = self.service.state().image(&image).unwrap().region.clone();
-        let caller = self.service.state().image(&image).unwrap().owner.clone();
+        let region = self.service.state().image(&image).unwrap().region().clone();
+        let caller = self.service.state().image(&image).unwrap().owner().clone();
         self.service
             .handle(
                 now,
@@ -289,7 +278,7 @@ impl World {
             call.client_token = Some(ClientToken::new(format!("token-{}", self.k)).unwrap());
             let caller = call.caller.clone();
             let (image, task) = self.copy(now, Command::CopyImage(call));
-            let region = self.service.state().image(&image).unwrap().region.clone();
+            let region = self.service.state().image(&image).unwrap().region().clone();
             let end = ImageCall {
                 caller,
                 client_token: None,
@@ -366,8 +355,8 @@ impl World {
             let start = Instant::now();
             let state = self.service.state();
             let source = state.image(black_box(&call.image)).unwrap();
-            for id in &source.snapshots {
-                black_box(state.snapshot(id).unwrap().size_gib);
+            for id in source.snapshots() {
+                black_box(state.snapshot(id).unwrap().size_gib());
             }
             total += start.elapsed();
             let (image, task) = self.copy(now, command);

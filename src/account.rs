@@ -6,7 +6,20 @@ use serde::{Deserialize, Serialize};
 use crate::id::AccountId;
 
 /// An account and what it may do.
+///
+/// Built with [`Account::new`] and the allow-list setters; the fields stay readable.
+///
+/// ```
+/// use machine_image::{Account, AccountId};
+///
+/// let alice = Account::new(AccountId::new("1111111111111111").unwrap(), 5, 10)
+///     .allow_byok(true)
+///     .enable_export(true);
+/// assert_eq!(alice.image_quota, 5);
+/// assert!(alice.byok_allowed && alice.export_enabled && !alice.cross_border_allowed);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Account {
     /// The account id.
     pub id: AccountId,
@@ -37,5 +50,29 @@ impl Account {
             size_allowed: false,
             export_enabled: false,
         }
+    }
+
+    /// Allow-lists it for copies between mainland China and elsewhere, or not.
+    pub fn allow_cross_border(mut self, allowed: bool) -> Self {
+        self.cross_border_allowed = allowed;
+        self
+    }
+
+    /// Allow-lists it for bring-your-own-key encryption, or not.
+    pub fn allow_byok(mut self, allowed: bool) -> Self {
+        self.byok_allowed = allowed;
+        self
+    }
+
+    /// Allow-lists it for images above the profile's maximum size, or not.
+    pub fn allow_size(mut self, allowed: bool) -> Self {
+        self.size_allowed = allowed;
+        self
+    }
+
+    /// Activates image export for it, or not.
+    pub fn enable_export(mut self, enabled: bool) -> Self {
+        self.export_enabled = enabled;
+        self
     }
 }

@@ -155,7 +155,22 @@ impl BucketName {
 string_newtype_impls!(BucketName, BucketNameError);
 
 /// A bucket of the object store (Tencent COS, Alibaba OSS) and the region it is in.
+///
+/// Built with [`Bucket::new`]; the fields stay readable.
+///
+/// ```
+/// use machine_image::export::{Bucket, BucketName};
+/// use machine_image::{AccountId, RegionId};
+///
+/// let bucket = Bucket::new(
+///     BucketName::new("exports-1250000000").unwrap(),
+///     RegionId::new("ap-guangzhou").unwrap(),
+///     AccountId::new("1111111111111111").unwrap(),
+/// );
+/// assert_eq!(bucket.region.as_str(), "ap-guangzhou");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Bucket {
     /// Its name.
     pub name: BucketName,
@@ -163,6 +178,17 @@ pub struct Bucket {
     pub region: RegionId,
     /// The account that owns it.
     pub owner: AccountId,
+}
+
+impl Bucket {
+    /// The bucket `name` of `owner` in `region`.
+    pub fn new(name: BucketName, region: RegionId, owner: AccountId) -> Self {
+        Bucket {
+            name,
+            region,
+            owner,
+        }
+    }
 }
 
 // ============================================================================ prefix

@@ -6,7 +6,23 @@ use crate::id::{AccountId, KmsKeyId};
 use crate::region::RegionId;
 
 /// A customer KMS key in one region.
+///
+/// Built with [`KmsKey::new`] (authorised) and [`authorized`](KmsKey::authorized); the
+/// fields stay readable.
+///
+/// ```
+/// use machine_image::{AccountId, KmsKey, KmsKeyId, RegionId};
+///
+/// let key = KmsKey::new(
+///     KmsKeyId::new("key-1").unwrap(),
+///     RegionId::new("cn-hangzhou").unwrap(),
+///     AccountId::new("1111111111111111").unwrap(),
+/// )
+/// .authorized(false);
+/// assert!(!key.authorized);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct KmsKey {
     /// The key id.
     pub id: KmsKeyId,
@@ -17,6 +33,24 @@ pub struct KmsKey {
     /// Whether the image service is authorised to use it
     /// (`InvalidParameter.KMSKeyId.KMSUnauthorized` otherwise).
     pub authorized: bool,
+}
+
+impl KmsKey {
+    /// The key `id` of `owner` in `region`, which the image service is authorised to use.
+    pub fn new(id: KmsKeyId, region: RegionId, owner: AccountId) -> Self {
+        KmsKey {
+            id,
+            region,
+            owner,
+            authorized: true,
+        }
+    }
+
+    /// Whether the image service is authorised to use it (default yes).
+    pub fn authorized(mut self, authorized: bool) -> Self {
+        self.authorized = authorized;
+        self
+    }
 }
 
 /// How a copy's new image is to be encrypted, from the `Encrypted` and `KMSKeyId`

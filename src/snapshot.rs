@@ -7,22 +7,165 @@ use crate::id::{AccountId, KmsKeyId, SnapshotId};
 use crate::region::RegionId;
 
 /// A disk snapshot in one region.
+///
+/// Built with [`Snapshot::new`] (not encrypted) and, for an encrypted one,
+/// [`encrypted_with_service_key`](Snapshot::encrypted_with_service_key) or
+/// [`encrypted_with`](Snapshot::encrypted_with); read through its getters. The fields are
+/// private so that a snapshot with a KMS key is always encrypted (deserialisation checks it
+/// too, [`SnapshotError`]).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::{AccountId, KmsKeyId, RegionId, Snapshot, SnapshotId};
+///
+/// let disk = Snapshot::new(
+///     SnapshotId::new("s-sys00001").unwrap(),
+///     RegionId::new("cn-hangzhou").unwrap(),
+///     AccountId::new("1111111111111111").unwrap(),
+///     Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+///     40,
+/// )
+/// .encrypted_with(KmsKeyId::new("key-1").unwrap());
+/// assert!(disk.is_encrypted());
+/// assert_eq!(disk.kms_key().map(|k| k.as_str()), Some("key-1"));
+/// assert!(disk.is_recent_enough());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "SnapshotData")]
 pub struct Snapshot {
     /// The id.
-    pub id: SnapshotId,
+    pub(crate) id: SnapshotId,
     /// The region it lives in.
-    pub region: RegionId,
+    pub(crate) region: RegionId,
     /// The owning account.
-    pub owner: AccountId,
+    pub(crate) owner: AccountId,
     /// When it was created.
-    pub created_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
     /// Its size in GiB.
-    pub size_gib: u64,
+    pub(crate) size_gib: u64,
     /// Whether it is encrypted.
-    pub encrypted: bool,
+    pub(crate) encrypted: bool,
     /// The KMS key it is encrypted with (`None` with `encrypted`: the service key).
-    pub kms_key: Option<KmsKeyId>,
+    pub(crate) kms_key: Option<KmsKeyId>,
+}
+
+/// Why a [`Snapshot`] was refused on deserialisation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// A KMS key on a snapshot that is not encrypted.
+    #[error("snapshot {0} has a KMS key but is not encrypted")]
+    KeyWithoutEncryption(SnapshotId),
+}
+
+/// The serialised form of [`Snapshot`].
+#[derive(Deserialize)]
+struct SnapshotData {
+    id: SnapshotId,
+    region: RegionId,
+    owner: AccountId,
+    created_at: DateTime<Utc>,
+    size_gib: u64,
+    encrypted: bool,
+    kms_key: Option<KmsKeyId>,
+}
+
+impl TryFrom<SnapshotData> for Snapshot {
+    type Error = SnapshotError;
+
+    fn try_from(d: SnapshotData) -> Result<Self, SnapshotError> {
+        let snapshot = Snapshot {
+            id: d.id,
+            region: d.region,
+            owner: d.owner,
+            created_at: d.created_at,
+            size_gib: d.size_gib,
+            encrypted: d.encrypted,
+            kms_key: d.kms_key,
+        };
+        snapshot.check()?;
+        Ok(snapshot)
+    }
+}
+
+impl Snapshot {
+    /// A snapshot of `owner` in `region`, created at `created_at`, of `size_gib` GiB, not
+    /// encrypted.
+    pub fn new(
+        id: SnapshotId,
+        region: RegionId,
+        owner: AccountId,
+        created_at: DateTime<Utc>,
+        size_gib: u64,
+    ) -> Self {
+        Snapshot {
+            id,
+            region,
+            owner,
+            created_at,
+            size_gib,
+            encrypted: false,
+            kms_key: None,
+        }
+    }
+
+    /// Checks the rule between the fields (see [`SnapshotError`]).
+    pub(crate) fn check(&self) -> Result<(), SnapshotError> {
+        if self.kms_key.is_some() && !self.encrypted {
+            return Err(SnapshotError::KeyWithoutEncryption(self.id.clone()));
+        }
+        Ok(())
+    }
+
+    /// The same snapshot, encrypted with the service's own key (no customer key).
+    pub fn encrypted_with_service_key(mut self) -> Self {
+        self.encrypted = true;
+        self.kms_key = None;
+        self
+    }
+
+    /// The same snapshot, encrypted with the customer key `key`.
+    pub fn encrypted_with(mut self, key: KmsKeyId) -> Self {
+        self.encrypted = true;
+        self.kms_key = Some(key);
+        self
+    }
+
+    /// The id.
+    pub fn id(&self) -> &SnapshotId {
+        &self.id
+    }
+
+    /// The region it lives in.
+    pub fn region(&self) -> &RegionId {
+        &self.region
+    }
+
+    /// The owning account.
+    pub fn owner(&self) -> &AccountId {
+        &self.owner
+    }
+
+    /// When it was created.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// Its size in GiB.
+    pub fn size_gib(&self) -> u64 {
+        self.size_gib
+    }
+
+    /// Whether it is encrypted (with the service key or a customer key).
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// The customer KMS key it is encrypted with; `None` when not encrypted or encrypted
+    /// with the service key.
+    pub fn kms_key(&self) -> Option<&KmsKeyId> {
+        self.kms_key.as_ref()
+    }
 }
 
 /// The oldest creation date a snapshot behind an image may have: seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004),
@@ -47,15 +190,13 @@ mod tests {
     use chrono::TimeZone;
 
     fn snap(at: DateTime<Utc>) -> Snapshot {
-        Snapshot {
-            id: SnapshotId::new("s-abc").unwrap(),
-            region: RegionId::new("cn-hangzhou").unwrap(),
-            owner: AccountId::new("1").unwrap(),
-            created_at: at,
-            size_gib: 20,
-            encrypted: false,
-            kms_key: None,
-        }
+        Snapshot::new(
+            SnapshotId::new("s-abc").unwrap(),
+            RegionId::new("cn-hangzhou").unwrap(),
+            AccountId::new("1").unwrap(),
+            at,
+            20,
+        )
     }
 
     #[test]
@@ -63,5 +204,15 @@ mod tests {
         let day = Utc.with_ymd_and_hms(2013, 7, 15, 0, 0, 0).unwrap();
         assert!(snap(day).is_recent_enough());
         assert!(!snap(day - chrono::Duration::seconds(1)).is_recent_enough());
+    }
+
+    #[test]
+    fn a_key_without_encryption_does_not_deserialise() {
+        let good = snap(Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap())
+            .encrypted_with(KmsKeyId::new("key-1").unwrap());
+        let json = serde_json::to_string(&good).unwrap();
+        assert_eq!(serde_json::from_str::<Snapshot>(&json).unwrap(), good);
+        let bad = json.replace("\"encrypted\":true", "\"encrypted\":false");
+        assert!(serde_json::from_str::<Snapshot>(&bad).is_err());
     }
 }

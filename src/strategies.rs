@@ -663,23 +663,24 @@ fn build_world(provider: Provider, spec: WorldSpec) -> World {
         .map(|(n, &(images, snapshots, cross, byok, size))| {
             let id = AccountId::new(format!("{}", 1_111_111_111_111_111u64 * (n as u64 + 1)))
                 .expect("digits");
-            let mut a = Account::new(id, images, snapshots);
-            a.cross_border_allowed = cross;
-            a.byok_allowed = byok;
-            a.size_allowed = size;
-            a
+            Account::new(id, images, snapshots)
+                .allow_cross_border(cross)
+                .allow_byok(byok)
+                .allow_size(size)
         })
         .collect();
     let outsider = AccountId::new("9999999999999999").expect("digits");
 
     let mut keys: Vec<KmsKey> = Vec::new();
     for (n, (owner, region, authorized)) in spec.keys.iter().enumerate() {
-        keys.push(KmsKey {
-            id: KmsKeyId::new(format!("key-{n}")).expect("valid"),
-            region: region.get(&regions).clone(),
-            owner: owner.get(&accounts).id.clone(),
-            authorized: *authorized,
-        });
+        keys.push(
+            KmsKey::new(
+                KmsKeyId::new(format!("key-{n}")).expect("valid"),
+                region.get(&regions).clone(),
+                owner.get(&accounts).id.clone(),
+            )
+            .authorized(*authorized),
+        );
     }
 
     let mut snapshots: Vec<Snapshot> = Vec::new();
@@ -721,67 +722,60 @@ fn build_world(provider: Provider, spec: WorldSpec) -> World {
         let mut ids = Vec::new();
         for (k, s) in spec.snaps.iter().enumerate() {
             let id = SnapshotId::new(format!("s-w{n}d{k}")).expect("valid");
-            snapshots.push(Snapshot {
-                id: id.clone(),
-                region: region.clone(),
-                owner: owner.clone(),
-                created_at: if s.too_old { too_old } else { recent },
-                size_gib: s.size_gib,
-                encrypted: s.encrypted,
-                kms_key: if s.encrypted { key.clone() } else { None },
+            let snapshot = Snapshot::new(
+                id.clone(),
+                region.clone(),
+                owner.clone(),
+                if s.too_old { too_old } else { recent },
+                s.size_gib,
+            );
+            snapshots.push(match (s.encrypted, &key) {
+                (false, _) => snapshot,
+                (true, None) => snapshot.encrypted_with_service_key(),
+                (true, Some(k)) => snapshot.encrypted_with(k.clone()),
             });
             ids.push(id);
         }
         let id = ImageId::new(format!("m-w{n}")).expect("valid");
-        images.push(Image {
-            id: id.clone(),
-            region: region.clone(),
-            owner: owner.clone(),
-            name,
-            description: spec.description.clone(),
-            kind: ImageKind::Custom,
-            platform: spec.platform,
-            size_gib: spec.snaps.iter().map(|s| s.size_gib).sum(),
-            whole_machine: ids.len() > 1,
-            snapshots: ids,
-            paid: false,
-            ultimate_source: id,
-            status: spec.status,
-            progress: if spec.status == ImageStatus::Available {
-                100
-            } else {
-                0
-            },
-            tags: Tags::empty(),
-            copied_from: None,
-            published_regions: Vec::new(),
-            created_at: start,
-        });
+        let whole_machine = ids.len() > 1;
+        let mut image = Image::custom(id, region.clone(), owner.clone(), name, ids)
+            .platform(spec.platform)
+            .size_gib(spec.snaps.iter().map(|s| s.size_gib).sum())
+            .whole_machine(whole_machine)
+            .status(spec.status)
+            .created_at(start);
+        if let Some(d) = &spec.description {
+            image = image.description(d.clone());
+        }
+        images.push(image.build().expect("an original at its status's progress"));
     }
     // A public image and a marketplace image in the first region.
-    let public = |id: &str, kind: ImageKind, owner: &str, published: Vec<RegionId>| Image {
-        id: ImageId::new(id).expect("valid"),
-        region: regions[0].clone(),
-        owner: AccountId::new(owner).expect("valid"),
-        name: ImageName::new(match kind {
-            ImageKind::System => "ubuntu_22_04",
-            _ => "market-lamp",
-        })
-        .expect("valid"),
-        description: None,
-        kind,
-        platform: Platform::Linux,
-        snapshots: Vec::new(),
-        size_gib: 20,
-        whole_machine: false,
-        paid: kind == ImageKind::Marketplace,
-        ultimate_source: ImageId::new(id).expect("valid"),
-        status: ImageStatus::Available,
-        progress: 100,
-        tags: Tags::empty(),
-        copied_from: None,
-        published_regions: published,
-        created_at: start,
+    let public = |id: &str, kind: ImageKind, owner: &str, published: Vec<RegionId>| {
+        let (id, region) = (ImageId::new(id).expect("valid"), regions[0].clone());
+        let owner = AccountId::new(owner).expect("valid");
+        let builder = match kind {
+            ImageKind::System => Image::public(
+                id,
+                region,
+                owner,
+                ImageName::new("ubuntu_22_04").expect("valid"),
+                Vec::new(),
+            ),
+            _ => Image::marketplace(
+                id,
+                region,
+                owner,
+                ImageName::new("market-lamp").expect("valid"),
+                Vec::new(),
+                published,
+            ),
+        };
+        builder
+            .size_gib(20)
+            .paid(kind == ImageKind::Marketplace)
+            .created_at(start)
+            .build()
+            .expect("an available original")
     };
     images.push(public(
         match provider {

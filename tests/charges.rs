@@ -9,7 +9,7 @@ use machine_image::charges::{
 use machine_image::engine::{Command, CopyImage, ImageService, ModifyShare, Outcome};
 use machine_image::export::ExportObject;
 use machine_image::{
-    AccountId, Geography, Image, ImageId, ImageKind, ImageName, ImageStatus, OwnerAlias, Platform,
+    AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias, Platform,
     Profile, RegionId, Snapshot, SnapshotId, Tags,
 };
 
@@ -29,26 +29,30 @@ fn acct(s: &str) -> AccountId {
 }
 
 fn image(id: &str, region: &str, kind: ImageKind, platform: Platform, paid: bool) -> Image {
-    Image {
-        id: ImageId::new(id).unwrap(),
-        region: reg(region),
-        owner: acct(ALICE),
-        name: ImageName::new("web").unwrap(),
-        description: None,
-        kind,
-        platform,
-        snapshots: vec![SnapshotId::new("s-sys00001").unwrap()],
-        size_gib: 40,
-        whole_machine: false,
-        paid,
-        ultimate_source: ImageId::new(id).unwrap(),
-        status: ImageStatus::Available,
-        progress: 100,
-        tags: Tags::empty(),
-        copied_from: None,
-        published_regions: Vec::new(),
-        created_at: t0(),
-    }
+    image_b(id, region, kind, platform, paid).build().unwrap()
+}
+
+/// An image of Alice's of 40 GiB, of `kind`, to be adjusted before it is built.
+fn image_b(
+    id: &str,
+    region: &str,
+    kind: ImageKind,
+    platform: Platform,
+    paid: bool,
+) -> ImageBuilder {
+    let (id, region, owner) = (ImageId::new(id).unwrap(), reg(region), acct(ALICE));
+    let name = ImageName::new("web").unwrap();
+    let snapshots = vec![SnapshotId::new("s-sys00001").unwrap()];
+    let builder = match kind {
+        ImageKind::Custom => Image::custom(id, region, owner, name, snapshots),
+        ImageKind::System => Image::public(id, region, owner, name, snapshots),
+        _ => Image::marketplace(id, region, owner, name, snapshots, Vec::new()),
+    };
+    builder
+        .platform(platform)
+        .size_gib(40)
+        .paid(paid)
+        .created_at(t0())
 }
 
 fn kinds(charges: &[machine_image::charges::Charge]) -> Vec<ChargeKind> {
@@ -125,7 +129,7 @@ fn custom_images_bill_snapshots_and_the_fee_of_a_paid_source() {
         kinds(&charges),
         [ChargeKind::SnapshotStorage, ChargeKind::ImageFee]
     );
-    assert_eq!(charges[1].ultimate_source, Some(paid.id.clone()));
+    assert_eq!(charges[1].ultimate_source, Some(paid.id().clone()));
     assert!(charges[1].rule.clause.contains("最終ソース"));
 }
 
@@ -290,15 +294,13 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot {
-                id: SnapshotId::new("s-sys00001").unwrap(),
-                region: reg("cn-hangzhou"),
-                owner: acct(ALICE),
-                created_at: t0(),
-                size_gib: 40,
-                encrypted: false,
-                kms_key: None,
-            }),
+            Command::RegisterSnapshot(Snapshot::new(
+                SnapshotId::new("s-sys00001").unwrap(),
+                reg("cn-hangzhou"),
+                acct(ALICE),
+                t0(),
+                40,
+            )),
         )
         .unwrap();
     let source = image(
@@ -313,7 +315,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         .unwrap();
     // Two copies: Hangzhou → Shanghai → Beijing.
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
+        .handle(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let outcome = service
@@ -335,8 +337,8 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         )
         .unwrap();
     let shared = service.state().image(&second).unwrap().clone();
-    assert!(shared.paid);
-    assert_eq!(shared.ultimate_source, source.id);
+    assert!(shared.paid());
+    assert_eq!(shared.ultimate_source(), source.id());
     assert_eq!(
         kinds(&image_charges(
             &shared,
@@ -351,18 +353,18 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         .unwrap();
     let bobs = finish_copies(&mut service, outcome);
     let bobs = service.state().image(&bobs).unwrap().clone();
-    assert_eq!(bobs.owner, acct(BOB));
+    assert_eq!(bobs.owner(), &acct(BOB));
     assert!(
-        bobs.paid,
+        bobs.paid(),
         "the paid lineage survives two copies and a share"
     );
-    assert_eq!(bobs.ultimate_source, source.id);
+    assert_eq!(bobs.ultimate_source(), source.id());
     let charges = image_charges(&bobs, OwnerAlias::Own, Geography::MainlandChina);
     assert_eq!(
         kinds(&charges),
         [ChargeKind::SnapshotStorage, ChargeKind::ImageFee]
     );
-    assert_eq!(charges[1].ultimate_source, Some(source.id.clone()));
+    assert_eq!(charges[1].ultimate_source, Some(source.id().clone()));
     // A free source stays free through the same path.
     service.check_invariants().unwrap();
 }
@@ -373,15 +375,13 @@ fn a_free_source_stays_free_through_copies() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot {
-                id: SnapshotId::new("s-sys00001").unwrap(),
-                region: reg("cn-hangzhou"),
-                owner: acct(ALICE),
-                created_at: t0(),
-                size_gib: 40,
-                encrypted: false,
-                kms_key: None,
-            }),
+            Command::RegisterSnapshot(Snapshot::new(
+                SnapshotId::new("s-sys00001").unwrap(),
+                reg("cn-hangzhou"),
+                acct(ALICE),
+                t0(),
+                40,
+            )),
         )
         .unwrap();
     let source = image(
@@ -395,12 +395,12 @@ fn a_free_source_stays_free_through_copies() {
         .handle(t0(), Command::RegisterImage(source.clone()))
         .unwrap();
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
+        .handle(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let first = service.state().image(&first).unwrap();
-    assert!(!first.paid);
-    assert_eq!(first.ultimate_source, source.id);
+    assert!(!first.paid());
+    assert_eq!(first.ultimate_source(), source.id());
     assert_eq!(
         kinds(&image_charges(
             first,
@@ -492,14 +492,16 @@ fn plan() -> CopyPlan {
         Platform::Linux,
         false,
     );
-    let mut b = image(
+    let b = image_b(
         "m-cust2",
         "cn-hangzhou",
         ImageKind::Custom,
         Platform::Linux,
         true,
-    );
-    b.size_gib = 100;
+    )
+    .size_gib(100)
+    .build()
+    .unwrap();
     CopyPlan {
         images: vec![PlannedImage::from(&a), PlannedImage::from(&b)],
         destinations: vec![reg("cn-shanghai"), reg("ap-southeast-1")],

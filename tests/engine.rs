@@ -10,9 +10,9 @@ use machine_image::engine::{
 };
 use machine_image::sim::{Simulator, copy_duration};
 use machine_image::{
-    Account, AccountId, ApiError, ClientToken, CopyTask, Image, ImageId, ImageKind, ImageName,
-    ImageStatus, KmsKey, KmsKeyId, OwnerAlias, Platform, Profile, Provider, QueueScope, RegionId,
-    Snapshot, SnapshotId, Tags, TaskId, TaskState,
+    Account, AccountId, ApiError, ClientToken, CopyTask, Image, ImageBuilder, ImageId, ImageKind,
+    ImageName, ImageStatus, KmsKey, KmsKeyId, OwnerAlias, Platform, Profile, Provider, QueueScope,
+    RegionId, Snapshot, SnapshotId, Tags, TaskId, TaskState,
 };
 
 // ============================================================================ fixtures
@@ -64,38 +64,32 @@ fn token(s: &str) -> ClientToken {
 }
 
 fn snapshot_fx(id: &str, region: &str, owner: &str, size_gib: u64) -> Snapshot {
-    Snapshot {
-        id: sid(id),
-        region: reg(region),
-        owner: acct(owner),
-        created_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+    Snapshot::new(
+        sid(id),
+        reg(region),
+        acct(owner),
+        Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
         size_gib,
-        encrypted: false,
-        kms_key: None,
-    }
+    )
+}
+
+/// A custom image of 40 GiB, to be adjusted before it is built.
+fn image_b(id: &str, region: &str, owner: &str, image_name: &str, snaps: &[&str]) -> ImageBuilder {
+    Image::custom(
+        img(id),
+        reg(region),
+        acct(owner),
+        name(image_name),
+        snaps.iter().map(|s| sid(s)).collect(),
+    )
+    .size_gib(40)
+    .created_at(Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap())
 }
 
 fn image_fx(id: &str, region: &str, owner: &str, image_name: &str, snaps: &[&str]) -> Image {
-    Image {
-        id: img(id),
-        region: reg(region),
-        owner: acct(owner),
-        name: name(image_name),
-        description: None,
-        kind: ImageKind::Custom,
-        platform: Platform::Linux,
-        snapshots: snaps.iter().map(|s| sid(s)).collect(),
-        size_gib: 40,
-        whole_machine: false,
-        paid: false,
-        ultimate_source: img(id),
-        status: ImageStatus::Available,
-        progress: 100,
-        tags: Tags::empty(),
-        copied_from: None,
-        published_regions: Vec::new(),
-        created_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
-    }
+    image_b(id, region, owner, image_name, snaps)
+        .build()
+        .unwrap()
 }
 
 fn copy_req(caller: &str, region: &str, image: &str, dests: &[&str]) -> CopyImage {
@@ -217,12 +211,7 @@ impl World {
     }
 
     fn kms(&mut self, id: &str, region: &str, owner: &str, authorized: bool) {
-        let k = KmsKey {
-            id: key(id),
-            region: reg(region),
-            owner: acct(owner),
-            authorized,
-        };
+        let k = KmsKey::new(key(id), reg(region), acct(owner)).authorized(authorized);
         assert_eq!(self.ok(Command::RegisterKmsKey(k)), Outcome::Registered);
     }
 
@@ -251,7 +240,7 @@ impl World {
     }
 
     fn status(&self, id: &ImageId) -> Option<ImageStatus> {
-        self.svc.state().image(id).map(|i| i.status)
+        self.svc.state().image(id).map(|i| i.status())
     }
 
     fn task(&self, id: TaskId) -> &CopyTask {
@@ -283,8 +272,17 @@ fn basic() -> World {
     w.simple_image("m-alice1", HZ, ALICE, "web");
     w.simple_image("m-bob1", HZ, BOB, "bobimg");
     w.snapshot(snapshot_fx("s-sys1", HZ, ALIYUN, 20));
-    let mut sys = image_fx(SYSTEM_IMAGE, HZ, ALIYUN, "ubuntu", &["s-sys1"]);
-    sys.kind = ImageKind::System;
+    let sys = Image::public(
+        img(SYSTEM_IMAGE),
+        reg(HZ),
+        acct(ALIYUN),
+        name("ubuntu"),
+        vec![sid("s-sys1")],
+    )
+    .size_gib(40)
+    .created_at(Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap())
+    .build()
+    .unwrap();
     w.image(sys);
     w.svc.drain_effects();
     w
@@ -370,8 +368,8 @@ fn step3_tencent_name_over_60_chars() {
     c.name = Some(name(&"n".repeat(60)));
     let copies = w.copy(c);
     let copy = w.svc.state().image(&copies[0].image).unwrap();
-    assert_eq!(copy.name.as_str().len(), 60);
-    assert!(copy.id.as_str().starts_with("img-"));
+    assert_eq!(copy.name().as_str().len(), 60);
+    assert!(copy.id().as_str().starts_with("img-"));
     assert_eq!(copy.tencent_state(), "SYNCING");
 }
 
@@ -379,9 +377,8 @@ fn step3_tencent_name_over_60_chars() {
 fn step14_tencent_default_name_from_a_long_source_name() {
     let mut w = World::new(Profile::tencent());
     let owner = "100000000001";
-    let mut snap = snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50);
-    snap.encrypted = true;
-    w.snapshot(snap);
+    let snap = snapshot_fx("snap-gz27bh7y", "ap-guangzhou", owner, 50);
+    w.snapshot(snap.encrypted_with_service_key());
     // A fixture may carry an Alibaba-length name; the copy would inherit it.
     w.image(image_fx(
         "img-o3ycss2p",
@@ -394,8 +391,7 @@ fn step14_tencent_default_name_from_a_long_source_name() {
     // The default name is known once the source is found: step 12 (its encrypted snapshot
     // needs `Encrypted`) comes first.
     assert_eq!(w.copy_code(c.clone()), "OperationDeined.EncryptedSnapshot");
-    let mut plain = snapshot_fx("snap-gz27bh7z", "ap-guangzhou", owner, 50);
-    plain.encrypted = false;
+    let plain = snapshot_fx("snap-gz27bh7z", "ap-guangzhou", owner, 50);
     w.snapshot(plain);
     w.image(image_fx(
         "img-o3ycss2q",
@@ -491,9 +487,8 @@ fn step8_system_image_is_forbidden() {
 fn step9_image_must_be_available() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-un1", HZ, ALICE, 40));
-    let mut un = image_fx("m-unavail1", HZ, ALICE, "unavail", &["s-un1"]);
-    un.status = ImageStatus::UnAvailable;
-    w.image(un);
+    let un = image_b("m-unavail1", HZ, ALICE, "unavail", &["s-un1"]);
+    w.image(un.status(ImageStatus::UnAvailable).build().unwrap());
     let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-unavail1", &[SH])));
     assert_eq!(e.code().as_str(), "IncorrectImageStatus");
     assert_eq!(e.message(), "The image not available.");
@@ -514,9 +509,8 @@ fn step10_snapshots_exist_and_are_recent() {
     assert_eq!(e.message(), "The specified SnapshotId does not exist.");
 
     // 2013-07-14 is too old, 2013-07-15 is not.
-    let mut old = snapshot_fx("s-old1", HZ, ALICE, 40);
-    old.created_at = Utc.with_ymd_and_hms(2013, 7, 14, 23, 59, 59).unwrap();
-    w.snapshot(old);
+    let old = Utc.with_ymd_and_hms(2013, 7, 14, 23, 59, 59).unwrap();
+    w.snapshot(Snapshot::new(sid("s-old1"), reg(HZ), acct(ALICE), old, 40));
     w.image(image_fx("m-old1", HZ, ALICE, "old", &["s-old1"]));
     let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-old1", &[SH])));
     assert_eq!(e.code().as_str(), "InvalidSnapshot.TooOld");
@@ -526,9 +520,14 @@ fn step10_snapshots_exist_and_are_recent() {
         "This operation is denied because the specified snapshot is created before 2013-07-15."
     );
 
-    let mut edge = snapshot_fx("s-edge1", HZ, ALICE, 40);
-    edge.created_at = Utc.with_ymd_and_hms(2013, 7, 15, 0, 0, 0).unwrap();
-    w.snapshot(edge);
+    let edge = Utc.with_ymd_and_hms(2013, 7, 15, 0, 0, 0).unwrap();
+    w.snapshot(Snapshot::new(
+        sid("s-edge1"),
+        reg(HZ),
+        acct(ALICE),
+        edge,
+        40,
+    ));
     w.image(image_fx("m-edge1", HZ, ALICE, "edge", &["s-edge1"]));
     w.copy1(ALICE, HZ, "m-edge1", SH);
 
@@ -569,10 +568,19 @@ fn step11_shared_image_stays_in_its_region() {
 fn step11_marketplace_image_only_where_published() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-mkt1", HZ, CAROL, 40));
-    let mut m = image_fx("m-market1", HZ, CAROL, "market", &["s-mkt1"]);
-    m.kind = ImageKind::Marketplace;
-    m.paid = true;
-    m.published_regions = vec![reg(SH)];
+    let m = Image::marketplace(
+        img("m-market1"),
+        reg(HZ),
+        acct(CAROL),
+        name("market"),
+        vec![sid("s-mkt1")],
+        vec![reg(SH)],
+    )
+    .size_gib(40)
+    .paid(true)
+    .created_at(Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap())
+    .build()
+    .unwrap();
     w.image(m);
     let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-market1", &[BJ])));
     assert_eq!(e.code().as_str(), "OperationDenied.NotPublished");
@@ -580,10 +588,10 @@ fn step11_marketplace_image_only_where_published() {
     // Published in Shanghai: Alice gets her own copy there.
     let copy = w.copy1(ALICE, HZ, "m-market1", SH);
     let image = w.svc.state().image(&copy.image).unwrap();
-    assert_eq!(image.owner, acct(ALICE));
-    assert_eq!(image.kind, ImageKind::Custom);
-    assert!(image.paid);
-    assert_eq!(image.ultimate_source, img("m-market1"));
+    assert_eq!(image.owner(), &acct(ALICE));
+    assert_eq!(image.kind(), ImageKind::Custom);
+    assert!(image.paid());
+    assert_eq!(image.ultimate_source(), &img("m-market1"));
 }
 
 #[test]
@@ -634,8 +642,7 @@ fn step11_tencent_cross_border_needs_allow_list() {
         &["ap-shanghai"],
     ));
     // Allow-listed: fine.
-    let mut a = Account::new(acct(owner), 500, 1000);
-    a.cross_border_allowed = true;
+    let a = Account::new(acct(owner), 500, 1000).allow_cross_border(true);
     w.account(a);
     let copies = w.copy(c);
     assert_eq!(copies[0].region, reg("ap-singapore"));
@@ -665,8 +672,8 @@ fn step11_tencent_encrypted_copy_stays_in_region() {
     c.name = Some(name("base-encrypted"));
     let copies = w.copy(c);
     let copy = w.svc.state().image(&copies[0].image).unwrap().clone();
-    for s in &copy.snapshots {
-        assert!(w.svc.state().snapshot(s).unwrap().encrypted);
+    for s in copy.snapshots() {
+        assert!(w.svc.state().snapshot(s).unwrap().is_encrypted());
     }
 }
 
@@ -676,16 +683,16 @@ fn step11_tencent_whole_machine_image_cross_region() {
     let owner = "100000000001";
     w.snapshot(snapshot_fx("snap-wm000001", "ap-guangzhou", owner, 40));
     w.snapshot(snapshot_fx("snap-wm000002", "ap-guangzhou", owner, 100));
-    let mut wm = image_fx(
+    let wm = image_b(
         "img-whole001",
         "ap-guangzhou",
         owner,
         "whole",
         &["snap-wm000001", "snap-wm000002"],
-    );
-    wm.whole_machine = true;
-    wm.size_gib = 600; // also too big: step 11 comes first
-    w.image(wm);
+    )
+    .whole_machine(true)
+    .size_gib(600); // also too big: step 11 comes first
+    w.image(wm.build().unwrap());
     let c = copy_req(owner, "ap-guangzhou", "img-whole001", &["ap-shanghai"]);
     let e = w.api_err(Command::CopyImage(c));
     assert_eq!(
@@ -704,24 +711,21 @@ fn alibaba_copies_whole_machine_images_across_regions() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-wm1", HZ, ALICE, 40));
     w.snapshot(snapshot_fx("s-wm2", HZ, ALICE, 100));
-    let mut wm = image_fx("m-whole1", HZ, ALICE, "whole", &["s-wm1", "s-wm2"]);
-    wm.whole_machine = true;
-    w.image(wm);
+    let wm = image_b("m-whole1", HZ, ALICE, "whole", &["s-wm1", "s-wm2"]).whole_machine(true);
+    w.image(wm.build().unwrap());
     let copy = w.copy1(ALICE, HZ, "m-whole1", SH);
     let image = w.svc.state().image(&copy.image).unwrap();
-    assert!(image.whole_machine);
-    assert_eq!(image.snapshots.len(), 2);
+    assert!(image.whole_machine());
+    assert_eq!(image.snapshots().len(), 2);
 }
 
 #[test]
 fn step12_encrypted_snapshots_need_encrypted() {
     let mut w = basic();
-    let mut s = snapshot_fx("s-enc1", HZ, ALICE, 40);
-    s.encrypted = true;
+    let s = snapshot_fx("s-enc1", HZ, ALICE, 40).encrypted_with_service_key();
     w.snapshot(s);
-    let mut i = image_fx("m-enc1", HZ, ALICE, "enc", &["s-enc1"]);
-    i.size_gib = 900; // step 12 before step 13
-    w.image(i);
+    let i = image_b("m-enc1", HZ, ALICE, "enc", &["s-enc1"]).size_gib(900); // step 12 before step 13
+    w.image(i.build().unwrap());
     let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-enc1", &[SH])));
     assert_eq!(e.code().as_str(), "OperationDeined.EncryptedSnapshot");
     assert_eq!(e.http_status(), 403);
@@ -765,16 +769,15 @@ fn step12_customer_key_checks_in_order() {
     assert_eq!(e.code().as_str(), "UserNotInTheWhiteList");
     assert_eq!(e.message(), "The user is not in byok white list.");
     // Allow-listed: accepted, the destination snapshots carry the key.
-    let mut a = Account::new(acct(ALICE), 500, 1000);
-    a.byok_allowed = true;
+    let a = Account::new(acct(ALICE), 500, 1000).allow_byok(true);
     w.account(a);
     let copies = w.copy(c);
     let copy = w.svc.state().image(&copies[0].image).unwrap().clone();
-    for s in &copy.snapshots {
+    for s in copy.snapshots() {
         let s = w.svc.state().snapshot(s).unwrap();
-        assert!(s.encrypted);
-        assert_eq!(s.kms_key, Some(key("key-sh2")));
-        assert_eq!(s.region, reg(SH));
+        assert!(s.is_encrypted());
+        assert_eq!(s.kms_key(), Some(key("key-sh2")).as_ref());
+        assert_eq!(s.region(), &reg(SH));
     }
 }
 
@@ -805,13 +808,11 @@ fn step12_region_without_byok() {
 fn step13_size_limit_and_allow_list() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-big1", HZ, ALICE, 501));
-    let mut big = image_fx("m-big1", HZ, ALICE, "big", &["s-big1"]);
-    big.size_gib = 501;
-    w.image(big);
+    let big = image_b("m-big1", HZ, ALICE, "big", &["s-big1"]).size_gib(501);
+    w.image(big.build().unwrap());
     w.snapshot(snapshot_fx("s-max1", HZ, ALICE, 500));
-    let mut max = image_fx("m-max1", HZ, ALICE, "max", &["s-max1"]);
-    max.size_gib = 500;
-    w.image(max);
+    let max = image_b("m-max1", HZ, ALICE, "max", &["s-max1"]).size_gib(500);
+    w.image(max.build().unwrap());
     assert_eq!(w.svc.profile().max_image_size_gib, 500);
     // 501 GiB with the name taken in Shanghai: step 13 before step 15.
     w.simple_image("m-alicesh1", SH, ALICE, "big");
@@ -825,8 +826,7 @@ fn step13_size_limit_and_allow_list() {
     // 500 GiB is fine.
     w.copy1(ALICE, HZ, "m-max1", SH);
     // Allow-listed: 501 GiB is fine.
-    let mut a = Account::new(acct(ALICE), 500, 1000);
-    a.size_allowed = true;
+    let a = Account::new(acct(ALICE), 500, 1000).allow_size(true);
     w.account(a);
     w.copy1(ALICE, HZ, "m-big1", BJ);
 }
@@ -1115,7 +1115,7 @@ fn queue_is_fifo_with_three() {
     assert_eq!(w.task(b.task).started_at, Some(mins(10)));
     assert_eq!(w.task(c.task).state, TaskState::Queued);
     assert_eq!(w.status(&a.image), Some(ImageStatus::Available));
-    assert_eq!(w.svc.state().image(&a.image).unwrap().progress, 100);
+    assert_eq!(w.svc.state().image(&a.image).unwrap().progress(), 100);
     // A failure frees the slot too.
     w.at(20).ok(Command::CopyFailed {
         task: b.task,
@@ -1201,14 +1201,14 @@ fn cancel_queued_copy_gives_back_quota() {
         .state()
         .image(&queued.image)
         .unwrap()
-        .snapshots
-        .clone();
+        .snapshots()
+        .to_vec();
     w.at(3)
         .ok(Command::CancelCopyImage(call(ALICE, SH, &queued.image)));
     assert!(w.effects().is_empty());
     assert_eq!(w.status(&queued.image), None);
-    for s in &snaps {
-        assert!(w.svc.state().snapshot(s).is_none());
+    for s in snaps {
+        assert!(w.svc.state().snapshot(&s).is_none());
     }
     assert_eq!(w.task(queued.task).state, TaskState::Cancelled);
     assert_eq!(w.task(running.task).state, TaskState::Running);
@@ -1238,7 +1238,7 @@ fn cancel_running_copy_gives_back_quota() {
         task: running.task,
         percent: 40,
     });
-    assert_eq!(w.svc.state().image(&running.image).unwrap().progress, 40);
+    assert_eq!(w.svc.state().image(&running.image).unwrap().progress(), 40);
     assert_eq!(
         w.copy_code(copy_req(ALICE, HZ, "m-alice2", &[SH])),
         "QuotaExceed.Image"
@@ -1303,10 +1303,10 @@ fn shared_image_copied_within_its_region() {
     );
     let copy = w.copy1(ALICE, HZ, "m-bob1", HZ);
     let image = w.svc.state().image(&copy.image).unwrap();
-    assert_eq!(image.owner, acct(ALICE));
-    assert_eq!(image.region, reg(HZ));
-    assert_eq!(image.name, name("bobimg"));
-    assert_eq!(image.copied_from, Some(img("m-bob1")));
+    assert_eq!(image.owner(), &acct(ALICE));
+    assert_eq!(image.region(), &reg(HZ));
+    assert_eq!(image.name(), &name("bobimg"));
+    assert_eq!(image.copied_from(), Some(img("m-bob1")).as_ref());
     assert_eq!(
         w.task(copy.task).destination_region,
         w.task(copy.task).source_region
@@ -1321,7 +1321,7 @@ fn shared_image_copied_within_its_region() {
     );
     let aliases: Vec<_> = views
         .iter()
-        .map(|v| (v.image.id.clone(), v.owner_alias))
+        .map(|v| (v.image.id().clone(), v.owner_alias))
         .collect();
     assert!(aliases.contains(&(copy.image.clone(), OwnerAlias::Own)));
     assert!(aliases.contains(&(img("m-bob1"), OwnerAlias::Others)));
@@ -1790,11 +1790,23 @@ fn tampered_state_is_refused() {
         for i in v["state"]["images"].as_array_mut().unwrap() {
             if i["id"] == a.image.as_str() {
                 i["status"] = "Available".into();
+                i["progress"] = 100.into();
             }
         }
     });
     let e = serde_json::from_str::<ImageService>(&none_running).unwrap_err();
     assert!(e.to_string().contains("none runs"), "{e}");
+
+    // An available image short of 100%: refused by the image's own rules.
+    let short = tamper(&json, |v| {
+        for i in v["state"]["images"].as_array_mut().unwrap() {
+            if i["id"] == "m-alice1" {
+                i["progress"] = 99.into();
+            }
+        }
+    });
+    let e = serde_json::from_str::<ImageService>(&short).unwrap_err();
+    assert!(e.to_string().contains("can't be at 99%"), "{e}");
 
     // A share with the owner.
     let self_share = tamper(&json, |v| {
@@ -1960,9 +1972,8 @@ fn replay_of_queue_scope_destination() {
 fn simulator_completes_copies_in_modelled_time() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-big1", HZ, ALICE, 250));
-    let mut big = image_fx("m-big1", HZ, ALICE, "big", &["s-big1"]);
-    big.size_gib = 250;
-    w.image(big);
+    let big = image_b("m-big1", HZ, ALICE, "big", &["s-big1"]).size_gib(250);
+    w.image(big.build().unwrap());
     let mut sim = Simulator::from_service(w.svc.clone());
     let accept = |sim: &mut Simulator, at, image: &str, dest: &str| match sim
         .handle(at, Command::CopyImage(copy_req(ALICE, HZ, image, &[dest])))
@@ -1985,9 +1996,9 @@ fn simulator_completes_copies_in_modelled_time() {
     let st = sim.service().state();
     assert_eq!(st.task(a.task).unwrap().state, TaskState::Running);
     assert_eq!(st.task(a.task).unwrap().progress, 50);
-    assert_eq!(st.image(&a.image).unwrap().progress, 50);
+    assert_eq!(st.image(&a.image).unwrap().progress(), 50);
     assert_eq!(st.task(b.task).unwrap().state, TaskState::Queued);
-    assert_eq!(st.image(&b.image).unwrap().status, ImageStatus::Waiting);
+    assert_eq!(st.image(&b.image).unwrap().status(), ImageStatus::Waiting);
 
     // Just before the end: still running, below 100.
     sim.advance_to(a_end - Duration::seconds(1)).unwrap();
@@ -2002,18 +2013,18 @@ fn simulator_completes_copies_in_modelled_time() {
     let ta = st.task(a.task).unwrap();
     assert_eq!(ta.state, TaskState::Succeeded);
     assert_eq!(ta.ended_at, Some(a_end));
-    assert_eq!(st.image(&a.image).unwrap().status, ImageStatus::Available);
+    assert_eq!(st.image(&a.image).unwrap().status(), ImageStatus::Available);
     let tb = st.task(b.task).unwrap();
     assert_eq!(tb.state, TaskState::Running);
     assert_eq!(tb.started_at, Some(a_end));
     assert_eq!(tb.progress, 25); // 5 of 20 minutes
-    assert_eq!(st.image(&b.image).unwrap().status, ImageStatus::Creating);
+    assert_eq!(st.image(&b.image).unwrap().status(), ImageStatus::Creating);
 
     // Far past both: both done; the second ended at its modelled end.
     sim.advance_to(b_end + Duration::hours(1)).unwrap();
     let st = sim.service().state();
     assert_eq!(st.task(b.task).unwrap().ended_at, Some(b_end));
-    assert_eq!(st.image(&b.image).unwrap().status, ImageStatus::Available);
+    assert_eq!(st.image(&b.image).unwrap().status(), ImageStatus::Available);
     sim.service().check_invariants().unwrap();
 
     // Time can't go back before the last event.
@@ -2064,22 +2075,20 @@ fn simulator_chains_three_copies_in_one_advance() {
 fn service_key_copy_does_not_carry_the_source_regions_key() {
     let mut w = basic();
     w.kms("key-hz", HZ, ALICE, true);
-    let mut s = snapshot_fx("s-cmk1", HZ, ALICE, 40);
-    s.encrypted = true;
-    s.kms_key = Some(key("key-hz"));
+    let s = snapshot_fx("s-cmk1", HZ, ALICE, 40).encrypted_with(key("key-hz"));
     w.snapshot(s);
     w.image(image_fx("m-cmk1", HZ, ALICE, "cmk", &["s-cmk1"]));
     let mut c = copy_req(ALICE, HZ, "m-cmk1", &[SH]);
     c.encrypted = true;
     let copies = w.copy(c);
     let copy = w.svc.state().image(&copies[0].image).unwrap().clone();
-    for s in &copy.snapshots {
+    for s in copy.snapshots() {
         let s = w.svc.state().snapshot(s).unwrap();
-        assert!(s.encrypted);
-        assert_eq!(s.region, reg(SH));
+        assert!(s.is_encrypted());
+        assert_eq!(s.region(), &reg(SH));
         // Encrypted without KMSKeyId: the service key of the destination, not a key that
         // lives in Hangzhou.
-        assert_eq!(s.kms_key, None);
+        assert_eq!(s.kms_key(), None);
     }
 }
 
@@ -2254,9 +2263,11 @@ fn corrupt_event_logs_are_refused_not_panicked_on() {
 #[test]
 fn a_settled_copy_fixture_needs_its_snapshots() {
     let mut w = basic();
-    let mut copy = image_fx("m-copied1", SH, ALICE, "copied", &["s-nope"]);
-    copy.copied_from = Some(img("m-alice1"));
-    let e = w.run(Command::RegisterImage(copy.clone())).unwrap_err();
+    let source = w.svc.state().image(&img("m-alice1")).unwrap().clone();
+    let copy = image_b("m-copied1", SH, ALICE, "copied", &["s-nope"]).copy_of(&source);
+    let e = w
+        .run(Command::RegisterImage(copy.clone().build().unwrap()))
+        .unwrap_err();
     assert!(
         e.to_string()
             .contains("names a snapshot that does not exist"),
@@ -2264,8 +2275,7 @@ fn a_settled_copy_fixture_needs_its_snapshots() {
     );
     // A failed copy keeps none; a plain image may name a missing one (its copy is then
     // refused with InvalidSnapshotId.NotFound).
-    copy.status = ImageStatus::CreateFailed;
-    w.image(copy);
+    w.image(copy.status(ImageStatus::CreateFailed).build().unwrap());
     w.image(image_fx("m-plain1", SH, ALICE, "plain", &["s-nope"]));
 }
 
@@ -2279,7 +2289,7 @@ fn a_finished_copy_is_at_100_percent() {
     });
     w.at(20).finish(a.task);
     assert_eq!(w.task(a.task).progress, 100);
-    assert_eq!(w.svc.state().image(&a.image).unwrap().progress, 100);
+    assert_eq!(w.svc.state().image(&a.image).unwrap().progress(), 100);
 }
 
 #[test]
@@ -2301,7 +2311,7 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
     let Outcome::ImageCreated { image } = created else {
         panic!("{created:?}")
     };
-    assert_eq!(w.svc.state().image(&image).unwrap().size_gib, u64::MAX);
+    assert_eq!(w.svc.state().image(&image).unwrap().size_gib(), u64::MAX);
 
     // A copy started just before chrono's last date ends at that date, without a panic.
     let mut sim = Simulator::new(Profile::alibaba());
@@ -2328,7 +2338,7 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
 fn a_copys_snapshots_stay_its_own_while_it_is_in_flight() {
     let mut w = basic();
     let copy = w.copy1(ALICE, HZ, "m-alice1", SH);
-    let snapshot = w.svc.state().image(&copy.image).unwrap().snapshots[0].clone();
+    let snapshot = w.svc.state().image(&copy.image).unwrap().snapshots()[0].clone();
     // CreateImage from the in-flight copy's snapshot: seed 003/004's OperationDenied.
     let e = w.api_err(Command::CreateImage(machine_image::engine::CreateImage {
         caller: Some(acct(ALICE)),
@@ -2360,12 +2370,12 @@ fn generated_snapshot_ids_avoid_ids_that_images_name() {
     // Learn the id the next copy's snapshot would get, in a twin world.
     let mut twin = basic();
     let copy = twin.copy1(ALICE, HZ, "m-alice1", SH);
-    let next = twin.svc.state().image(&copy.image).unwrap().snapshots[0].clone();
+    let next = twin.svc.state().image(&copy.image).unwrap().snapshots()[0].clone();
     // A fixture names that id before it exists; the copy must not hand it out.
     let mut w = basic();
     w.image(image_fx("m-early1", SH, BOB, "early", &[next.as_str()]));
     let copy = w.copy1(ALICE, HZ, "m-alice1", SH);
-    let made = &w.svc.state().image(&copy.image).unwrap().snapshots[0];
+    let made = &w.svc.state().image(&copy.image).unwrap().snapshots()[0];
     assert_ne!(made, &next);
     assert!(w.svc.state().snapshot(&next).is_none());
     // The state reloads (invariant 11 holds) and behaves the same.
@@ -2428,7 +2438,7 @@ fn the_default_describe_filter_follows_the_provider() {
             .svc
             .describe_images(&acct(owner), filter)
             .iter()
-            .map(|v| v.image.status)
+            .map(|v| v.image.status())
             .collect();
         v.sort();
         v

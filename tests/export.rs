@@ -8,8 +8,8 @@ use machine_image::export::{
     check_export,
 };
 use machine_image::{
-    Account, AccountId, Image, ImageId, ImageKind, ImageName, ImageStatus, OwnerAlias, Platform,
-    Provider, RegionId, Snapshot, SnapshotId, Tags,
+    Account, AccountId, Image, ImageBuilder, ImageId, ImageName, ImageStatus, OwnerAlias, Platform,
+    Provider, RegionId, Snapshot, SnapshotId,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -25,57 +25,53 @@ fn reg(s: &str) -> RegionId {
 }
 
 fn account(enabled: bool) -> Account {
-    let mut a = Account::new(AccountId::new(ALICE).unwrap(), 500, 1000);
-    a.export_enabled = enabled;
-    a
+    Account::new(AccountId::new(ALICE).unwrap(), 500, 1000).enable_export(enabled)
 }
 
 fn snapshots(sizes: &[u64]) -> Vec<Snapshot> {
     sizes
         .iter()
         .enumerate()
-        .map(|(i, &size_gib)| Snapshot {
-            id: SnapshotId::new(format!("snap-disk{i:04}")).unwrap(),
-            region: reg(GZ),
-            owner: AccountId::new(ALICE).unwrap(),
-            created_at: t0(),
-            size_gib,
-            encrypted: false,
-            kms_key: None,
+        .map(|(i, &size_gib)| {
+            Snapshot::new(
+                SnapshotId::new(format!("snap-disk{i:04}")).unwrap(),
+                reg(GZ),
+                AccountId::new(ALICE).unwrap(),
+                t0(),
+                size_gib,
+            )
         })
         .collect()
 }
 
 fn image(snaps: &[Snapshot]) -> Image {
-    let id = ImageId::new("img-abcd1234").unwrap();
-    Image {
-        id: id.clone(),
-        region: reg(GZ),
-        owner: AccountId::new(ALICE).unwrap(),
-        name: ImageName::new("web").unwrap(),
-        description: None,
-        kind: ImageKind::Custom,
-        platform: Platform::Linux,
-        snapshots: snaps.iter().map(|s| s.id.clone()).collect(),
-        size_gib: snaps.iter().map(|s| s.size_gib).sum(),
-        whole_machine: snaps.len() > 1,
-        paid: false,
-        ultimate_source: id,
-        status: ImageStatus::Available,
-        progress: 100,
-        tags: Tags::empty(),
-        copied_from: None,
-        published_regions: Vec::new(),
-        created_at: t0(),
-    }
+    image_named("img-abcd1234", "web", snaps)
+}
+
+/// A custom image of Alice in Guangzhou on `snaps`, sized by them.
+fn image_named(id: &str, name: &str, snaps: &[Snapshot]) -> Image {
+    image_b(id, name, snaps).build().unwrap()
+}
+
+fn image_b(id: &str, name: &str, snaps: &[Snapshot]) -> ImageBuilder {
+    Image::custom(
+        ImageId::new(id).unwrap(),
+        reg(GZ),
+        AccountId::new(ALICE).unwrap(),
+        ImageName::new(name).unwrap(),
+        snaps.iter().map(|s| s.id().clone()).collect(),
+    )
+    .size_from(snaps)
+    .whole_machine(snaps.len() > 1)
+    .created_at(t0())
 }
 
 fn bucket(region: &str) -> Bucket {
-    Bucket {
-        name: BucketName::new("exports-1250000000").unwrap(),
-        region: reg(region),
-        owner: AccountId::new(ALICE).unwrap(),
-    }
+    Bucket::new(
+        BucketName::new("exports-1250000000").unwrap(),
+        reg(region),
+        AccountId::new(ALICE).unwrap(),
+    )
 }
 
 fn request(scope: ExportScope) -> ExportRequest {
@@ -91,7 +87,7 @@ fn request(scope: ExportScope) -> ExportRequest {
 /// A world for one check: each field can be changed before calling `check`.
 struct Case {
     account: Option<Account>,
-    image: Image,
+    image: ImageBuilder,
     alias: OwnerAlias,
     snapshots: Vec<Snapshot>,
     bucket: Option<Bucket>,
@@ -104,7 +100,7 @@ impl Case {
         let snapshots = snapshots(sizes);
         Case {
             account: Some(account(true)),
-            image: image(&snapshots),
+            image: image_b("img-abcd1234", "web", &snapshots),
             alias: OwnerAlias::Own,
             snapshots,
             bucket: Some(bucket(GZ)),
@@ -119,7 +115,7 @@ impl Case {
             &request(self.scope),
             &ExportFacts {
                 account: self.account.as_ref(),
-                image: &self.image,
+                image: &self.image.clone().build().unwrap(),
                 owner_alias: self.alias,
                 snapshots: &refs,
                 bucket: self.bucket.as_ref(),
@@ -207,7 +203,7 @@ fn bucket_must_exist_in_the_image_region() {
 #[test]
 fn windows_images_are_refused() {
     let mut case = Case::new(&[40]);
-    case.image.platform = Platform::Windows;
+    case.image = case.image.platform(Platform::Windows);
     let e = case.check().unwrap_err();
     assert_eq!(e, ExportError::Windows);
     assert_eq!(
@@ -331,7 +327,7 @@ fn image_must_be_available() {
         ImageStatus::Deprecated,
     ] {
         let mut case = Case::new(&[40]);
-        case.image.status = status;
+        case.image = case.image.status(status);
         let e = case.check().unwrap_err();
         assert_eq!(e, ExportError::NotAvailable { status });
         assert_eq!(
@@ -372,8 +368,8 @@ fn the_check_order_is_stable() {
     let mut case = Case::new(&[40, 10, 10, 10, 10, 10, 501]);
     case.account = Some(account(false));
     case.alias = OwnerAlias::Others;
-    case.image.platform = Platform::Windows;
-    case.image.status = ImageStatus::Creating;
+    case.image = case.image.platform(Platform::Windows);
+    case.image = case.image.status(ImageStatus::Creating);
     case.exporting = true;
     case.bucket = Some(bucket(SH));
     let mut seen = Vec::new();
@@ -385,8 +381,10 @@ fn the_check_order_is_stable() {
                 match e {
                     ExportError::NotEnabled => case.account = Some(account(true)),
                     ExportError::SharedImage => case.alias = OwnerAlias::Own,
-                    ExportError::Windows => case.image.platform = Platform::Linux,
-                    ExportError::NotAvailable { .. } => case.image.status = ImageStatus::Available,
+                    ExportError::Windows => case.image = case.image.platform(Platform::Linux),
+                    ExportError::NotAvailable { .. } => {
+                        case.image = case.image.status(ImageStatus::Available)
+                    }
                     ExportError::AlreadyExporting => case.exporting = false,
                     ExportError::BucketInOtherRegion { .. } => case.bucket = Some(bucket(GZ)),
                     ExportError::TooManyDataDisks { .. } => {
@@ -411,7 +409,7 @@ fn formats_change_the_extension() {
         &req,
         &ExportFacts {
             account: case.account.as_ref(),
-            image: &case.image,
+            image: &case.image.clone().build().unwrap(),
             owner_alias: OwnerAlias::Own,
             snapshots: &refs,
             bucket: case.bucket.as_ref(),
@@ -495,11 +493,10 @@ mod engine {
     fn world() -> ImageService {
         let mut s = ImageService::new(machine_image::Profile::tencent());
         let snaps = snapshots(&[40, 100]);
-        for a in [account(true), {
-            let mut b = Account::new(acct(BOB), 500, 1000);
-            b.export_enabled = true;
-            b
-        }] {
+        for a in [
+            account(true),
+            Account::new(acct(BOB), 500, 1000).enable_export(true),
+        ] {
             s.handle(t0(), Command::RegisterAccount(a)).unwrap();
         }
         for snap in &snaps {
@@ -838,14 +835,21 @@ mod engine {
             "InvalidParameterValue.BucketNotFound"
         );
         // An own image that names no snapshot has no system disk to write.
-        let mut bare = image(&[]);
-        bare.id = ImageId::new("img-bare0001").unwrap();
-        bare.name = ImageName::new("bare").unwrap();
-        bare.size_gib = 600;
+        let bare = Image::custom(
+            ImageId::new("img-bare0001").unwrap(),
+            reg(GZ),
+            AccountId::new(ALICE).unwrap(),
+            ImageName::new("bare").unwrap(),
+            Vec::new(),
+        )
+        .size_gib(600)
+        .created_at(t0())
+        .build()
+        .unwrap();
         s.handle(mins(1), Command::RegisterImage(bare.clone()))
             .unwrap();
         let mut call = export_call(ALICE);
-        call.request.image = bare.id.clone();
+        call.request.image = bare.id().clone();
         let e = refused(&mut s, mins(2), Command::ExportImage(call));
         assert_eq!(e.code().as_str(), "InvalidSnapshotId.NotFound");
     }
@@ -855,14 +859,18 @@ mod engine {
         let mut s = world();
         // Five more images, each exported; then some cancelled.
         for i in 1..=5u64 {
-            let snap = Snapshot {
-                id: SnapshotId::new(format!("snap-more{i:04}")).unwrap(),
-                ..snapshots(&[10])[0].clone()
-            };
-            let mut more = image(std::slice::from_ref(&snap));
-            more.id = ImageId::new(format!("img-more{i:04}")).unwrap();
-            more.ultimate_source = more.id.clone();
-            more.name = ImageName::new(format!("more{i}")).unwrap();
+            let snap = Snapshot::new(
+                SnapshotId::new(format!("snap-more{i:04}")).unwrap(),
+                reg(GZ),
+                AccountId::new(ALICE).unwrap(),
+                t0(),
+                10,
+            );
+            let more = image_named(
+                &format!("img-more{i:04}"),
+                &format!("more{i}"),
+                std::slice::from_ref(&snap),
+            );
             s.handle(t0(), Command::RegisterSnapshot(snap)).unwrap();
             s.handle(t0(), Command::RegisterImage(more)).unwrap();
         }
@@ -982,8 +990,7 @@ mod engine {
         // The same fixtures as `world`, with their events kept.
         let mut s = ImageService::new(machine_image::Profile::tencent());
         let snaps = snapshots(&[40, 100]);
-        let mut b = Account::new(acct(BOB), 500, 1000);
-        b.export_enabled = true;
+        let b = Account::new(acct(BOB), 500, 1000).enable_export(true);
         s.handle(t0(), Command::RegisterAccount(account(true)))
             .unwrap();
         s.handle(t0(), Command::RegisterAccount(b)).unwrap();

@@ -10,8 +10,8 @@ use machine_image::engine::{
 };
 use machine_image::strategies::{Driver, Step, World, steps, world};
 use machine_image::{
-    Account, AccountId, ClientToken, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform,
-    Profile, RegionId, Snapshot, SnapshotId, Tags, TaskId,
+    Account, AccountId, ClientToken, Image, ImageId, ImageName, Profile, RegionId, Snapshot,
+    SnapshotId, Tags, TaskId,
 };
 use proptest::prelude::*;
 
@@ -199,40 +199,25 @@ fn logged_world() -> (ImageService, Vec<EventRecord>) {
     let snap = SnapshotId::new("s-sys1").unwrap();
     s.handle(
         t0(),
-        Command::RegisterSnapshot(Snapshot {
-            id: snap.clone(),
-            region: hz.clone(),
-            owner: owner(),
-            created_at: t0(),
-            size_gib: 40,
-            encrypted: false,
-            kms_key: None,
-        }),
+        Command::RegisterSnapshot(Snapshot::new(snap.clone(), hz.clone(), owner(), t0(), 40)),
     )
     .unwrap();
     let src = ImageId::new("m-source1").unwrap();
     s.handle(
         t0(),
-        Command::RegisterImage(Image {
-            id: src.clone(),
-            region: hz.clone(),
-            owner: owner(),
-            name: ImageName::new("web").unwrap(),
-            description: None,
-            kind: ImageKind::Custom,
-            platform: Platform::Linux,
-            snapshots: vec![snap],
-            size_gib: 40,
-            whole_machine: false,
-            paid: false,
-            ultimate_source: src.clone(),
-            status: ImageStatus::Available,
-            progress: 100,
-            tags: Tags::empty(),
-            copied_from: None,
-            published_regions: vec![],
-            created_at: t0(),
-        }),
+        Command::RegisterImage(
+            Image::custom(
+                src.clone(),
+                hz.clone(),
+                owner(),
+                ImageName::new("web").unwrap(),
+                vec![snap],
+            )
+            .size_gib(40)
+            .created_at(t0())
+            .build()
+            .unwrap(),
+        ),
     )
     .unwrap();
     for (minute, to) in [(1, "cn-shanghai"), (2, "cn-beijing")] {

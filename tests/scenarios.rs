@@ -224,6 +224,18 @@ fn a_refused_fixture_names_its_line() {
 }
 
 #[test]
+fn fixtures_that_break_a_rule_between_fields_are_refused() {
+    let key_unencrypted = "{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SeedSnapshot\",\"RegionId\":\"cn-hangzhou\",\"SnapshotId\":\"s-a000000001\",\"OwnerId\":\"1111111111111111\",\"Encrypted\":false,\"KMSKeyId\":\"key-1\"}\n";
+    let published_custom = "{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"SeedImage\",\"RegionId\":\"cn-hangzhou\",\"ImageId\":\"m-a000000001\",\"ImageName\":\"web\",\"OwnerId\":\"1111111111111111\",\"PublishedRegions\":[\"cn-shanghai\"]}\n";
+    let out = answers(format!("{key_unencrypted}{published_custom}").as_bytes());
+    for (answer, parameter) in out.iter().zip(["KMSKeyId", "PublishedRegions"]) {
+        assert_eq!(answer["Code"], "InvalidParameter");
+        let message = answer["Message"].as_str().unwrap();
+        assert!(message.contains(parameter), "{message}");
+    }
+}
+
+#[test]
 fn a_missing_caller_is_invalid_ali_uid() {
     let input = b"{\"at\":\"2026-01-01T00:00:00Z\",\"Action\":\"DeleteImage\",\"RegionId\":\"cn-hangzhou\",\"ImageId\":\"m-abc\"}\n";
     let out = answers(input);

@@ -13,8 +13,8 @@ use machine_image::export::{
 };
 use machine_image::sim::{Faults, INJECTED_FAILURE, Simulator, copy_duration, export_duration};
 use machine_image::{
-    Account, AccountId, Image, ImageId, ImageKind, ImageName, ImageStatus, Platform, Profile,
-    RegionId, Snapshot, SnapshotId, Tags, TaskId, TaskState,
+    Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId, Tags,
+    TaskId, TaskState,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -36,8 +36,7 @@ fn reg(r: &str) -> RegionId {
 /// in Hangzhou and a bucket there; no effects pending.
 fn world() -> ImageService {
     let mut s = ImageService::new(Profile::alibaba());
-    let mut account = Account::new(alice(), 500, 1000);
-    account.export_enabled = true;
+    let account = Account::new(alice(), 500, 1000).enable_export(true);
     s.handle(t(0), Command::RegisterAccount(account)).unwrap();
     for (image, snapshot, size) in [
         ("m-small0001", "s-small0001", 40),
@@ -45,50 +44,41 @@ fn world() -> ImageService {
     ] {
         s.handle(
             t(0),
-            Command::RegisterSnapshot(Snapshot {
-                id: SnapshotId::new(snapshot).unwrap(),
-                region: reg(HZ),
-                owner: alice(),
-                created_at: t(0),
-                size_gib: size,
-                encrypted: false,
-                kms_key: None,
-            }),
+            Command::RegisterSnapshot(Snapshot::new(
+                SnapshotId::new(snapshot).unwrap(),
+                reg(HZ),
+                alice(),
+                t(0),
+                size,
+            )),
         )
         .unwrap();
         let id = ImageId::new(image).unwrap();
         s.handle(
             t(0),
-            Command::RegisterImage(Image {
-                id: id.clone(),
-                region: reg(HZ),
-                owner: alice(),
-                name: ImageName::new(image).unwrap(),
-                description: None,
-                kind: ImageKind::Custom,
-                platform: Platform::Linux,
-                snapshots: vec![SnapshotId::new(snapshot).unwrap()],
-                size_gib: size,
-                whole_machine: false,
-                paid: false,
-                ultimate_source: id,
-                status: ImageStatus::Available,
-                progress: 100,
-                tags: Tags::empty(),
-                copied_from: None,
-                published_regions: Vec::new(),
-                created_at: t(0),
-            }),
+            Command::RegisterImage(
+                Image::custom(
+                    id.clone(),
+                    reg(HZ),
+                    alice(),
+                    ImageName::new(image).unwrap(),
+                    vec![SnapshotId::new(snapshot).unwrap()],
+                )
+                .size_gib(size)
+                .created_at(t(0))
+                .build()
+                .unwrap(),
+            ),
         )
         .unwrap();
     }
     s.handle(
         t(0),
-        Command::RegisterBucket(Bucket {
-            name: BucketName::new("alice-exports").unwrap(),
-            region: reg(HZ),
-            owner: alice(),
-        }),
+        Command::RegisterBucket(Bucket::new(
+            BucketName::new("alice-exports").unwrap(),
+            reg(HZ),
+            alice(),
+        )),
     )
     .unwrap();
     assert!(s.drain_effects().is_empty());

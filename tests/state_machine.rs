@@ -135,29 +135,29 @@ impl Model {
                 .snapshots
                 .iter()
                 .map(|s| MSnap {
-                    id: s.id.clone(),
-                    region: s.region.clone(),
-                    owner: s.owner.clone(),
-                    created_at: s.created_at,
-                    size_gib: s.size_gib,
-                    encrypted: s.encrypted,
+                    id: s.id().clone(),
+                    region: s.region().clone(),
+                    owner: s.owner().clone(),
+                    created_at: s.created_at(),
+                    size_gib: s.size_gib(),
+                    encrypted: s.is_encrypted(),
                 })
                 .collect(),
             images: world
                 .images
                 .iter()
                 .map(|i| MImage {
-                    id: i.id.clone(),
-                    region: i.region.clone(),
-                    owner: i.owner.clone(),
-                    name: i.name.clone(),
-                    kind: i.kind,
-                    snapshots: i.snapshots.clone(),
-                    size_gib: i.size_gib,
-                    whole_machine: i.whole_machine,
-                    status: i.status,
+                    id: i.id().clone(),
+                    region: i.region().clone(),
+                    owner: i.owner().clone(),
+                    name: i.name().clone(),
+                    kind: i.kind(),
+                    snapshots: i.snapshots().to_vec(),
+                    size_gib: i.size_gib(),
+                    whole_machine: i.whole_machine(),
+                    status: i.status(),
                     copied_from: None,
-                    published: i.published_regions.clone(),
+                    published: i.published_regions().to_vec(),
                 })
                 .collect(),
             keys: world.keys.clone(),
@@ -841,14 +841,14 @@ fn check_step(
     // Every in-flight destination has exactly one live task, and every live task's
     // destination is in flight in the matching status.
     for image in state.images() {
-        if image.copied_from.is_some() && image.is_in_flight() {
+        if image.copied_from().is_some() && image.is_in_flight() {
             let live: Vec<_> = state
                 .tasks()
-                .filter(|t| t.destination_image == image.id && t.state.is_live())
+                .filter(|t| t.destination_image == *image.id() && t.state.is_live())
                 .map(|t| t.id)
                 .collect();
-            if live.len() != 1 || state.live_task_of(&image.id) != Some(live[0]) {
-                return fail(format!("in-flight {} has live tasks {live:?}", image.id));
+            if live.len() != 1 || state.live_task_of(image.id()) != Some(live[0]) {
+                return fail(format!("in-flight {} has live tasks {live:?}", image.id()));
             }
         }
     }
@@ -858,7 +858,7 @@ fn check_step(
         } else {
             ImageStatus::Creating
         };
-        if state.image(&t.destination_image).map(|i| i.status) != Some(expected) {
+        if state.image(&t.destination_image).map(|i| i.status()) != Some(expected) {
             return fail(format!("{} is live but its image is not {expected}", t.id));
         }
     }
@@ -867,7 +867,7 @@ fn check_step(
     // No image lost: every image ever seen is present in both or was removed by an
     // explicit delete or cancel; statuses agree.
     for (id, _) in seen {
-        let engine = state.image(id).map(|i| i.status);
+        let engine = state.image(id).map(|i| i.status());
         let modelled = model.images.iter().find(|i| &i.id == id).map(|i| i.status);
         if engine != modelled {
             return fail(format!("image {id}: engine {engine:?}, model {modelled:?}"));
@@ -943,17 +943,20 @@ fn check_step(
             let views = svc.describe_images(&caller, &filter);
             for v in &views {
                 let i = v.image;
-                if i.kind == ImageKind::Custom && i.owner != caller && !model.shared(&i.id, &caller)
+                if i.kind() == ImageKind::Custom
+                    && *i.owner() != caller
+                    && !model.shared(i.id(), &caller)
                 {
                     return fail(format!(
                         "{caller} sees {}'s unshared image {}",
-                        i.owner, i.id
+                        i.owner(),
+                        i.id()
                     ));
                 }
             }
             let mut seen_by: Vec<_> = views
                 .iter()
-                .map(|v| (v.image.id.clone(), v.image.status))
+                .map(|v| (v.image.id().clone(), v.image.status()))
                 .collect();
             seen_by.sort();
             let expected = model.view(&caller, region);
@@ -1219,8 +1222,8 @@ fn minimise(mut world: World, mut steps: Vec<Step>, seed: u64) -> (World, Vec<St
         for i in 0..world.images.len() {
             let mut w = world.clone();
             let gone = w.images.remove(i);
-            w.snapshots.retain(|s| !gone.snapshots.contains(&s.id));
-            w.shares.retain(|(img, _)| img != &gone.id);
+            w.snapshots.retain(|s| !gone.snapshots().contains(s.id()));
+            w.shares.retain(|(img, _)| img != gone.id());
             candidates.push(w);
         }
         for i in 0..world.shares.len() {

@@ -23,6 +23,9 @@
 //! 11. A live copy's destination image is the caller's, in the task's destination region,
 //!     copied from the task's source, which is in the task's source region; its snapshots
 //!     are its own (no other image names them: cancelling the copy deletes them).
+//! 12. Every image keeps [`Image`](crate::Image)'s own rules ([`crate::ImageError`]: progress
+//!     by status, lineage, kind) and every snapshot [`Snapshot`](crate::Snapshot)'s (a KMS key
+//!     only on an encrypted one), as their constructors and deserialisation do.
 
 use std::collections::BTreeMap;
 
@@ -92,6 +95,12 @@ pub enum InvariantViolation {
         /// What is wrong.
         problem: &'static str,
     },
+    /// An image that breaks a rule between its fields (invariant 12).
+    #[error(transparent)]
+    Image(crate::image::ImageError),
+    /// A snapshot that breaks a rule between its fields (invariant 12).
+    #[error(transparent)]
+    Snapshot(crate::snapshot::SnapshotError),
     /// An id counter behind the ids it has given out, or out of range.
     #[error("counter {counter} is {problem}")]
     Counter {
@@ -371,6 +380,7 @@ pub(crate) fn quotas_of(account: Option<&Account>, profile: &Profile) -> (u32, u
 fn check_images(state: &State) -> Result<(), InvariantViolation> {
     let mut names = std::collections::BTreeSet::new();
     for image in state.images.values() {
+        image.check().map_err(InvariantViolation::Image)?;
         if image.kind == ImageKind::Custom
             && !names.insert((&image.owner, &image.region, &image.name))
         {
@@ -391,6 +401,9 @@ fn check_images(state: &State) -> Result<(), InvariantViolation> {
         {
             return Err(InvariantViolation::MissingSnapshot(image.id.clone()));
         }
+    }
+    for snapshot in state.snapshots.values() {
+        snapshot.check().map_err(InvariantViolation::Snapshot)?;
     }
     for (image_id, accounts) in &state.shares {
         let ok = state

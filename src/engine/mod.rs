@@ -13,19 +13,17 @@
 //! use chrono::{TimeZone, Utc};
 //! use machine_image::engine::{Command, CopyImage, Effect, ImageService, Outcome};
 //! use machine_image::{AccountId, Profile, RegionId, Tags};
-//! # use machine_image::{Image, ImageId, ImageKind, ImageName, ImageStatus, Platform, Snapshot, SnapshotId};
+//! # use machine_image::{Image, ImageId, ImageName, Snapshot, SnapshotId};
 //! let mut service = ImageService::new(Profile::alibaba());
 //! let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
 //! # let owner = AccountId::new("1234567890123456").unwrap();
 //! # let hz = RegionId::new("cn-hangzhou").unwrap();
-//! # service.handle(t0, Command::RegisterSnapshot(Snapshot { id: SnapshotId::new("s-sys1").unwrap(),
-//! #   region: hz.clone(), owner: owner.clone(), created_at: t0, size_gib: 40, encrypted: false, kms_key: None })).unwrap();
+//! # let disk = SnapshotId::new("s-sys1").unwrap();
+//! # service.handle(t0, Command::RegisterSnapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40))).unwrap();
 //! # let src = ImageId::new("m-source1").unwrap();
-//! # service.handle(t0, Command::RegisterImage(Image { id: src.clone(), region: hz.clone(), owner: owner.clone(),
-//! #   name: ImageName::new("web").unwrap(), description: None, kind: ImageKind::Custom, platform: Platform::Linux,
-//! #   snapshots: vec![SnapshotId::new("s-sys1").unwrap()], size_gib: 40, whole_machine: false, paid: false,
-//! #   ultimate_source: src.clone(), status: ImageStatus::Available, progress: 100, tags: Tags::empty(),
-//! #   copied_from: None, published_regions: vec![], created_at: t0 })).unwrap();
+//! # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web").unwrap(), vec![disk])
+//! #     .size_gib(40).created_at(t0).build().unwrap();
+//! # service.handle(t0, Command::RegisterImage(image)).unwrap();
 //! // A custom image `src` of `owner` exists in cn-hangzhou (fixtures hidden above).
 //! let outcome = service.handle(t0, Command::CopyImage(CopyImage {
 //!     caller: Some(owner.clone()),
@@ -50,7 +48,7 @@
 //!     }
 //! }
 //! let copy = service.state().image(&copies[0].image).unwrap();
-//! assert_eq!(copy.status.as_str(), "Available");
+//! assert_eq!(copy.status().as_str(), "Available");
 //! ```
 //!
 //! # Running it in a service: the log, snapshots, restarts

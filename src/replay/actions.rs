@@ -105,17 +105,17 @@ pub(crate) fn set_account(f: &Fields<'_>, profile: &Profile) -> Read<Command> {
     ])?;
     let id = AccountId::new(f.str_req("AccountId")?)
         .map_err(|e| f.invalid("AccountId", &e.to_string()))?;
-    let mut account = Account::new(
+    let account = Account::new(
         id,
         f.u32_opt("ImageQuota")?
             .unwrap_or(profile.default_image_quota),
         f.u32_opt("SnapshotQuota")?
             .unwrap_or(profile.default_snapshot_quota),
-    );
-    account.cross_border_allowed = f.bool_or("CrossBorderAllowed", false)?;
-    account.byok_allowed = f.bool_or("ByokAllowed", false)?;
-    account.size_allowed = f.bool_or("SizeAllowed", false)?;
-    account.export_enabled = f.bool_or("ExportEnabled", false)?;
+    )
+    .allow_cross_border(f.bool_or("CrossBorderAllowed", false)?)
+    .allow_byok(f.bool_or("ByokAllowed", false)?)
+    .allow_size(f.bool_or("SizeAllowed", false)?)
+    .enable_export(f.bool_or("ExportEnabled", false)?);
     Ok(Command::RegisterAccount(account))
 }
 
@@ -143,18 +143,29 @@ pub(crate) fn seed_snapshot(f: &Fields<'_>, at: DateTime<Utc>) -> Read<Command> 
         "Encrypted",
         "KMSKeyId",
     ])?;
-    Ok(Command::RegisterSnapshot(Snapshot {
-        id: SnapshotId::new(f.str_req("SnapshotId")?)
+    let snapshot = Snapshot::new(
+        SnapshotId::new(f.str_req("SnapshotId")?)
             .map_err(|e| f.invalid("SnapshotId", &e.to_string()))?,
-        region: fixture_region(f)?,
-        owner: owner(f, None)?,
-        created_at: f.time_opt("CreationTime")?.unwrap_or(at),
-        size_gib: f.u64_opt("SizeGiB")?.unwrap_or(20),
-        encrypted: f.bool_or("Encrypted", false)?,
-        kms_key: f
-            .str_opt("KMSKeyId")?
-            .map(|s| KmsKeyId::new(s).map_err(|e| f.invalid("KMSKeyId", &e.to_string())))
-            .transpose()?,
+        fixture_region(f)?,
+        owner(f, None)?,
+        f.time_opt("CreationTime")?.unwrap_or(at),
+        f.u64_opt("SizeGiB")?.unwrap_or(20),
+    );
+    let encrypted = f.bool_or("Encrypted", false)?;
+    let key = f
+        .str_opt("KMSKeyId")?
+        .map(|s| KmsKeyId::new(s).map_err(|e| f.invalid("KMSKeyId", &e.to_string())))
+        .transpose()?;
+    Ok(Command::RegisterSnapshot(match (encrypted, key) {
+        (false, None) => snapshot,
+        (true, None) => snapshot.encrypted_with_service_key(),
+        (true, Some(key)) => snapshot.encrypted_with(key),
+        (false, Some(_)) => {
+            return Err(f.invalid(
+                "KMSKeyId",
+                "a snapshot with a KMS key is encrypted (Encrypted true)",
+            ));
+        }
     }))
 }
 
@@ -225,45 +236,65 @@ pub(crate) fn seed_image(
         .into_iter()
         .map(|s| RegionId::new(s).map_err(|e| f.invalid("PublishedRegions", &e.to_string())))
         .collect::<Read<Vec<_>>>()?;
-    Ok(Command::RegisterImage(Image {
-        region: fixture_region(f)?,
-        owner: owner(f, default_owner)?,
-        name: ImageName::new(f.str_req("ImageName")?)
-            .map_err(|e| f.invalid("ImageName", &e.to_string()))?,
-        description: f
-            .str_opt("Description")?
-            .map(|s| Description::new(s).map_err(|e| f.invalid("Description", &e.to_string())))
-            .transpose()?,
-        kind,
-        platform,
-        snapshots,
-        size_gib,
-        whole_machine: f.bool_or("WholeMachine", false)?,
-        paid: f.bool_or("Paid", false)?,
-        ultimate_source: id.clone(),
-        status,
-        progress: if status == ImageStatus::Available {
-            100
-        } else {
-            0
-        },
-        tags: Tags::empty(),
-        copied_from: None,
-        published_regions,
-        created_at: at,
-        id,
-    }))
+    // Read in the order the parameters were always read, so that the first bad one is
+    // the one reported.
+    let region = fixture_region(f)?;
+    let owner = owner(f, default_owner)?;
+    let name = ImageName::new(f.str_req("ImageName")?)
+        .map_err(|e| f.invalid("ImageName", &e.to_string()))?;
+    let description = f
+        .str_opt("Description")?
+        .map(|s| Description::new(s).map_err(|e| f.invalid("Description", &e.to_string())))
+        .transpose()?;
+    let whole_machine = f.bool_or("WholeMachine", false)?;
+    let paid = f.bool_or("Paid", false)?;
+    let builder = match kind {
+        ImageKind::Custom => Image::custom(id, region, owner, name, snapshots),
+        ImageKind::System => Image::public(id, region, owner, name, snapshots),
+        ImageKind::Marketplace => Image::marketplace(
+            id,
+            region,
+            owner,
+            name,
+            snapshots,
+            published_regions.clone(),
+        ),
+    };
+    if kind != ImageKind::Marketplace && !published_regions.is_empty() {
+        return Err(f.invalid(
+            "PublishedRegions",
+            "only a marketplace image is published to regions",
+        ));
+    }
+    let mut builder = builder
+        .platform(platform)
+        .size_gib(size_gib)
+        .whole_machine(whole_machine)
+        .paid(paid)
+        .status(status)
+        .created_at(at);
+    if let Some(d) = description {
+        builder = builder.description(d);
+    }
+    // Every rule left (progress follows the status, an original is its own source) holds
+    // by construction here.
+    let image = builder
+        .build()
+        .map_err(|e| f.invalid("ImageId", &e.to_string()))?;
+    Ok(Command::RegisterImage(image))
 }
 
 /// `SeedKmsKey` (`Authorized` defaults to true).
 pub(crate) fn seed_kms_key(f: &Fields<'_>) -> Read<Command> {
     f.only(&["RegionId", "KeyId", "OwnerId", "Authorized"])?;
-    Ok(Command::RegisterKmsKey(KmsKey {
-        id: KmsKeyId::new(f.str_req("KeyId")?).map_err(|e| f.invalid("KeyId", &e.to_string()))?,
-        region: fixture_region(f)?,
-        owner: owner(f, None)?,
-        authorized: f.bool_or("Authorized", true)?,
-    }))
+    let key = KmsKey::new(
+        KmsKeyId::new(f.str_req("KeyId")?).map_err(|e| f.invalid("KeyId", &e.to_string()))?,
+        fixture_region(f)?,
+        owner(f, None)?,
+    );
+    Ok(Command::RegisterKmsKey(
+        key.authorized(f.bool_or("Authorized", true)?),
+    ))
 }
 
 // ------------------------------------------------------------------ Alibaba calls

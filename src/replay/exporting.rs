@@ -70,13 +70,11 @@ fn bucket_name(f: &Fields<'_>, name: &str) -> Read<BucketName> {
 /// `SetBucket`: `BucketName`, `RegionId`, `OwnerId`.
 fn set_bucket(f: &Fields<'_>) -> Read<Command> {
     f.only(&["BucketName", "RegionId", "OwnerId"])?;
-    Ok(Command::RegisterBucket(Bucket {
-        name: bucket_name(f, "BucketName")?,
-        region: RegionId::new(f.str_req("RegionId")?)
-            .map_err(|e| f.invalid("RegionId", &e.to_string()))?,
-        owner: AccountId::new(f.str_req("OwnerId")?)
-            .map_err(|e| f.invalid("OwnerId", &e.to_string()))?,
-    }))
+    Ok(Command::RegisterBucket(Bucket::new(
+        bucket_name(f, "BucketName")?,
+        RegionId::new(f.str_req("RegionId")?).map_err(|e| f.invalid("RegionId", &e.to_string()))?,
+        AccountId::new(f.str_req("OwnerId")?).map_err(|e| f.invalid("OwnerId", &e.to_string()))?,
+    )))
 }
 
 /// Alibaba `ExportImage`: `RegionId`, `ImageId`, `OSSBucket`, `OSSPrefix`; `ImageFormat`

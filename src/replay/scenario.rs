@@ -414,8 +414,7 @@ mod tests {
     use crate::engine::{CopyImage, ImageService, Outcome};
     use crate::replay::{Runner, is_skipped};
     use crate::{
-        Account, AccountId, Image, ImageId, ImageName, Platform, RegionId, Snapshot, SnapshotId,
-        Tags,
+        Account, AccountId, Image, ImageId, ImageName, RegionId, Snapshot, SnapshotId, Tags,
     };
     use chrono::{Duration, TimeZone};
 
@@ -488,38 +487,29 @@ mod tests {
             ),
             (
                 at(0),
-                Command::RegisterSnapshot(Snapshot {
-                    id: snap.clone(),
-                    region: hz.clone(),
-                    owner: owner.clone(),
-                    created_at: at(-60),
-                    size_gib: 40,
-                    encrypted: false,
-                    kms_key: None,
-                }),
+                Command::RegisterSnapshot(Snapshot::new(
+                    snap.clone(),
+                    hz.clone(),
+                    owner.clone(),
+                    at(-60),
+                    40,
+                )),
             ),
             (
                 at(0),
-                Command::RegisterImage(Image {
-                    id: src.clone(),
-                    region: hz.clone(),
-                    owner: owner.clone(),
-                    name: ImageName::new("web").unwrap(),
-                    description: None,
-                    kind: ImageKind::Custom,
-                    platform: Platform::Linux,
-                    snapshots: vec![snap.clone()],
-                    size_gib: 40,
-                    whole_machine: false,
-                    paid: false,
-                    ultimate_source: src.clone(),
-                    status: ImageStatus::Available,
-                    progress: 100,
-                    tags: Tags::empty(),
-                    copied_from: None,
-                    published_regions: vec![],
-                    created_at: at(0),
-                }),
+                Command::RegisterImage(
+                    Image::custom(
+                        src.clone(),
+                        hz.clone(),
+                        owner.clone(),
+                        ImageName::new("web").unwrap(),
+                        vec![snap.clone()],
+                    )
+                    .size_gib(40)
+                    .created_at(at(0))
+                    .build()
+                    .unwrap(),
+                ),
             ),
             (at(1), copy("cn-shanghai")),
             (at(1), copy("cn-hangzhou")),
