@@ -8,11 +8,11 @@ use super::{AlibabaErrorResponse, ErrorResponse, TencentErrorResponse, alibaba, 
 use crate::engine::ImageView;
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{
-    BucketName, ExportFormat, ExportObject, ExportScope, ExportState, ExportTask, ExportTaskId,
-    ObjectPrefix,
+    BucketName, ExportFormat, ExportObject, ExportRequest, ExportScope, ExportState, ExportTask,
+    ExportTaskId, ObjectPrefix,
 };
 use crate::id::{AccountId, ImageId, RequestId, SnapshotId};
-use crate::image::{Image, ImageKind, ImageStatus, OwnerAlias, Platform};
+use crate::image::{Image, ImageStatus, OwnerAlias, Platform};
 use crate::name::{Description, ImageName};
 use crate::provider::Provider;
 use crate::region::RegionId;
@@ -36,49 +36,56 @@ fn request() -> RequestId {
 
 /// A copy in flight, 40% done, with a description and two tags.
 fn copy() -> Image {
-    Image {
-        id: ImageId::new("m-copy0001").unwrap(),
-        region: RegionId::new("cn-shanghai").unwrap(),
-        owner: AccountId::new("1234567890123456").unwrap(),
-        name: ImageName::new("web-copy").unwrap(),
-        description: Some(Description::new("the \"web\" tier").unwrap()),
-        kind: ImageKind::Custom,
-        platform: Platform::Linux,
-        snapshots: vec![SnapshotId::new("s-sys00001").unwrap()],
-        size_gib: 40,
-        whole_machine: false,
-        paid: false,
-        ultimate_source: ImageId::new("m-src0001").unwrap(),
-        status: ImageStatus::Creating,
-        progress: 40,
-        tags: Tags::new(vec![
+    let region = RegionId::new("cn-shanghai").unwrap();
+    let owner = AccountId::new("1234567890123456").unwrap();
+    let snapshots = vec![SnapshotId::new("s-sys00001").unwrap()];
+    let source = Image::custom(
+        ImageId::new("m-src0001").unwrap(),
+        region.clone(),
+        owner.clone(),
+        ImageName::new("web").unwrap(),
+        snapshots.clone(),
+    )
+    .build()
+    .unwrap();
+    Image::custom(
+        ImageId::new("m-copy0001").unwrap(),
+        region,
+        owner,
+        ImageName::new("web-copy").unwrap(),
+        snapshots,
+    )
+    .description(Description::new("the \"web\" tier").unwrap())
+    .size_gib(40)
+    .status(ImageStatus::Creating)
+    .progress(40)
+    .tags(
+        Tags::new(vec![
             Tag::new("team", "web").unwrap(),
             Tag::new("env", "").unwrap(),
         ])
         .unwrap(),
-        copied_from: Some(ImageId::new("m-src0001").unwrap()),
-        published_regions: Vec::new(),
-        created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-    }
+    )
+    .copy_of(&source)
+    .created_at(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap())
+    .build()
+    .unwrap()
 }
 
 /// A public image, no copy.
 fn public() -> Image {
-    let id = ImageId::new("m-sys0001").unwrap();
-    Image {
-        id: id.clone(),
-        owner: AccountId::new("system").unwrap(),
-        name: ImageName::new("centos").unwrap(),
-        description: None,
-        kind: ImageKind::System,
-        platform: Platform::Windows,
-        status: ImageStatus::Available,
-        progress: 100,
-        tags: Tags::empty(),
-        copied_from: None,
-        ultimate_source: id,
-        ..copy()
-    }
+    Image::public(
+        ImageId::new("m-sys0001").unwrap(),
+        RegionId::new("cn-shanghai").unwrap(),
+        AccountId::new("system").unwrap(),
+        ImageName::new("centos").unwrap(),
+        vec![SnapshotId::new("s-sys00001").unwrap()],
+    )
+    .platform(Platform::Windows)
+    .size_gib(40)
+    .created_at(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap())
+    .build()
+    .unwrap()
 }
 
 #[test]
@@ -177,30 +184,50 @@ fn alibaba_copy_export_and_acknowledgement() {
     );
 }
 
+/// An export task taken through its transitions to `state` (`progress` reported while it
+/// ran; an ended task ends 9 minutes after it was queued).
 fn task(id: u64, state: ExportState, progress: u8, ended: bool) -> ExportTask {
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    ExportTask {
-        id: ExportTaskId(id),
-        owner: AccountId::new("1234567890123456").unwrap(),
+    let request = ExportRequest {
         image: ImageId::new("m-src0001").unwrap(),
-        region: RegionId::new("cn-hangzhou").unwrap(),
         bucket: BucketName::new("exports").unwrap(),
         prefix: ObjectPrefix::new("web").unwrap(),
         format: ExportFormat::Raw,
         scope: ExportScope::WholeMachine,
-        objects: vec![ExportObject {
-            disk: 0,
-            snapshot: SnapshotId::new("s-sys00001").unwrap(),
-            name: "web_xvda.raw".into(),
-            size_gib: 40,
-        }],
-        state,
-        progress,
-        queued_at: at,
-        started_at: None,
-        ended_at: ended.then(|| at + chrono::Duration::minutes(9)),
-        failure_reason: None,
+    };
+    let objects = vec![ExportObject {
+        disk: 0,
+        snapshot: SnapshotId::new("s-sys00001").unwrap(),
+        name: "web_xvda.raw".into(),
+        size_gib: 40,
+    }];
+    let mut t = ExportTask::queued(
+        ExportTaskId(id),
+        AccountId::new("1234567890123456").unwrap(),
+        RegionId::new("cn-hangzhou").unwrap(),
+        &request,
+        objects,
+        at,
+    );
+    let end = at + chrono::Duration::minutes(9);
+    match state {
+        ExportState::Queued => {}
+        ExportState::Cancelled => t.cancel(end).unwrap(),
+        _ => {
+            t.start(at).unwrap();
+            t.progress(progress).unwrap();
+            match state {
+                ExportState::Succeeded => t.finish(end).unwrap(),
+                ExportState::Failed => t.fail(end, "disk".into()).unwrap(),
+                _ => {}
+            }
+        }
     }
+    assert_eq!(
+        (t.state, t.progress, t.ended_at.is_some()),
+        (state, progress, ended)
+    );
+    t
 }
 
 #[test]
