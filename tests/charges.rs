@@ -6,7 +6,9 @@ use machine_image::charges::{
     Amount, ChargeKind, CopyPlan, Network, Period, PlannedImage, PriceError, PriceTable, Quantity,
     Rates, copy_charges, download_charges, estimate, export_charges, image_charges,
 };
-use machine_image::engine::{Command, CopyImage, ImageService, ModifyShare, Outcome};
+use machine_image::engine::{
+    Command, CopyImage, HostReport, ImageService, ModifyImageSharePermission, Outcome,
+};
 use machine_image::export::ExportObject;
 use machine_image::{
     AccountId, Geography, Image, ImageId, ImageKind, ImageName, ImageStatus, OwnerAlias, Platform,
@@ -263,25 +265,15 @@ fn finish_copies(service: &mut ImageService, outcome: Outcome) -> ImageId {
         panic!("not accepted: {outcome:?}")
     };
     for c in &copies {
-        service.handle(t0(), Command::CopyFinished(c.task)).unwrap();
+        service
+            .handle(t0(), Command::from(HostReport::CopyFinished(c.task)))
+            .unwrap();
     }
     copies[0].image.clone()
 }
 
 fn copy(caller: &str, region: &str, image: &ImageId, dest: &str) -> Command {
-    Command::CopyImage(CopyImage {
-        caller: Some(acct(caller)),
-        client_token: None,
-        region: reg(region),
-        image: image.clone(),
-        destination_regions: vec![reg(dest)],
-        name: None,
-        description: None,
-        encrypted: false,
-        kms_key: None,
-        tags: Tags::empty(),
-        dry_run: false,
-    })
+    CopyImage::new(acct(caller), reg(region), image.clone(), [reg(dest)]).into()
 }
 
 #[test]
@@ -290,7 +282,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot {
+            Command::from(Snapshot {
                 id: SnapshotId::new("s-sys00001").unwrap(),
                 region: reg("cn-hangzhou"),
                 owner: acct(ALICE),
@@ -308,9 +300,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         Platform::Linux,
         true,
     );
-    service
-        .handle(t0(), Command::RegisterImage(source.clone()))
-        .unwrap();
+    service.handle(t0(), Command::from(source.clone())).unwrap();
     // Two copies: Hangzhou → Shanghai → Beijing.
     let outcome = service
         .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
@@ -324,14 +314,10 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     service
         .handle(
             t0(),
-            Command::ModifyImageSharePermission(ModifyShare {
-                caller: Some(acct(ALICE)),
-                client_token: None,
-                region: reg("cn-beijing"),
-                image: second.clone(),
-                add: vec![acct(BOB)],
-                remove: Vec::new(),
-            }),
+            Command::from(
+                ModifyImageSharePermission::new(acct(ALICE), reg("cn-beijing"), second.clone())
+                    .share_with([acct(BOB)]),
+            ),
         )
         .unwrap();
     let shared = service.state().image(&second).unwrap().clone();
@@ -373,7 +359,7 @@ fn a_free_source_stays_free_through_copies() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot {
+            Command::from(Snapshot {
                 id: SnapshotId::new("s-sys00001").unwrap(),
                 region: reg("cn-hangzhou"),
                 owner: acct(ALICE),
@@ -391,9 +377,7 @@ fn a_free_source_stays_free_through_copies() {
         Platform::Linux,
         false,
     );
-    service
-        .handle(t0(), Command::RegisterImage(source.clone()))
-        .unwrap();
+    service.handle(t0(), Command::from(source.clone())).unwrap();
     let outcome = service
         .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
         .unwrap();

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::account::Account;
-use crate::engine::{Command, CopyImage, ImageCall, ModifyShare};
+use crate::engine::{CancelCopyImage, Command, CopyImage, DeleteImage, ModifyImageSharePermission};
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus, Platform};
@@ -116,7 +116,7 @@ pub(crate) fn set_account(f: &Fields<'_>, profile: &Profile) -> Read<Command> {
     account.byok_allowed = f.bool_or("ByokAllowed", false)?;
     account.size_allowed = f.bool_or("SizeAllowed", false)?;
     account.export_enabled = f.bool_or("ExportEnabled", false)?;
-    Ok(Command::RegisterAccount(account))
+    Ok(Command::from(account))
 }
 
 fn fixture_region(f: &Fields<'_>) -> Read<RegionId> {
@@ -143,7 +143,7 @@ pub(crate) fn seed_snapshot(f: &Fields<'_>, at: DateTime<Utc>) -> Read<Command> 
         "Encrypted",
         "KMSKeyId",
     ])?;
-    Ok(Command::RegisterSnapshot(Snapshot {
+    Ok(Command::from(Snapshot {
         id: SnapshotId::new(f.str_req("SnapshotId")?)
             .map_err(|e| f.invalid("SnapshotId", &e.to_string()))?,
         region: fixture_region(f)?,
@@ -225,7 +225,7 @@ pub(crate) fn seed_image(
         .into_iter()
         .map(|s| RegionId::new(s).map_err(|e| f.invalid("PublishedRegions", &e.to_string())))
         .collect::<Read<Vec<_>>>()?;
-    Ok(Command::RegisterImage(Image {
+    Ok(Command::from(Image {
         region: fixture_region(f)?,
         owner: owner(f, default_owner)?,
         name: ImageName::new(f.str_req("ImageName")?)
@@ -258,7 +258,7 @@ pub(crate) fn seed_image(
 /// `SeedKmsKey` (`Authorized` defaults to true).
 pub(crate) fn seed_kms_key(f: &Fields<'_>) -> Read<Command> {
     f.only(&["RegionId", "KeyId", "OwnerId", "Authorized"])?;
-    Ok(Command::RegisterKmsKey(KmsKey {
+    Ok(Command::from(KmsKey {
         id: KmsKeyId::new(f.str_req("KeyId")?).map_err(|e| f.invalid("KeyId", &e.to_string()))?,
         region: fixture_region(f)?,
         owner: owner(f, None)?,
@@ -302,7 +302,7 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
         "DestinationRegionId",
         ErrorCode::DestinationRegionNotFound,
     )?;
-    Ok(Command::CopyImage(CopyImage {
+    Ok(Command::from(CopyImage {
         caller,
         client_token: client_token(f)?,
         region: source,
@@ -321,16 +321,25 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
 pub(crate) fn image_call(f: &Fields<'_>, cancel: bool) -> Read<Command> {
     f.only(&["CallerId", "ClientToken", "RegionId", "ImageId"])?;
     let caller = Some(require_caller(f)?);
-    let call = ImageCall {
-        caller,
-        client_token: client_token(f)?,
-        region: region(f, "RegionId", ErrorCode::InvalidRegionIdNotFound)?,
-        image: image_id(f.str_req("ImageId")?)?,
-    };
+    let client_token = client_token(f)?;
+    let region = region(f, "RegionId", ErrorCode::InvalidRegionIdNotFound)?;
+    let image = image_id(f.str_req("ImageId")?)?;
     Ok(if cancel {
-        Command::CancelCopyImage(call)
+        CancelCopyImage {
+            caller,
+            client_token,
+            region,
+            image,
+        }
+        .into()
     } else {
-        Command::DeleteImage(call)
+        DeleteImage {
+            caller,
+            client_token,
+            region,
+            image,
+        }
+        .into()
     })
 }
 
@@ -375,7 +384,7 @@ pub(crate) fn modify_share(f: &Fields<'_>, provider: Provider) -> Read<Command> 
             }
         }
     };
-    Ok(Command::ModifyImageSharePermission(ModifyShare {
+    Ok(Command::from(ModifyImageSharePermission {
         caller,
         client_token: client_token(f)?,
         region: region(f, region_param, ErrorCode::InvalidRegionIdNotFound)?,
@@ -440,7 +449,7 @@ pub(crate) fn sync_images(f: &Fields<'_>) -> Read<(Command, bool)> {
         .map(|s| RegionId::new(s).map_err(|_| ApiError::new(ErrorCode::DestinationRegionNotFound)))
         .collect::<Read<Vec<_>>>()?;
     Ok((
-        Command::CopyImage(CopyImage {
+        Command::from(CopyImage {
             caller,
             client_token: client_token(f)?,
             region: source,

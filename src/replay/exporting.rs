@@ -5,7 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::charges::{self, Amount, ChargeKind, CopyPlan, PlannedImage, PriceTable, Quantity};
-use crate::engine::{CancelExport, Command, ExportImageCall, Outcome};
+use crate::engine::{CancelExport, Command, ExportImage, HostReport, Outcome};
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{
     Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportState, ExportTask,
@@ -72,7 +72,7 @@ fn bucket_name(f: &Fields<'_>, name: &str) -> Read<BucketName> {
 /// `SetBucket`: `BucketName`, `RegionId`, `OwnerId`.
 fn set_bucket(f: &Fields<'_>) -> Read<Command> {
     f.only(&["BucketName", "RegionId", "OwnerId"])?;
-    Ok(Command::RegisterBucket(Bucket {
+    Ok(Command::from(Bucket {
         name: bucket_name(f, "BucketName")?,
         region: RegionId::new(f.str_req("RegionId")?)
             .map_err(|e| f.invalid("RegionId", &e.to_string()))?,
@@ -83,7 +83,7 @@ fn set_bucket(f: &Fields<'_>) -> Read<Command> {
 
 /// Alibaba `ExportImage`: `RegionId`, `ImageId`, `OSSBucket`, `OSSPrefix`; `ImageFormat`
 /// (`raw`), `RoleName` (accepted, not modelled). The whole image is exported.
-fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
+fn export_image(f: &Fields<'_>) -> Read<ExportImage> {
     f.only(&[
         "CallerId",
         "RegionId",
@@ -103,7 +103,7 @@ fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
         None => ExportFormat::Raw,
         Some(s) => ExportFormat::parse_for(Provider::Alibaba, s).map_err(|e| e.to_api_error())?,
     };
-    Ok(ExportImageCall {
+    Ok(ExportImage {
         caller: Some(caller),
         region,
         request: ExportRequest {
@@ -120,7 +120,7 @@ fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
 /// Tencent `ExportImages`: `Region`, `BucketName`, `ImageIds`, `FileNamePrefixList` (one
 /// per image); `ExportFormat` (`RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (accepted,
 /// not modelled). One call per image, all checked before any is made.
-fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
+fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImage>> {
     f.only(&[
         "CallerId",
         "Region",
@@ -170,7 +170,7 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
         .iter()
         .zip(&prefixes)
         .map(|(id, prefix)| {
-            Ok(ExportImageCall {
+            Ok(ExportImage {
                 caller: Some(caller.clone()),
                 region: region.clone(),
                 request: ExportRequest {
@@ -191,7 +191,7 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
 fn cancel_task(f: &Fields<'_>) -> Read<Command> {
     f.only(&["CallerId", "RegionId", "TaskId"])?;
     let caller = require_caller(f)?;
-    Ok(Command::CancelExport(CancelExport {
+    Ok(Command::from(CancelExport {
         caller: Some(caller),
         region: call_region(f, Provider::Alibaba)?,
         task: task_id_param(f, Provider::Alibaba, "TaskId")?,
@@ -330,7 +330,7 @@ impl Runner {
             (Provider::Alibaba, "ExportImage") => {
                 let call = export_image(f).map_err(Failure::reading)?;
                 let region = call.region.clone();
-                match self.run(at, Command::ExportImage(call))? {
+                match self.run(at, Command::from(call))? {
                     Outcome::ExportAccepted { task, .. } => Ok(Reply::Fields(vec![
                         ("TaskId".into(), task_id_value(provider, task)),
                         ("RegionId".into(), Value::str(region.as_str())),
@@ -344,7 +344,7 @@ impl Runner {
                 for call in &calls {
                     let mut dry = call.clone();
                     dry.dry_run = true;
-                    self.run(at, Command::ExportImage(dry))?;
+                    self.run(at, Command::from(dry))?;
                 }
                 if calls.iter().any(|c| c.dry_run) {
                     return Ok(Reply::Plain);
@@ -353,7 +353,7 @@ impl Runner {
                 let mut paths = Vec::new();
                 for call in calls {
                     if let Outcome::ExportAccepted { task, objects } =
-                        self.run(at, Command::ExportImage(call))?
+                        self.run(at, Command::from(call))?
                     {
                         first.get_or_insert(task);
                         paths.extend(objects.into_iter().map(Value::String));
@@ -379,7 +379,7 @@ impl Runner {
                     .map_err(Failure::reading)?
                     .unwrap_or("reported by the host")
                     .to_owned();
-                self.run(at, Command::ExportFailed { task, reason })?;
+                self.run(at, HostReport::ExportFailed { task, reason }.into())?;
                 Ok(Reply::Plain)
             }
             (Provider::Alibaba, "DescribeTasks") => {
