@@ -472,6 +472,43 @@ impl Simulator {
         answer
     }
 
+    /// Advances to `now` and records `fixture` (see [`ImageService::register`]).
+    pub fn register(
+        &mut self,
+        now: DateTime<Utc>,
+        fixture: crate::engine::Fixture,
+    ) -> Result<(), EngineError> {
+        self.handle(now, fixture.into()).map(drop)
+    }
+
+    /// Advances to `now` and answers a customer's call with its typed answer (see
+    /// [`ImageService::call`]), then takes the effects it issued.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::engine::DeleteImage;
+    /// use machine_image::{AccountId, ImageId, Profile, RegionId, Simulator};
+    /// let mut sim = Simulator::new(Profile::alibaba());
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let delete = DeleteImage::new(
+    ///     AccountId::new("1234567890123456").unwrap(),
+    ///     RegionId::new("cn-hangzhou").unwrap(),
+    ///     ImageId::new("m-missing1").unwrap(),
+    /// );
+    /// let e = sim.call(t0, delete).unwrap_err();
+    /// assert_eq!(e.http_status(), 404);
+    /// ```
+    pub fn call<R: crate::engine::Request>(
+        &mut self,
+        now: DateTime<Utc>,
+        request: R,
+    ) -> Result<R::Answer, EngineError> {
+        self.advance_to(now)?;
+        let answer = self.service.call(now, request);
+        self.absorb();
+        answer
+    }
+
     /// Takes every pending effect into the table (and the log).
     fn absorb(&mut self) {
         while let Some(effect) = self.service.poll_effect() {

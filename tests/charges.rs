@@ -7,7 +7,7 @@ use machine_image::charges::{
     Rates, copy_charges, download_charges, estimate, export_charges, image_charges,
 };
 use machine_image::engine::{
-    Command, CopyImage, HostReport, ImageService, ModifyImageSharePermission, Outcome,
+    AcceptedCopy, Command, CopyImage, HostReport, ImageService, ModifyImageSharePermission,
 };
 use machine_image::export::ExportObject;
 use machine_image::{
@@ -260,10 +260,7 @@ fn download_bills_requests_and_public_traffic_only() {
 
 // ============================================================================ lineage
 
-fn finish_copies(service: &mut ImageService, outcome: Outcome) -> ImageId {
-    let Outcome::CopyAccepted { copies } = outcome else {
-        panic!("not accepted: {outcome:?}")
-    };
+fn finish_copies(service: &mut ImageService, copies: Vec<AcceptedCopy>) -> ImageId {
     for c in &copies {
         service
             .handle(t0(), Command::from(HostReport::CopyFinished(c.task)))
@@ -272,8 +269,8 @@ fn finish_copies(service: &mut ImageService, outcome: Outcome) -> ImageId {
     copies[0].image.clone()
 }
 
-fn copy(caller: &str, region: &str, image: &ImageId, dest: &str) -> Command {
-    CopyImage::new(acct(caller), reg(region), image.clone(), [reg(dest)]).into()
+fn copy(caller: &str, region: &str, image: &ImageId, dest: &str) -> CopyImage {
+    CopyImage::new(acct(caller), reg(region), image.clone(), [reg(dest)])
 }
 
 #[test]
@@ -303,11 +300,11 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     service.handle(t0(), Command::from(source.clone())).unwrap();
     // Two copies: Hangzhou → Shanghai → Beijing.
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
+        .call(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-shanghai", &first, "cn-beijing"))
+        .call(t0(), copy(ALICE, "cn-shanghai", &first, "cn-beijing"))
         .unwrap();
     let second = finish_copies(&mut service, outcome);
     // A share: Bob sees Alice's second copy.
@@ -333,7 +330,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     );
     // Bob copies the shared image into his own custom image, same region.
     let outcome = service
-        .handle(t0(), copy(BOB, "cn-beijing", &second, "cn-beijing"))
+        .call(t0(), copy(BOB, "cn-beijing", &second, "cn-beijing"))
         .unwrap();
     let bobs = finish_copies(&mut service, outcome);
     let bobs = service.state().image(&bobs).unwrap().clone();
@@ -379,7 +376,7 @@ fn a_free_source_stays_free_through_copies() {
     );
     service.handle(t0(), Command::from(source.clone())).unwrap();
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
+        .call(t0(), copy(ALICE, "cn-hangzhou", &source.id, "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let first = service.state().image(&first).unwrap();

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
     AcceptedCopy, CancelCopyImage, Command, CopyImage, CreateImage, DeleteImage, Effect,
     EngineError, EventRecord, HostError, HostReport, ImageFilter, ImageService,
-    ModifyImageSharePermission, Outcome,
+    ModifyImageSharePermission, Outcome, Request,
 };
 use machine_image::replay::wire_error;
 use machine_image::sim::{Simulator, copy_duration};
@@ -161,9 +161,23 @@ impl World {
     /// Handles `cmd` at the current time; checks the invariants, and for a refusal that
     /// nothing changed.
     fn run(&mut self, cmd: Command) -> Result<Outcome, EngineError> {
+        self.checked(|svc, now| svc.handle(now, cmd))
+    }
+
+    /// `call` through the typed entry point, with the checks of [`World::run`].
+    fn call<R: Request>(&mut self, request: R) -> Result<R::Answer, EngineError> {
+        self.checked(|svc, now| svc.call(now, request))
+    }
+
+    /// Runs `input` at the current time; checks the invariants, and for a refusal that
+    /// nothing changed.
+    fn checked<T>(
+        &mut self,
+        input: impl FnOnce(&mut ImageService, DateTime<Utc>) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
         let before = serde_json::to_string(&self.svc).unwrap();
         let before_value = self.svc.clone();
-        let result = self.svc.handle(self.now, cmd);
+        let result = input(&mut self.svc, self.now);
         self.svc.check_invariants().unwrap();
         if result.is_err() {
             assert_eq!(before, serde_json::to_string(&self.svc).unwrap());
@@ -229,10 +243,9 @@ impl World {
     }
 
     fn copy(&mut self, c: CopyImage) -> Vec<AcceptedCopy> {
-        match self.ok(Command::from(c)) {
-            Outcome::CopyAccepted { copies } => copies,
-            other => panic!("expected CopyAccepted, got {other:?}"),
-        }
+        let shown = format!("{c:?}");
+        self.call(c)
+            .unwrap_or_else(|e| panic!("{shown} refused: {e}"))
     }
 
     fn copy1(&mut self, caller: &str, region: &str, image: &str, dest: &str) -> AcceptedCopy {
@@ -1553,14 +1566,13 @@ fn time_going_backwards_is_refused() {
 #[test]
 fn idempotent_retry_returns_the_first_answer() {
     let mut w = basic();
-    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
-    c.client_token = Some(token("tok-1"));
-    let first = w.ok(Command::from(c.clone()));
+    let c = copy_req(ALICE, HZ, "m-alice1", &[SH]).client_token(token("tok-1"));
+    let first = w.copy(c.clone());
     let images = w.svc.state().image_count();
     let tasks = w.svc.state().tasks().count();
     w.effects();
     let before = w.json();
-    let again = w.at(1).ok(Command::from(c.clone()));
+    let again = w.at(1).copy(c.clone());
     assert_eq!(first, again);
     assert_eq!(w.svc.state().image_count(), images);
     assert_eq!(w.svc.state().tasks().count(), tasks);
@@ -1582,11 +1594,8 @@ fn idempotent_retry_returns_the_first_answer() {
     refused.destination_regions = vec![reg(BJ)];
     w.copy(refused);
     // Delete with a token: the retry after the image is gone answers the same.
-    let Outcome::CopyAccepted { copies } = first else {
-        panic!()
-    };
-    w.at(20).finish(copies[0].task);
-    let del = delete(ALICE, SH, &copies[0].image).client_token(token("tok-del"));
+    w.at(20).finish(first[0].task);
+    let del = delete(ALICE, SH, &first[0].image).client_token(token("tok-del"));
     let out = w.ok(Command::from(del.clone()));
     assert_eq!(w.ok(Command::from(del)), out);
 }
@@ -1895,12 +1904,10 @@ fn simulator_completes_copies_in_modelled_time() {
     big.size_gib = 250;
     w.image(big);
     let mut sim = Simulator::from_service(w.svc.clone());
-    let accept = |sim: &mut Simulator, at, image: &str, dest: &str| match sim
-        .handle(at, Command::from(copy_req(ALICE, HZ, image, &[dest])))
-        .unwrap()
-    {
-        Outcome::CopyAccepted { mut copies } => copies.remove(0),
-        other => panic!("{other:?}"),
+    let accept = |sim: &mut Simulator, at, image: &str, dest: &str| {
+        sim.call(at, copy_req(ALICE, HZ, image, &[dest]))
+            .unwrap()
+            .remove(0)
     };
     let a = accept(&mut sim, mins(0), "m-alice1", SH); // 40 GiB
     let b = accept(&mut sim, mins(1), "m-big1", BJ); // 250 GiB: 20 minutes
@@ -1968,13 +1975,10 @@ fn simulator_chains_three_copies_in_one_advance() {
     let mut sim = Simulator::from_service(w.svc);
     let mut tasks = Vec::new();
     for (image, dest) in [("m-alice1", SH), ("m-alice2", BJ), ("m-alice3", SG)] {
-        match sim
-            .handle(mins(0), Command::from(copy_req(ALICE, HZ, image, &[dest])))
-            .unwrap()
-        {
-            Outcome::CopyAccepted { copies } => tasks.push(copies[0].task),
-            other => panic!("{other:?}"),
-        }
+        let copies = sim
+            .call(mins(0), copy_req(ALICE, HZ, image, &[dest]))
+            .unwrap();
+        tasks.push(copies[0].task);
     }
     let d = copy_duration(40);
     sim.advance_to(mins(0) + d * 3).unwrap();
@@ -2216,15 +2220,14 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-huge1", HZ, ALICE, u64::MAX));
     w.snapshot(snapshot_fx("s-huge2", HZ, ALICE, u64::MAX));
-    let created = w.ok(Command::from(CreateImage::new(
-        acct(ALICE),
-        reg(HZ),
-        name("huge"),
-        vec![sid("s-huge1"), sid("s-huge2")],
-    )));
-    let Outcome::ImageCreated { image } = created else {
-        panic!("{created:?}")
-    };
+    let image = w
+        .call(CreateImage::new(
+            acct(ALICE),
+            reg(HZ),
+            name("huge"),
+            vec![sid("s-huge1"), sid("s-huge2")],
+        ))
+        .unwrap();
     assert_eq!(w.svc.state().image(&image).unwrap().size_gib, u64::MAX);
 
     // A copy started just before chrono's last date ends at that date, without a panic.

@@ -1017,12 +1017,10 @@ mod engine {
     #[test]
     fn the_simulator_starts_and_completes_exports() {
         let mut sim = Simulator::from_service(world());
-        let Outcome::ExportAccepted { task, .. } = sim
-            .handle(mins(1), Command::from(export_call(ALICE)))
+        let AcceptedExport { task, .. } = sim
+            .call(mins(1), export_call(ALICE))
             .unwrap()
-        else {
-            panic!()
-        };
+            .expect("not a dry run");
         // 140 GiB: 5 minutes + 14 minutes.
         assert_eq!(export_duration(140), Duration::minutes(19));
         sim.advance_to(mins(1)).unwrap();
