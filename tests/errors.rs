@@ -194,7 +194,9 @@ fn each_copy_report_mistake_is_the_hosts() {
         },
     )
     .unwrap();
-    let cases: Vec<(HostReport, fn(&HostError) -> bool, ErrorCode)> = vec![
+    // A report, what the host error must be, and the runner's wire code for it.
+    type Case = (HostReport, fn(&HostError) -> bool, ErrorCode);
+    let cases: Vec<Case> = vec![
         // Finishing a queued copy: a move the diagram lacks.
         (
             HostReport::CopyFinished(queued.task),
