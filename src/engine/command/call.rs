@@ -19,6 +19,21 @@ use crate::tag::Tags;
 
 /// A customer's API call: the only input with a caller, a client token and provider error
 /// codes (a refusal is an [`EngineError::Rejected`](crate::engine::EngineError::Rejected)).
+/// Each request struct converts into it with `into()`.
+///
+/// ```
+/// use machine_image::engine::{ApiCall, CancelCopyImage};
+/// use machine_image::{AccountId, ClientToken, ImageId, RegionId};
+/// let call: ApiCall = CancelCopyImage::new(
+///     AccountId::new("1234567890123456").unwrap(),
+///     RegionId::new("cn-shanghai").unwrap(),
+///     ImageId::new("m-copy1").unwrap(),
+/// )
+/// .client_token(ClientToken::new("retry-1").unwrap())
+/// .into();
+/// assert_eq!(call.name(), "CancelCopyImage");
+/// assert!(call.idempotency_key().is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ApiCall {
     /// `CreateImage`: a custom image from the caller's snapshots.

@@ -26,6 +26,28 @@ use crate::engine::{AcceptedCopy, Outcome};
 /// | [`CancelExport`] | the [`ExportTaskId`] cancelled |
 ///
 /// The trait is sealed: the crate's request structs are its only implementations.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{ImageService, ModifyImageSharePermission, Request};
+/// use machine_image::{AccountId, ImageId, Profile, RegionId};
+/// /// Sends any call and logs its refusal; the answer keeps its type.
+/// fn send<R: Request>(service: &mut ImageService, request: R) -> Option<R::Answer> {
+///     let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+///     service
+///         .call(now, request)
+///         .map_err(|e| eprintln!("refused ({}): {e}", e.http_status()))
+///         .ok()
+/// }
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let share = ModifyImageSharePermission::new(
+///     AccountId::new("1234567890123456").unwrap(),
+///     RegionId::new("cn-hangzhou").unwrap(),
+///     ImageId::new("m-missing1").unwrap(),
+/// );
+/// let answer: Option<()> = send(&mut service, share);
+/// assert_eq!(answer, None); // InvalidImageId.NotFound
+/// ```
 pub trait Request: Into<ApiCall> + sealed::Sealed {
     /// What an accepted call answers.
     type Answer;
@@ -43,7 +65,8 @@ pub(crate) mod sealed {
     }
 }
 
-/// An accepted export: its task and the objects it will write.
+/// An accepted export: its task and the objects it will write (the answer to
+/// [`ExportImage`], see [`Request`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AcceptedExport {
