@@ -212,7 +212,8 @@ pub use log::ReplayError;
 pub use retention::Retention;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
-/// One copy a `CopyImage`/`SyncImages` call started.
+/// One copy a `CopyImage`/`SyncImages` call started (the answer to [`CopyImage`] is one
+/// per destination, in the order given).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptedCopy {
     /// The destination region.
@@ -223,7 +224,9 @@ pub struct AcceptedCopy {
     pub task: TaskId,
 }
 
-/// The answer to an accepted command.
+/// The answer to an accepted command through [`ImageService::handle`], the drivers' door.
+/// A host that sends a known call gets its typed answer from [`ImageService::call`]
+/// instead (see [`Request`]); `register` and `report` answer `()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// A fixture was recorded.
