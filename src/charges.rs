@@ -1,7 +1,7 @@
 //! Charges: what is billed for an image or an operation, and why, as typed values; and the
 //! cost of a copy plan.
 //!
-//! The seeds give no prices. Every function here answers the *kinds* of charge with their
+//! [The seeds](crate::sources) give no prices. Every function here answers the *kinds* of charge with their
 //! quantities ([`Charge`]); amounts come only from a [`PriceTable`] the caller supplies
 //! ([`PriceTable::amount`], [`estimate`]). Amounts are integers (micro-units of the table's
 //! currency, [`Amount`]), so every answer is exact and deterministic.
@@ -9,22 +9,22 @@
 //! # What is billed when
 //! | Image or operation | Charge ([`ChargeKind`]) | Quantity ([`Quantity`]) | Billed? | Rule (seed, clause) |
 //! |---|---|---|---|---|
-//! | public image, Windows, outside mainland China | `WindowsLicence` | per instance launched, by its specification | yes | 001, "イメージ課金" table, public images: "中国本土以外のリージョンでは、Windowsタイプのイメージの課金はインスタンスのスペックにより、実際に作成されたインスタンスに基づいて計算されます" |
-//! | any other public image | (nothing) | — | free | 001, public images: "その他のイメージはすべて無料です" |
-//! | own custom image | `SnapshotStorage` | its snapshots' GiB × months held, in its region | yes | 001, custom images: "カスタマイズイメージを保持すると、スナップショット費用が発生します" |
-//! | own custom image whose ultimate source is paid | `ImageFee` | per instance launched | yes | 001, custom images: "カスタマイズイメージの最終ソースとなるイメージが有料イメージであり、そのカスタマイズイメージを使用した場合、イメージ費用が発生します" |
-//! | shared image whose ultimate source is paid | `ImageFee` | per instance launched | yes | 001, shared images: "使用したカスタマイズイメージの最終ソースが有料イメージであり、そのカスタマイズイメージを共有した場合、イメージ費用が発生します" |
-//! | shared image otherwise | (nothing for the account it is shared with; the owner pays the snapshots) | — | free | 001, shared images |
-//! | marketplace image that is paid | `ImageFee` | per instance launched | yes | 001, the image-fee clause (a paid image is its own ultimate source) |
-//! | copy (cross-region, or a shared image's same-region copy) | `CopyOperation` | one operation | free | 000, "イメージコピーの機能自体は、無料で使うことができます" |
-//! | … the copy, from the moment it exists | `SnapshotStorage` | its GiB × months, in the destination region | yes | 000, "…コピーされたカスタムイメージを保持するために一定のスナップショット料金が発生します" |
-//! | … the copy, when its ultimate source is paid | `ImageFee` | per instance launched | yes | 001, image-fee clause (the copy keeps its lineage) |
-//! | export to a bucket | `ExportStorage` | the objects' GiB × months stored, in the bucket's region | yes | 002, "ストレージ容量料金：イメージをCOSバケットに保存すると、ストレージ容量料金が発生します" |
-//! | … | `ExportWriteRequests` | write requests (one per object at least) | yes | 002, "リクエスト料金：イメージをCOSバケットにエクスポートすると、書き込みリクエスト料金が発生します" |
-//! | … | `ExportUpstreamTraffic` | the objects' GiB | free | 002, "プライベートネットワークアップストリームトラフィック、パブリックネットワークアップストリームトラフィックはいずれも無料です" |
-//! | download from the bucket | `DownloadRequests` | requests (one per object at least) | yes | 002, "COSバケットからイメージをダウンロードすると、書き込みリクエスト料金が発生します" (the seed says *write* requests) |
-//! | … over the private network | `DownloadPrivateTraffic` | the objects' GiB | free | 002, "プライベートネットワークダウンストリームトラフィックは無料" |
-//! | … over the public network | `DownloadPublicTraffic` | the objects' GiB | yes | 002, "パブリックネットワークダウンストリームトラフィックは有料です" |
+//! | public image, Windows, outside mainland China | `WindowsLicence` | per instance launched, by its specification | yes | [001](crate::sources#seed-001), "イメージ課金" (image billing) table, public images: "中国本土以外のリージョンでは、Windowsタイプのイメージの課金はインスタンスのスペックにより、実際に作成されたインスタンスに基づいて計算されます" (outside mainland China, Windows images are billed by the instance specification, based on the instances actually created) |
+//! | any other public image | (nothing) | — | free | [001](crate::sources#seed-001), public images: "その他のイメージはすべて無料です" (all other images are free) |
+//! | own custom image | `SnapshotStorage` | its snapshots' GiB × months held, in its region | yes | [001](crate::sources#seed-001), custom images: "カスタマイズイメージを保持すると、スナップショット費用が発生します" (keeping a custom image incurs snapshot fees) |
+//! | own custom image whose ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), custom images: "カスタマイズイメージの最終ソースとなるイメージが有料イメージであり、そのカスタマイズイメージを使用した場合、イメージ費用が発生します" (if the image that is the ultimate source of a custom image is a paid image and that custom image is used, image fees are incurred) |
+//! | shared image whose ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), shared images: "使用したカスタマイズイメージの最終ソースが有料イメージであり、そのカスタマイズイメージを共有した場合、イメージ費用が発生します" (if the ultimate source of the custom image used is a paid image and that custom image was shared, image fees are incurred) |
+//! | shared image otherwise | (nothing for the account it is shared with; the owner pays the snapshots) | — | free | [001](crate::sources#seed-001), shared images |
+//! | marketplace image that is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), the image-fee clause (a paid image is its own ultimate source) |
+//! | copy (cross-region, or a shared image's same-region copy) | `CopyOperation` | one operation | free | [000](crate::sources#seed-000), "イメージコピーの機能自体は、無料で使うことができます" (the image copy feature itself can be used free of charge) |
+//! | … the copy, from the moment it exists | `SnapshotStorage` | its GiB × months, in the destination region | yes | [000](crate::sources#seed-000), "…コピーされたカスタムイメージを保持するために一定のスナップショット料金が発生します" (…keeping the copied custom image incurs some snapshot fees) |
+//! | … the copy, when its ultimate source is paid | `ImageFee` | per instance launched | yes | [001](crate::sources#seed-001), image-fee clause (the copy keeps its lineage) |
+//! | export to a bucket | `ExportStorage` | the objects' GiB × months stored, in the bucket's region | yes | [002](crate::sources#seed-002), "ストレージ容量料金：イメージをCOSバケットに保存すると、ストレージ容量料金が発生します" (storage capacity fees: storing the image in a COS bucket incurs storage capacity fees) |
+//! | … | `ExportWriteRequests` | write requests (one per object at least) | yes | [002](crate::sources#seed-002), "リクエスト料金：イメージをCOSバケットにエクスポートすると、書き込みリクエスト料金が発生します" (request fees: exporting the image to a COS bucket incurs write request fees) |
+//! | … | `ExportUpstreamTraffic` | the objects' GiB | free | [002](crate::sources#seed-002), "プライベートネットワークアップストリームトラフィック、パブリックネットワークアップストリームトラフィックはいずれも無料です" (private-network and public-network upstream traffic are both free) |
+//! | download from the bucket | `DownloadRequests` | requests (one per object at least) | yes | [002](crate::sources#seed-002), "COSバケットからイメージをダウンロードすると、書き込みリクエスト料金が発生します" (downloading the image from a COS bucket incurs write request fees; the seed says *write* requests) |
+//! | … over the private network | `DownloadPrivateTraffic` | the objects' GiB | free | [002](crate::sources#seed-002), "プライベートネットワークダウンストリームトラフィックは無料" (private-network downstream traffic is free) |
+//! | … over the public network | `DownloadPublicTraffic` | the objects' GiB | yes | [002](crate::sources#seed-002), "パブリックネットワークダウンストリームトラフィックは有料です" (public-network downstream traffic is charged) |
 //!
 //! Lineage: every [`Image`] carries `paid` and `ultimate_source`; the engine copies both to a
 //! copy (cross-region or a shared image's same-region copy), so "is this paid?" is one lookup
@@ -51,10 +51,10 @@ use crate::id::ImageId;
 use crate::image::{Image, OwnerAlias, Platform};
 use crate::region::{Geography, RegionId};
 
-/// A seed rule a charge comes from.
+/// A [seed](crate::sources) rule a charge comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rule {
-    /// The seed file's number: `"000"`, `"001"` or `"002"`.
+    /// The seed file's number: `"000"`, `"001"` or `"002"` ([seed 000](crate::sources#seed-000), [001](crate::sources#seed-001), [002](crate::sources#seed-002)).
     pub seed: &'static str,
     /// The clause, quoted from the seed.
     pub clause: &'static str,
@@ -62,70 +62,70 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
-/// Seed 001, public images outside mainland China.
+/// [Seed 001](crate::sources#seed-001), public images outside mainland China.
 pub const RULE_WINDOWS_PUBLIC: Rule = Rule {
     seed: "001",
     clause: "中国本土以外のリージョンでは、Windowsタイプのイメージの課金はインスタンスのスペックにより、実際に作成されたインスタンスに基づいて計算されます。",
     summary: "Outside mainland China, Windows public images are billed by the specification of the instances actually created.",
 };
 
-/// Seed 001, custom images: snapshot fees.
+/// [Seed 001](crate::sources#seed-001), custom images: snapshot fees.
 pub const RULE_CUSTOM_SNAPSHOTS: Rule = Rule {
     seed: "001",
     clause: "カスタマイズイメージを保持すると、スナップショット費用が発生します。",
     summary: "Keeping a custom image incurs snapshot fees.",
 };
 
-/// Seed 001, custom images: the image fee when the ultimate source is paid.
+/// [Seed 001](crate::sources#seed-001), custom images: the image fee when the ultimate source is paid.
 pub const RULE_CUSTOM_IMAGE_FEE: Rule = Rule {
     seed: "001",
     clause: "イメージ費用：カスタマイズイメージの最終ソースとなるイメージが有料イメージであり、そのカスタマイズイメージを使用した場合、イメージ費用が発生します。",
     summary: "When a custom image's ultimate source is a paid image, using the custom image incurs the image fee.",
 };
 
-/// Seed 001, shared images: the image fee when the ultimate source is paid.
+/// [Seed 001](crate::sources#seed-001), shared images: the image fee when the ultimate source is paid.
 pub const RULE_SHARED_IMAGE_FEE: Rule = Rule {
     seed: "001",
     clause: "使用したカスタマイズイメージの最終ソースが有料イメージであり、そのカスタマイズイメージを共有した場合、イメージ費用が発生します。",
     summary: "When a shared custom image's ultimate source is a paid image, the image fee is incurred.",
 };
 
-/// Seed 000: copying is free, the copy's snapshots are not.
+/// [Seed 000](crate::sources#seed-000): copying is free, the copy's snapshots are not.
 pub const RULE_COPY: Rule = Rule {
     seed: "000",
     clause: "イメージコピーの機能自体は、無料で使うことができますが、コピーされたカスタムイメージを保持するために一定のスナップショット料金が発生します。",
     summary: "Copying an image is free, but keeping the copied custom image incurs snapshot fees.",
 };
 
-/// Seed 002, export: storage.
+/// [Seed 002](crate::sources#seed-002), export: storage.
 pub const RULE_EXPORT_STORAGE: Rule = Rule {
     seed: "002",
     clause: "ストレージ容量料金：イメージをCOSバケットに保存すると、ストレージ容量料金が発生します。",
     summary: "Storing the image in the COS bucket incurs storage fees.",
 };
 
-/// Seed 002, export: write requests.
+/// [Seed 002](crate::sources#seed-002), export: write requests.
 pub const RULE_EXPORT_REQUESTS: Rule = Rule {
     seed: "002",
     clause: "リクエスト料金：イメージをCOSバケットにエクスポートすると、書き込みリクエスト料金が発生します。",
     summary: "Exporting the image to the COS bucket incurs write request fees.",
 };
 
-/// Seed 002, export: upstream traffic is free.
+/// [Seed 002](crate::sources#seed-002), export: upstream traffic is free.
 pub const RULE_EXPORT_TRAFFIC: Rule = Rule {
     seed: "002",
     clause: "プライベートネットワークアップストリームトラフィック、パブリックネットワークアップストリームトラフィックはいずれも無料です。",
     summary: "Upstream traffic, private or public network, is free.",
 };
 
-/// Seed 002, download: requests.
+/// [Seed 002](crate::sources#seed-002), download: requests.
 pub const RULE_DOWNLOAD_REQUESTS: Rule = Rule {
     seed: "002",
     clause: "COSバケットからイメージをダウンロードすると、書き込みリクエスト料金が発生します。",
     summary: "Downloading the image from the COS bucket incurs request fees (the seed says write requests).",
 };
 
-/// Seed 002, download: downstream traffic.
+/// [Seed 002](crate::sources#seed-002), download: downstream traffic.
 pub const RULE_DOWNLOAD_TRAFFIC: Rule = Rule {
     seed: "002",
     clause: "プライベートネットワークダウンストリームトラフィックは無料、パブリックネットワークダウンストリームトラフィックは有料です。",

@@ -7,7 +7,7 @@
 //! follows it (see [`crate::image`]).
 //!
 //! # Queues
-//! Seed 004: "同一个地域下同时只能有一个镜像拷贝任务运行，其余任务需要排队等待上一个任务完成后再依次排队执行"
+//! [Seed 004](crate::sources#seed-004): "同一个地域下同时只能有一个镜像拷贝任务运行,其余任务需要排队等待上一个任务完成后再依次排队执行"
 //! (one copy task runs per region at a time; the others queue and run in turn). The seed does
 //! not say whether that region is the source or the destination: [`QueueScope`] makes it a
 //! policy value, [`QueueScope::Source`] by default. Within a region tasks start in the order

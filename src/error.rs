@@ -1,9 +1,9 @@
 //! The provider error catalogue: every error code of the Alibaba Cloud `CopyImage` tables
-//! (seeds 003 and 004, their union), each with its HTTP status and English message verbatim,
+//! (seeds [003](crate::sources#seed-003) and [004](crate::sources#seed-004), their union), each with its HTTP status and English message verbatim,
 //! plus the few codes this crate needs beyond them (marked as such), and the Tencent Cloud
 //! code that the same failure gets.
 //!
-//! | Code | HTTP | Message (verbatim) | Source |
+//! | Code | HTTP | Message (verbatim) | Source ([seeds](crate::sources)) |
 //! |---|---|---|---|
 //! | `InvalidAliUid.IsNull` | 401 | The aliUid must not be null | 003, 004 |
 //! | `InvalidImageName.Malformed` | 400 | The specified Image name is wrongly formed. / The specified destination Image name is wrongly formed. | 003, 004 |
@@ -33,8 +33,8 @@
 //! | `UserNotInTheWhiteList` | 403 | The user is not in byok white list. | 004 |
 //! | `InvalidParameter.EncryptedIllegal` | 400 | The specified parameter Encrypted must be true when kmsKeyId is not empty. | 004 |
 //!
-//! `InternalError` has one status, 500, whichever of its two messages is used: seed 004 adds
-//! a 500 row ("…unknown error, exception or failure.") beside the 403 row it keeps from 003
+//! `InternalError` has one status, 500, whichever of its two messages is used: [seed 004](crate::sources#seed-004) adds
+//! a 500 row ("…unknown error, exception or failure.") beside the 403 row it keeps from [003](crate::sources#seed-003)
 //! ("…unknown error."), and a code answers with one status here; the newer row stands. Codes that the tables list twice with two messages
 //! keep both; [`Parameter`] picks the one that names the parameter that failed.
 //!
@@ -167,7 +167,7 @@ pub enum ErrorCode {
     #[strum(serialize = "OperationDeined.EncryptedSnapshot")]
     #[serde(rename = "OperationDeined.EncryptedSnapshot")]
     OperationDeinedEncryptedSnapshot,
-    /// `InternalError` (500 per seed 004): an unexpected failure.
+    /// `InternalError` (500 per [seed 004](crate::sources#seed-004)): an unexpected failure.
     #[strum(serialize = "InternalError")]
     #[serde(rename = "InternalError")]
     InternalError,
@@ -242,7 +242,7 @@ pub enum ErrorCode {
     #[serde(rename = "InvalidAccount.Forbbiden")]
     InvalidAccountForbbiden,
     /// `InvalidParameter.InstanceImageNotSupport` (403, beyond the seeds; Tencent's code, used
-    /// in both renderings): a whole-machine image can't be copied to another region (seed 000).
+    /// in both renderings): a whole-machine image can't be copied to another region ([seed 000](crate::sources#seed-000)).
     #[strum(serialize = "InvalidParameter.InstanceImageNotSupport")]
     #[serde(rename = "InvalidParameter.InstanceImageNotSupport")]
     InstanceImageNotSupport,
@@ -298,7 +298,7 @@ pub enum ErrorCode {
     InvalidImageCategoryNotSupported,
     /// `UnsupportedOperation.WindowsImageExportUnsupported` (403, beyond the seeds; Tencent's
     /// code, used in both renderings as Alibaba documents none): a Windows image can't be
-    /// exported (seed 002).
+    /// exported ([seed 002](crate::sources#seed-002)).
     #[strum(serialize = "UnsupportedOperation.WindowsImageExportUnsupported")]
     #[serde(rename = "UnsupportedOperation.WindowsImageExportUnsupported")]
     WindowsImageExportUnsupported,
@@ -334,7 +334,7 @@ impl ErrorCode {
         self.into()
     }
 
-    /// The HTTP status the provider answers with (seed 004 where the tables differ).
+    /// The HTTP status the provider answers with ([seed 004](crate::sources#seed-004) where the tables differ).
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
@@ -509,7 +509,7 @@ impl ErrorCode {
         }
     }
 
-    /// Whether the code is in the seed tables (003/004) rather than added by this crate.
+    /// Whether the code is in the seed tables ([003](crate::sources#seed-003)/[004](crate::sources#seed-004)) rather than added by this crate.
     pub fn is_from_seeds(self) -> bool {
         use ErrorCode::*;
         !matches!(
@@ -575,7 +575,7 @@ pub struct CatalogueEntry {
     pub seeds: &'static str,
 }
 
-/// Every row of the seed tables 003 and 004 (their union), in 004's order. Rows the two
+/// Every row of the seed tables [003](crate::sources#seed-003) and [004](crate::sources#seed-004) (their union), in [004](crate::sources#seed-004)'s order. Rows the two
 /// tables print identically appear once; the `InternalError` row that both print at 403
 /// carries the code's status, 500 (see [`CatalogueEntry::http_status`]).
 pub const SEED_CATALOGUE: &[CatalogueEntry] = &{

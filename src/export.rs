@@ -1,4 +1,4 @@
-//! Export of a custom image to an object-storage bucket (Tencent COS `ExportImages`, seed 002;
+//! Export of a custom image to an object-storage bucket (Tencent COS `ExportImages`, [seed 002](crate::sources#seed-002);
 //! Alibaba OSS `ExportImage`): the request, the rules with their provider codes, the names of
 //! the objects written, and the export task's states.
 //!
@@ -6,18 +6,18 @@
 //! Finding the image (`InvalidImageId.NotFound` when it is not in the region or not visible to
 //! the caller) is the engine's lookup and comes first; then:
 //!
-//! | # | Rule (seed 002 clause) | [`ExportError`] | Alibaba (HTTP) | Tencent |
+//! | # | Rule ([seed 002](crate::sources#seed-002) clause) | [`ExportError`] | Alibaba (HTTP) | Tencent |
 //! |---|---|---|---|---|
 //! | 1 | the account has export activated: "現在、この機能を使用するには申請が必要です" (the feature must be applied for) | `NotEnabled` | `UserNotInTheWhiteList` (403), "The user is not in the white list of exporting image." | `InvalidPermission` |
 //! | 2 | only custom images: "作成済みのカスタムイメージの…エクスポートをサポート" (exporting *created custom images*): not public | `PublicImage` | `InvalidImageCategory.NotSupported` (403) | `UnsupportedOperation.PublicImageExportUnsupported` |
 //! | 2 | … not marketplace | `MarketplaceImage` | `ImageNotSupported` (403), "The specified image from the image market, do not support export image." | `UnsupportedOperation.PublicImageExportUnsupported` |
 //! | 2 | … only one's own, not shared | `SharedImage` | `InvalidImageCategory.NotSupported` (403) | `UnsupportedOperation.SharedImageExportUnsupported` |
-//! | 3 | "現時点ではWindowsカスタムイメージのエクスポートはサポートしていません" (no Windows custom images) | `Windows` | `UnsupportedOperation.WindowsImageExportUnsupported` (403; Tencent's code in both renderings) | `UnsupportedOperation.WindowsImageExportUnsupported` |
+//! | 3 | "現時点ではWindowsカスタムイメージのエクスポートはサポートしていません" (exporting Windows custom images is not supported at present) | `Windows` | `UnsupportedOperation.WindowsImageExportUnsupported` (403; Tencent's code in both renderings) | `UnsupportedOperation.WindowsImageExportUnsupported` |
 //! | 4 | the image is `Available` (`NORMAL`) | `NotAvailable` | `IncorrectImageStatus` (400), "The specified Image is not available." | `InvalidParameterValue.InvalidImageState` |
 //! | 5 | not already being exported | `AlreadyExporting` | `ImageIsExporting` (403), "The specified Image is being exported. …" | `InvalidParameterValue.InvalidImageState` |
 //! | 6 | "カスタムイメージの存在するリージョンでバケットを作成済みであること" (a bucket exists in the image's region; the caller's own: the seed's consent is to write to "私のCOS Bucket", *my* bucket, so another account's bucket counts as absent) | `BucketNotFound`, `BucketInOtherRegion` | `InvalidOSSBucket.NotFound` (400), "The specified OSS bucket does not exist in this region." | `InvalidParameterValue.BucketNotFound` |
-//! | 7 | "フルマシンのイメージをエクスポートする場合、データディスクは5個以下でなければなりません" (whole machine: at most 5 data disks) | `TooManyDataDisks` | `InvalidImage.DiskAmountOrSize` (400) | `InvalidParameterValue.LimitExceeded` |
-//! | 8 | "システムディスクおよびデータディスク1個あたりの容量は500GB以下でなければなりません" (each disk at most 500 GB) | `DiskTooLarge` | `InvalidImage.DiskAmountOrSize` (400), "The diskSize of the image exceeds the maximum size." | `UnsupportedOperation.ImageTooLargeExportUnsupported` |
+//! | 7 | "フルマシンのイメージをエクスポートする場合、データディスクは5個以下でなければなりません" (when exporting a whole-machine image, it must have 5 data disks or fewer) | `TooManyDataDisks` | `InvalidImage.DiskAmountOrSize` (400) | `InvalidParameterValue.LimitExceeded` |
+//! | 8 | "システムディスクおよびデータディスク1個あたりの容量は500GB以下でなければなりません" (the system disk and each data disk must be 500 GB or less) | `DiskTooLarge` | `InvalidImage.DiskAmountOrSize` (400), "The diskSize of the image exceeds the maximum size." | `UnsupportedOperation.ImageTooLargeExportUnsupported` |
 //!
 //! Parameters are checked before the rules, when the request is built: the prefix
 //! ([`ObjectPrefix::parse_for`]: Alibaba `InvalidOSSPrefix.Malformed`, Tencent
@@ -29,10 +29,10 @@
 //! - Tencent: every code but two is in the `ExportImages` error list of `tencentcloud-sdk-go`
 //!   (`client.go`), with the meaning its `errors.go` comment gives (Windows, too large,
 //!   shared, public-or-marketplace, bucket not found, image busy, too many values).
-//!   `InvalidParameterValue.BucketNotFound` ("请确认存储桶是否存在") is the only bucket code
+//!   `InvalidParameterValue.BucketNotFound` ("请确认存储桶是否存在", please confirm whether the bucket exists) is the only bucket code
 //!   Tencent has, so a bucket in another region answers it too: from the image's region the
 //!   bucket can't be found. For more than 5 data disks Tencent lists no dedicated code;
-//!   `InvalidParameterValue.LimitExceeded` ("参数值数量超过限制", too many values) is the
+//!   `InvalidParameterValue.LimitExceeded` ("参数值数量超过限制", the number of parameter values exceeds the limit) is the
 //!   listed one that fits a count. For the allow-list, the listed codes concern the CAM
 //!   role and the bucket's write permission, not the account's activation; `InvalidPermission`
 //!   ("This operation is not supported for the account.") is CVM's code for exactly that, and
@@ -53,20 +53,20 @@
 //!   disks are sized in binary units although the consoles print "GB"), and Alibaba's
 //!   `ExportImage` states its own limit as "500 GiB". A disk of 500 GiB is exported; 501 GiB
 //!   is refused.
-//! - **5 data disks** (seed 002). Alibaba's own documentation says 4; the crate follows the
+//! - **5 data disks** ([seed 002](crate::sources#seed-002)). Alibaba's own documentation says 4; the crate follows the
 //!   seed on both providers ([`MAX_DATA_DISKS`]).
 //! - A system-disk-only export (Tencent `OnlyExportRootDisk`) writes only the system disk, so
 //!   only that disk's size is checked and the data disks are not counted.
 //!
 //! Not modelled (no seed rule): encrypted images, images created from marketplace images
 //! (`UnsupportedOperation.MarketImageExportUnsupported`), RedHat images, the CAM/RAM role
-//! and the bucket's write permission. Seed 002's other prerequisite, "COSサービスを
-//! アクティブ化していること" (COS activated), is taken as met whenever the caller has a
+//! and the bucket's write permission. [Seed 002](crate::sources#seed-002)'s other prerequisite, "COSサービスを
+//! アクティブ化していること" (the COS service has been activated), is taken as met whenever the caller has a
 //! bucket: a bucket can only exist in an activated COS.
 //!
 //! # Object names
-//! Seed 002: the exported file is named "`カスタムプレフィックス名_xvda.raw`" (custom prefix
-//! `_xvda.raw`). Disk `n` (0 the system disk, then the data disks in the image's order) is
+//! [Seed 002](crate::sources#seed-002): the exported file is named "`カスタムプレフィックス名_xvda.raw`" (custom prefix
+//! name, then `_xvda.raw`). Disk `n` (0 the system disk, then the data disks in the image's order) is
 //! named `<prefix>_<device>.<extension>`, the device being Xen's name for the `n`th disk:
 //! `xvda`, `xvdb`, … `xvdz`, then `xvdaa`, `xvdab`, … ([`device_name`]). So a whole-machine
 //! export of an image with two data disks and prefix `web` in `raw` writes `web_xvda.raw`,
@@ -96,11 +96,11 @@ use crate::tencent::TencentCode;
 use std::borrow::Borrow;
 use std::str::FromStr;
 
-/// The largest disk, in GiB, that can be exported (seed 002: "500GB以下"; see the module docs
+/// The largest disk, in GiB, that can be exported ([seed 002](crate::sources#seed-002): "500GB以下", 500 GB or less; see the module docs
 /// for GB vs GiB).
 pub const MAX_DISK_GIB: u64 = 500;
 
-/// The most data disks a whole-machine export may have (seed 002: "データディスクは5個以下").
+/// The most data disks a whole-machine export may have ([seed 002](crate::sources#seed-002): "データディスクは5個以下", 5 data disks or fewer).
 pub const MAX_DATA_DISKS: usize = 5;
 
 // ============================================================================ bucket
@@ -597,7 +597,7 @@ pub fn device_name(index: usize) -> String {
 }
 
 /// The object name of disk `index`: `<prefix>_<device>.<extension>`, e.g. `web_xvda.raw`
-/// (seed 002: "`カスタムプレフィックス名_xvda.raw`").
+/// ([seed 002](crate::sources#seed-002): "`カスタムプレフィックス名_xvda.raw`", custom prefix name, then `_xvda.raw`).
 pub fn object_name(prefix: &ObjectPrefix, index: usize, format: ExportFormat) -> String {
     format!(
         "{}_{}.{}",

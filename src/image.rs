@@ -204,9 +204,9 @@ pub struct Image {
     pub snapshots: Vec<SnapshotId>,
     /// The size in GiB.
     pub size_gib: u64,
-    /// A whole-machine image (system disk and data disks; Tencent "イメージ全体").
+    /// A whole-machine image (system disk and data disks; Tencent "イメージ全体", whole image).
     pub whole_machine: bool,
-    /// Whether the ultimate source of its lineage is a paid image (seed 001).
+    /// Whether the ultimate source of its lineage is a paid image ([seed 001](crate::sources#seed-001)).
     pub paid: bool,
     /// The ultimate source: the image at the root of its copy/creation lineage (itself for
     /// an original), so "is this paid?" is one lookup.

@@ -20,7 +20,7 @@ pub struct KmsKey {
 }
 
 /// How a copy's new image is to be encrypted, from the `Encrypted` and `KMSKeyId`
-/// parameters (seed 004).
+/// parameters ([seed 004](crate::sources#seed-004)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Encryption {
     /// Not encrypted.

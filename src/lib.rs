@@ -54,11 +54,11 @@
 //!   whole-machine images stay in their region; encrypted snapshots copy only encrypted; customer keys must exist,
 //!   be authorised, and the region and account allow BYOK; size, name and quota checks in the
 //!   destination; one copy runs per region, the others wait in FIFO order.
-//! - Export ([`export`], seed 002): only one's own custom images, not Windows, `Available`,
+//! - Export ([`export`], [seed 002](crate::sources#seed-002)): only one's own custom images, not Windows, `Available`,
 //!   to a bucket in the image's region, at most 5 data disks of at most 500 GiB each, with
 //!   the export allow-list; objects named `<prefix>_xvda.raw`, `<prefix>_xvdb.raw`, …; the
 //!   export task's states, and no deleting an image being exported.
-//! - Charges ([`charges`], seeds 000–002): what each image type and operation bills and why,
+//! - Charges ([`charges`], seeds [000](crate::sources#seed-000)–[002](crate::sources#seed-002)): what each image type and operation bills and why,
 //!   priced only from a caller's [`charges::PriceTable`]; [`charges::estimate`] of a copy plan.
 //! - The host ([`sim`]) and the scenario format ([`replay`]).
 //!
@@ -94,8 +94,10 @@ pub mod export;
 pub mod image;
 pub mod kms;
 pub mod replay;
+pub mod response;
 pub mod sim;
 pub mod snapshot;
+pub mod sources;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 

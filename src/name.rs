@@ -1,4 +1,4 @@
-//! `ImageName` and `Description`: the naming rules of seeds 003/004.
+//! `ImageName` and `Description`: the naming rules of seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004).
 //!
 //! Lengths count Unicode scalar values (characters), not bytes: a name of 128 Chinese
 //! characters is valid although it is 384 bytes long.
@@ -103,7 +103,7 @@ impl From<ImageNameError> for ApiError {
 
 /// A valid image name.
 ///
-/// Rules (seeds 003/004, `DestinationImageName`): 2 to 128 characters (60 on Tencent Cloud);
+/// Rules (seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004), `DestinationImageName`): 2 to 128 characters (60 on Tencent Cloud);
 /// starts with an ASCII letter or a Chinese character; the rest are ASCII letters, Chinese
 /// characters, ASCII digits, `.`, `:`, `_` or `-` (the parameter table lists `:`, the error
 /// table lists `.`: both are allowed); must not start with `http://` or `https://`.
@@ -271,7 +271,7 @@ impl From<DescriptionError> for ApiError {
 }
 
 /// A valid image description: 2 to 256 characters, not starting with `http://` or
-/// `https://` (seeds 003/004, `DestinationDescription`). Any other characters are allowed.
+/// `https://` (seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004), `DestinationDescription`). Any other characters are allowed.
 /// The seeds' default is "empty": an absent description is `Option::None`, not a value.
 ///
 /// ```

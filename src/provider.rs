@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Provider {
-    /// Alibaba Cloud ECS (seeds 003 and 004).
+    /// Alibaba Cloud ECS (seeds [003](crate::sources#seed-003) and [004](crate::sources#seed-004)).
     #[default]
     Alibaba,
-    /// Tencent Cloud CVM (seeds 000, 001 and 002).
+    /// Tencent Cloud CVM (seeds [000](crate::sources#seed-000), [001](crate::sources#seed-001) and [002](crate::sources#seed-002)).
     Tencent,
 }
 
@@ -34,7 +34,7 @@ impl Provider {
         }
     }
 
-    /// The most characters an image name may have: 128 on Alibaba Cloud (seeds 003/004,
+    /// The most characters an image name may have: 128 on Alibaba Cloud (seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004),
     /// `DestinationImageName`), 60 on Tencent Cloud (`SyncImages`' `ImageName`).
     pub fn image_name_max_chars(self) -> usize {
         match self {
@@ -46,9 +46,9 @@ impl Provider {
 
 impl Provider {
     /// Whether a whole-machine image (one with data disks) may be copied to another region:
-    /// not on Tencent Cloud (seed 000: "イメージ全体は現在、クロスリージョンレプリケーションを
-    /// サポートしていません", whole images don't yet replicate across regions); on Alibaba
-    /// Cloud, whose documents (seeds 003/004) set no such limit, it may.
+    /// not on Tencent Cloud ([seed 000](crate::sources#seed-000): "イメージ全体は現在、クロスリージョンレプリケーションを
+    /// サポートしていません", whole images do not currently support cross-region replication); on Alibaba
+    /// Cloud, whose documents (seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004)) set no such limit, it may.
     pub fn copies_whole_machine_images_across_regions(self) -> bool {
         match self {
             Provider::Alibaba => true,

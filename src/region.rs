@@ -21,7 +21,7 @@
 //! 2. the destination region exists (`DestinationRegion.NotFound`);
 //! 3. source and destination differ (`IncorrectDestinationRegion`);
 //! 4. both regions support copying (`RegionNotSupportCopy`);
-//! 5. Tencent (seed 000, "リージョン制限"): a copy between mainland China and another
+//! 5. Tencent ([seed 000](crate::sources#seed-000), "リージョン制限", region restriction): a copy between mainland China and another
 //!    country/region needs the account on the allow-list ("submit a ticket"); refused with
 //!    `RegionNotSupportCopy` in Alibaba's rendering and `UnsupportedOperation.Region` in
 //!    Tencent's.
@@ -429,7 +429,7 @@ pub struct RegionPolicy {
     /// The known regions.
     pub catalogue: RegionCatalogue,
     /// Whether copies between mainland China and elsewhere need the account's allow-list
-    /// (Tencent, seed 000).
+    /// (Tencent, [seed 000](crate::sources#seed-000)).
     pub cross_border_needs_allow_list: bool,
 }
 

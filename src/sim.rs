@@ -13,7 +13,7 @@
 //! [`Simulator::take_effects`].
 //!
 //! # The model of time
-//! Seed 000 says a copy takes 10 to 30 minutes; the model scales with size
+//! [Seed 000](crate::sources#seed-000) says a copy takes 10 to 30 minutes; the model scales with size
 //! ([`copy_duration`]): 10 minutes plus 2.4 seconds per GiB, at most 30 minutes (so 500 GiB
 //! and more take 30 minutes). A copy's clock runs from the `started_at` of its `StartCopy`:
 //! the moment the engine started it (when the copy before it in its queue ended).
@@ -93,7 +93,7 @@ use crate::provider::Profile;
 use crate::region::RegionId;
 
 /// The modelled duration of an export writing `size_gib` GiB: 5 minutes plus 6 seconds per
-/// GiB (seed 002 only says it depends on the image's size and how busy the task queue is;
+/// GiB ([seed 002](crate::sources#seed-002) only says it depends on the image's size and how busy the task queue is;
 /// the figures are this crate's choice).
 pub fn export_duration(size_gib: u64) -> Duration {
     // Capped at about 31,700 years so the duration stays within chrono's range.

@@ -25,7 +25,7 @@ pub struct Snapshot {
     pub kms_key: Option<KmsKeyId>,
 }
 
-/// The oldest creation date a snapshot behind an image may have: seeds 003/004,
+/// The oldest creation date a snapshot behind an image may have: seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004),
 /// `InvalidSnapshot.TooOld`, "the specified snapshot is created before 2013-07-15".
 pub fn oldest_usable_creation() -> DateTime<Utc> {
     NaiveDate::from_ymd_opt(2013, 7, 15)

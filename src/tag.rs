@@ -1,7 +1,7 @@
 //! `TagKey`, `TagValue`, `Tag` and `Tags`: the tags a copy gives its new image
-//! (seed 003, `Tag.N.Key` / `Tag.N.Value`).
+//! ([seed 003](crate::sources#seed-003), `Tag.N.Key` / `Tag.N.Value`).
 //!
-//! Rules (Alibaba Cloud's tag rules, which seed 003's parameters refer to): at most 20 tags,
+//! Rules (Alibaba Cloud's tag rules, which [seed 003](crate::sources#seed-003)'s parameters refer to): at most 20 tags,
 //! keys unique; a key has 1 to 128 characters, a value 0 to 128; neither starts with `aliyun`
 //! or `acs:` nor contains `http://` or `https://`. These prefixes and schemes are matched
 //! ASCII case-insensitively (`Aliyun-x` and `HTTPS://` are refused too: a careful reading,

@@ -162,27 +162,30 @@ tencent_codes! {
     /// `UnsupportedOperation.Region`.
     UnsupportedOperationRegion = "UnsupportedOperation.Region", "The region is unsupported.";
     /// `InvalidParameterValue.InvalidFileNamePrefixList` (`ExportImages`, *translated* from
-    /// "参数 FileNamePrefixList 的长度与 ImageIds 或 SnapshotIds 不匹配。").
+    /// "参数 FileNamePrefixList 的长度与 ImageIds 或 SnapshotIds 不匹配。", the length of
+    /// parameter FileNamePrefixList does not match ImageIds or SnapshotIds).
     InvalidParameterValueInvalidFileNamePrefixList = "InvalidParameterValue.InvalidFileNamePrefixList",
         "The length of FileNamePrefixList does not match ImageIds or SnapshotIds.";
     /// `InvalidParameterValue.BucketNotFound` (`ExportImages`, *translated* from
-    /// "请确认存储桶是否存在。").
+    /// "请确认存储桶是否存在。", please confirm whether the bucket exists).
     InvalidParameterValueBucketNotFound = "InvalidParameterValue.BucketNotFound",
         "Check that the bucket exists.";
     /// `UnsupportedOperation.WindowsImageExportUnsupported` (`ExportImages`, *translated* from
-    /// "Windows镜像不支持导出。").
+    /// "Windows镜像不支持导出。", Windows images do not support export).
     UnsupportedOperationWindowsImageExportUnsupported = "UnsupportedOperation.WindowsImageExportUnsupported",
         "Windows images cannot be exported.";
     /// `UnsupportedOperation.ImageTooLargeExportUnsupported` (`ExportImages`, *translated*
-    /// from "镜像大小超出限制，不支持导出。").
+    /// from "镜像大小超出限制，不支持导出。", the image size exceeds the limit; export is not
+    /// supported).
     UnsupportedOperationImageTooLargeExportUnsupported = "UnsupportedOperation.ImageTooLargeExportUnsupported",
         "The image size exceeds the limit and can't be exported.";
     /// `UnsupportedOperation.SharedImageExportUnsupported` (`ExportImages`, *translated* from
-    /// "共享镜像不支持导出。").
+    /// "共享镜像不支持导出。", shared images do not support export).
     UnsupportedOperationSharedImageExportUnsupported = "UnsupportedOperation.SharedImageExportUnsupported",
         "Shared images cannot be exported.";
     /// `UnsupportedOperation.PublicImageExportUnsupported` (`ExportImages`, *translated* from
-    /// "公共镜像或市场镜像不支持导出。").
+    /// "公共镜像或市场镜像不支持导出。", public images or marketplace images do not support
+    /// export).
     UnsupportedOperationPublicImageExportUnsupported = "UnsupportedOperation.PublicImageExportUnsupported",
         "Public images and marketplace images cannot be exported.";
 }

@@ -290,7 +290,7 @@ pub(super) fn visible_image<'s>(
         .ok_or_else(|| reject(ErrorCode::InvalidImageIdNotFound))
 }
 
-/// Seeds 003/004: `InvalidSnapshotId.NotFound` and `InvalidSnapshot.TooOld`.
+/// Seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004): `InvalidSnapshotId.NotFound` and `InvalidSnapshot.TooOld`.
 fn image_snapshots<'s>(state: &'s State, ids: &[SnapshotId]) -> Checked<Few<&'s Snapshot>> {
     let snapshots = ids
         .iter()
@@ -569,7 +569,7 @@ fn check_route(
     Ok(())
 }
 
-/// Step 12's customer-key checks (seed 004).
+/// Step 12's customer-key checks ([seed 004](crate::sources#seed-004)).
 fn check_customer_key(
     state: &State,
     profile: &Profile,

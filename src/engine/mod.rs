@@ -133,7 +133,7 @@
 //!     (`InvalidParameter`); a marketplace image goes only where it is published
 //!     (`OperationDenied.NotPublished`); across regions, both support copying and the
 //!     mainland-China rule holds (`RegionNotSupportCopy`), and on Tencent the image is not
-//!     a whole-machine image (`InvalidParameter.InstanceImageNotSupport`; seed 000 only:
+//!     a whole-machine image (`InvalidParameter.InstanceImageNotSupport`; [seed 000](crate::sources#seed-000) only:
 //!     Alibaba copies images with data disks across regions)
 //! 12. encrypted snapshots need `Encrypted` (`OperationDeined.EncryptedSnapshot`); a customer
 //!     key exists in the destination for the caller (`InvalidParameter.KMSKeyId.NotFound`),

@@ -2,23 +2,24 @@
 //! and `DescribeTasks`, Tencent `ExportImages`, the host report `ExportFailed`, and
 //! `EstimateCopyCost` (see the tables in the module docs of [`super`]).
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::charges::{self, Amount, ChargeKind, CopyPlan, PlannedImage, PriceTable, Quantity};
+use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
 use crate::engine::{CancelExport, Command, ExportImage, HostReport, Outcome};
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{
-    Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportState, ExportTask,
-    ExportTaskId, ObjectPrefix,
+    Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportTaskId, ObjectPrefix,
 };
-use crate::id::AccountId;
+use crate::id::{AccountId, RequestId};
 use crate::provider::Provider;
 use crate::region::RegionId;
+use crate::response::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
+use crate::response::{alibaba, tencent};
 use crate::tencent::TencentCode;
 
 use super::actions::{image_id, region_param, require_caller};
 use super::fields::{Fields, at_line};
-use super::value::Value;
+use super::render;
 use super::{Failure, Reply, Runner};
 
 type Read<T> = Result<T, ApiError>;
@@ -34,12 +35,9 @@ pub(super) const ACTIONS: &[&str] = &[
     "EstimateCopyCost",
 ];
 
-/// A task id as `provider` shows it: Alibaba `t-` and eight digits, Tencent the number.
-fn task_id_value(provider: Provider, id: ExportTaskId) -> Value {
-    match provider {
-        Provider::Alibaba => Value::str(format!("t-{:08}", id.0)),
-        Provider::Tencent => Value::UInt(id.0),
-    }
+/// The request id of the line `f` was read from (the runner's answers number them by line).
+fn request_of(f: &Fields<'_>) -> RequestId {
+    RequestId::from_sequence(f.line())
 }
 
 /// A task id parameter: Alibaba `t-00000001`, Tencent a number (or its digits). One that
@@ -198,59 +196,6 @@ fn cancel_task(f: &Fields<'_>) -> Read<Command> {
     }))
 }
 
-/// Alibaba `DescribeTasks`' `TaskStatus` of an export task: `Waiting`, `Processing`,
-/// `Finished`, `Failed`, and `Cancelled` (the crate's name for a cancelled task).
-fn task_status(state: ExportState) -> &'static str {
-    match state {
-        ExportState::Queued => "Waiting",
-        ExportState::Running => "Processing",
-        ExportState::Succeeded => "Finished",
-        ExportState::Failed => "Failed",
-        ExportState::Cancelled => "Cancelled",
-    }
-}
-
-fn time(at: DateTime<Utc>) -> Value {
-    Value::str(at.to_rfc3339_opts(SecondsFormat::Secs, true))
-}
-
-fn task_value(t: &ExportTask) -> Value {
-    let mut pairs = vec![
-        ("TaskId", task_id_value(Provider::Alibaba, t.id)),
-        ("TaskAction", Value::str("ExportImage")),
-        ("TaskStatus", Value::str(task_status(t.state))),
-        ("TaskProcess", Value::str(format!("{}%", t.progress))),
-        ("SupportCancel", Value::Bool(t.state.is_live())),
-        ("CreationTime", time(t.queued_at)),
-    ];
-    if let Some(end) = t.ended_at {
-        pairs.push(("FinishedTime", time(end)));
-    }
-    Value::object(pairs)
-}
-
-/// The charge quantity as `(Quantity, Unit)` fields.
-fn quantity_fields(q: Quantity) -> Vec<(&'static str, Value)> {
-    match q {
-        Quantity::GibMonths { gib } => vec![
-            ("Quantity", Value::UInt(gib)),
-            ("Unit", Value::str("GiB per month")),
-        ],
-        Quantity::PerInstanceMonth => vec![("Unit", Value::str("instance-month"))],
-        Quantity::Requests { count } => vec![
-            ("Quantity", Value::UInt(count)),
-            ("Unit", Value::str("request")),
-        ],
-        Quantity::TrafficGib { gib } => {
-            vec![("Quantity", Value::UInt(gib)), ("Unit", Value::str("GiB"))]
-        }
-        Quantity::Operation => vec![
-            ("Quantity", Value::UInt(1)),
-            ("Unit", Value::str("operation")),
-        ],
-    }
-}
-
 fn amount_param(f: &Fields<'_>, name: &str, text: &str) -> Read<Amount> {
     text.parse()
         .map_err(|e: charges::AmountError| f.invalid(name, &e.to_string()))
@@ -331,10 +276,9 @@ impl Runner {
                 let call = export_image(f).map_err(Failure::reading)?;
                 let region = call.region.clone();
                 match self.run(at, Command::from(call))? {
-                    Outcome::ExportAccepted { task, .. } => Ok(Reply::Fields(vec![
-                        ("TaskId".into(), task_id_value(provider, task)),
-                        ("RegionId".into(), Value::str(region.as_str())),
-                    ])),
+                    Outcome::ExportAccepted { task, .. } => Ok(Reply::Body(render::to_value(
+                        &alibaba::ExportImageResponse::new(&request_of(f), task, &region),
+                    ))),
                     _ => Ok(Reply::Plain),
                 }
             }
@@ -356,15 +300,12 @@ impl Runner {
                         self.run(at, Command::from(call))?
                     {
                         first.get_or_insert(task);
-                        paths.extend(objects.into_iter().map(Value::String));
+                        paths.extend(objects);
                     }
                 }
-                let mut fields = Vec::new();
-                if let Some(task) = first {
-                    fields.push(("TaskId".into(), task_id_value(provider, task)));
-                }
-                fields.push(("CosPaths".into(), Value::Array(paths)));
-                Ok(Reply::Fields(fields))
+                let request = request_of(f);
+                let body = tencent::ExportImagesResponse::new(&request, first, &paths);
+                Ok(Reply::Body(render::to_value(&tencent::Envelope::new(body))))
             }
             (Provider::Alibaba, "CancelTask") => {
                 let command = cancel_task(f).map_err(Failure::reading)?;
@@ -412,7 +353,7 @@ impl Runner {
             }
         }
         let wanted = super::actions::list_param(f, "TaskIds")?;
-        let tasks: Vec<Value> = self
+        let tasks = self
             .sim
             .service()
             .state()
@@ -422,18 +363,10 @@ impl Runner {
                 wanted
                     .as_ref()
                     .is_none_or(|ids| ids.contains(&format!("t-{:08}", t.id.0).as_str()))
-            })
-            .map(task_value)
-            .collect();
-        let total = tasks.len() as u64;
-        Ok(Reply::Fields(vec![
-            (
-                "TaskSet".into(),
-                Value::object([("Task", Value::Array(tasks))]),
-            ),
-            ("TotalCount".into(), Value::UInt(total)),
-            ("RegionId".into(), Value::str(region.as_str())),
-        ]))
+            });
+        let request = request_of(f);
+        let body = alibaba::DescribeTasksResponse::new(&request, tasks, &region);
+        Ok(Reply::Body(render::to_value(&body)))
     }
 
     /// `EstimateCopyCost` (the runner's own): `RegionId`/`Region`, `ImageIds`,
@@ -515,65 +448,14 @@ impl Runner {
             };
             f.invalid(priced_by, &e.to_string())
         })?;
-        let lines = estimate
-            .lines
-            .iter()
-            .map(|line| {
-                let charges = line
-                    .charges
-                    .iter()
-                    .map(|c| {
-                        let mut pairs = vec![("Kind", Value::str(c.charge.kind.as_str()))];
-                        pairs.extend(quantity_fields(c.charge.quantity));
-                        pairs.push(("Billed", Value::Bool(!c.charge.is_free())));
-                        if let Some(a) = c.amount {
-                            pairs.push(("Amount", Value::str(a.to_string())));
-                        }
-                        if c.charge.kind == ChargeKind::ImageFee {
-                            if let Some(s) = &c.charge.ultimate_source {
-                                pairs.push(("UltimateSource", Value::str(s.as_str())));
-                            }
-                        }
-                        pairs.push(("Seed", Value::str(c.charge.rule.seed)));
-                        Value::object(pairs)
-                    })
-                    .collect();
-                let mut pairs = vec![
-                    ("ImageId", Value::str(line.image.as_str())),
-                    ("DestinationRegion", Value::str(line.destination.as_str())),
-                    ("Charges", Value::Array(charges)),
-                ];
-                if let Some(s) = line.subtotal {
-                    pairs.push(("Subtotal", Value::str(s.to_string())));
-                }
-                Value::object(pairs)
-            })
-            .collect();
-        let mut fields = vec![
-            ("Months".into(), Value::UInt(months.into())),
-            ("Lines".into(), Value::Array(lines)),
-        ];
-        if let (Some(currency), Some(total)) = (&estimate.currency, estimate.total) {
-            fields.push(("Currency".into(), Value::str(currency.as_str())));
-            fields.push(("Total".into(), Value::str(total.to_string())));
-        }
-        Ok(Reply::Fields(fields))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn task_ids_per_provider() {
-        assert_eq!(
-            task_id_value(Provider::Alibaba, ExportTaskId(7)),
-            Value::str("t-00000007")
-        );
-        assert_eq!(
-            task_id_value(Provider::Tencent, ExportTaskId(7)),
-            Value::UInt(7)
-        );
+        let request = request_of(f);
+        Ok(Reply::Body(match provider {
+            Provider::Alibaba => {
+                render::to_value(&AlibabaEstimateCopyCostResponse::new(&request, &estimate))
+            }
+            Provider::Tencent => render::to_value(&tencent::Envelope::new(
+                TencentEstimateCopyCostResponse::new(&request, &estimate),
+            )),
+        }))
     }
 }

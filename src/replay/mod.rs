@@ -58,6 +58,8 @@
 //! # Output
 //! Exactly one JSON object per line that is not skipped, keys in a fixed order, the
 //! `RequestId` derived from the line number ([`crate::RequestId::from_sequence`]).
+//! Every body is rendered through the typed bodies of [`crate::response`] (one per call and
+//! provider, and the two error bodies), the ones an emulator embedding the engine uses.
 //! - Alibaba success: `{"RequestId":…, …fields}`: `CopyImage` adds `ImageId`;
 //!   `DescribeImages` adds `{"Images":{"Image":[…]},"TotalCount":N}`, each image with
 //!   `ImageId`, `ImageName`, `RegionId`, `Status`, `Progress` (`"40%"`), `ImageOwnerAlias`,
@@ -163,8 +165,9 @@ enum Reply {
     CopiedTo(ImageId),
     /// Tencent `SyncImages`: the new images, if `ImageSetRequired`.
     Synced(Option<Vec<(ImageId, RegionId)>>),
-    /// Ready-made fields (`DescribeImages`).
-    Fields(Vec<(Key, Value)>),
+    /// A body rendered where it was answered, through [`crate::response`] (it borrows the
+    /// engine's state): `DescribeImages`, the export and cost actions.
+    Body(Value),
 }
 
 /// A failed line: the error, and whether its message is the runner's own (naming the line).
@@ -327,30 +330,8 @@ impl Runner {
         }
         let provider = self.provider();
         match result {
-            Ok(reply) => render::success(provider, &request, self.reply_fields(reply)),
+            Ok(reply) => render::reply(provider, &request, reply),
             Err(f) => render::error(provider, &request, &f.error, f.own_message),
-        }
-    }
-
-    fn reply_fields(&self, reply: Reply) -> Vec<(Key, Value)> {
-        match reply {
-            Reply::Plain => Vec::new(),
-            Reply::CopiedTo(id) => vec![("ImageId".into(), Value::str(id.as_str()))],
-            Reply::Synced(None) => Vec::new(),
-            Reply::Synced(Some(set)) => vec![(
-                "ImageSet".into(),
-                Value::Array(
-                    set.into_iter()
-                        .map(|(id, region)| {
-                            Value::object([
-                                ("ImageId", Value::str(id.as_str())),
-                                ("Region", Value::str(region.as_str())),
-                            ])
-                        })
-                        .collect(),
-                ),
-            )],
-            Reply::Fields(fields) => fields,
         }
     }
 
@@ -620,26 +601,11 @@ impl Runner {
             Provider::Tencent => {}
         }
         let views = self.sim.service().describe_images(&caller, &filter);
-        let total = views.len() as u64;
-        Ok(Reply::Fields(match provider {
-            Provider::Alibaba => vec![
-                (
-                    "Images".into(),
-                    Value::object([(
-                        "Image",
-                        Value::Array(views.iter().map(render::alibaba_image).collect()),
-                    )]),
-                ),
-                ("TotalCount".into(), Value::UInt(total)),
-            ],
-            Provider::Tencent => vec![
-                (
-                    "ImageSet".into(),
-                    Value::Array(views.iter().map(render::tencent_image).collect()),
-                ),
-                ("TotalCount".into(), Value::UInt(total)),
-            ],
-        }))
+        Ok(Reply::Body(render::describe_images(
+            provider,
+            &RequestId::from_sequence(f.line()),
+            &views,
+        )))
     }
 
     /// A per-region chart of when each copy task waited and ran (for `--timeline`).
