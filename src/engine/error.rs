@@ -161,7 +161,7 @@ pub enum HostError {
     /// changed the state. (A command that changes nothing, such as a dry run, an idempotent
     /// retry or a repeated report, leaves the clock where it was: the clock is part of the
     /// state, and the state is what the event log rebuilds.)
-    #[error("time went backwards: a command dated {now} is before the last state change at {last}")]
+    #[error("time went backwards: a command dated {now} precedes the last state change ({last})")]
     TimeWentBackwards {
         /// The time of the last state change.
         last: DateTime<Utc>,
