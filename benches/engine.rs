@@ -28,10 +28,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use machine_image::engine::{Command, CopyImage, ImageCall, ImageService, Outcome, Retention};
+use machine_image::engine::{
+    CancelCopyImage, CopyImage, DeleteImage, Fixture, HostReport, ImageService, Retention,
+};
 use machine_image::{
     Account, AccountId, ClientToken, Image, ImageId, ImageName, Profile, RegionId, Snapshot,
-    SnapshotId, Tags, TaskId,
+    SnapshotId, TaskId,
 };
 
 // ------------------------------------------------------------------ counting allocator
@@ -157,10 +159,7 @@ impl World {
         for a in 0..accounts {
             let huge = 1_000_000_000;
             service
-                .handle(
-                    at,
-                    Command::RegisterAccount(Account::new(account(a), huge, huge)),
-                )
+                .register(at, Fixture::Account(Account::new(account(a), huge, huge)))
                 .unwrap();
             drain(&mut service);
         }
@@ -173,9 +172,7 @@ impl World {
                 at,
                 40,
             );
-            service
-                .handle(at, Command::RegisterSnapshot(snapshot))
-                .unwrap();
+            service.register(at, Fixture::Snapshot(snapshot)).unwrap();
             drain(&mut service);
         }
         let after_snapshots = held();
@@ -192,7 +189,7 @@ impl World {
             .created_at(at)
             .build()
             .unwrap();
-            service.handle(at, Command::RegisterImage(image)).unwrap();
+            service.register(at, Fixture::Image(image)).unwrap();
             drain(&mut service);
         }
         let after_images = held();
@@ -209,42 +206,31 @@ impl World {
 
     /// The next iteration's time and `CopyImage`: a source spread over the registry, copied
     /// by its owner to the next region under a fresh name.
-    fn next_copy(&mut self) -> (DateTime<Utc>, Command) {
+    fn next_copy(&mut self) -> (DateTime<Utc>, CopyImage) {
         self.k += 1;
         let i = (self.k.wrapping_mul(STRIDE) % self.n as u64) as usize;
         let now = t0() + chrono::Duration::seconds(self.k as i64);
-        let command = Command::CopyImage(CopyImage {
-            caller: Some(account(i / IMAGES_PER_ACCOUNT)),
-            client_token: None,
-            region: region(i),
-            image: image_id(i),
-            destination_regions: vec![region(i + 1)],
-            name: Some(ImageName::new(format!("copy-{}", self.k)).unwrap()),
-            description: None,
-            encrypted: false,
-            kms_key: None,
-            tags: Tags::empty(),
-            dry_run: false,
-        });
+        let command = CopyImage::new(
+            account(i / IMAGES_PER_ACCOUNT),
+            region(i),
+            image_id(i),
+            [region(i + 1)],
+        )
+        .name(ImageName::new(format!("copy-{}", self.k)).unwrap());
         (now, command)
     }
 
     /// Handles an accepted copy and drains; returns the copy's image and task.
-    fn copy(&mut self, now: DateTime<Utc>, command: Command) -> (ImageId, TaskId) {
-        let outcome = self.service.handle(now, black_box(command)).unwrap();
+    fn copy(&mut self, now: DateTime<Utc>, command: CopyImage) -> (ImageId, TaskId) {
+        let mut copies = self.service.call(now, black_box(command)).unwrap();
         drain(&mut self.service);
-        match outcome {
-            Outcome::CopyAccepted { mut copies } => {
-                let copy = copies.pop().unwrap();
-                (copy.image, copy.task)
-            }
-            other => panic!("copy not accepted: {other:?}"),
-        }
+        let copy = copies.pop().expect("one destination, one copy");
+        (copy.image, copy.task)
     }
 
     fn finish(&mut self, now: DateTime<Utc>, task: TaskId) {
         self.service
-            .handle(now, Command::CopyFinished(black_box(task)))
+            .report(now, HostReport::CopyFinished(black_box(task)))
             .unwrap();
         drain(&mut self.service);
     }
@@ -254,15 +240,7 @@ impl World {
         let region = self.service.state().image(&image).unwrap().region().clone();
         let caller = self.service.state().image(&image).unwrap().owner().clone();
         self.service
-            .handle(
-                now,
-                Command::DeleteImage(ImageCall {
-                    caller: Some(caller),
-                    client_token: None,
-                    region,
-                    image,
-                }),
-            )
+            .call(now, DeleteImage::new(caller, region, image))
             .unwrap();
         drain(&mut self.service);
     }
@@ -271,32 +249,25 @@ impl World {
     /// until `until` copies have been made.
     fn pass_through(&mut self, until: u64) {
         while self.k < until {
-            let (now, command) = self.next_copy();
-            let Command::CopyImage(mut call) = command else {
-                unreachable!("next_copy builds a CopyImage")
-            };
-            call.client_token = Some(ClientToken::new(format!("token-{}", self.k)).unwrap());
-            let caller = call.caller.clone();
-            let (image, task) = self.copy(now, Command::CopyImage(call));
+            let (now, call) = self.next_copy();
+            let call = call.client_token(ClientToken::new(format!("token-{}", self.k)).unwrap());
+            let caller = call.caller.clone().expect("next_copy names the caller");
+            let (image, task) = self.copy(now, call);
             let region = self.service.state().image(&image).unwrap().region().clone();
-            let end = ImageCall {
-                caller,
-                client_token: None,
-                region,
-                image,
-            };
-            let command = if self.k % 2 == 0 {
-                Command::CancelCopyImage(end)
+            if self.k % 2 == 0 {
+                let cancel = CancelCopyImage::new(caller, region, image);
+                self.service.call(now, cancel).unwrap();
             } else {
-                let failed = Command::CopyFailed {
+                let failed = HostReport::CopyFailed {
                     task,
                     reason: "bench".into(),
                 };
-                self.service.handle(now, failed).unwrap();
+                self.service.report(now, failed).unwrap();
                 drain(&mut self.service);
-                Command::DeleteImage(end)
-            };
-            self.service.handle(now, command).unwrap();
+                self.service
+                    .call(now, DeleteImage::new(caller, region, image))
+                    .unwrap();
+            }
             drain(&mut self.service);
         }
     }
@@ -349,9 +320,7 @@ impl World {
         let mut total = Duration::ZERO;
         for _ in 0..iters {
             let (now, command) = self.next_copy();
-            let Command::CopyImage(call) = &command else {
-                unreachable!("next_copy builds a CopyImage")
-            };
+            let call = &command;
             let start = Instant::now();
             let state = self.service.state();
             let source = state.image(black_box(&call.image)).unwrap();

@@ -103,7 +103,10 @@ pub mod strategies;
 
 pub use account::Account;
 pub use copy::{CopyTask, QueueScope, TaskId, TaskState, TransitionError};
-pub use engine::{Command, Effect, EngineError, Event, ImageService, Outcome};
+pub use engine::{
+    ApiCall, Command, Effect, EngineError, Event, Fixture, HostReport, ImageService, Outcome,
+    Request,
+};
 pub use id::{ClientToken, ClientTokenError};
 pub use image::{Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform};
 pub use kms::{Encryption, KmsKey};

@@ -87,7 +87,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::copy::TaskId;
-use crate::engine::{Command, Effect, EngineError, ImageService, Outcome};
+use crate::engine::{Command, Effect, EngineError, HostError, HostReport, ImageService, Outcome};
 use crate::export::ExportTaskId;
 use crate::provider::Profile;
 use crate::region::RegionId;
@@ -292,16 +292,23 @@ enum Forwarded {
 impl Forwarded {
     fn of(command: &Command) -> Self {
         match command {
-            Command::CopyFinished(task) | Command::CopyFailed { task, .. } => {
-                Forwarded::CopyEnded(*task)
-            }
-            Command::CopyProgress { task, percent } => Forwarded::CopyProgress(*task, *percent),
-            Command::ExportStarted(task) => Forwarded::ExportStarted(*task),
-            Command::ExportProgress { task, percent } => Forwarded::ExportProgress(*task, *percent),
-            Command::ExportFinished(task) | Command::ExportFailed { task, .. } => {
-                Forwarded::ExportEnded(*task)
-            }
-            _ => Forwarded::Other,
+            Command::Report(report) => match report {
+                HostReport::CopyFinished(task) | HostReport::CopyFailed { task, .. } => {
+                    Forwarded::CopyEnded(*task)
+                }
+                HostReport::CopyProgress { task, percent } => {
+                    Forwarded::CopyProgress(*task, *percent)
+                }
+                HostReport::ExportStarted(task) => Forwarded::ExportStarted(*task),
+                HostReport::ExportProgress { task, percent } => {
+                    Forwarded::ExportProgress(*task, *percent)
+                }
+                HostReport::ExportFinished(task) | HostReport::ExportFailed { task, .. } => {
+                    Forwarded::ExportEnded(*task)
+                }
+                HostReport::CopyStarted(_) => Forwarded::Other,
+            },
+            Command::Fixture(_) | Command::Call(_) => Forwarded::Other,
         }
     }
 }
@@ -311,10 +318,12 @@ impl Forwarded {
 fn stale(e: &EngineError) -> bool {
     matches!(
         e,
-        EngineError::Transition(_)
-            | EngineError::UnknownTask(_)
-            | EngineError::ExportTransition(_)
-            | EngineError::UnknownExport(_)
+        EngineError::Host(
+            HostError::CopyTransition(_)
+                | HostError::UnknownTask(_)
+                | HostError::ExportTransition(_)
+                | HostError::UnknownExport(_)
+        )
     )
 }
 
@@ -463,6 +472,43 @@ impl Simulator {
         answer
     }
 
+    /// Advances to `now` and records `fixture` (see [`ImageService::register`]).
+    pub fn register(
+        &mut self,
+        now: DateTime<Utc>,
+        fixture: crate::engine::Fixture,
+    ) -> Result<(), EngineError> {
+        self.handle(now, fixture.into()).map(drop)
+    }
+
+    /// Advances to `now` and answers a customer's call with its typed answer (see
+    /// [`ImageService::call`]), then takes the effects it issued.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::engine::DeleteImage;
+    /// use machine_image::{AccountId, ImageId, Profile, RegionId, Simulator};
+    /// let mut sim = Simulator::new(Profile::alibaba());
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let delete = DeleteImage::new(
+    ///     AccountId::new("1234567890123456").unwrap(),
+    ///     RegionId::new("cn-hangzhou").unwrap(),
+    ///     ImageId::new("m-missing1").unwrap(),
+    /// );
+    /// let e = sim.call(t0, delete).unwrap_err();
+    /// assert_eq!(e.http_status(), 404);
+    /// ```
+    pub fn call<R: crate::engine::Request>(
+        &mut self,
+        now: DateTime<Utc>,
+        request: R,
+    ) -> Result<R::Answer, EngineError> {
+        self.advance_to(now)?;
+        let answer = self.service.call(now, request);
+        self.absorb();
+        answer
+    }
+
     /// Takes every pending effect into the table (and the log).
     fn absorb(&mut self) {
         while let Some(effect) = self.service.poll_effect() {
@@ -518,8 +564,8 @@ impl Simulator {
     /// Sends one of the simulator's own reports at `at` and takes the effects it issued.
     /// `Ok(false)` when the engine refused it as stale (the task is no longer where the
     /// simulator thought); other refusals are returned.
-    fn report(&mut self, at: DateTime<Utc>, command: Command) -> Result<bool, EngineError> {
-        let answer = self.service.handle(at, command);
+    fn report(&mut self, at: DateTime<Utc>, report: HostReport) -> Result<bool, EngineError> {
+        let answer = self.service.report(at, report);
         self.absorb();
         match answer {
             Ok(_) => Ok(true),
@@ -542,7 +588,7 @@ impl Simulator {
         self.absorb();
         if let Some(last) = self.service.state().now() {
             if now < last {
-                return Err(EngineError::TimeWentBackwards { last, now });
+                return Err(HostError::TimeWentBackwards { last, now }.into());
             }
         }
         let unstarted: Vec<(ExportTaskId, DateTime<Utc>)> = self
@@ -553,7 +599,7 @@ impl Simulator {
             .collect();
         for (task, accepted_at) in unstarted {
             let at = self.not_before_clock(accepted_at);
-            if self.report(at, Command::ExportStarted(task))? {
+            if self.report(at, HostReport::ExportStarted(task))? {
                 if let Some(w) = self.exports.get_mut(&task) {
                     w.started = true;
                 }
@@ -582,22 +628,22 @@ impl Simulator {
             let command = if kind == 0 {
                 let task = TaskId(id);
                 if self.faults.copy_fails(task) {
-                    Command::CopyFailed {
+                    HostReport::CopyFailed {
                         task,
                         reason: INJECTED_FAILURE.to_owned(),
                     }
                 } else {
-                    Command::CopyFinished(task)
+                    HostReport::CopyFinished(task)
                 }
             } else {
                 let task = ExportTaskId(id);
                 if self.faults.export_fails(task) {
-                    Command::ExportFailed {
+                    HostReport::ExportFailed {
                         task,
                         reason: INJECTED_FAILURE.to_owned(),
                     }
                 } else {
-                    Command::ExportFinished(task)
+                    HostReport::ExportFinished(task)
                 }
             };
             // Accepted or stale, the task is over for the simulator.
@@ -620,7 +666,7 @@ impl Simulator {
         for (task, percent) in export_progress {
             let answer = self
                 .service
-                .handle(now, Command::ExportProgress { task, percent });
+                .report(now, HostReport::ExportProgress { task, percent });
             self.absorb();
             match answer {
                 Ok(_) => {
@@ -628,7 +674,7 @@ impl Simulator {
                         w.progress = percent;
                     }
                 }
-                Err(EngineError::ExportProgressWentBack { from, .. }) => {
+                Err(EngineError::Host(HostError::ExportProgressWentBack { from, .. })) => {
                     if let Some(w) = self.exports.get_mut(&task) {
                         w.progress = from;
                     }
@@ -655,7 +701,7 @@ impl Simulator {
         for (task, percent) in progress {
             let answer = self
                 .service
-                .handle(now, Command::CopyProgress { task, percent });
+                .report(now, HostReport::CopyProgress { task, percent });
             self.absorb();
             match answer {
                 Ok(_) => {
@@ -663,7 +709,7 @@ impl Simulator {
                         w.progress = percent;
                     }
                 }
-                Err(EngineError::ProgressWentBack { from, .. }) => {
+                Err(EngineError::Host(HostError::ProgressWentBack { from, .. })) => {
                     if let Some(w) = self.copies.get_mut(&task) {
                         w.progress = from;
                     }

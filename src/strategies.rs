@@ -69,7 +69,8 @@ use proptest::sample::Index;
 use crate::account::Account;
 use crate::copy::{QueueScope, TaskId};
 use crate::engine::{
-    Command, CopyImage, EngineError, ImageCall, ImageService, ModifyShare, Outcome, State,
+    ApiCall, CancelCopyImage, Command, CopyImage, DeleteImage, EngineError, HostReport,
+    ImageService, ModifyImageSharePermission, Outcome, State,
 };
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, RequestId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus, Platform};
@@ -428,20 +429,15 @@ impl World {
     /// [`World::start`]. Every one is accepted.
     pub fn fixtures(&self) -> Vec<Command> {
         let mut v: Vec<Command> = Vec::new();
-        v.extend(self.accounts.iter().cloned().map(Command::RegisterAccount));
-        v.extend(
-            self.snapshots
-                .iter()
-                .cloned()
-                .map(Command::RegisterSnapshot),
-        );
-        v.extend(self.keys.iter().cloned().map(Command::RegisterKmsKey));
-        v.extend(self.images.iter().cloned().map(Command::RegisterImage));
+        v.extend(self.accounts.iter().cloned().map(Command::from));
+        v.extend(self.snapshots.iter().cloned().map(Command::from));
+        v.extend(self.keys.iter().cloned().map(Command::from));
+        v.extend(self.images.iter().cloned().map(Command::from));
         for (image, account) in &self.shares {
             let Some(i) = self.images.iter().find(|i| &i.id == image) else {
                 continue;
             };
-            v.push(Command::ModifyImageSharePermission(ModifyShare {
+            v.push(Command::from(ModifyImageSharePermission {
                 caller: Some(i.owner.clone()),
                 client_token: None,
                 region: i.region.clone(),
@@ -1223,7 +1219,7 @@ impl Driver {
                     Destination::Unknown => unknown_region(),
                     _ => own.clone(),
                 };
-                Command::CopyImage(CopyImage {
+                Command::from(CopyImage {
                     caller: self.caller(caller, &owner),
                     client_token: Self::token(*token),
                     region: self.region(region, &own),
@@ -1260,16 +1256,22 @@ impl Driver {
                     return None;
                 }
                 let (image, own, owner) = self.image(image);
-                let call = ImageCall {
-                    caller: self.caller(caller, &owner),
-                    client_token: None,
-                    region: self.region(region, &own),
-                    image,
-                };
+                let caller = self.caller(caller, &owner);
+                let region = self.region(region, &own);
                 if matches!(step.op, Op::Cancel { .. }) {
-                    Command::CancelCopyImage(call)
+                    Command::from(CancelCopyImage {
+                        caller,
+                        client_token: None,
+                        region,
+                        image,
+                    })
                 } else {
-                    Command::DeleteImage(call)
+                    Command::from(DeleteImage {
+                        caller,
+                        client_token: None,
+                        region,
+                        image,
+                    })
                 }
             }
             Op::Share {
@@ -1283,7 +1285,7 @@ impl Driver {
                     return None;
                 }
                 let (image, region, owner) = self.image(image);
-                Command::ModifyImageSharePermission(ModifyShare {
+                Command::from(ModifyImageSharePermission {
                     caller: self.caller(caller, &owner),
                     client_token: Self::token(*token),
                     region,
@@ -1301,10 +1303,10 @@ impl Driver {
                 }
                 let (image, _, _) = self.image(image);
                 let task: TaskId = state.live_task_of(&image)?;
-                Command::CopyFailed {
+                Command::from(HostReport::CopyFailed {
                     task,
                     reason: "disk read error".into(),
-                }
+                })
             }
             Op::SetQuota {
                 account,
@@ -1314,7 +1316,7 @@ impl Driver {
                 let mut a = account.get(&self.accounts).clone();
                 a.image_quota = *images;
                 a.snapshot_quota = *snapshots;
-                Command::RegisterAccount(a)
+                Command::from(a)
             }
             Op::Retry { back } => {
                 if self.calls.is_empty() {
@@ -1331,10 +1333,12 @@ impl Driver {
     pub fn observe(&mut self, command: &Command, answer: &Result<Outcome, EngineError>) {
         if matches!(
             command,
-            Command::CopyImage(_)
-                | Command::CancelCopyImage(_)
-                | Command::DeleteImage(_)
-                | Command::ModifyImageSharePermission(_)
+            Command::Call(
+                ApiCall::CopyImage(_)
+                    | ApiCall::CancelCopyImage(_)
+                    | ApiCall::DeleteImage(_)
+                    | ApiCall::ModifyImageSharePermission(_)
+            )
         ) && !self.calls.contains(command)
         {
             self.calls.push(command.clone());
@@ -1342,7 +1346,7 @@ impl Driver {
         match answer {
             Ok(Outcome::CopyAccepted { copies }) => {
                 let caller = match command {
-                    Command::CopyImage(c) => c.caller.clone(),
+                    Command::Call(ApiCall::CopyImage(c)) => c.caller.clone(),
                     _ => None,
                 };
                 for c in copies {
@@ -1355,8 +1359,8 @@ impl Driver {
                 }
             }
             Ok(Outcome::CopyCancelled { image }) | Ok(Outcome::ImageDeleted { image })
-                if matches!(command, Command::CancelCopyImage(c) | Command::DeleteImage(c)
-                    if self.owners.iter().zip(&self.images).any(|(o, (i, _))| i == image && c.caller.as_ref() == Some(o))) =>
+                if matches!(command, Command::Call(c @ (ApiCall::CancelCopyImage(_) | ApiCall::DeleteImage(_)))
+                    if self.owners.iter().zip(&self.images).any(|(o, (i, _))| i == image && c.caller() == Some(o))) =>
             {
                 if let Some(at) = self.images.iter().position(|(i, _)| i == image) {
                     let (id, region) = self.images.remove(at);
@@ -1365,7 +1369,7 @@ impl Driver {
                 }
             }
             Ok(Outcome::ImageCreated { image }) => {
-                if let Command::CreateImage(c) = command {
+                if let Command::Call(ApiCall::CreateImage(c)) = command {
                     if let Some(owner) = &c.caller {
                         self.images.push((image.clone(), c.region.clone()));
                         self.owners.push(owner.clone());

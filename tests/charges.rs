@@ -6,11 +6,13 @@ use machine_image::charges::{
     Amount, ChargeKind, CopyPlan, Network, Period, PlannedImage, PriceError, PriceTable, Quantity,
     Rates, copy_charges, download_charges, estimate, export_charges, image_charges,
 };
-use machine_image::engine::{Command, CopyImage, ImageService, ModifyShare, Outcome};
+use machine_image::engine::{
+    AcceptedCopy, Command, CopyImage, HostReport, ImageService, ModifyImageSharePermission,
+};
 use machine_image::export::ExportObject;
 use machine_image::{
     AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias, Platform,
-    Profile, RegionId, Snapshot, SnapshotId, Tags,
+    Profile, RegionId, Snapshot, SnapshotId,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -262,30 +264,17 @@ fn download_bills_requests_and_public_traffic_only() {
 
 // ============================================================================ lineage
 
-fn finish_copies(service: &mut ImageService, outcome: Outcome) -> ImageId {
-    let Outcome::CopyAccepted { copies } = outcome else {
-        panic!("not accepted: {outcome:?}")
-    };
+fn finish_copies(service: &mut ImageService, copies: Vec<AcceptedCopy>) -> ImageId {
     for c in &copies {
-        service.handle(t0(), Command::CopyFinished(c.task)).unwrap();
+        service
+            .handle(t0(), Command::from(HostReport::CopyFinished(c.task)))
+            .unwrap();
     }
     copies[0].image.clone()
 }
 
-fn copy(caller: &str, region: &str, image: &ImageId, dest: &str) -> Command {
-    Command::CopyImage(CopyImage {
-        caller: Some(acct(caller)),
-        client_token: None,
-        region: reg(region),
-        image: image.clone(),
-        destination_regions: vec![reg(dest)],
-        name: None,
-        description: None,
-        encrypted: false,
-        kms_key: None,
-        tags: Tags::empty(),
-        dry_run: false,
-    })
+fn copy(caller: &str, region: &str, image: &ImageId, dest: &str) -> CopyImage {
+    CopyImage::new(acct(caller), reg(region), image.clone(), [reg(dest)])
 }
 
 #[test]
@@ -294,7 +283,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot::new(
+            Command::from(Snapshot::new(
                 SnapshotId::new("s-sys00001").unwrap(),
                 reg("cn-hangzhou"),
                 acct(ALICE),
@@ -310,30 +299,24 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         Platform::Linux,
         true,
     );
-    service
-        .handle(t0(), Command::RegisterImage(source.clone()))
-        .unwrap();
+    service.handle(t0(), Command::from(source.clone())).unwrap();
     // Two copies: Hangzhou → Shanghai → Beijing.
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
+        .call(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-shanghai", &first, "cn-beijing"))
+        .call(t0(), copy(ALICE, "cn-shanghai", &first, "cn-beijing"))
         .unwrap();
     let second = finish_copies(&mut service, outcome);
     // A share: Bob sees Alice's second copy.
     service
         .handle(
             t0(),
-            Command::ModifyImageSharePermission(ModifyShare {
-                caller: Some(acct(ALICE)),
-                client_token: None,
-                region: reg("cn-beijing"),
-                image: second.clone(),
-                add: vec![acct(BOB)],
-                remove: Vec::new(),
-            }),
+            Command::from(
+                ModifyImageSharePermission::new(acct(ALICE), reg("cn-beijing"), second.clone())
+                    .share_with([acct(BOB)]),
+            ),
         )
         .unwrap();
     let shared = service.state().image(&second).unwrap().clone();
@@ -349,7 +332,7 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
     );
     // Bob copies the shared image into his own custom image, same region.
     let outcome = service
-        .handle(t0(), copy(BOB, "cn-beijing", &second, "cn-beijing"))
+        .call(t0(), copy(BOB, "cn-beijing", &second, "cn-beijing"))
         .unwrap();
     let bobs = finish_copies(&mut service, outcome);
     let bobs = service.state().image(&bobs).unwrap().clone();
@@ -375,7 +358,7 @@ fn a_free_source_stays_free_through_copies() {
     service
         .handle(
             t0(),
-            Command::RegisterSnapshot(Snapshot::new(
+            Command::from(Snapshot::new(
                 SnapshotId::new("s-sys00001").unwrap(),
                 reg("cn-hangzhou"),
                 acct(ALICE),
@@ -391,11 +374,9 @@ fn a_free_source_stays_free_through_copies() {
         Platform::Linux,
         false,
     );
-    service
-        .handle(t0(), Command::RegisterImage(source.clone()))
-        .unwrap();
+    service.handle(t0(), Command::from(source.clone())).unwrap();
     let outcome = service
-        .handle(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
+        .call(t0(), copy(ALICE, "cn-hangzhou", source.id(), "cn-shanghai"))
         .unwrap();
     let first = finish_copies(&mut service, outcome);
     let first = service.state().image(&first).unwrap();

@@ -5,14 +5,16 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    AcceptedCopy, Command, CopyImage, Effect, EngineError, EventRecord, ImageCall, ImageFilter,
-    ImageService, ModifyShare, Outcome,
+    AcceptedCopy, CancelCopyImage, Command, CopyImage, CreateImage, DeleteImage, Effect,
+    EngineError, EventRecord, HostError, HostReport, ImageFilter, ImageService,
+    ModifyImageSharePermission, Outcome, Request,
 };
+use machine_image::replay::wire_error;
 use machine_image::sim::{Simulator, copy_duration};
 use machine_image::{
     Account, AccountId, ApiError, ClientToken, CopyTask, Image, ImageBuilder, ImageId, ImageKind,
-    ImageName, ImageStatus, KmsKey, KmsKeyId, OwnerAlias, Platform, Profile, Provider, QueueScope,
-    RegionId, Snapshot, SnapshotId, Tags, TaskId, TaskState,
+    ImageName, ImageStatus, KmsKey, KmsKeyId, OwnerAlias, Profile, Provider, QueueScope, RegionId,
+    Snapshot, SnapshotId, TaskId, TaskState,
 };
 
 // ============================================================================ fixtures
@@ -93,39 +95,32 @@ fn image_fx(id: &str, region: &str, owner: &str, image_name: &str, snaps: &[&str
 }
 
 fn copy_req(caller: &str, region: &str, image: &str, dests: &[&str]) -> CopyImage {
-    CopyImage {
-        caller: Some(acct(caller)),
-        client_token: None,
-        region: reg(region),
-        image: img(image),
-        destination_regions: dests.iter().map(|d| reg(d)).collect(),
-        name: None,
-        description: None,
-        encrypted: false,
-        kms_key: None,
-        tags: Tags::empty(),
-        dry_run: false,
-    }
+    CopyImage::new(
+        acct(caller),
+        reg(region),
+        img(image),
+        dests.iter().map(|d| reg(d)),
+    )
 }
 
-fn call(caller: &str, region: &str, image: &ImageId) -> ImageCall {
-    ImageCall {
-        caller: Some(acct(caller)),
-        client_token: None,
-        region: reg(region),
-        image: image.clone(),
-    }
+fn cancel(caller: &str, region: &str, image: &ImageId) -> CancelCopyImage {
+    CancelCopyImage::new(acct(caller), reg(region), image.clone())
 }
 
-fn share(caller: &str, region: &str, image: &str, add: &[&str], remove: &[&str]) -> ModifyShare {
-    ModifyShare {
-        caller: Some(acct(caller)),
-        client_token: None,
-        region: reg(region),
-        image: img(image),
-        add: add.iter().map(|a| acct(a)).collect(),
-        remove: remove.iter().map(|a| acct(a)).collect(),
-    }
+fn delete(caller: &str, region: &str, image: &ImageId) -> DeleteImage {
+    DeleteImage::new(acct(caller), reg(region), image.clone())
+}
+
+fn share(
+    caller: &str,
+    region: &str,
+    image: &str,
+    add: &[&str],
+    remove: &[&str],
+) -> ModifyImageSharePermission {
+    ModifyImageSharePermission::new(acct(caller), reg(region), img(image))
+        .share_with(add.iter().map(|a| acct(a)))
+        .unshare_with(remove.iter().map(|a| acct(a)))
 }
 
 /// An engine, its clock, and every event it emitted.
@@ -160,9 +155,23 @@ impl World {
     /// Handles `cmd` at the current time; checks the invariants, and for a refusal that
     /// nothing changed.
     fn run(&mut self, cmd: Command) -> Result<Outcome, EngineError> {
+        self.checked(|svc, now| svc.handle(now, cmd))
+    }
+
+    /// `call` through the typed entry point, with the checks of [`World::run`].
+    fn call<R: Request>(&mut self, request: R) -> Result<R::Answer, EngineError> {
+        self.checked(|svc, now| svc.call(now, request))
+    }
+
+    /// Runs `input` at the current time; checks the invariants, and for a refusal that
+    /// nothing changed.
+    fn checked<T>(
+        &mut self,
+        input: impl FnOnce(&mut ImageService, DateTime<Utc>) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
         let before = serde_json::to_string(&self.svc).unwrap();
         let before_value = self.svc.clone();
-        let result = self.svc.handle(self.now, cmd);
+        let result = input(&mut self.svc, self.now);
         self.svc.check_invariants().unwrap();
         if result.is_err() {
             assert_eq!(before, serde_json::to_string(&self.svc).unwrap());
@@ -195,24 +204,24 @@ impl World {
     }
 
     fn copy_code(&mut self, c: CopyImage) -> &'static str {
-        self.code(Command::CopyImage(c))
+        self.code(Command::from(c))
     }
 
     fn account(&mut self, a: Account) {
-        assert_eq!(self.ok(Command::RegisterAccount(a)), Outcome::Registered);
+        assert_eq!(self.ok(Command::from(a)), Outcome::Registered);
     }
 
     fn snapshot(&mut self, s: Snapshot) {
-        assert_eq!(self.ok(Command::RegisterSnapshot(s)), Outcome::Registered);
+        assert_eq!(self.ok(Command::from(s)), Outcome::Registered);
     }
 
     fn image(&mut self, i: Image) {
-        assert_eq!(self.ok(Command::RegisterImage(i)), Outcome::Registered);
+        assert_eq!(self.ok(Command::from(i)), Outcome::Registered);
     }
 
     fn kms(&mut self, id: &str, region: &str, owner: &str, authorized: bool) {
         let k = KmsKey::new(key(id), reg(region), acct(owner)).authorized(authorized);
-        assert_eq!(self.ok(Command::RegisterKmsKey(k)), Outcome::Registered);
+        assert_eq!(self.ok(Command::from(k)), Outcome::Registered);
     }
 
     /// A snapshot and a custom image on it.
@@ -223,10 +232,9 @@ impl World {
     }
 
     fn copy(&mut self, c: CopyImage) -> Vec<AcceptedCopy> {
-        match self.ok(Command::CopyImage(c)) {
-            Outcome::CopyAccepted { copies } => copies,
-            other => panic!("expected CopyAccepted, got {other:?}"),
-        }
+        let shown = format!("{c:?}");
+        self.call(c)
+            .unwrap_or_else(|e| panic!("{shown} refused: {e}"))
     }
 
     fn copy1(&mut self, caller: &str, region: &str, image: &str, dest: &str) -> AcceptedCopy {
@@ -236,7 +244,10 @@ impl World {
     }
 
     fn finish(&mut self, task: TaskId) {
-        assert_eq!(self.ok(Command::CopyFinished(task)), Outcome::Reported);
+        assert_eq!(
+            self.ok(Command::from(HostReport::CopyFinished(task))),
+            Outcome::Reported
+        );
     }
 
     fn status(&self, id: &ImageId) -> Option<ImageStatus> {
@@ -254,10 +265,7 @@ impl World {
     /// Bob shares `m-bob1` with `accounts`.
     fn bob_shares_with(&mut self, accounts: &[&str]) {
         let call = share(BOB, HZ, "m-bob1", accounts, &[]);
-        assert_eq!(
-            self.ok(Command::ModifyImageSharePermission(call)),
-            Outcome::ShareModified
-        );
+        assert_eq!(self.ok(Command::from(call)), Outcome::ShareModified);
     }
 
     fn json(&self) -> String {
@@ -302,7 +310,7 @@ fn step1_caller_missing_is_invalid_ali_uid() {
     let mut w = basic();
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.caller = None;
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "InvalidAliUid.IsNull");
     assert_eq!(e.http_status(), 401);
     assert_eq!(e.message(), "The aliUid must not be null");
@@ -312,20 +320,17 @@ fn step1_caller_missing_is_invalid_ali_uid() {
     c.image = img("m-missing1");
     assert_eq!(w.copy_code(c), "InvalidAliUid.IsNull");
     // The other calls check the caller too.
-    let mut cancel = call(ALICE, HZ, &img("m-alice1"));
-    cancel.caller = None;
-    assert_eq!(
-        w.code(Command::CancelCopyImage(cancel.clone())),
-        "InvalidAliUid.IsNull"
-    );
-    assert_eq!(w.code(Command::DeleteImage(cancel)), "InvalidAliUid.IsNull");
+    let cancel_call = cancel(ALICE, HZ, &img("m-alice1")).without_caller();
+    assert_eq!(w.code(Command::from(cancel_call)), "InvalidAliUid.IsNull");
+    let delete_call = delete(ALICE, HZ, &img("m-alice1")).without_caller();
+    assert_eq!(w.code(Command::from(delete_call)), "InvalidAliUid.IsNull");
 }
 
 #[test]
 fn step2_destinations_present_and_distinct() {
     let mut w = basic();
     let c = copy_req(ALICE, HZ, "m-alice1", &[]);
-    let e = w.api_err(Command::CopyImage(c));
+    let e = w.api_err(Command::from(c));
     assert_eq!(e.code().as_str(), "MissingParameter");
     assert!(
         e.message().contains("DestinationRegionId"),
@@ -353,7 +358,7 @@ fn step3_tencent_name_over_60_chars() {
     ));
     let mut c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
     c.name = Some(name(&"n".repeat(61)));
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "InvalidImageName.Malformed");
     assert_eq!(
         e.code_for(Provider::Tencent),
@@ -412,7 +417,7 @@ fn step4_key_without_encrypted_is_encrypted_illegal() {
     let mut w = basic();
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.kms_key = Some(key("key-1"));
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "InvalidParameter.EncryptedIllegal");
     assert_eq!(e.http_status(), 400);
     assert_eq!(
@@ -428,13 +433,13 @@ fn step4_key_without_encrypted_is_encrypted_illegal() {
 fn step5_and_6_regions_known() {
     let mut w = basic();
     let c = copy_req(ALICE, "xx-nowhere", "m-alice1", &["yy-nowhere"]);
-    let e = w.api_err(Command::CopyImage(c));
+    let e = w.api_err(Command::from(c));
     assert_eq!(e.code().as_str(), "SourceRegion.NotFound");
     assert_eq!(e.http_status(), 400);
     assert_eq!(e.message(), "The source region not found");
     // An Alibaba profile does not know Tencent's regions.
     let c = copy_req(ALICE, HZ, "m-alice1", &["ap-guangzhou"]);
-    let e = w.api_err(Command::CopyImage(c));
+    let e = w.api_err(Command::from(c));
     assert_eq!(e.code().as_str(), "DestinationRegion.NotFound");
     assert_eq!(e.message(), "The destination region not found");
     // Step 6 before step 7 (missing image).
@@ -445,7 +450,7 @@ fn step5_and_6_regions_known() {
 #[test]
 fn step7_image_not_found() {
     let mut w = basic();
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-missing1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-missing1", &[SH])));
     assert_eq!(e.code().as_str(), "InvalidImageId.NotFound");
     assert_eq!(e.http_status(), 404);
     assert_eq!(e.message(), "The specified ImageId does not exist.");
@@ -469,7 +474,7 @@ fn step7_image_not_found() {
 #[test]
 fn step8_system_image_is_forbidden() {
     let mut w = basic();
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, SYSTEM_IMAGE, &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, SYSTEM_IMAGE, &[SH])));
     assert_eq!(e.code().as_str(), "Forbbiden");
     assert_eq!(e.http_status(), 403);
     assert_eq!(
@@ -478,7 +483,7 @@ fn step8_system_image_is_forbidden() {
     );
     // And it can't be deleted.
     assert_eq!(
-        w.code(Command::DeleteImage(call(ALICE, HZ, &img(SYSTEM_IMAGE)))),
+        w.code(Command::from(delete(ALICE, HZ, &img(SYSTEM_IMAGE)))),
         "Forbbiden"
     );
 }
@@ -489,7 +494,7 @@ fn step9_image_must_be_available() {
     w.snapshot(snapshot_fx("s-un1", HZ, ALICE, 40));
     let un = image_b("m-unavail1", HZ, ALICE, "unavail", &["s-un1"]);
     w.image(un.status(ImageStatus::UnAvailable).build().unwrap());
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-unavail1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-unavail1", &[SH])));
     assert_eq!(e.code().as_str(), "IncorrectImageStatus");
     assert_eq!(e.message(), "The image not available.");
     // An in-flight copy can't be copied on.
@@ -504,7 +509,7 @@ fn step10_snapshots_exist_and_are_recent() {
     let mut w = basic();
     // The image names a snapshot that does not exist.
     w.image(image_fx("m-nosnap1", HZ, ALICE, "nosnap", &["s-ghost1"]));
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-nosnap1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-nosnap1", &[SH])));
     assert_eq!(e.code().as_str(), "InvalidSnapshotId.NotFound");
     assert_eq!(e.message(), "The specified SnapshotId does not exist.");
 
@@ -512,7 +517,7 @@ fn step10_snapshots_exist_and_are_recent() {
     let old = Utc.with_ymd_and_hms(2013, 7, 14, 23, 59, 59).unwrap();
     w.snapshot(Snapshot::new(sid("s-old1"), reg(HZ), acct(ALICE), old, 40));
     w.image(image_fx("m-old1", HZ, ALICE, "old", &["s-old1"]));
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-old1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-old1", &[SH])));
     assert_eq!(e.code().as_str(), "InvalidSnapshot.TooOld");
     assert_eq!(e.http_status(), 403);
     assert_eq!(
@@ -541,7 +546,7 @@ fn step10_snapshots_exist_and_are_recent() {
 #[test]
 fn step11_own_image_to_its_own_region() {
     let mut w = basic();
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-alice1", &[HZ])));
     assert_eq!(e.code().as_str(), "IncorrectDestinationRegion");
     assert_eq!(e.http_status(), 403);
 }
@@ -549,14 +554,8 @@ fn step11_own_image_to_its_own_region() {
 #[test]
 fn step11_shared_image_stays_in_its_region() {
     let mut w = basic();
-    w.ok(Command::ModifyImageSharePermission(share(
-        BOB,
-        HZ,
-        "m-bob1",
-        &[ALICE],
-        &[],
-    )));
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-bob1", &[SH])));
+    w.ok(Command::from(share(BOB, HZ, "m-bob1", &[ALICE], &[])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-bob1", &[SH])));
     assert_eq!(e.code().as_str(), "OperationDenied.SameRegionOnly");
     assert_eq!(
         e.message(),
@@ -582,7 +581,7 @@ fn step11_marketplace_image_only_where_published() {
     .build()
     .unwrap();
     w.image(m);
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-market1", &[BJ])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-market1", &[BJ])));
     assert_eq!(e.code().as_str(), "OperationDenied.NotPublished");
     assert_eq!(e.http_status(), 403);
     // Published in Shanghai: Alice gets her own copy there.
@@ -605,7 +604,7 @@ fn step11_region_without_copy_support() {
         .copy_supported = false;
     let mut w = World::new(profile);
     w.simple_image("m-alice1", HZ, ALICE, "web");
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[BJ])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-alice1", &[BJ])));
     assert_eq!(e.code().as_str(), "RegionNotSupportCopy");
     assert_eq!(e.message(), "The region not support copy.");
     // As a source too.
@@ -631,7 +630,7 @@ fn step11_tencent_cross_border_needs_allow_list() {
         &["snap-gz27bh7y"],
     ));
     let c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-singapore"]);
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "RegionNotSupportCopy");
     assert_eq!(e.code_for(Provider::Tencent), "UnsupportedOperation.Region");
     // Within mainland China: fine.
@@ -662,7 +661,7 @@ fn step11_tencent_encrypted_copy_stays_in_region() {
     ));
     let mut c = copy_req(owner, "ap-guangzhou", "img-o3ycss2p", &["ap-shanghai"]);
     c.encrypted = true;
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "InvalidParameter");
     assert_eq!(
         e.code_for(Provider::Tencent),
@@ -694,7 +693,7 @@ fn step11_tencent_whole_machine_image_cross_region() {
     .size_gib(600); // also too big: step 11 comes first
     w.image(wm.build().unwrap());
     let c = copy_req(owner, "ap-guangzhou", "img-whole001", &["ap-shanghai"]);
-    let e = w.api_err(Command::CopyImage(c));
+    let e = w.api_err(Command::from(c));
     assert_eq!(
         e.code().as_str(),
         "InvalidParameter.InstanceImageNotSupport"
@@ -726,7 +725,7 @@ fn step12_encrypted_snapshots_need_encrypted() {
     w.snapshot(s);
     let i = image_b("m-enc1", HZ, ALICE, "enc", &["s-enc1"]).size_gib(900); // step 12 before step 13
     w.image(i.build().unwrap());
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-enc1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-enc1", &[SH])));
     assert_eq!(e.code().as_str(), "OperationDeined.EncryptedSnapshot");
     assert_eq!(e.http_status(), 403);
     assert_eq!(
@@ -742,7 +741,7 @@ fn step12_customer_key_checks_in_order() {
     c.encrypted = true;
     c.kms_key = Some(key("key-sh"));
     // Missing key.
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "InvalidParameter.KMSKeyId.NotFound");
     assert_eq!(e.http_status(), 404);
     // A key in the wrong region (the source's, not the destination's).
@@ -756,7 +755,7 @@ fn step12_customer_key_checks_in_order() {
     // Alice's key in Shanghai, not authorised.
     w.kms("key-sh", SH, ALICE, false);
     c.kms_key = Some(key("key-sh"));
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(
         e.code().as_str(),
         "InvalidParameter.KMSKeyId.KMSUnauthorized"
@@ -765,7 +764,7 @@ fn step12_customer_key_checks_in_order() {
     // Authorised, but Alice is not on the BYOK allow-list.
     w.kms("key-sh2", SH, ALICE, true);
     c.kms_key = Some(key("key-sh2"));
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "UserNotInTheWhiteList");
     assert_eq!(e.message(), "The user is not in byok white list.");
     // Allow-listed: accepted, the destination snapshots carry the key.
@@ -796,7 +795,7 @@ fn step12_region_without_byok() {
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.encrypted = true;
     c.kms_key = Some(key("key-sh"));
-    let e = w.api_err(Command::CopyImage(c.clone()));
+    let e = w.api_err(Command::from(c.clone()));
     assert_eq!(e.code().as_str(), "InvalidRegion.NotSupport");
     assert_eq!(e.message(), "The specified region does not support byok.");
     // The service key needs no BYOK.
@@ -816,7 +815,7 @@ fn step13_size_limit_and_allow_list() {
     assert_eq!(w.svc.profile().max_image_size_gib, 500);
     // 501 GiB with the name taken in Shanghai: step 13 before step 15.
     w.simple_image("m-alicesh1", SH, ALICE, "big");
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-big1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-big1", &[SH])));
     assert_eq!(e.code().as_str(), "SizeExceed.Image");
     assert_eq!(e.http_status(), 403);
     assert_eq!(
@@ -835,7 +834,7 @@ fn step13_size_limit_and_allow_list() {
 fn step15_name_taken_by_image_or_in_flight_copy() {
     let mut w = basic();
     w.simple_image("m-alicesh1", SH, ALICE, "web");
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-alice1", &[SH])));
     assert_eq!(e.code().as_str(), "InvalidImageName.Duplicated");
     assert_eq!(e.message(), "The destination image is exist.");
     // A new name is fine.
@@ -863,7 +862,7 @@ fn step15_image_quota() {
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.name = Some(name("other"));
     assert_eq!(w.copy_code(c), "InvalidImageName.Duplicated");
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-alice1", &[SH])));
     assert_eq!(e.code().as_str(), "QuotaExceed.Image");
     assert_eq!(e.http_status(), 403);
     assert_eq!(e.message(), "The Image Quota exceeds.");
@@ -886,7 +885,7 @@ fn step15_snapshot_quota() {
     w.image(image_fx("m-two1", HZ, ALICE, "two", &["s-wm1", "s-wm2"]));
     w.account(Account::new(acct(ALICE), 10, 3));
     // Two more snapshots in Shanghai would make four.
-    let e = w.api_err(Command::CopyImage(copy_req(ALICE, HZ, "m-two1", &[SH])));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-two1", &[SH])));
     assert_eq!(e.code().as_str(), "QuotaExceed.Snapshot");
     assert_eq!(e.message(), "The snapshot quota exceeds.");
     // One more makes three: fine.
@@ -901,7 +900,7 @@ fn dry_run_checks_and_changes_nothing() {
     let before = w.json();
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.dry_run = true;
-    assert_eq!(w.ok(Command::CopyImage(c.clone())), Outcome::DryRunPassed);
+    assert_eq!(w.ok(Command::from(c.clone())), Outcome::DryRunPassed);
     assert_eq!(before, w.json());
     assert!(w.effects().is_empty());
     c.destination_regions = vec![reg(HZ)];
@@ -915,10 +914,7 @@ fn dry_run_with_a_client_token_is_not_recorded() {
     let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
     c.client_token = Some(token("tok-dry"));
     c.dry_run = true;
-    assert_eq!(
-        w.at(5).ok(Command::CopyImage(c.clone())),
-        Outcome::DryRunPassed
-    );
+    assert_eq!(w.at(5).ok(Command::from(c.clone())), Outcome::DryRunPassed);
     // Nothing changed: no recorded answer, and the clock stayed where it was.
     assert_eq!(before, w.json());
     assert_eq!(w.svc.state().now(), Some(t0()));
@@ -984,22 +980,22 @@ fn delete_refused_while_copying() {
     let queued = w.copy1(ALICE, HZ, "m-alice2", SH);
     assert_eq!(w.status(&queued.image), Some(ImageStatus::Waiting));
     // The destination of a running copy.
-    let e = w.api_err(Command::DeleteImage(call(ALICE, SH, &running.image)));
+    let e = w.api_err(Command::from(delete(ALICE, SH, &running.image)));
     assert_eq!(e.code().as_str(), "OperationDenied.ImageCopying");
     assert_eq!(e.http_status(), 403);
     assert_eq!(e.message(), "The Image are coping.");
     // The destination of a queued copy.
     assert_eq!(
-        w.code(Command::DeleteImage(call(ALICE, SH, &queued.image))),
+        w.code(Command::from(delete(ALICE, SH, &queued.image))),
         "OperationDenied.ImageCopying"
     );
     // The source of a running copy and of a queued one.
     assert_eq!(
-        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-alice1")))),
+        w.code(Command::from(delete(ALICE, HZ, &img("m-alice1")))),
         "OperationDenied.ImageCopying"
     );
     assert_eq!(
-        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-alice2")))),
+        w.code(Command::from(delete(ALICE, HZ, &img("m-alice2")))),
         "OperationDenied.ImageCopying"
     );
     // Once both copies are done, everything can go.
@@ -1012,14 +1008,14 @@ fn delete_refused_while_copying() {
         (HZ, img("m-alice2")),
     ] {
         assert_eq!(
-            w.ok(Command::DeleteImage(call(ALICE, region, &id))),
+            w.ok(Command::from(delete(ALICE, region, &id))),
             Outcome::ImageDeleted { image: id.clone() }
         );
         assert!(w.svc.state().image(&id).is_none());
     }
     // Deleting again: not found.
     assert_eq!(
-        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-alice1")))),
+        w.code(Command::from(delete(ALICE, HZ, &img("m-alice1")))),
         "InvalidImageId.NotFound"
     );
 }
@@ -1028,11 +1024,7 @@ fn delete_refused_while_copying() {
 fn delete_unknown_region() {
     let mut w = basic();
     assert_eq!(
-        w.code(Command::DeleteImage(call(
-            ALICE,
-            "xx-nowhere",
-            &img("m-alice1")
-        ))),
+        w.code(Command::from(delete(ALICE, "xx-nowhere", &img("m-alice1")))),
         "InvalidRegionId.NotFound"
     );
 }
@@ -1079,7 +1071,7 @@ fn queue_second_copy_waits_and_starts_when_first_cancelled() {
     // Cancel the running one at minute 5: the second starts at that instant.
     w.at(5);
     assert_eq!(
-        w.ok(Command::CancelCopyImage(call(ALICE, SH, &first.image))),
+        w.ok(Command::from(cancel(ALICE, SH, &first.image))),
         Outcome::CopyCancelled {
             image: first.image.clone()
         }
@@ -1117,10 +1109,10 @@ fn queue_is_fifo_with_three() {
     assert_eq!(w.status(&a.image), Some(ImageStatus::Available));
     assert_eq!(w.svc.state().image(&a.image).unwrap().progress(), 100);
     // A failure frees the slot too.
-    w.at(20).ok(Command::CopyFailed {
+    w.at(20).ok(Command::from(HostReport::CopyFailed {
         task: b.task,
         reason: "disk error".into(),
-    });
+    }));
     assert_eq!(w.status(&b.image), Some(ImageStatus::CreateFailed));
     assert_eq!(w.task(b.task).failure_reason.as_deref(), Some("disk error"));
     assert_eq!(w.task(c.task).state, TaskState::Running);
@@ -1129,7 +1121,7 @@ fn queue_is_fifo_with_three() {
     assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).snapshots, 1);
     assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).images, 2);
     // Cancel of a failed copy: not coping.
-    let e = w.api_err(Command::CancelCopyImage(call(ALICE, SH, &b.image)));
+    let e = w.api_err(Command::from(cancel(ALICE, SH, &b.image)));
     assert_eq!(e.code().as_str(), "IncorrectImageStatus");
     assert_eq!(e.message(), "The specified image is not coping.");
     w.at(30).finish(c.task);
@@ -1141,7 +1133,7 @@ fn queue_is_fifo_with_three() {
         .collect();
     assert_eq!(starts, vec![a.task, b.task, c.task]);
     // The failed copy can be deleted; its name is then free again.
-    w.ok(Command::DeleteImage(call(ALICE, SH, &b.image)));
+    w.ok(Command::from(delete(ALICE, SH, &b.image)));
     w.copy1(ALICE, HZ, "m-alice2", SH);
 }
 
@@ -1203,8 +1195,7 @@ fn cancel_queued_copy_gives_back_quota() {
         .unwrap()
         .snapshots()
         .to_vec();
-    w.at(3)
-        .ok(Command::CancelCopyImage(call(ALICE, SH, &queued.image)));
+    w.at(3).ok(Command::from(cancel(ALICE, SH, &queued.image)));
     assert!(w.effects().is_empty());
     assert_eq!(w.status(&queued.image), None);
     for s in snaps {
@@ -1222,7 +1213,7 @@ fn cancel_queued_copy_gives_back_quota() {
     assert_eq!(w.status(&again.image), Some(ImageStatus::Waiting));
     // Cancelling twice: the image is gone.
     assert_eq!(
-        w.code(Command::CancelCopyImage(call(ALICE, SH, &queued.image))),
+        w.code(Command::from(cancel(ALICE, SH, &queued.image))),
         "InvalidImageId.NotFound"
     );
 }
@@ -1234,18 +1225,17 @@ fn cancel_running_copy_gives_back_quota() {
     w.simple_image("m-alicesh1", SH, ALICE, "pre");
     w.account(Account::new(acct(ALICE), 2, 1000));
     let running = w.copy1(ALICE, HZ, "m-alice1", SH);
-    w.at(2).ok(Command::CopyProgress {
+    w.at(2).ok(Command::from(HostReport::CopyProgress {
         task: running.task,
         percent: 40,
-    });
+    }));
     assert_eq!(w.svc.state().image(&running.image).unwrap().progress(), 40);
     assert_eq!(
         w.copy_code(copy_req(ALICE, HZ, "m-alice2", &[SH])),
         "QuotaExceed.Image"
     );
     w.effects();
-    w.at(4)
-        .ok(Command::CancelCopyImage(call(ALICE, SH, &running.image)));
+    w.at(4).ok(Command::from(cancel(ALICE, SH, &running.image)));
     assert_eq!(w.effects(), vec![Effect::AbortCopy { task: running.task }]);
     let usage = w.svc.state().usage(&acct(ALICE), &reg(SH));
     assert_eq!((usage.images, usage.snapshots), (1, 1));
@@ -1253,8 +1243,8 @@ fn cancel_running_copy_gives_back_quota() {
     assert_eq!(w.status(&next.image), Some(ImageStatus::Creating));
     // Host reports about the cancelled task are refused.
     assert!(matches!(
-        w.run(Command::CopyFinished(running.task)),
-        Err(EngineError::Transition(_))
+        w.run(Command::from(HostReport::CopyFinished(running.task))),
+        Err(EngineError::Host(HostError::CopyTransition(_)))
     ));
 }
 
@@ -1263,25 +1253,21 @@ fn cancel_finished_copy_and_non_copy() {
     let mut w = basic();
     let copy = w.copy1(ALICE, HZ, "m-alice1", SH);
     w.at(12).finish(copy.task);
-    let e = w.api_err(Command::CancelCopyImage(call(ALICE, SH, &copy.image)));
+    let e = w.api_err(Command::from(cancel(ALICE, SH, &copy.image)));
     assert_eq!(e.code().as_str(), "IncorrectImageStatus");
     assert_eq!(e.message(), "The specified image is not coping.");
     assert_eq!(e.http_status(), 400);
-    let e = w.api_err(Command::CancelCopyImage(call(ALICE, HZ, &img("m-alice1"))));
+    let e = w.api_err(Command::from(cancel(ALICE, HZ, &img("m-alice1"))));
     assert_eq!(e.code().as_str(), "ImageCreatedNotFromCopy");
     // Another account can't cancel Alice's copy: it can't see it.
     let other = w.copy1(ALICE, HZ, "m-alice1", BJ);
     assert_eq!(
-        w.code(Command::CancelCopyImage(call(BOB, BJ, &other.image))),
+        w.code(Command::from(cancel(BOB, BJ, &other.image))),
         "InvalidImageId.NotFound"
     );
     // A system image was not made by a copy.
     assert_eq!(
-        w.code(Command::CancelCopyImage(call(
-            ALICE,
-            HZ,
-            &img(SYSTEM_IMAGE)
-        ))),
+        w.code(Command::from(cancel(ALICE, HZ, &img(SYSTEM_IMAGE)))),
         "ImageCreatedNotFromCopy"
     );
 }
@@ -1292,7 +1278,7 @@ fn cancel_finished_copy_and_non_copy() {
 fn shared_image_copied_within_its_region() {
     let mut w = basic();
     assert_eq!(
-        w.ok(Command::ModifyImageSharePermission(share(
+        w.ok(Command::from(share(
             BOB,
             HZ,
             "m-bob1",
@@ -1329,23 +1315,11 @@ fn shared_image_copied_within_its_region() {
     assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(HZ)).images, 2);
     // Alice can't share Bob's image, nor Bob with himself.
     assert_eq!(
-        w.code(Command::ModifyImageSharePermission(share(
-            ALICE,
-            HZ,
-            "m-bob1",
-            &[CAROL],
-            &[]
-        ))),
+        w.code(Command::from(share(ALICE, HZ, "m-bob1", &[CAROL], &[]))),
         "Forbbiden"
     );
     assert_eq!(
-        w.code(Command::ModifyImageSharePermission(share(
-            BOB,
-            HZ,
-            "m-bob1",
-            &[BOB],
-            &[]
-        ))),
+        w.code(Command::from(share(BOB, HZ, "m-bob1", &[BOB], &[]))),
         "InvalidAccount.Forbbiden"
     );
 }
@@ -1355,7 +1329,7 @@ fn deleting_a_shared_image_removes_it_for_the_caller_only() {
     let mut w = basic();
     w.bob_shares_with(&[ALICE, CAROL]);
     assert_eq!(
-        w.ok(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1")))),
+        w.ok(Command::from(delete(ALICE, HZ, &img("m-bob1")))),
         Outcome::ImageDeleted {
             image: img("m-bob1")
         }
@@ -1379,14 +1353,14 @@ fn removing_a_shared_image_is_refused_while_the_callers_copy_from_it_is_live() {
     let alices = w.copy1(ALICE, HZ, "m-bob1", HZ);
     // Alice's copy is live: she can't remove the image she copies from.
     assert_eq!(
-        w.code(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1")))),
+        w.code(Command::from(delete(ALICE, HZ, &img("m-bob1")))),
         "OperationDenied.ImageCopying"
     );
     // Carol has no copy from it: Alice's copy does not hold her back.
-    w.ok(Command::DeleteImage(call(CAROL, HZ, &img("m-bob1"))));
+    w.ok(Command::from(delete(CAROL, HZ, &img("m-bob1"))));
     // Once Alice's copy has finished, she can remove it.
     w.at(20).finish(alices.task);
-    w.ok(Command::DeleteImage(call(ALICE, HZ, &img("m-bob1"))));
+    w.ok(Command::from(delete(ALICE, HZ, &img("m-bob1"))));
     assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
     assert!(w.svc.state().image(&img("m-bob1")).is_some());
 }
@@ -1394,21 +1368,15 @@ fn removing_a_shared_image_is_refused_while_the_callers_copy_from_it_is_live() {
 #[test]
 fn deleting_own_image_revokes_shares() {
     let mut w = basic();
-    w.ok(Command::ModifyImageSharePermission(share(
-        BOB,
-        HZ,
-        "m-bob1",
-        &[ALICE],
-        &[],
-    )));
+    w.ok(Command::from(share(BOB, HZ, "m-bob1", &[ALICE], &[])));
     // While Alice copies it, Bob can't delete it.
     let copy = w.copy1(ALICE, HZ, "m-bob1", HZ);
     assert_eq!(
-        w.code(Command::DeleteImage(call(BOB, HZ, &img("m-bob1")))),
+        w.code(Command::from(delete(BOB, HZ, &img("m-bob1")))),
         "OperationDenied.ImageCopying"
     );
     w.at(12).finish(copy.task);
-    w.ok(Command::DeleteImage(call(BOB, HZ, &img("m-bob1"))));
+    w.ok(Command::from(delete(BOB, HZ, &img("m-bob1"))));
     assert!(w.svc.state().image(&img("m-bob1")).is_none());
     assert_eq!(w.svc.state().shared_with(&img("m-bob1")).count(), 0);
     // Alice's copy survives its source.
@@ -1419,20 +1387,8 @@ fn deleting_own_image_revokes_shares() {
 #[test]
 fn unsharing_is_refused_state_stays_the_same() {
     let mut w = basic();
-    w.ok(Command::ModifyImageSharePermission(share(
-        BOB,
-        HZ,
-        "m-bob1",
-        &[ALICE],
-        &[],
-    )));
-    w.ok(Command::ModifyImageSharePermission(share(
-        BOB,
-        HZ,
-        "m-bob1",
-        &[],
-        &[ALICE],
-    )));
+    w.ok(Command::from(share(BOB, HZ, "m-bob1", &[ALICE], &[])));
+    w.ok(Command::from(share(BOB, HZ, "m-bob1", &[], &[ALICE])));
     assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
     assert_eq!(
         w.copy_code(copy_req(ALICE, HZ, "m-bob1", &[HZ])),
@@ -1449,99 +1405,109 @@ fn host_report_transitions() {
     let a = w.copy1(ALICE, HZ, "m-alice1", SH);
     let b = w.copy1(ALICE, HZ, "m-alice2", SH);
     // Finishing or failing a queued task.
-    let e = w.run(Command::CopyFinished(b.task)).unwrap_err();
+    let e = w
+        .run(Command::from(HostReport::CopyFinished(b.task)))
+        .unwrap_err();
     match &e {
-        EngineError::Transition(t) => {
+        EngineError::Host(HostError::CopyTransition(t)) => {
             assert_eq!(t.task, b.task);
             assert_eq!(t.from, TaskState::Queued);
             assert_eq!(t.action, "finish");
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert_eq!(e.code().as_str(), "IncorrectImageStatus");
+    assert_eq!(e.code(), None);
+    assert_eq!(wire_error(&e).code().as_str(), "IncorrectImageStatus");
     assert!(matches!(
-        w.run(Command::CopyFailed {
+        w.run(Command::from(HostReport::CopyFailed {
             task: b.task,
             reason: "x".into()
-        }),
-        Err(EngineError::Transition(_))
+        })),
+        Err(EngineError::Host(HostError::CopyTransition(_)))
     ));
     assert!(matches!(
-        w.run(Command::CopyProgress {
+        w.run(Command::from(HostReport::CopyProgress {
             task: b.task,
             percent: 10
-        }),
-        Err(EngineError::Transition(_))
+        })),
+        Err(EngineError::Host(HostError::CopyTransition(_)))
     ));
     assert!(matches!(
-        w.run(Command::CopyStarted(b.task)),
-        Err(EngineError::Transition(_))
+        w.run(Command::from(HostReport::CopyStarted(b.task))),
+        Err(EngineError::Host(HostError::CopyTransition(_)))
     ));
     // Acknowledging a running copy is fine and changes nothing.
     let before = w.json();
-    assert_eq!(w.ok(Command::CopyStarted(a.task)), Outcome::Reported);
+    assert_eq!(
+        w.ok(Command::from(HostReport::CopyStarted(a.task))),
+        Outcome::Reported
+    );
     assert_eq!(before, w.json());
     // Progress: up is fine, same is fine, back or above 100 is not.
-    w.at(1).ok(Command::CopyProgress {
+    w.at(1).ok(Command::from(HostReport::CopyProgress {
         task: a.task,
         percent: 30,
-    });
-    w.at(2).ok(Command::CopyProgress {
+    }));
+    w.at(2).ok(Command::from(HostReport::CopyProgress {
         task: a.task,
         percent: 30,
-    });
+    }));
     let e = w
-        .run(Command::CopyProgress {
+        .run(Command::from(HostReport::CopyProgress {
             task: a.task,
             percent: 20,
-        })
+        }))
         .unwrap_err();
     assert_eq!(
         e,
-        EngineError::ProgressWentBack {
+        EngineError::Host(HostError::ProgressWentBack {
             task: a.task,
             from: 30,
             to: 20
-        }
+        })
     );
-    assert_eq!(e.code().as_str(), "InvalidParameter");
+    assert_eq!(wire_error(&e).code().as_str(), "InvalidParameter");
     let e = w
-        .run(Command::CopyProgress {
+        .run(Command::from(HostReport::CopyProgress {
             task: a.task,
             percent: 101,
-        })
+        }))
         .unwrap_err();
     assert_eq!(
         e,
-        EngineError::ProgressOutOfRange {
+        EngineError::Host(HostError::ProgressOutOfRange {
             task: a.task,
             percent: 101
-        }
+        })
     );
     assert_eq!(w.task(a.task).progress, 30);
     // Finishing twice.
     w.at(10).finish(a.task);
-    match w.run(Command::CopyFinished(a.task)) {
-        Err(EngineError::Transition(t)) => assert_eq!(t.from, TaskState::Succeeded),
+    match w.run(Command::from(HostReport::CopyFinished(a.task))) {
+        Err(EngineError::Host(HostError::CopyTransition(t))) => {
+            assert_eq!(t.from, TaskState::Succeeded)
+        }
         other => panic!("unexpected {other:?}"),
     }
     assert!(matches!(
-        w.run(Command::CopyFailed {
+        w.run(Command::from(HostReport::CopyFailed {
             task: a.task,
             reason: "late".into()
-        }),
-        Err(EngineError::Transition(_))
+        })),
+        Err(EngineError::Host(HostError::CopyTransition(_)))
     ));
     // Unknown task.
-    let e = w.run(Command::CopyFinished(TaskId(999))).unwrap_err();
-    assert_eq!(e, EngineError::UnknownTask(TaskId(999)));
-    assert_eq!(e.code().as_str(), "InvalidParameter");
+    let e = w
+        .run(Command::from(HostReport::CopyFinished(TaskId(999))))
+        .unwrap_err();
+    assert_eq!(e, EngineError::Host(HostError::UnknownTask(TaskId(999))));
+    assert_eq!(wire_error(&e).code().as_str(), "InvalidParameter");
     assert!(matches!(
-        w.run(Command::CopyProgress {
+        w.run(Command::from(HostReport::CopyProgress {
             task: TaskId(999),
             percent: 1
-        }),
-        Err(EngineError::UnknownTask(_))
+        })),
+        Err(EngineError::Host(HostError::UnknownTask(_)))
     ));
 }
 
@@ -1555,16 +1521,16 @@ fn refusals_change_nothing() {
     w.effects();
     let before = w.json();
     let refusals = vec![
-        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
-        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH])),
-        Command::CopyImage(copy_req(ALICE, HZ, "m-bob1", &[SH])),
-        Command::DeleteImage(call(ALICE, SH, &copy.image)),
-        Command::DeleteImage(call(ALICE, HZ, &img("m-alice1"))),
-        Command::CancelCopyImage(call(ALICE, HZ, &img("m-alice1"))),
-        Command::ModifyImageSharePermission(share(ALICE, SH, copy.image.as_str(), &[BOB], &[])),
-        Command::CopyFinished(TaskId(42)),
-        Command::RegisterAccount(Account::new(acct(ALICE), 0, 0)),
-        Command::RegisterImage(image_fx("m-alice1", HZ, ALICE, "dup", &[])),
+        Command::from(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
+        Command::from(copy_req(ALICE, HZ, "m-alice1", &[SH])),
+        Command::from(copy_req(ALICE, HZ, "m-bob1", &[SH])),
+        Command::from(delete(ALICE, SH, &copy.image)),
+        Command::from(delete(ALICE, HZ, &img("m-alice1"))),
+        Command::from(cancel(ALICE, HZ, &img("m-alice1"))),
+        Command::from(share(ALICE, SH, copy.image.as_str(), &[BOB], &[])),
+        Command::from(HostReport::CopyFinished(TaskId(42))),
+        Command::from(Account::new(acct(ALICE), 0, 0)),
+        Command::from(image_fx("m-alice1", HZ, ALICE, "dup", &[])),
     ];
     for cmd in refusals {
         assert!(w.run(cmd).is_err());
@@ -1580,14 +1546,14 @@ fn time_going_backwards_is_refused() {
     let before = w.json();
     w.at(9);
     let e = w
-        .run(Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[BJ])))
+        .run(Command::from(copy_req(ALICE, HZ, "m-alice1", &[BJ])))
         .unwrap_err();
     assert_eq!(
         e,
-        EngineError::TimeWentBackwards {
+        EngineError::Host(HostError::TimeWentBackwards {
             last: mins(10),
             now: mins(9)
-        }
+        })
     );
     assert_eq!(before, w.json());
     assert_eq!(w.svc.state().now(), Some(mins(10)));
@@ -1600,14 +1566,13 @@ fn time_going_backwards_is_refused() {
 #[test]
 fn idempotent_retry_returns_the_first_answer() {
     let mut w = basic();
-    let mut c = copy_req(ALICE, HZ, "m-alice1", &[SH]);
-    c.client_token = Some(token("tok-1"));
-    let first = w.ok(Command::CopyImage(c.clone()));
+    let c = copy_req(ALICE, HZ, "m-alice1", &[SH]).client_token(token("tok-1"));
+    let first = w.copy(c.clone());
     let images = w.svc.state().image_count();
     let tasks = w.svc.state().tasks().count();
     w.effects();
     let before = w.json();
-    let again = w.at(1).ok(Command::CopyImage(c.clone()));
+    let again = w.at(1).copy(c.clone());
     assert_eq!(first, again);
     assert_eq!(w.svc.state().image_count(), images);
     assert_eq!(w.svc.state().tasks().count(), tasks);
@@ -1616,7 +1581,7 @@ fn idempotent_retry_returns_the_first_answer() {
     // Other parameters with the same token.
     let mut other = c.clone();
     other.name = Some(name("other-name"));
-    let e = w.api_err(Command::CopyImage(other.clone()));
+    let e = w.api_err(Command::from(other.clone()));
     assert_eq!(e.code().as_str(), "IdempotentParameterMismatch");
     // The same token for another caller is another key.
     let mut bobs = copy_req(BOB, HZ, "m-bob1", &[SH]);
@@ -1629,14 +1594,10 @@ fn idempotent_retry_returns_the_first_answer() {
     refused.destination_regions = vec![reg(BJ)];
     w.copy(refused);
     // Delete with a token: the retry after the image is gone answers the same.
-    let Outcome::CopyAccepted { copies } = first else {
-        panic!()
-    };
-    w.at(20).finish(copies[0].task);
-    let mut del = call(ALICE, SH, &copies[0].image);
-    del.client_token = Some(token("tok-del"));
-    let out = w.ok(Command::DeleteImage(del.clone()));
-    assert_eq!(w.ok(Command::DeleteImage(del)), out);
+    w.at(20).finish(first[0].task);
+    let del = delete(ALICE, SH, &first[0].image).client_token(token("tok-del"));
+    let out = w.ok(Command::from(del.clone()));
+    assert_eq!(w.ok(Command::from(del)), out);
 }
 
 // ============================================================================ serde, replay
@@ -1648,7 +1609,7 @@ fn busy_world() -> World {
     w.kms("key-sh", SH, ALICE, true);
     w.simple_image("m-alice2", HZ, ALICE, "web2");
     w.simple_image("m-alice3", HZ, ALICE, "web3");
-    w.ok(Command::ModifyImageSharePermission(share(
+    w.ok(Command::from(share(
         BOB,
         HZ,
         "m-bob1",
@@ -1661,31 +1622,23 @@ fn busy_world() -> World {
     let b = w.at(2).copy1(ALICE, HZ, "m-alice2", BJ);
     let c = w.at(3).copy1(ALICE, HZ, "m-alice3", SG);
     let d = w.at(4).copy1(ALICE, HZ, "m-bob1", HZ);
-    w.at(5).ok(Command::CopyProgress {
+    w.at(5).ok(Command::from(HostReport::CopyProgress {
         task: a.task,
         percent: 50,
-    });
+    }));
     w.at(10).finish(a.task);
-    w.at(11).ok(Command::CopyFailed {
+    w.at(11).ok(Command::from(HostReport::CopyFailed {
         task: b.task,
         reason: "network".into(),
-    });
-    w.at(12)
-        .ok(Command::CancelCopyImage(call(ALICE, SG, &c.image)));
+    }));
+    w.at(12).ok(Command::from(cancel(ALICE, SG, &c.image)));
     assert_eq!(w.task(d.task).state, TaskState::Running);
     w.at(13)
-        .ok(Command::DeleteImage(call(CAROL, HZ, &img("m-bob1"))));
-    w.at(14)
-        .ok(Command::CreateImage(machine_image::engine::CreateImage {
-            caller: Some(acct(ALICE)),
-            client_token: Some(token("tok-create")),
-            region: reg(HZ),
-            name: name("created"),
-            description: None,
-            snapshots: vec![sid("s-alice1")],
-            platform: Platform::Linux,
-            tags: Tags::empty(),
-        }));
+        .ok(Command::from(delete(CAROL, HZ, &img("m-bob1"))));
+    w.at(14).ok(Command::from(
+        CreateImage::new(acct(ALICE), reg(HZ), name("created"), vec![sid("s-alice1")])
+            .client_token(token("tok-create")),
+    ));
     w.simple_image("m-alice4", HZ, ALICE, "web4");
     w.at(15).copy1(ALICE, HZ, "m-alice4", SH); // queued behind d
     w
@@ -1718,11 +1671,11 @@ fn serde_round_trip_keeps_state_and_behaviour() {
         .unwrap()
         .id;
     let next = vec![
-        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[BJ])),
-        Command::CopyFinished(d),
-        Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
-        Command::CancelCopyImage(call(ALICE, HZ, &img("m-alice1"))),
-        Command::DeleteImage(call(ALICE, HZ, &img("m-alice3"))),
+        Command::from(copy_req(ALICE, HZ, "m-alice1", &[BJ])),
+        Command::from(HostReport::CopyFinished(d)),
+        Command::from(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
+        Command::from(cancel(ALICE, HZ, &img("m-alice1"))),
+        Command::from(delete(ALICE, HZ, &img("m-alice3"))),
     ];
     for (i, cmd) in next.into_iter().enumerate() {
         w.at(20 + i as i64);
@@ -1888,26 +1841,14 @@ fn turning_the_event_log_off_changes_nothing_but_the_log() {
     unlogged.set_event_log(false);
     assert!(logged.event_log() && !unlogged.event_log());
     let mut commands = vec![
+        (0, Command::from(snapshot_fx("s-a1", HZ, ALICE, 40))),
         (
             0,
-            Command::RegisterSnapshot(snapshot_fx("s-a1", HZ, ALICE, 40)),
+            Command::from(image_fx("m-alice1", HZ, ALICE, "web", &["s-a1"])),
         ),
-        (
-            0,
-            Command::RegisterImage(image_fx("m-alice1", HZ, ALICE, "web", &["s-a1"])),
-        ),
-        (
-            1,
-            Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SH, BJ])),
-        ),
-        (
-            2,
-            Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[SG])),
-        ),
-        (
-            3,
-            Command::CopyImage(copy_req(ALICE, HZ, "m-alice1", &[HZ])),
-        ),
+        (1, Command::from(copy_req(ALICE, HZ, "m-alice1", &[SH, BJ]))),
+        (2, Command::from(copy_req(ALICE, HZ, "m-alice1", &[SG]))),
+        (3, Command::from(copy_req(ALICE, HZ, "m-alice1", &[HZ]))),
     ];
     let mut tasks = Vec::new();
     for (m, command) in commands.drain(..) {
@@ -1922,16 +1863,16 @@ fn turning_the_event_log_off_changes_nothing_but_the_log() {
     }
     let (first, second, third) = (tasks[0].clone(), tasks[1].clone(), tasks[2].clone());
     for (m, command) in [
-        (15, Command::CopyFinished(first.0)),
+        (15, Command::from(HostReport::CopyFinished(first.0))),
         (
             16,
-            Command::CopyFailed {
+            Command::from(HostReport::CopyFailed {
                 task: second.0,
                 reason: "disk".into(),
-            },
+            }),
         ),
-        (17, Command::CancelCopyImage(call(ALICE, SG, &third.1))),
-        (18, Command::DeleteImage(call(ALICE, SH, &first.1))),
+        (17, Command::from(cancel(ALICE, SG, &third.1))),
+        (18, Command::from(delete(ALICE, SH, &first.1))),
     ] {
         let a = logged.handle(mins(m), command.clone());
         assert!(a.is_ok(), "{a:?}");
@@ -1959,8 +1900,7 @@ fn replay_of_queue_scope_destination() {
     let a = w.copy1(ALICE, HZ, "m-alice1", SH);
     let b = w.at(1).copy1(ALICE, BJ, "m-alice2", SH);
     assert_eq!(w.task(b.task).state, TaskState::Queued);
-    w.at(2)
-        .ok(Command::CancelCopyImage(call(ALICE, SH, &a.image)));
+    w.at(2).ok(Command::from(cancel(ALICE, SH, &a.image)));
     assert_eq!(w.task(b.task).state, TaskState::Running);
     let replayed = ImageService::from_events(w.profile(), &w.log).unwrap();
     assert!(replayed == w.svc);
@@ -1975,12 +1915,10 @@ fn simulator_completes_copies_in_modelled_time() {
     let big = image_b("m-big1", HZ, ALICE, "big", &["s-big1"]).size_gib(250);
     w.image(big.build().unwrap());
     let mut sim = Simulator::from_service(w.svc.clone());
-    let accept = |sim: &mut Simulator, at, image: &str, dest: &str| match sim
-        .handle(at, Command::CopyImage(copy_req(ALICE, HZ, image, &[dest])))
-        .unwrap()
-    {
-        Outcome::CopyAccepted { mut copies } => copies.remove(0),
-        other => panic!("{other:?}"),
+    let accept = |sim: &mut Simulator, at, image: &str, dest: &str| {
+        sim.call(at, copy_req(ALICE, HZ, image, &[dest]))
+            .unwrap()
+            .remove(0)
     };
     let a = accept(&mut sim, mins(0), "m-alice1", SH); // 40 GiB
     let b = accept(&mut sim, mins(1), "m-big1", BJ); // 250 GiB: 20 minutes
@@ -2030,7 +1968,7 @@ fn simulator_completes_copies_in_modelled_time() {
     // Time can't go back before the last event.
     assert!(matches!(
         sim.advance_to(b_end - Duration::seconds(1)),
-        Err(EngineError::TimeWentBackwards { .. })
+        Err(EngineError::Host(HostError::TimeWentBackwards { .. }))
     ));
 
     // The whole run replays.
@@ -2048,16 +1986,10 @@ fn simulator_chains_three_copies_in_one_advance() {
     let mut sim = Simulator::from_service(w.svc);
     let mut tasks = Vec::new();
     for (image, dest) in [("m-alice1", SH), ("m-alice2", BJ), ("m-alice3", SG)] {
-        match sim
-            .handle(
-                mins(0),
-                Command::CopyImage(copy_req(ALICE, HZ, image, &[dest])),
-            )
-            .unwrap()
-        {
-            Outcome::CopyAccepted { copies } => tasks.push(copies[0].task),
-            other => panic!("{other:?}"),
-        }
+        let copies = sim
+            .call(mins(0), copy_req(ALICE, HZ, image, &[dest]))
+            .unwrap();
+        tasks.push(copies[0].task);
     }
     let d = copy_duration(40);
     sim.advance_to(mins(0) + d * 3).unwrap();
@@ -2266,7 +2198,7 @@ fn a_settled_copy_fixture_needs_its_snapshots() {
     let source = w.svc.state().image(&img("m-alice1")).unwrap().clone();
     let copy = image_b("m-copied1", SH, ALICE, "copied", &["s-nope"]).copy_of(&source);
     let e = w
-        .run(Command::RegisterImage(copy.clone().build().unwrap()))
+        .run(Command::from(copy.clone().build().unwrap()))
         .unwrap_err();
     assert!(
         e.to_string()
@@ -2283,10 +2215,10 @@ fn a_settled_copy_fixture_needs_its_snapshots() {
 fn a_finished_copy_is_at_100_percent() {
     let mut w = basic();
     let a = w.copy1(ALICE, HZ, "m-alice1", SH);
-    w.at(1).ok(Command::CopyProgress {
+    w.at(1).ok(Command::from(HostReport::CopyProgress {
         task: a.task,
         percent: 50,
-    });
+    }));
     w.at(20).finish(a.task);
     assert_eq!(w.task(a.task).progress, 100);
     assert_eq!(w.svc.state().image(&a.image).unwrap().progress(), 100);
@@ -2298,19 +2230,14 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
     let mut w = basic();
     w.snapshot(snapshot_fx("s-huge1", HZ, ALICE, u64::MAX));
     w.snapshot(snapshot_fx("s-huge2", HZ, ALICE, u64::MAX));
-    let created = w.ok(Command::CreateImage(machine_image::engine::CreateImage {
-        caller: Some(acct(ALICE)),
-        client_token: None,
-        region: reg(HZ),
-        name: name("huge"),
-        description: None,
-        snapshots: vec![sid("s-huge1"), sid("s-huge2")],
-        platform: Platform::Linux,
-        tags: Tags::empty(),
-    }));
-    let Outcome::ImageCreated { image } = created else {
-        panic!("{created:?}")
-    };
+    let image = w
+        .call(CreateImage::new(
+            acct(ALICE),
+            reg(HZ),
+            name("huge"),
+            vec![sid("s-huge1"), sid("s-huge2")],
+        ))
+        .unwrap();
     assert_eq!(w.svc.state().image(&image).unwrap().size_gib(), u64::MAX);
 
     // A copy started just before chrono's last date ends at that date, without a panic.
@@ -2318,16 +2245,13 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
     let end = DateTime::<Utc>::MAX_UTC;
     let start = end - Duration::minutes(5);
     for command in [
-        Command::RegisterSnapshot(snapshot_fx("s-late1", HZ, ALICE, 40)),
-        Command::RegisterImage(image_fx("m-late1", HZ, ALICE, "late", &["s-late1"])),
+        Command::from(snapshot_fx("s-late1", HZ, ALICE, 40)),
+        Command::from(image_fx("m-late1", HZ, ALICE, "late", &["s-late1"])),
     ] {
         sim.handle(start, command).unwrap();
     }
-    sim.handle(
-        start,
-        Command::CopyImage(copy_req(ALICE, HZ, "m-late1", &[SH])),
-    )
-    .unwrap();
+    sim.handle(start, Command::from(copy_req(ALICE, HZ, "m-late1", &[SH])))
+        .unwrap();
     sim.advance_to(end).unwrap();
     let task = sim.service().state().tasks().next().unwrap();
     assert_eq!(task.state, TaskState::Succeeded);
@@ -2340,16 +2264,12 @@ fn a_copys_snapshots_stay_its_own_while_it_is_in_flight() {
     let copy = w.copy1(ALICE, HZ, "m-alice1", SH);
     let snapshot = w.svc.state().image(&copy.image).unwrap().snapshots()[0].clone();
     // CreateImage from the in-flight copy's snapshot: seed 003/004's OperationDenied.
-    let e = w.api_err(Command::CreateImage(machine_image::engine::CreateImage {
-        caller: Some(acct(ALICE)),
-        client_token: None,
-        region: reg(SH),
-        name: name("from-copy"),
-        description: None,
-        snapshots: vec![snapshot.clone()],
-        platform: Platform::Linux,
-        tags: Tags::empty(),
-    }));
+    let e = w.api_err(Command::from(CreateImage::new(
+        acct(ALICE),
+        reg(SH),
+        name("from-copy"),
+        vec![snapshot.clone()],
+    )));
     assert_eq!(e.code().as_str(), "OperationDenied");
     assert_eq!(e.http_status(), 403);
     assert_eq!(
@@ -2358,7 +2278,7 @@ fn a_copys_snapshots_stay_its_own_while_it_is_in_flight() {
     );
     // Nor may a fixture name it.
     let fixture = image_fx("m-grab1", SH, ALICE, "grab", &[snapshot.as_str()]);
-    let e = w.run(Command::RegisterImage(fixture.clone())).unwrap_err();
+    let e = w.run(Command::from(fixture.clone())).unwrap_err();
     assert!(e.to_string().contains("still in flight"), "{e}");
     // Once the copy is done, the snapshot is an ordinary one.
     w.at(20).finish(copy.task);
@@ -2392,25 +2312,16 @@ fn a_copy_that_would_pass_the_counter_limit_changes_nothing() {
     w.svc = serde_json::from_str(&json).unwrap();
     // Two destinations: the second would pass the limit. Refused whole (`run` checks the
     // state is unchanged).
-    let e = w.api_err(Command::CopyImage(copy_req(
-        ALICE,
-        HZ,
-        "m-alice1",
-        &[SH, BJ],
-    )));
+    let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-alice1", &[SH, BJ])));
     assert_eq!(e.code().as_str(), "InternalError");
     // One still fits; after it, CreateImage would pass the limit: refused the same way.
     w.copy1(ALICE, HZ, "m-alice1", SH);
-    let e = w.api_err(Command::CreateImage(machine_image::engine::CreateImage {
-        caller: Some(acct(ALICE)),
-        client_token: None,
-        region: reg(HZ),
-        name: name("one-more"),
-        description: None,
-        snapshots: vec![sid("s-alice1")],
-        platform: Platform::Linux,
-        tags: Tags::empty(),
-    }));
+    let e = w.api_err(Command::from(CreateImage::new(
+        acct(ALICE),
+        reg(HZ),
+        name("one-more"),
+        vec![sid("s-alice1")],
+    )));
     assert_eq!(e.code().as_str(), "InternalError");
 }
 
@@ -2420,8 +2331,8 @@ fn a_refused_quota_fixture_names_the_same_region_after_a_round_trip() {
     w.simple_image("m-alicesh1", SH, ALICE, "sh");
     w.simple_image("m-alicebj1", BJ, ALICE, "bj");
     let copy = w.copy1(ALICE, HZ, "m-alice1", SG);
-    w.ok(Command::CancelCopyImage(call(ALICE, SG, &copy.image)));
-    let zero = Command::RegisterAccount(Account::new(acct(ALICE), 0, 0));
+    w.ok(Command::from(cancel(ALICE, SG, &copy.image)));
+    let zero = Command::from(Account::new(acct(ALICE), 0, 0));
     let first = w.run(zero.clone()).unwrap_err();
     // The first over-quota scope in (account, region) order: cn-beijing.
     assert!(first.to_string().contains(BJ), "{first}");

@@ -6,12 +6,13 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    Command, CopyImage, Effect, Event, EventRecord, ImageService, ReplayError, Retention,
+    Command, CopyImage, Effect, Event, EventRecord, HostReport, ImageService, ReplayError,
+    Retention,
 };
 use machine_image::strategies::{Driver, Step, World, steps, world};
 use machine_image::{
     Account, AccountId, ClientToken, Image, ImageId, ImageName, Profile, RegionId, Snapshot,
-    SnapshotId, Tags, TaskId,
+    SnapshotId, TaskId,
 };
 use proptest::prelude::*;
 
@@ -36,7 +37,12 @@ impl Host {
     fn report(&mut self, service: &mut ImageService, now: DateTime<Utc>) -> Vec<String> {
         self.started
             .drain(..)
-            .map(|task| format!("{:?}", service.handle(now, Command::CopyFinished(task))))
+            .map(|task| {
+                format!(
+                    "{:?}",
+                    service.handle(now, Command::from(HostReport::CopyFinished(task)))
+                )
+            })
             .collect()
     }
 }
@@ -199,13 +205,13 @@ fn logged_world() -> (ImageService, Vec<EventRecord>) {
     let snap = SnapshotId::new("s-sys1").unwrap();
     s.handle(
         t0(),
-        Command::RegisterSnapshot(Snapshot::new(snap.clone(), hz.clone(), owner(), t0(), 40)),
+        Command::from(Snapshot::new(snap.clone(), hz.clone(), owner(), t0(), 40)),
     )
     .unwrap();
     let src = ImageId::new("m-source1").unwrap();
     s.handle(
         t0(),
-        Command::RegisterImage(
+        Command::from(
             Image::custom(
                 src.clone(),
                 hz.clone(),
@@ -226,7 +232,7 @@ fn logged_world() -> (ImageService, Vec<EventRecord>) {
     }
     s.handle(
         t0() + Duration::minutes(15),
-        Command::CopyFinished(TaskId(1)),
+        Command::from(HostReport::CopyFinished(TaskId(1))),
     )
     .unwrap();
     let log = s.drain_events();
@@ -235,19 +241,15 @@ fn logged_world() -> (ImageService, Vec<EventRecord>) {
 }
 
 fn copy(src: &ImageId, to: &str, token: Option<&str>) -> Command {
-    Command::CopyImage(CopyImage {
-        caller: Some(owner()),
-        client_token: token.map(|t| ClientToken::new(t).unwrap()),
-        region: region("cn-hangzhou"),
-        image: src.clone(),
-        destination_regions: vec![region(to)],
-        name: None,
-        description: None,
-        encrypted: false,
-        kms_key: None,
-        tags: Tags::empty(),
-        dry_run: false,
-    })
+    copy_call(src, to, token).into()
+}
+
+fn copy_call(src: &ImageId, to: &str, token: Option<&str>) -> CopyImage {
+    let call = CopyImage::new(owner(), region("cn-hangzhou"), src.clone(), [region(to)]);
+    match token {
+        Some(t) => call.client_token(ClientToken::new(t).unwrap()),
+        None => call,
+    }
 }
 
 #[test]
@@ -338,7 +340,7 @@ fn a_gap_or_a_repeat_in_the_sequence_is_refused() {
     service
         .handle(
             t0() + Duration::minutes(21),
-            Command::CopyFinished(TaskId(2)),
+            Command::from(HostReport::CopyFinished(TaskId(2))),
         )
         .unwrap();
     let tail = service.drain_events();
@@ -413,7 +415,7 @@ fn a_snapshot_holds_pending_effects_and_settings() {
     service
         .handle(
             t0() + Duration::minutes(16),
-            Command::CopyFinished(TaskId(2)),
+            Command::from(HostReport::CopyFinished(TaskId(2))),
         )
         .unwrap();
     service
@@ -450,7 +452,7 @@ fn a_snapshot_whose_pending_events_are_misnumbered_is_refused() {
     service
         .handle(
             t0() + Duration::minutes(16),
-            Command::CopyFinished(TaskId(2)),
+            Command::from(HostReport::CopyFinished(TaskId(2))),
         )
         .unwrap();
     let json = serde_json::to_string(&service).unwrap();
@@ -481,7 +483,7 @@ fn retention_drops_finished_tasks_and_spent_tokens_after_the_horizon() {
     service
         .handle(
             t0() + Duration::minutes(74),
-            Command::CopyFinished(TaskId(2)),
+            Command::from(HostReport::CopyFinished(TaskId(2))),
         )
         .unwrap();
     assert!(service.state().task(TaskId(1)).is_some());
@@ -503,7 +505,7 @@ fn retention_drops_finished_tasks_and_spent_tokens_after_the_horizon() {
     service
         .handle(
             t0() + Duration::minutes(76),
-            Command::CopyFinished(TaskId(3)),
+            Command::from(HostReport::CopyFinished(TaskId(3))),
         )
         .unwrap();
     let events = service.drain_events();
@@ -525,15 +527,12 @@ fn retention_drops_finished_tasks_and_spent_tokens_after_the_horizon() {
         copy(&src, "cn-shenzhen", Some("tok-1")),
     );
     let e = retry.unwrap_err();
-    assert_eq!(e.code().as_str(), "InvalidImageName.Duplicated");
+    assert_eq!(e.code().unwrap().as_str(), "InvalidImageName.Duplicated");
     // The same token on a call that is accepted: the old answer is dropped first, then the
     // new one recorded, and a retry now gets the new answer.
     let renamed = |n: &str| {
-        let Command::CopyImage(mut c) = copy(&src, "cn-shenzhen", Some("tok-1")) else {
-            unreachable!()
-        };
-        c.name = Some(ImageName::new(n).unwrap());
-        Command::CopyImage(c)
+        let c = copy_call(&src, "cn-shenzhen", Some("tok-1"));
+        Command::from(c.name(ImageName::new(n).unwrap()))
     };
     let new = service
         .handle(t0() + Duration::minutes(82), renamed("web-2"))
@@ -565,7 +564,7 @@ fn retention_forever_keeps_everything() {
     service
         .handle(
             t0() + Duration::days(3650),
-            Command::CopyFinished(TaskId(2)),
+            Command::from(HostReport::CopyFinished(TaskId(2))),
         )
         .unwrap();
     assert!(service.state().task(TaskId(1)).is_some());

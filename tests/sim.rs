@@ -4,17 +4,14 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    CancelExport, Command, CopyImage, Effect, Event, EventRecord, ExportImageCall, ImageCall,
-    ImageService, Outcome,
+    CancelCopyImage, CancelExport, Command, CopyImage, Effect, Event, EventRecord, ExportImage,
+    HostReport, ImageService, Outcome,
 };
-use machine_image::export::{
-    Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportState, ExportTaskId,
-    ObjectPrefix,
-};
+use machine_image::export::{Bucket, BucketName, ExportState, ExportTaskId, ObjectPrefix};
 use machine_image::sim::{Faults, INJECTED_FAILURE, Simulator, copy_duration, export_duration};
 use machine_image::{
-    Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId, Tags,
-    TaskId, TaskState,
+    Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId, TaskId,
+    TaskState,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -37,14 +34,14 @@ fn reg(r: &str) -> RegionId {
 fn world() -> ImageService {
     let mut s = ImageService::new(Profile::alibaba());
     let account = Account::new(alice(), 500, 1000).enable_export(true);
-    s.handle(t(0), Command::RegisterAccount(account)).unwrap();
+    s.handle(t(0), Command::from(account)).unwrap();
     for (image, snapshot, size) in [
         ("m-small0001", "s-small0001", 40),
         ("m-large0001", "s-large0001", 250),
     ] {
         s.handle(
             t(0),
-            Command::RegisterSnapshot(Snapshot::new(
+            Command::from(Snapshot::new(
                 SnapshotId::new(snapshot).unwrap(),
                 reg(HZ),
                 alice(),
@@ -56,7 +53,7 @@ fn world() -> ImageService {
         let id = ImageId::new(image).unwrap();
         s.handle(
             t(0),
-            Command::RegisterImage(
+            Command::from(
                 Image::custom(
                     id.clone(),
                     reg(HZ),
@@ -74,7 +71,7 @@ fn world() -> ImageService {
     }
     s.handle(
         t(0),
-        Command::RegisterBucket(Bucket::new(
+        Command::from(Bucket::new(
             BucketName::new("alice-exports").unwrap(),
             reg(HZ),
             alice(),
@@ -86,34 +83,20 @@ fn world() -> ImageService {
 }
 
 fn copy(image: &str, to: &str, name: &str) -> Command {
-    Command::CopyImage(CopyImage {
-        caller: Some(alice()),
-        client_token: None,
-        region: reg(HZ),
-        image: ImageId::new(image).unwrap(),
-        destination_regions: vec![reg(to)],
-        name: Some(ImageName::new(name).unwrap()),
-        description: None,
-        encrypted: false,
-        kms_key: None,
-        tags: Tags::empty(),
-        dry_run: false,
-    })
+    CopyImage::new(alice(), reg(HZ), ImageId::new(image).unwrap(), [reg(to)])
+        .name(ImageName::new(name).unwrap())
+        .into()
 }
 
 fn export(image: &str, prefix: &str) -> Command {
-    Command::ExportImage(ExportImageCall {
-        caller: Some(alice()),
-        region: reg(HZ),
-        request: ExportRequest {
-            image: ImageId::new(image).unwrap(),
-            bucket: BucketName::new("alice-exports").unwrap(),
-            prefix: ObjectPrefix::new(prefix).unwrap(),
-            format: ExportFormat::Raw,
-            scope: ExportScope::WholeMachine,
-        },
-        dry_run: false,
-    })
+    ExportImage::new(
+        alice(),
+        reg(HZ),
+        ImageId::new(image).unwrap(),
+        BucketName::new("alice-exports").unwrap(),
+        ObjectPrefix::new(prefix).unwrap(),
+    )
+    .into()
 }
 
 fn task_of(outcome: Outcome) -> TaskId {
@@ -371,21 +354,12 @@ fn take_effects_lists_what_the_simulator_consumed_in_order() {
         .clone();
     sim.handle(
         t(2),
-        Command::CancelCopyImage(ImageCall {
-            caller: Some(alice()),
-            client_token: None,
-            region: reg("cn-shanghai"),
-            image,
-        }),
+        Command::from(CancelCopyImage::new(alice(), reg("cn-shanghai"), image)),
     )
     .unwrap();
     sim.handle(
         t(3),
-        Command::CancelExport(CancelExport {
-            caller: Some(alice()),
-            region: reg(HZ),
-            task: exported,
-        }),
+        Command::from(CancelExport::new(alice(), reg(HZ), exported)),
     )
     .unwrap();
     assert_eq!(
@@ -428,10 +402,10 @@ fn reports_made_elsewhere_are_learnt_from_the_answers() {
     // A failure reported through the simulator: it forgets the task at once.
     sim.handle(
         t(3),
-        Command::CopyFailed {
+        Command::from(HostReport::CopyFailed {
             task: first,
             reason: "disk".into(),
-        },
+        }),
     )
     .unwrap();
     // The second copy, reported finished directly on the engine, and progress reported
@@ -441,16 +415,16 @@ fn reports_made_elsewhere_are_learnt_from_the_answers() {
     sim.service_mut()
         .handle(
             t(5),
-            Command::CopyProgress {
+            Command::from(HostReport::CopyProgress {
                 task: second,
                 percent: 80,
-            },
+            }),
         )
         .unwrap();
     sim.advance_to(t(6)).unwrap();
     assert_eq!(sim.service().state().task(second).unwrap().progress, 80);
     sim.service_mut()
-        .handle(t(7), Command::CopyFinished(second))
+        .handle(t(7), Command::from(HostReport::CopyFinished(second)))
         .unwrap();
     sim.advance_to(t(120)).unwrap();
     let state = sim.service().state();

@@ -33,11 +33,11 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    AcceptedCopy, Command, CopyImage, Effect, ImageCall, ImageFilter, ImageService, ModifyShare,
-    Outcome,
+    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, DeleteImage, Effect, Fixture,
+    HostReport, ImageFilter, ImageService, ModifyImageSharePermission, Outcome,
 };
 use machine_image::replay::scenario::Scenario;
-use machine_image::replay::{Runner, Value};
+use machine_image::replay::{Runner, Value, wire_error};
 use machine_image::sim::Faults;
 use machine_image::strategies::{Driver, Step, World, steps, world};
 use machine_image::{
@@ -358,12 +358,12 @@ impl Model {
             }
         }
         let answer = match command {
-            Command::RegisterAccount(a) => self.set_account(a),
-            Command::CopyImage(c) => self.copy(now, c),
-            Command::CancelCopyImage(c) => self.cancel(now, c),
-            Command::DeleteImage(c) => self.delete(c),
-            Command::ModifyImageSharePermission(c) => self.share(c),
-            Command::CopyFailed { task, .. } => self.fail(now, *task),
+            Command::Fixture(Fixture::Account(a)) => self.set_account(a),
+            Command::Call(ApiCall::CopyImage(c)) => self.copy(now, c),
+            Command::Call(ApiCall::CancelCopyImage(c)) => self.cancel(now, c),
+            Command::Call(ApiCall::DeleteImage(c)) => self.delete(c),
+            Command::Call(ApiCall::ModifyImageSharePermission(c)) => self.share(c),
+            Command::Report(HostReport::CopyFailed { task, .. }) => self.fail(now, *task),
             other => panic!("the model does not take {other:?}: the driver never makes it"),
         };
         if let (Ok(outcome), Some((caller, token))) = (&answer, key) {
@@ -619,7 +619,7 @@ impl Model {
         self.images.remove(at)
     }
 
-    fn cancel(&mut self, now: DateTime<Utc>, c: &ImageCall) -> Answer {
+    fn cancel(&mut self, now: DateTime<Utc>, c: &CancelCopyImage) -> Answer {
         let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
         self.require_region(&c.region)?;
         let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
@@ -642,7 +642,7 @@ impl Model {
         Err(ErrorCode::ImageCreatedNotFromCopy)
     }
 
-    fn delete(&mut self, c: &ImageCall) -> Answer {
+    fn delete(&mut self, c: &DeleteImage) -> Answer {
         let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
         self.require_region(&c.region)?;
         let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
@@ -677,7 +677,7 @@ impl Model {
         Ok(Outcome::ImageDeleted { image: image.id })
     }
 
-    fn share(&mut self, c: &ModifyShare) -> Answer {
+    fn share(&mut self, c: &ModifyImageSharePermission) -> Answer {
         let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
         self.require_region(&c.region)?;
         let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
@@ -1071,7 +1071,8 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
             let engine = sim.handle(now, command.clone());
             let modelled = model.handle(now, &command);
             driver.observe(&command, &engine);
-            let engine_code = engine.as_ref().map_err(|e| e.code()).cloned();
+            // Every refusal through the runner's mapping (the model speaks in wire codes).
+            let engine_code = engine.as_ref().map_err(|e| wire_error(e).code()).cloned();
             if engine_code != modelled {
                 return fail(format!(
                     "answers differ for {command:?}:\n  engine {engine:?}\n  model  {modelled:?}"

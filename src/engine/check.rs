@@ -17,13 +17,16 @@ use crate::region::RegionId;
 use crate::snapshot::Snapshot;
 use crate::tencent::TencentCode;
 
-use super::command::{Command, CopyImage, CreateImage, ImageCall, ModifyShare};
+use super::command::{
+    ApiCall, CancelCopyImage, Command, CopyImage, CreateImage, DeleteImage, Fixture, HostReport,
+    ModifyImageSharePermission,
+};
 use super::event::{CopyAcceptance, Event};
 use super::exporting;
 use super::few::Few;
 use super::invariants::quotas_of;
 use super::state::{State, Usage};
-use super::{AcceptedCopy, EngineError, FixtureError, Outcome};
+use super::{AcceptedCopy, EngineError, FixtureError, HostError, Outcome};
 
 /// A command's verdict: its answer and the events that carry it out.
 pub(crate) struct Decision {
@@ -57,14 +60,14 @@ pub(crate) fn decide(
     now: DateTime<Utc>,
 ) -> Checked<Decision> {
     match command {
-        Command::RegisterAccount(a) => {
+        Command::Fixture(Fixture::Account(a)) => {
             check_quotas_cover_usage(state, a)?;
             Ok(Decision::new(
                 Outcome::Registered,
                 Events::from(Event::AccountRegistered(a.clone())),
             ))
         }
-        Command::RegisterSnapshot(s) => {
+        Command::Fixture(Fixture::Snapshot(s)) => {
             check_fixture_region(profile, &s.region)?;
             if state.snapshots.contains_key(&s.id) {
                 return Err(FixtureError::DuplicateId(s.id.to_string()).into());
@@ -78,14 +81,14 @@ pub(crate) fn decide(
                 Events::from(Event::SnapshotRegistered(Box::new(s.clone()))),
             ))
         }
-        Command::RegisterImage(i) => {
+        Command::Fixture(Fixture::Image(i)) => {
             check_fixture_image(state, profile, i)?;
             Ok(Decision::new(
                 Outcome::Registered,
                 Events::from(Event::ImageRegistered(Box::new(i.clone()))),
             ))
         }
-        Command::RegisterKmsKey(k) => {
+        Command::Fixture(Fixture::KmsKey(k)) => {
             check_fixture_region(profile, &k.region)?;
             if state.keys.contains_key(&k.id) {
                 return Err(FixtureError::DuplicateId(k.id.to_string()).into());
@@ -95,12 +98,12 @@ pub(crate) fn decide(
                 Events::from(Event::KmsKeyRegistered(k.clone())),
             ))
         }
-        Command::CreateImage(c) => create_image(state, profile, c, now),
-        Command::CopyImage(c) => copy_image(state, profile, c, now),
-        Command::CancelCopyImage(c) => cancel_copy(state, profile, c),
-        Command::DeleteImage(c) => delete_image(state, profile, c),
-        Command::ModifyImageSharePermission(c) => modify_share(state, profile, c),
-        Command::RegisterBucket(b) => {
+        Command::Call(ApiCall::CreateImage(c)) => create_image(state, profile, c, now),
+        Command::Call(ApiCall::CopyImage(c)) => copy_image(state, profile, c, now),
+        Command::Call(ApiCall::CancelCopyImage(c)) => cancel_copy(state, profile, c),
+        Command::Call(ApiCall::DeleteImage(c)) => delete_image(state, profile, c),
+        Command::Call(ApiCall::ModifyImageSharePermission(c)) => modify_share(state, profile, c),
+        Command::Fixture(Fixture::Bucket(b)) => {
             check_fixture_region(profile, &b.region)?;
             if state.bucket(&b.name).is_some() {
                 return Err(FixtureError::DuplicateId(b.name.to_string()).into());
@@ -110,16 +113,20 @@ pub(crate) fn decide(
                 Events::from(Event::BucketRegistered(b.clone())),
             ))
         }
-        Command::ExportImage(c) => exporting::export_image(state, profile, c, now),
-        Command::CancelExport(c) => exporting::cancel_export(state, profile, c),
-        Command::ExportStarted(task) => exporting::started(state, *task),
-        Command::ExportProgress { task, percent } => exporting::progress(state, *task, *percent),
-        Command::ExportFinished(task) => exporting::finished(state, *task),
-        Command::ExportFailed { task, reason } => exporting::failed(state, *task, reason),
-        Command::CopyStarted(task) => {
+        Command::Call(ApiCall::ExportImage(c)) => exporting::export_image(state, profile, c, now),
+        Command::Call(ApiCall::CancelExport(c)) => exporting::cancel_export(state, profile, c),
+        Command::Report(HostReport::ExportStarted(task)) => exporting::started(state, *task),
+        Command::Report(HostReport::ExportProgress { task, percent }) => {
+            exporting::progress(state, *task, *percent)
+        }
+        Command::Report(HostReport::ExportFinished(task)) => exporting::finished(state, *task),
+        Command::Report(HostReport::ExportFailed { task, reason }) => {
+            exporting::failed(state, *task, reason)
+        }
+        Command::Report(HostReport::CopyStarted(task)) => {
             let t = live_task(state, *task)?;
             if t.state != TaskState::Running {
-                return Err(EngineError::Transition(crate::copy::TransitionError {
+                return Err(EngineError::from(crate::copy::TransitionError {
                     task: *task,
                     from: t.state,
                     action: "start",
@@ -127,21 +134,21 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(Outcome::Reported, Vec::new()))
         }
-        Command::CopyProgress { task, percent } => {
+        Command::Report(HostReport::CopyProgress { task, percent }) => {
             let t = live_task(state, *task)?;
             t.state.check_progress(*task)?;
             if *percent > 100 {
-                return Err(EngineError::ProgressOutOfRange {
+                return Err(EngineError::Host(HostError::ProgressOutOfRange {
                     task: *task,
                     percent: *percent,
-                });
+                }));
             }
             if *percent < t.progress {
-                return Err(EngineError::ProgressWentBack {
+                return Err(EngineError::Host(HostError::ProgressWentBack {
                     task: *task,
                     from: t.progress,
                     to: *percent,
-                });
+                }));
             }
             let events = if *percent == t.progress {
                 Events::default()
@@ -153,14 +160,14 @@ pub(crate) fn decide(
             };
             Ok(Decision::new(Outcome::Reported, events))
         }
-        Command::CopyFinished(task) => {
+        Command::Report(HostReport::CopyFinished(task)) => {
             live_task(state, *task)?.state.finish(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
                 Events::from(Event::CopySucceeded { task: *task }),
             ))
         }
-        Command::CopyFailed { task, reason } => {
+        Command::Report(HostReport::CopyFailed { task, reason }) => {
             live_task(state, *task)?.state.fail(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
@@ -174,7 +181,9 @@ pub(crate) fn decide(
 }
 
 fn live_task(state: &State, id: TaskId) -> Checked<&CopyTask> {
-    state.task(id).ok_or(EngineError::UnknownTask(id))
+    state
+        .task(id)
+        .ok_or(EngineError::Host(HostError::UnknownTask(id)))
 }
 
 // ------------------------------------------------------------------------- fixtures
@@ -691,7 +700,7 @@ fn accept_copies(
 /// copy is queued or running; a finished or failed copy answers `IncorrectImageStatus`
 /// ("The specified image is not coping.", Alibaba's `CancelCopyImage` table), an image that
 /// is no copy's destination `ImageCreatedNotFromCopy`.
-fn cancel_copy(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decision> {
+fn cancel_copy(state: &State, profile: &Profile, c: &CancelCopyImage) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
     require_region(profile, &c.region)?;
     let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
@@ -720,7 +729,7 @@ fn cancel_copy(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decis
 /// is queued or running (`OperationDenied.ImageCopying`); deleting one's own image revokes
 /// its shares; public and marketplace images can't
 /// be deleted (`Forbbiden`).
-fn delete_image(state: &State, profile: &Profile, c: &ImageCall) -> Checked<Decision> {
+fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
     require_region(profile, &c.region)?;
     let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
@@ -765,7 +774,11 @@ fn copies_live_from(state: &State, caller: &AccountId, source: &ImageId) -> bool
 /// otherwise), never with itself (`InvalidAccount.Forbbiden`), and only while it is
 /// `Available` (`IncorrectImageStatus`). Adding an account that already has it, or removing
 /// one that has not, changes nothing.
-fn modify_share(state: &State, profile: &Profile, c: &ModifyShare) -> Checked<Decision> {
+fn modify_share(
+    state: &State,
+    profile: &Profile,
+    c: &ModifyImageSharePermission,
+) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
     require_region(profile, &c.region)?;
     let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;

@@ -23,16 +23,16 @@ use crate::snapshot::Snapshot;
 use super::check::{
     Checked, Decision, Events, require_caller, require_region, visible_image, within_counter_limit,
 };
-use super::command::{CancelExport, ExportImageCall};
+use super::command::{CancelExport, ExportImage};
 use super::event::Event;
 use super::state::State;
-use super::{EngineError, Outcome};
+use super::{EngineError, HostError, Outcome};
 
 /// `ExportImage` / `ExportImages`.
 pub(super) fn export_image(
     state: &State,
     profile: &crate::provider::Profile,
-    c: &ExportImageCall,
+    c: &ExportImage,
     now: DateTime<Utc>,
 ) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
@@ -95,7 +95,9 @@ pub(super) fn export_image(
 
 /// The export task `id` if it exists (`EngineError::UnknownExport` otherwise).
 fn export_task(state: &State, id: ExportTaskId) -> Checked<&ExportTask> {
-    state.export(id).ok_or(EngineError::UnknownExport(id))
+    state
+        .export(id)
+        .ok_or(EngineError::Host(HostError::UnknownExport(id)))
 }
 
 /// `CancelTask`: the caller's own export, queued or running, in the call's region
@@ -140,14 +142,14 @@ pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<
     let t = export_task(state, id)?;
     t.state.check_progress(id)?;
     if percent > 100 {
-        return Err(EngineError::ExportProgressOutOfRange { task: id, percent });
+        return Err(HostError::ExportProgressOutOfRange { task: id, percent }.into());
     }
     if percent < t.progress {
-        return Err(EngineError::ExportProgressWentBack {
+        return Err(EngineError::Host(HostError::ExportProgressWentBack {
             task: id,
             from: t.progress,
             to: percent,
-        });
+        }));
     }
     let events = if percent == t.progress {
         Events::default()

@@ -1,54 +1,66 @@
 //! The lifecycle engine: [`ImageService`], a deterministic, sans-IO state machine for
 //! images, snapshots, shares, copy tasks, buckets and export tasks.
 //!
-//! The host passes each [`Command`] with the current time and gets back an [`Outcome`] or an
-//! [`EngineError`]; what happened is queued as [`EventRecord`]s (every state change, enough
-//! to rebuild the state by replay) and what the host must do as [`Effect`]s. The host does
-//! the real copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`;
-//! likewise for exports (`Effect::StartExport`; `ExportStarted`, `ExportProgress`,
-//! `ExportFinished`, `ExportFailed`).
-//! The engine never reads the clock and never performs I/O.
+//! # Three kinds of input, one answer type per call
+//! The engine takes three kinds of input, each its own type and entry point:
+//! - [`Fixture`]: what the cloud already holds (accounts, snapshots, images, KMS keys,
+//!   buckets), recorded with [`ImageService::register`];
+//! - [`ApiCall`]: what a customer asks, one request struct per call ([`CreateImage`],
+//!   [`CopyImage`], [`CancelCopyImage`], [`DeleteImage`], [`ModifyImageSharePermission`],
+//!   [`ExportImage`], [`CancelExport`]), each built with `new` and chained setters and sent
+//!   with [`ImageService::call`], which answers with the request's own
+//!   [`Request::Answer`] (a copy gets its [`AcceptedCopy`]s, a delete the id deleted);
+//! - [`HostReport`]: what the host reports about the work it carries out (started,
+//!   progress, finished, failed), sent with [`ImageService::report`].
+//!
+//! [`Command`] is any of the three, for drivers that carry all kinds through one door (the
+//! scenario runner, the proptest strategies, a host replaying an inbox):
+//! [`ImageService::handle`] takes it and answers the catch-all [`Outcome`]. Every input
+//! converts into a `Command` with `into()`.
+//!
+//! Each refusal says whose mistake it is ([`EngineError`]): a customer's
+//! ([`EngineError::Rejected`], with the provider's code, HTTP status and message), the
+//! host's ([`HostError`]), a fixture's ([`FixtureError`]), or the engine's own
+//! ([`InternalError`], a bug).
+//!
+//! What happened is queued as [`EventRecord`]s (every state change, enough to rebuild the
+//! state by replay) and what the host must do as [`Effect`]s. The host does the real
+//! copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`; likewise
+//! for exports (`Effect::StartExport`; `ExportStarted`, `ExportProgress`, `ExportFinished`,
+//! `ExportFailed`). The engine never reads the clock and never performs I/O.
 //!
 //! ```
-//! use chrono::{TimeZone, Utc};
-//! use machine_image::engine::{Command, CopyImage, Effect, ImageService, Outcome};
-//! use machine_image::{AccountId, Profile, RegionId, Tags};
-//! # use machine_image::{Image, ImageId, ImageName, Snapshot, SnapshotId};
+//! use chrono::{Duration, TimeZone, Utc};
+//! use machine_image::engine::{CopyImage, Effect, HostReport, ImageService};
+//! use machine_image::{AccountId, ImageId, ImageStatus, Profile, RegionId};
+//! # use machine_image::engine::Fixture;
+//! # use machine_image::{Image, ImageName, Snapshot, SnapshotId};
 //! let mut service = ImageService::new(Profile::alibaba());
 //! let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-//! # let owner = AccountId::new("1234567890123456").unwrap();
-//! # let hz = RegionId::new("cn-hangzhou").unwrap();
+//! let owner = AccountId::new("1234567890123456").unwrap();
+//! let hz = RegionId::new("cn-hangzhou").unwrap();
+//! let src = ImageId::new("m-source1").unwrap();
 //! # let disk = SnapshotId::new("s-sys1").unwrap();
-//! # service.handle(t0, Command::RegisterSnapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40))).unwrap();
-//! # let src = ImageId::new("m-source1").unwrap();
+//! # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40))).unwrap();
 //! # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web").unwrap(), vec![disk])
 //! #     .size_gib(40).created_at(t0).build().unwrap();
-//! # service.handle(t0, Command::RegisterImage(image)).unwrap();
+//! # service.register(t0, Fixture::Image(image)).unwrap();
 //! // A custom image `src` of `owner` exists in cn-hangzhou (fixtures hidden above).
-//! let outcome = service.handle(t0, Command::CopyImage(CopyImage {
-//!     caller: Some(owner.clone()),
-//!     client_token: None,
-//!     region: hz.clone(),
-//!     image: src.clone(),
-//!     destination_regions: vec![RegionId::new("cn-shanghai").unwrap()],
-//!     name: None,
-//!     description: None,
-//!     encrypted: false,
-//!     kms_key: None,
-//!     tags: Tags::empty(),
-//!     dry_run: false,
-//! })).unwrap();
-//! let Outcome::CopyAccepted { copies } = outcome else { panic!() };
+//! let shanghai = RegionId::new("cn-shanghai").unwrap();
+//! let copies = service
+//!     .call(t0, CopyImage::new(owner.clone(), hz.clone(), src.clone(), [shanghai]))
+//!     .unwrap();
 //!
 //! // The host loop: carry out effects, report back.
 //! while let Some(effect) = service.poll_effect() {
 //!     if let Effect::StartCopy { task, .. } = effect {
 //!         // ... copy the disks for real, then:
-//!         service.handle(t0 + chrono::Duration::minutes(12), Command::CopyFinished(task)).unwrap();
+//!         let done = t0 + Duration::minutes(12);
+//!         service.report(done, HostReport::CopyFinished(task)).unwrap();
 //!     }
 //! }
 //! let copy = service.state().image(&copies[0].image).unwrap();
-//! assert_eq!(copy.status().as_str(), "Available");
+//! assert_eq!(copy.status(), ImageStatus::Available);
 //! ```
 //!
 //! # Running it in a service: the log, snapshots, restarts
@@ -67,13 +79,13 @@
 //!
 //! ```
 //! # use chrono::{TimeZone, Utc};
-//! # use machine_image::engine::{Command, Effect, ImageService};
+//! # use machine_image::engine::{Fixture, ImageService};
 //! # use machine_image::{Account, AccountId, Profile};
 //! # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
 //! let mut service = ImageService::new(Profile::alibaba());
 //! let mut log = Vec::new(); // the host's durable store
 //! let account = Account::new(AccountId::new("1234567890123456").unwrap(), 10, 100);
-//! service.handle(t0, Command::RegisterAccount(account)).unwrap();
+//! service.register(t0, Fixture::Account(account)).unwrap();
 //! log.extend(service.drain_events());
 //! let snapshot = serde_json::to_string(&service).unwrap();
 //! let taken_at = service.next_seq();
@@ -138,13 +150,14 @@
 //!     only by a state deserialised near the limit): `InternalError`, before any change
 //!
 //! A dry run (`dry_run`, Tencent `DryRun`) runs steps 1 to 15 and stops there: it answers
-//! `Outcome::DryRunPassed` and changes nothing.
+//! `Outcome::DryRunPassed` (through [`ImageService::call`], an empty list of copies) and
+//! changes nothing.
 //!
 //! # Exports
-//! `Command::ExportImage` checks the rules of [`crate::export`] (the order is in the
+//! [`ExportImage`] checks the rules of [`crate::export`] (the order is in the
 //! `exporting` module docs: caller, region, image visible, snapshots, then
-//! [`crate::export::check_export`]'s) against the state's buckets (`RegisterBucket`
-//! fixtures) and answers `Outcome::ExportAccepted` with the task and its object names. The
+//! [`crate::export::check_export`]'s) against the state's buckets ([`Fixture::Bucket`])
+//! and answers with an [`AcceptedExport`]: the task and its object names. The
 //! task is queued and the host told at once (`Effect::StartExport`); it runs from the host's
 //! `ExportStarted` report until `ExportFinished` or `ExportFailed`; `CancelExport` ends a
 //! queued or running one (`Effect::AbortExport`). An image with a queued or running export
@@ -161,6 +174,7 @@
 
 mod check;
 mod command;
+mod error;
 mod event;
 mod exporting;
 mod few;
@@ -176,26 +190,28 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::copy::{TaskId, TaskState, TransitionError};
+use crate::copy::{TaskId, TaskState};
 use crate::error::{ApiError, ErrorCode};
-use crate::export::{ExportTaskId, ExportTransitionError};
+use crate::export::ExportTaskId;
 use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
-use crate::name::ImageName;
 use crate::provider::Profile;
 use crate::region::RegionId;
 
 pub use command::{
-    CancelExport, Command, CopyImage, CreateImage, ExportImageCall, ImageCall, ImageFilter,
-    ModifyShare,
+    AcceptedExport, ApiCall, CancelCopyImage, CancelExport, Command, CopyImage, CreateImage,
+    DeleteImage, ExportImage, Fixture, HostReport, ImageFilter, ModifyImageSharePermission,
+    Request,
 };
+pub use error::{EngineError, FixtureError, HostError, InternalError};
 pub use event::{CopyAcceptance, Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
 pub use log::ReplayError;
 pub use retention::Retention;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
-/// One copy a `CopyImage`/`SyncImages` call started.
+/// One copy a `CopyImage`/`SyncImages` call started (the answer to [`CopyImage`] is one
+/// per destination, in the order given).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptedCopy {
     /// The destination region.
@@ -206,7 +222,9 @@ pub struct AcceptedCopy {
     pub task: TaskId,
 }
 
-/// The answer to an accepted command.
+/// The answer to an accepted command through [`ImageService::handle`], the drivers' door.
+/// A host that sends a known call gets its typed answer from [`ImageService::call`]
+/// instead (see [`Request`]); `register` and `report` answer `()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// A fixture was recorded.
@@ -249,144 +267,6 @@ pub enum Outcome {
     },
     /// A host report was taken.
     Reported,
-}
-
-/// A fixture that can't be recorded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FixtureError {
-    /// The region is not in the profile's catalogue.
-    #[error("region {0} is not in the catalogue")]
-    UnknownRegion(RegionId),
-    /// The id exists already.
-    #[error("{0} exists already")]
-    DuplicateId(String),
-    /// The owner already has a custom image of that name in the region.
-    #[error("an image named {0} exists already for this owner and region")]
-    DuplicateName(ImageName),
-    /// The fixture would put the account over a quota.
-    #[error("account {0} would be over its quota in {1}")]
-    OverQuota(AccountId, RegionId),
-    /// A copy destination in flight can't be a fixture (it would have no task).
-    #[error("image {0} is an in-flight copy; fixtures must be settled images")]
-    InFlightCopy(ImageId),
-    /// A settled copy (an image with `copied_from`, not `CreateFailed`) names a snapshot
-    /// the state lacks: a copy that succeeded has every snapshot it made.
-    #[error("image {0} is a copy, and names a snapshot that does not exist")]
-    CopyWithoutSnapshot(ImageId),
-    /// The image names a snapshot of a copy still being made, which the copy owns (a
-    /// cancel deletes it).
-    #[error("image {0} names a snapshot of a copy still in flight")]
-    SnapshotOfLiveCopy(ImageId),
-}
-
-/// Why a command was refused. The state is unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EngineError {
-    /// The provider's API refuses the call.
-    #[error("{0}")]
-    Rejected(ApiError),
-    /// A host report asks for a move the task diagram lacks.
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
-    /// A host report names an unknown task.
-    #[error("no copy task {0}")]
-    UnknownTask(TaskId),
-    /// A progress report above 100.
-    #[error("copy {task}: progress {percent}% is above 100%")]
-    ProgressOutOfRange {
-        /// The task.
-        task: TaskId,
-        /// The percent reported.
-        percent: u8,
-    },
-    /// A progress report below the last one.
-    #[error("copy {task}: progress went back from {from}% to {to}%")]
-    ProgressWentBack {
-        /// The task.
-        task: TaskId,
-        /// The last report.
-        from: u8,
-        /// This report.
-        to: u8,
-    },
-    /// A host report asks for a move the export task diagram lacks.
-    #[error(transparent)]
-    ExportTransition(#[from] ExportTransitionError),
-    /// A host report names an unknown export task.
-    #[error("no {0}")]
-    UnknownExport(ExportTaskId),
-    /// An export progress report above 100.
-    #[error("{task}: progress {percent}% is above 100%")]
-    ExportProgressOutOfRange {
-        /// The task.
-        task: ExportTaskId,
-        /// The percent reported.
-        percent: u8,
-    },
-    /// An export progress report below the last one.
-    #[error("{task}: progress went back from {from}% to {to}%")]
-    ExportProgressWentBack {
-        /// The task.
-        task: ExportTaskId,
-        /// The last report.
-        from: u8,
-        /// This report.
-        to: u8,
-    },
-    /// The command is dated before the state's clock: the time of the last command that
-    /// changed the state. (A command that changes nothing, such as a dry run, an idempotent
-    /// retry or a repeated report, leaves the clock where it was: the clock is part of the
-    /// state, and the state is what the event log rebuilds.)
-    #[error("command dated {now} is before the last state change at {last}")]
-    TimeWentBackwards {
-        /// The time of the last state change.
-        last: DateTime<Utc>,
-        /// This command's time.
-        now: DateTime<Utc>,
-    },
-    /// A fixture can't be recorded.
-    #[error(transparent)]
-    Fixture(#[from] FixtureError),
-    /// An event did not fit the state (a bug: the checks passed).
-    #[error("internal: {0}")]
-    Internal(#[from] ApplyError),
-}
-
-impl EngineError {
-    /// The provider error a client would see: the API's own for `Rejected`, and for host and
-    /// fixture errors `IncorrectImageStatus` (a copy task in the wrong state),
-    /// `InvalidTaskId.IncorrectTaskStatus` / `InvalidTaskId.NotFound` (an export task in the
-    /// wrong state / unknown), `InvalidParameter` or `InternalError`.
-    pub fn to_api_error(&self) -> ApiError {
-        match self {
-            EngineError::Rejected(e) => e.clone(),
-            EngineError::Transition(_) => ApiError::new(ErrorCode::IncorrectImageStatus),
-            EngineError::UnknownTask(_) => ApiError::invalid_parameter("TaskId"),
-            EngineError::ProgressOutOfRange { .. } | EngineError::ProgressWentBack { .. } => {
-                ApiError::invalid_parameter("Progress")
-            }
-            EngineError::ExportTransition(e) => e.to_api_error(),
-            EngineError::UnknownExport(_) => ApiError::new(ErrorCode::InvalidTaskIdNotFound),
-            EngineError::ExportProgressOutOfRange { .. }
-            | EngineError::ExportProgressWentBack { .. } => ApiError::invalid_parameter("Progress"),
-            EngineError::TimeWentBackwards { .. } => ApiError::invalid_parameter("at"),
-            EngineError::Fixture(_) => ApiError::new(ErrorCode::InvalidParameter),
-            EngineError::Internal(_) => ApiError::new(ErrorCode::InternalError),
-        }
-    }
-
-    /// The provider code (`to_api_error().code()`).
-    pub fn code(&self) -> ErrorCode {
-        self.to_api_error().code()
-    }
-}
-
-impl From<ApiError> for EngineError {
-    fn from(e: ApiError) -> Self {
-        EngineError::Rejected(e)
-    }
 }
 
 /// An image as one account sees it.
@@ -551,12 +431,44 @@ impl ImageService {
         self.effects.extend(effects);
     }
 
-    /// Handles one command at `now`. On `Err` nothing changed. The copy check order is in
+    /// Records a fixture at `now`: a fact the cloud already holds. On `Err` (a
+    /// [`FixtureError`], or time going backwards) nothing changed.
+    pub fn register(&mut self, now: DateTime<Utc>, fixture: Fixture) -> Result<(), EngineError> {
+        self.handle(now, Command::Fixture(fixture)).map(drop)
+    }
+
+    /// Takes a host's report at `now`. On `Err` (a [`HostError`]) nothing changed.
+    pub fn report(&mut self, now: DateTime<Utc>, report: HostReport) -> Result<(), EngineError> {
+        self.handle(now, Command::Report(report)).map(drop)
+    }
+
+    /// Answers a customer's call at `now` with the request's own answer (see [`Request`]).
+    /// On `Err` nothing changed; a refusal is [`EngineError::Rejected`] with the provider's
+    /// error. The copy check order is in the [module docs](self#check-order).
+    pub fn call<R: Request>(
+        &mut self,
+        now: DateTime<Utc>,
+        request: R,
+    ) -> Result<R::Answer, EngineError> {
+        let call: ApiCall = request.into();
+        let name = call.name();
+        let outcome = self.handle(now, Command::Call(call))?;
+        <R as command::request_sealed::Sealed>::answer(outcome).map_err(|outcome| {
+            InternalError::UnexpectedOutcome {
+                call: name,
+                outcome: format!("{outcome:?}"),
+            }
+            .into()
+        })
+    }
+
+    /// Handles one command of any kind at `now`: the entry point for drivers that carry all
+    /// three kinds (see [`Command`]). On `Err` nothing changed. The copy check order is in
     /// the [module docs](self#check-order).
     pub fn handle(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
         if let Some(last) = self.state.now() {
             if now < last {
-                return Err(EngineError::TimeWentBackwards { last, now });
+                return Err(HostError::TimeWentBackwards { last, now }.into());
             }
         }
         if let Some((caller, token)) = command.idempotency_key() {

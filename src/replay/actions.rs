@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::account::Account;
-use crate::engine::{Command, CopyImage, ImageCall, ModifyShare};
+use crate::engine::{CancelCopyImage, Command, CopyImage, DeleteImage, ModifyImageSharePermission};
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus, Platform};
@@ -116,7 +116,7 @@ pub(crate) fn set_account(f: &Fields<'_>, profile: &Profile) -> Read<Command> {
     .allow_byok(f.bool_or("ByokAllowed", false)?)
     .allow_size(f.bool_or("SizeAllowed", false)?)
     .enable_export(f.bool_or("ExportEnabled", false)?);
-    Ok(Command::RegisterAccount(account))
+    Ok(Command::from(account))
 }
 
 fn fixture_region(f: &Fields<'_>) -> Read<RegionId> {
@@ -156,7 +156,7 @@ pub(crate) fn seed_snapshot(f: &Fields<'_>, at: DateTime<Utc>) -> Read<Command> 
         .str_opt("KMSKeyId")?
         .map(|s| KmsKeyId::new(s).map_err(|e| f.invalid("KMSKeyId", &e.to_string())))
         .transpose()?;
-    Ok(Command::RegisterSnapshot(match (encrypted, key) {
+    Ok(Command::from(match (encrypted, key) {
         (false, None) => snapshot,
         (true, None) => snapshot.encrypted_with_service_key(),
         (true, Some(key)) => snapshot.encrypted_with(key),
@@ -281,7 +281,7 @@ pub(crate) fn seed_image(
     let image = builder
         .build()
         .map_err(|e| f.invalid("ImageId", &e.to_string()))?;
-    Ok(Command::RegisterImage(image))
+    Ok(Command::from(image))
 }
 
 /// `SeedKmsKey` (`Authorized` defaults to true).
@@ -292,7 +292,7 @@ pub(crate) fn seed_kms_key(f: &Fields<'_>) -> Read<Command> {
         fixture_region(f)?,
         owner(f, None)?,
     );
-    Ok(Command::RegisterKmsKey(
+    Ok(Command::from(
         key.authorized(f.bool_or("Authorized", true)?),
     ))
 }
@@ -333,7 +333,7 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
         "DestinationRegionId",
         ErrorCode::DestinationRegionNotFound,
     )?;
-    Ok(Command::CopyImage(CopyImage {
+    Ok(Command::from(CopyImage {
         caller,
         client_token: client_token(f)?,
         region: source,
@@ -352,16 +352,25 @@ pub(crate) fn copy_image(f: &Fields<'_>) -> Read<Command> {
 pub(crate) fn image_call(f: &Fields<'_>, cancel: bool) -> Read<Command> {
     f.only(&["CallerId", "ClientToken", "RegionId", "ImageId"])?;
     let caller = Some(require_caller(f)?);
-    let call = ImageCall {
-        caller,
-        client_token: client_token(f)?,
-        region: region(f, "RegionId", ErrorCode::InvalidRegionIdNotFound)?,
-        image: image_id(f.str_req("ImageId")?)?,
-    };
+    let client_token = client_token(f)?;
+    let region = region(f, "RegionId", ErrorCode::InvalidRegionIdNotFound)?;
+    let image = image_id(f.str_req("ImageId")?)?;
     Ok(if cancel {
-        Command::CancelCopyImage(call)
+        CancelCopyImage {
+            caller,
+            client_token,
+            region,
+            image,
+        }
+        .into()
     } else {
-        Command::DeleteImage(call)
+        DeleteImage {
+            caller,
+            client_token,
+            region,
+            image,
+        }
+        .into()
     })
 }
 
@@ -406,7 +415,7 @@ pub(crate) fn modify_share(f: &Fields<'_>, provider: Provider) -> Read<Command> 
             }
         }
     };
-    Ok(Command::ModifyImageSharePermission(ModifyShare {
+    Ok(Command::from(ModifyImageSharePermission {
         caller,
         client_token: client_token(f)?,
         region: region(f, region_param, ErrorCode::InvalidRegionIdNotFound)?,
@@ -471,7 +480,7 @@ pub(crate) fn sync_images(f: &Fields<'_>) -> Read<(Command, bool)> {
         .map(|s| RegionId::new(s).map_err(|_| ApiError::new(ErrorCode::DestinationRegionNotFound)))
         .collect::<Read<Vec<_>>>()?;
     Ok((
-        Command::CopyImage(CopyImage {
+        Command::from(CopyImage {
             caller,
             client_token: client_token(f)?,
             region: source,

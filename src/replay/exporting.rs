@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
-use crate::engine::{CancelExport, Command, ExportImageCall, Outcome};
+use crate::engine::{CancelExport, Command, ExportImage, HostReport, Outcome};
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{
     Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportTaskId, ObjectPrefix,
@@ -70,7 +70,7 @@ fn bucket_name(f: &Fields<'_>, name: &str) -> Read<BucketName> {
 /// `SetBucket`: `BucketName`, `RegionId`, `OwnerId`.
 fn set_bucket(f: &Fields<'_>) -> Read<Command> {
     f.only(&["BucketName", "RegionId", "OwnerId"])?;
-    Ok(Command::RegisterBucket(Bucket::new(
+    Ok(Command::from(Bucket::new(
         bucket_name(f, "BucketName")?,
         RegionId::new(f.str_req("RegionId")?).map_err(|e| f.invalid("RegionId", &e.to_string()))?,
         AccountId::new(f.str_req("OwnerId")?).map_err(|e| f.invalid("OwnerId", &e.to_string()))?,
@@ -79,7 +79,7 @@ fn set_bucket(f: &Fields<'_>) -> Read<Command> {
 
 /// Alibaba `ExportImage`: `RegionId`, `ImageId`, `OSSBucket`, `OSSPrefix`; `ImageFormat`
 /// (`raw`), `RoleName` (accepted, not modelled). The whole image is exported.
-fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
+fn export_image(f: &Fields<'_>) -> Read<ExportImage> {
     f.only(&[
         "CallerId",
         "RegionId",
@@ -99,7 +99,7 @@ fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
         None => ExportFormat::Raw,
         Some(s) => ExportFormat::parse_for(Provider::Alibaba, s).map_err(|e| e.to_api_error())?,
     };
-    Ok(ExportImageCall {
+    Ok(ExportImage {
         caller: Some(caller),
         region,
         request: ExportRequest {
@@ -116,7 +116,7 @@ fn export_image(f: &Fields<'_>) -> Read<ExportImageCall> {
 /// Tencent `ExportImages`: `Region`, `BucketName`, `ImageIds`, `FileNamePrefixList` (one
 /// per image); `ExportFormat` (`RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (accepted,
 /// not modelled). One call per image, all checked before any is made.
-fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
+fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImage>> {
     f.only(&[
         "CallerId",
         "Region",
@@ -166,7 +166,7 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
         .iter()
         .zip(&prefixes)
         .map(|(id, prefix)| {
-            Ok(ExportImageCall {
+            Ok(ExportImage {
                 caller: Some(caller.clone()),
                 region: region.clone(),
                 request: ExportRequest {
@@ -187,7 +187,7 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImageCall>> {
 fn cancel_task(f: &Fields<'_>) -> Read<Command> {
     f.only(&["CallerId", "RegionId", "TaskId"])?;
     let caller = require_caller(f)?;
-    Ok(Command::CancelExport(CancelExport {
+    Ok(Command::from(CancelExport {
         caller: Some(caller),
         region: call_region(f, Provider::Alibaba)?,
         task: task_id_param(f, Provider::Alibaba, "TaskId")?,
@@ -273,7 +273,7 @@ impl Runner {
             (Provider::Alibaba, "ExportImage") => {
                 let call = export_image(f).map_err(Failure::reading)?;
                 let region = call.region.clone();
-                match self.run(at, Command::ExportImage(call))? {
+                match self.run(at, Command::from(call))? {
                     Outcome::ExportAccepted { task, .. } => Ok(Reply::Body(render::to_value(
                         &alibaba::ExportImageResponse::new(&request_of(f), task, &region),
                     ))),
@@ -286,7 +286,7 @@ impl Runner {
                 for call in &calls {
                     let mut dry = call.clone();
                     dry.dry_run = true;
-                    self.run(at, Command::ExportImage(dry))?;
+                    self.run(at, Command::from(dry))?;
                 }
                 if calls.iter().any(|c| c.dry_run) {
                     return Ok(Reply::Plain);
@@ -295,7 +295,7 @@ impl Runner {
                 let mut paths = Vec::new();
                 for call in calls {
                     if let Outcome::ExportAccepted { task, objects } =
-                        self.run(at, Command::ExportImage(call))?
+                        self.run(at, Command::from(call))?
                     {
                         first.get_or_insert(task);
                         paths.extend(objects);
@@ -318,7 +318,7 @@ impl Runner {
                     .map_err(Failure::reading)?
                     .unwrap_or("reported by the host")
                     .to_owned();
-                self.run(at, Command::ExportFailed { task, reason })?;
+                self.run(at, HostReport::ExportFailed { task, reason }.into())?;
                 Ok(Reply::Plain)
             }
             (Provider::Alibaba, "DescribeTasks") => {

@@ -92,6 +92,22 @@
 //!   `MissingParameter`, `InvalidAction.NotFound`; Tencent `InvalidParameter`,
 //!   `MissingParameter`, `UnknownParameter`, `InvalidAction`) whose message starts with
 //!   `line N:` and names the parameter; the run goes on.
+//!
+//! # Errors that are not the customer's
+//! The engine's refusals of a customer's call ([`EngineError::Rejected`]) are answered as
+//! they are. Its other errors (the host's mistakes, refused fixtures, bugs) carry no
+//! provider code; the runner answers them through one function, [`wire_error`]:
+//!
+//! | Engine error | Code | Message |
+//! |---|---|---|
+//! | [`HostError::CopyTransition`](crate::engine::HostError::CopyTransition) (a copy report out of order) | `IncorrectImageStatus` | the code's |
+//! | [`HostError::UnknownTask`](crate::engine::HostError::UnknownTask) | `InvalidParameter` | names `TaskId` |
+//! | `HostError::ProgressOutOfRange`, `ProgressWentBack`, `ExportProgressOutOfRange`, `ExportProgressWentBack` | `InvalidParameter` | names `Progress` |
+//! | [`HostError::ExportTransition`](crate::engine::HostError::ExportTransition) | `InvalidTaskId.IncorrectTaskStatus` | the code's |
+//! | [`HostError::UnknownExport`](crate::engine::HostError::UnknownExport) | `InvalidTaskId.NotFound` | the code's |
+//! | [`HostError::TimeWentBackwards`](crate::engine::HostError::TimeWentBackwards) | `InvalidParameter` | names `at`, the line's time |
+//! | [`EngineError::Fixture`] | `InvalidParameter` | `line N: the fixture is refused: …` |
+//! | [`EngineError::Internal`] | `InternalError` | the code's |
 
 mod actions;
 mod exporting;
@@ -100,11 +116,14 @@ mod render;
 pub mod scenario;
 mod timeline;
 pub mod value;
+mod wire;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Command, EventRecord, ImageFilter, ImageService, Outcome};
+use crate::engine::{
+    Command, EngineError, EventRecord, HostReport, ImageFilter, ImageService, Outcome,
+};
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{ImageId, RequestId};
 use crate::image::{ImageStatus, OwnerAlias};
@@ -115,6 +134,7 @@ use crate::tencent::TencentCode;
 
 use fields::{Fields, at_line};
 pub use value::{Key, Value};
+pub use wire::wire_error;
 
 /// Whether a line is skipped: blank, or starting with `#`.
 pub fn is_skipped(line: &str) -> bool {
@@ -352,7 +372,7 @@ impl Runner {
         self.last_at = Some(at);
         self.sim
             .advance_to(at)
-            .map_err(|e| Failure::from(e.to_api_error()))?;
+            .map_err(|e| Failure::from(wire_error(&e)))?;
         self.line = line;
         self.dispatch(line, action, &f, at)
     }
@@ -408,15 +428,11 @@ impl Runner {
 
     fn run(&mut self, at: DateTime<Utc>, command: Command) -> Result<Outcome, Failure> {
         self.sim.handle(at, command).map_err(|e| match e {
-            crate::engine::EngineError::Fixture(fixture) => Failure {
-                error: at_line(
-                    self.line,
-                    ApiError::new(ErrorCode::InvalidParameter)
-                        .with_message(format!("the fixture is refused: {fixture}")),
-                ),
+            EngineError::Fixture(_) => Failure {
+                error: at_line(self.line, wire_error(&e)),
                 own_message: true,
             },
-            other => Failure::from(other.to_api_error()),
+            other => Failure::from(wire_error(&other)),
         })
     }
 
@@ -494,7 +510,7 @@ impl Runner {
                 .with_message("The specified image is not coping.")
                 .into());
         };
-        self.run(at, Command::CopyFailed { task, reason })?;
+        self.run(at, HostReport::CopyFailed { task, reason }.into())?;
         Ok(Reply::Plain)
     }
 

@@ -22,7 +22,7 @@
 //! let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
 //! let mut scenario = Scenario::new(&profile).unwrap();
 //! let alice = Account::new(AccountId::new("1111111111111111").unwrap(), 5, 10);
-//! scenario.push(at, &Command::RegisterAccount(alice), service.state()).unwrap();
+//! scenario.push(at, &Command::from(alice), service.state()).unwrap();
 //! assert_eq!(
 //!     scenario.to_jsonl(),
 //!     "{\"Action\":\"Configure\",\"Provider\":\"alibaba\",\"QueueScope\":\"source\",\"MaxImageSizeGiB\":500}\n\
@@ -32,7 +32,7 @@
 
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
-use crate::engine::{Command, State};
+use crate::engine::{ApiCall, CancelCopyImage, Command, DeleteImage, Fixture, HostReport, State};
 use crate::image::{ImageKind, ImageStatus};
 use crate::provider::{Profile, Provider};
 
@@ -149,7 +149,7 @@ pub fn command_line(
         }
     };
     match command {
-        Command::RegisterAccount(a) => {
+        Command::Fixture(Fixture::Account(a)) => {
             pairs.extend([
                 ("Action", Value::str("SetAccount")),
                 ("AccountId", Value::str(a.id.as_str())),
@@ -161,7 +161,7 @@ pub fn command_line(
                 ("ExportEnabled", Value::Bool(a.export_enabled)),
             ]);
         }
-        Command::RegisterSnapshot(s) => {
+        Command::Fixture(Fixture::Snapshot(s)) => {
             pairs.extend([
                 ("Action", Value::str("SeedSnapshot")),
                 ("RegionId", Value::str(s.region.as_str())),
@@ -175,7 +175,7 @@ pub fn command_line(
                 pairs.push(("KMSKeyId", Value::str(k.as_str())));
             }
         }
-        Command::RegisterImage(i) => {
+        Command::Fixture(Fixture::Image(i)) => {
             let expected_progress = if i.status == ImageStatus::Available {
                 100
             } else {
@@ -220,7 +220,7 @@ pub fn command_line(
                 pairs.push(("Description", Value::str(d.as_str())));
             }
         }
-        Command::RegisterKmsKey(k) => {
+        Command::Fixture(Fixture::KmsKey(k)) => {
             pairs.extend([
                 ("Action", Value::str("SeedKmsKey")),
                 ("RegionId", Value::str(k.region.as_str())),
@@ -229,8 +229,10 @@ pub fn command_line(
                 ("Authorized", Value::Bool(k.authorized)),
             ]);
         }
-        Command::CreateImage(_) => return Err(not("CreateImage has no scenario action")),
-        Command::CopyImage(c) => {
+        Command::Call(ApiCall::CreateImage(_)) => {
+            return Err(not("CreateImage has no scenario action"));
+        }
+        Command::Call(ApiCall::CopyImage(c)) => {
             api_call("CopyImage")?;
             let [destination] = c.destination_regions.as_slice() else {
                 return Err(not("a copy to other than exactly one region (SyncImages)"));
@@ -261,21 +263,32 @@ pub fn command_line(
                 pairs.push(("Tag", super::render::tag_list(&c.tags)));
             }
         }
-        Command::CancelCopyImage(c) | Command::DeleteImage(c) => {
-            let action = if matches!(command, Command::CancelCopyImage(_)) {
+        Command::Call(ApiCall::CancelCopyImage(CancelCopyImage {
+            caller: c,
+            client_token: t,
+            region,
+            image,
+        }))
+        | Command::Call(ApiCall::DeleteImage(DeleteImage {
+            caller: c,
+            client_token: t,
+            region,
+            image,
+        })) => {
+            let action = if matches!(command, Command::Call(ApiCall::CancelCopyImage(_))) {
                 "CancelCopyImage"
             } else {
                 "DeleteImage"
             };
             api_call(action)?;
             pairs.push(("Action", Value::str(action)));
-            caller(&mut pairs, &c.caller, &c.client_token);
+            caller(&mut pairs, c, t);
             pairs.extend([
-                ("RegionId", Value::str(c.region.as_str())),
-                ("ImageId", Value::str(c.image.as_str())),
+                ("RegionId", Value::str(region.as_str())),
+                ("ImageId", Value::str(image.as_str())),
             ]);
         }
-        Command::ModifyImageSharePermission(c) => {
+        Command::Call(ApiCall::ModifyImageSharePermission(c)) => {
             api_call("ModifyImageSharePermission")?;
             pairs.push(("Action", Value::str("ModifyImageSharePermission")));
             caller(&mut pairs, &c.caller, &c.client_token);
@@ -290,7 +303,7 @@ pub fn command_line(
                 pairs.push(("RemoveAccount", strs(&c.remove)));
             }
         }
-        Command::CopyFailed { task, reason } => {
+        Command::Report(HostReport::CopyFailed { task, reason }) => {
             let t = state.task(*task).ok_or(RenderError::UnknownTask(*task))?;
             pairs.extend([
                 ("Action", Value::str("CopyFailed")),
@@ -299,12 +312,16 @@ pub fn command_line(
                 ("Reason", Value::str(reason.as_str())),
             ]);
         }
-        Command::CopyStarted(_) | Command::CopyProgress { .. } | Command::CopyFinished(_) => {
+        Command::Report(
+            HostReport::CopyStarted(_)
+            | HostReport::CopyProgress { .. }
+            | HostReport::CopyFinished(_),
+        ) => {
             return Err(not(
                 "a host report the runner's simulator makes itself (started, progress, finished)",
             ));
         }
-        Command::RegisterBucket(b) => {
+        Command::Fixture(Fixture::Bucket(b)) => {
             pairs.extend([
                 ("Action", Value::str("SetBucket")),
                 ("BucketName", Value::str(b.name.as_str())),
@@ -312,7 +329,7 @@ pub fn command_line(
                 ("OwnerId", Value::str(b.owner.as_str())),
             ]);
         }
-        Command::ExportImage(c) => {
+        Command::Call(ApiCall::ExportImage(c)) => {
             api_call("ExportImage")?;
             if c.dry_run {
                 return Err(not("a dry run (ExportImages)"));
@@ -333,7 +350,7 @@ pub fn command_line(
                 ),
             ]);
         }
-        Command::CancelExport(c) => {
+        Command::Call(ApiCall::CancelExport(c)) => {
             api_call("CancelTask")?;
             pairs.push(("Action", Value::str("CancelTask")));
             caller(&mut pairs, &c.caller, &None);
@@ -342,7 +359,7 @@ pub fn command_line(
                 ("TaskId", Value::str(format!("t-{:08}", c.task.0))),
             ]);
         }
-        Command::ExportFailed { task, reason } => {
+        Command::Report(HostReport::ExportFailed { task, reason }) => {
             api_call("ExportFailed")?;
             pairs.extend([
                 ("Action", Value::str("ExportFailed")),
@@ -350,7 +367,11 @@ pub fn command_line(
                 ("Reason", Value::str(reason.as_str())),
             ]);
         }
-        Command::ExportStarted(_) | Command::ExportProgress { .. } | Command::ExportFinished(_) => {
+        Command::Report(
+            HostReport::ExportStarted(_)
+            | HostReport::ExportProgress { .. }
+            | HostReport::ExportFinished(_),
+        ) => {
             return Err(not(
                 "an export report the runner's simulator makes itself (started, progress, finished)",
             ));
@@ -427,7 +448,7 @@ mod tests {
         let profile = Profile::alibaba();
         let service = ImageService::new(profile.clone());
         let mut scenario = Scenario::new(&profile).unwrap();
-        let account = Command::RegisterAccount(crate::account::Account::new(
+        let account = Command::from(crate::account::Account::new(
             AccountId::new("1111111111111111").unwrap(),
             5,
             5,
@@ -466,7 +487,7 @@ mod tests {
         let snap = SnapshotId::new("s-sys1").unwrap();
         let src = ImageId::new("m-source1").unwrap();
         let copy = |dest: &str| {
-            Command::CopyImage(CopyImage {
+            Command::from(CopyImage {
                 caller: Some(owner.clone()),
                 client_token: None,
                 region: hz.clone(),
@@ -481,13 +502,10 @@ mod tests {
             })
         };
         let commands = vec![
+            (at(0), Command::from(Account::new(owner.clone(), 5, 10))),
             (
                 at(0),
-                Command::RegisterAccount(Account::new(owner.clone(), 5, 10)),
-            ),
-            (
-                at(0),
-                Command::RegisterSnapshot(Snapshot::new(
+                Command::from(Snapshot::new(
                     snap.clone(),
                     hz.clone(),
                     owner.clone(),
@@ -497,7 +515,7 @@ mod tests {
             ),
             (
                 at(0),
-                Command::RegisterImage(
+                Command::from(
                     Image::custom(
                         src.clone(),
                         hz.clone(),
@@ -526,10 +544,10 @@ mod tests {
             panic!("{:?}", expected[5]);
         };
         sim.advance_to(at(20)).unwrap();
-        let fail = Command::CopyFailed {
+        let fail = Command::from(HostReport::CopyFailed {
             task: copies[0].task,
             reason: "disk".into(),
-        };
+        });
         scenario.push(at(20), &fail, sim.service().state()).unwrap();
         expected.push(sim.handle(at(20), fail));
         service = sim.into_service();
@@ -547,14 +565,18 @@ mod tests {
             let code = answer.get("Code").cloned();
             match expected {
                 Ok(_) => assert_eq!(code, None, "{answer:?}"),
-                Err(e) => assert_eq!(code, Some(Value::str(e.code().as_str())), "{answer:?}"),
+                Err(e) => assert_eq!(
+                    code,
+                    Some(Value::str(crate::replay::wire_error(e).code().as_str())),
+                    "{answer:?}"
+                ),
             }
         }
         assert_eq!(runner.simulator().service(), &service);
         assert!(matches!(
             command_line(
                 at(0),
-                &Command::CopyFinished(copies[0].task),
+                &HostReport::CopyFinished(copies[0].task).into(),
                 Provider::Alibaba,
                 service.state()
             ),
