@@ -6,39 +6,76 @@
 //! [`ImageService`], a sans-IO state machine that decides every copy, cancel, delete and
 //! share and tells its host what to do.
 //!
+//! # The host loop
+//! A service embeds [`ImageService`], passes it what the cloud holds, what customers ask
+//! and what its workers report, each with the current time, and carries out the
+//! [`Effect`](engine::Effect)s it asks for. Every state change comes out as a numbered
+//! event record: persist those, and the service can be rebuilt after a restart (see
+//! [`engine`], "Running it in a service", and `examples/durable_host.rs`).
+//!
 //! ```
-//! use machine_image::sim::copy_duration;
-//! use machine_image::replay::{Runner, Value};
-//! use machine_image::{ApiError, ErrorCode, ImageName, Provider, RegionPolicy};
+//! use chrono::{Duration, TimeZone, Utc};
+//! use machine_image::engine::{CopyImage, Effect, Fixture, HostReport, ImageService};
+//! use machine_image::{
+//!     AccountId, Image, ImageId, ImageName, ImageStatus, Profile, RegionId, Snapshot, SnapshotId,
+//! };
 //!
-//! // Values that can't be invalid; every violation maps to the provider's code.
+//! let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! let owner = AccountId::new("1234567890123456")?;
+//! let hangzhou = RegionId::new("cn-hangzhou")?;
+//! let mut service = ImageService::new(Profile::alibaba());
+//! let mut log = Vec::new(); // the host's durable store of event records
+//!
+//! // What the cloud already holds: a snapshot and a custom image on it.
+//! let disk = SnapshotId::new("s-sys0001")?;
+//! let snapshot = Snapshot::new(disk.clone(), hangzhou.clone(), owner.clone(), t0, 40);
+//! service.register(t0, Fixture::Snapshot(snapshot))?;
+//! let web = ImageId::new("m-web0001")?;
+//! let image = Image::custom(web.clone(), hangzhou.clone(), owner.clone(), ImageName::new("web")?, vec![disk])
+//!     .size_gib(40)
+//!     .build()?;
+//! service.register(t0, Fixture::Image(image))?;
+//!
+//! // A customer's call, answered with its own type: the copies accepted.
+//! let shanghai = RegionId::new("cn-shanghai")?;
+//! let copies = service.call(t0, CopyImage::new(owner.clone(), hangzhou.clone(), web.clone(), [shanghai]))?;
+//! log.extend(service.drain_events());
+//!
+//! // The host loop: do what the effects say, report back.
+//! while let Some(effect) = service.poll_effect() {
+//!     if let Effect::StartCopy { task, .. } = effect {
+//!         // ... copy the disks for real, then:
+//!         service.report(t0 + Duration::minutes(12), HostReport::CopyFinished(task))?;
+//!     }
+//! }
+//! log.extend(service.drain_events());
+//! let copy = service.state().image(&copies[0].image).expect("the copy exists");
+//! assert_eq!(copy.status(), ImageStatus::Available);
+//!
+//! // A refusal says whose mistake it is; a customer's carries the provider's code.
+//! let later = t0 + Duration::minutes(13);
+//! let same_region = CopyImage::new(owner, hangzhou.clone(), web, [hangzhou]);
+//! let refused = service.call(later, same_region).unwrap_err();
+//! assert_eq!(refused.code().map(|c| c.as_str()), Some("IncorrectDestinationRegion"));
+//! assert_eq!(refused.http_status(), 403);
+//!
+//! // After a restart, the log rebuilds the service exactly.
+//! let rebuilt = ImageService::from_events(Profile::alibaba(), &log)?;
+//! assert!(rebuilt == service);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The value types can't hold an invalid value, and each violation maps to the provider's
+//! code:
+//!
+//! ```
+//! use machine_image::{ApiError, ImageName, Provider, RegionPolicy};
+//!
 //! let err: ApiError = ImageName::new("1-bad").unwrap_err().into();
-//! assert_eq!(err.code(), ErrorCode::InvalidImageNameMalformed);
 //! assert_eq!((err.code().as_str(), err.http_status()), ("InvalidImageName.Malformed", 400));
-//!
-//! // Which copies a region policy allows.
 //! let tencent = RegionPolicy::for_provider(Provider::Tencent);
 //! let refused = tencent.check_copy("ap-guangzhou", "ap-singapore", false).unwrap_err();
 //! assert_eq!(ApiError::from(refused).code_for(Provider::Tencent), "UnsupportedOperation.Region");
-//!
-//! // The engine, driven through the scenario runner: a copy to the image's own region is
-//! // refused with the seed's code.
-//! let mut runner = Runner::new();
-//! let line = |s: &str| -> Value {
-//!     let mut pairs = Vec::new();
-//!     for kv in s.split(';') {
-//!         let (k, v) = kv.split_once('=').unwrap();
-//!         pairs.push((k.to_owned(), Value::str(v)));
-//!     }
-//!     Value::object(pairs)
-//! };
-//! let at = "at=2026-01-01T00:00:00Z";
-//! runner.answer(1, Ok(line(&format!("{at};Action=SeedImage;RegionId=cn-hangzhou;ImageId=m-src0001;ImageName=web;OwnerId=1"))));
-//! let answer = runner.answer(2, Ok(line(&format!(
-//!     "{at};Action=CopyImage;CallerId=1;RegionId=cn-hangzhou;ImageId=m-src0001;DestinationRegionId=cn-hangzhou"
-//! ))));
-//! assert_eq!(answer.get("Code"), Some(&Value::str("IncorrectDestinationRegion")));
-//! assert_eq!(copy_duration(0).num_minutes(), 10);
 //! ```
 //!
 //! # The rules, and where they live
@@ -61,6 +98,9 @@
 //! - Charges ([`charges`], seeds [000](crate::sources#seed-000)–[002](crate::sources#seed-002)): what each image type and operation bills and why,
 //!   priced only from a caller's [`charges::PriceTable`]; [`charges::estimate`] of a copy plan.
 //! - The host ([`sim`]) and the scenario format ([`replay`]).
+//! - The providers' response bodies, success and error, as typed structs ([`response`]),
+//!   for an emulator that answers in the providers' wire format.
+//! - Where every rule comes from: the provider documents, in [`sources`].
 //!
 //! The crate does no I/O: it never reads the clock, the network, files or randomness. The
 //! same commands at the same times give the same results, byte for byte.
