@@ -9,7 +9,7 @@
 //! # The host loop
 //! A service embeds [`ImageService`], passes it what the cloud holds, what customers ask
 //! and what its workers report, each with the current time, and carries out the
-//! [`Effect`](engine::Effect)s it asks for. Every state change comes out as a numbered
+//! [`Effect`]s it asks for. Every state change comes out as a numbered
 //! event record: persist those, and the service can be rebuilt after a restart (see
 //! [`engine`], "Running it in a service", and `examples/durable_host.rs`).
 //!
