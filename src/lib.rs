@@ -114,7 +114,7 @@ pub mod provider;
 pub mod region;
 pub mod tag;
 pub mod task;
-pub mod tencent;
+pub use error::tencent;
 mod text;
 
 pub use error::{ApiError, CatalogueEntry, ErrorCode, Parameter, SEED_CATALOGUE};

@@ -67,7 +67,10 @@ use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, EnumIter, EnumString, IntoStaticStr};
 
 use crate::provider::Provider;
-use crate::tencent::TencentCode;
+
+pub mod tencent;
+
+pub use tencent::TencentCode;
 
 /// An error code of the provider's API, as the Alibaba Cloud tables spell it (typos included).
 ///
