@@ -6,8 +6,10 @@
 //! messages are the SDK's international edition where it has one; where it has none they
 //! are translations of the Chinese comment, marked *(translated)* below.
 //!
-//! The mapping from [`ErrorCode`] is this crate's choice where Tencent documents no code for a
-//! rule; each choice is stated on the variant it picks:
+//! The mapping from [`ErrorCode`](super::ErrorCode) is declared beside each code in the error
+//! table and read with [`ErrorCode::tencent_code`](super::ErrorCode::tencent_code); it is this
+//! crate's choice where Tencent documents no code for a rule, and each `ErrorCode` variant's
+//! documentation names the Tencent code it gets:
 //!
 //! | Failure (Alibaba code) | Tencent code |
 //! |---|---|
@@ -42,8 +44,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, EnumIter, EnumString, IntoStaticStr};
-
-use crate::error::ErrorCode;
 
 macro_rules! tencent_codes {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal, $message:literal; )*) => {
@@ -195,71 +195,6 @@ impl TencentCode {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
-
-    /// The code Tencent answers for the failure `code` names (the module table).
-    pub fn for_failure(code: ErrorCode) -> TencentCode {
-        use ErrorCode as E;
-        use TencentCode as T;
-        match code {
-            E::InvalidAliUidIsNull => T::AuthFailureInvalidAuthorization,
-            E::InvalidImageNameMalformed
-            | E::InvalidDescriptionMalformed
-            | E::InvalidParameterKmsKeyIdNotFound
-            | E::IdempotentParameterMismatch
-            | E::InvalidTagKeyMalformed
-            | E::InvalidTagValueMalformed
-            | E::DuplicateTagKey => T::InvalidParameterValue,
-            E::InvalidTagCount => T::InvalidParameterValueLimitExceeded,
-            E::Forbbiden => T::InvalidParameterValueInvalidImageId,
-            E::SourceRegionNotFound | E::DestinationRegionNotFound | E::InvalidRegionIdNotFound => {
-                T::InvalidRegionNotFound
-            }
-            E::InvalidImageIdNotFound => T::InvalidImageIdNotFound,
-            E::IncorrectImageStatus | E::ImageCreatedNotFromCopy => T::InvalidImageIdIncorrectState,
-            E::InvalidSnapshotIdNotFound => T::InvalidParameterSnapshotNotFound,
-            E::InvalidImageNameDuplicated => T::InvalidImageNameDuplicate,
-            E::QuotaExceedImage => T::ImageQuotaLimitExceeded,
-            E::QuotaExceedSnapshot => T::LimitExceeded,
-            E::OperationDeniedImageCopying => T::InvalidParameterValueInvalidImageState,
-            E::RegionNotSupportCopy => T::InvalidRegionUnavailable,
-            E::InvalidSnapshotTooOld | E::OperationDenied => T::UnsupportedOperation,
-            E::IncorrectDestinationRegion | E::OperationDeniedSameRegionOnly => {
-                T::InvalidParameterValueInvalidRegion
-            }
-            E::SizeExceedImage => T::InvalidImageIdTooLarge,
-            E::OperationDeinedEncryptedSnapshot => {
-                T::UnsupportedOperationEncryptedImagesNotSupported
-            }
-            E::InternalError => T::InternalError,
-            E::OperationDeniedNotPublished => T::UnsupportedOperationRegion,
-            E::InvalidParameterKmsKeyIdKmsUnauthorized => T::UnauthorizedOperation,
-            E::InvalidRegionNotSupport => T::UnsupportedOperationInvalidRegionDiskEncrypt,
-            E::UserNotInTheWhiteList => T::InvalidPermission,
-            E::InvalidParameterEncryptedIllegal => T::InvalidParameterCombination,
-            E::InvalidAccountNotFound => T::InvalidAccountIdNotFound,
-            E::InvalidAccountForbbiden => T::InvalidAccountIsYourSelf,
-            E::InstanceImageNotSupport => T::InvalidParameterInstanceImageNotSupport,
-            E::InvalidParameter => T::InvalidParameter,
-            E::MissingParameter => T::MissingParameter,
-            E::InvalidActionNotFound => T::InvalidAction,
-            E::InvalidOssBucketNotFound => T::InvalidParameterValueBucketNotFound,
-            E::InvalidOssPrefixMalformed | E::InvalidImageFormatMalformed => {
-                T::InvalidParameterValue
-            }
-            E::InvalidImageDiskAmountOrSize => {
-                T::UnsupportedOperationImageTooLargeExportUnsupported
-            }
-            E::ImageNotSupported | E::InvalidImageCategoryNotSupported => {
-                T::UnsupportedOperationPublicImageExportUnsupported
-            }
-            E::ImageIsExporting => T::InvalidParameterValueInvalidImageState,
-            E::WindowsImageExportUnsupported => {
-                T::UnsupportedOperationWindowsImageExportUnsupported
-            }
-            E::InvalidTaskIdNotFound => T::InvalidParameterValue,
-            E::InvalidTaskIdIncorrectTaskStatus => T::UnsupportedOperation,
-        }
-    }
 }
 
 impl fmt::Display for TencentCode {
@@ -274,31 +209,10 @@ mod tests {
     use strum::IntoEnumIterator;
 
     #[test]
-    fn every_failure_has_a_tencent_code() {
-        for code in ErrorCode::iter() {
-            let t = TencentCode::for_failure(code);
-            assert!(!t.message().is_empty());
-            assert_eq!(t.as_str().parse::<TencentCode>().unwrap(), t);
+    fn codes_round_trip_through_strings() {
+        for code in TencentCode::iter() {
+            assert_eq!(code.as_str().parse::<TencentCode>().unwrap(), code);
+            assert!(!code.message().is_empty());
         }
-    }
-
-    #[test]
-    fn documented_mappings() {
-        assert_eq!(
-            TencentCode::for_failure(ErrorCode::IncorrectImageStatus).as_str(),
-            "InvalidImageId.IncorrectState"
-        );
-        assert_eq!(
-            TencentCode::for_failure(ErrorCode::SizeExceedImage).as_str(),
-            "InvalidImageId.TooLarge"
-        );
-        assert_eq!(
-            TencentCode::for_failure(ErrorCode::DestinationRegionNotFound).as_str(),
-            "InvalidRegion.NotFound"
-        );
-        assert_eq!(
-            TencentCode::for_failure(ErrorCode::QuotaExceedImage).as_str(),
-            "ImageQuotaLimitExceeded"
-        );
     }
 }
