@@ -549,7 +549,7 @@ error_codes! {
         code: "UnsupportedOperation.WindowsImageExportUnsupported",
         status: 403,
         tencent: UnsupportedOperationWindowsImageExportUnsupported,
-        source: "beyond the seeds, Tencent's code, used in both renderings",
+        source: "beyond the seeds, Tencent `ExportImages`' code, used in both renderings",
         messages: ["Windows images cannot be exported."],
     }
     /// No such task of the caller.
@@ -781,5 +781,137 @@ mod tests {
             TencentCode::for_failure(ErrorCode::QuotaExceedImage).as_str(),
             "ImageQuotaLimitExceeded"
         );
+    }
+
+    /// A table row of the error module's docs that starts with a code: its cells.
+    fn doc_table_rows() -> Vec<Vec<&'static str>> {
+        include_str!("mod.rs")
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .filter_map(|line| line.strip_prefix("//! | `"))
+            .map(|row| {
+                let row = row.strip_suffix(" |").expect("a table row ends with ` |`");
+                row.split(" | ").collect()
+            })
+            .collect()
+    }
+
+    /// The code a cell names (its first `` `…` ``) and the annotation after it.
+    fn code_cell(cell: &str) -> (ErrorCode, &str) {
+        let (code, annotation) = cell.split_once('`').expect("the code ends with a backtick");
+        let code = code
+            .parse()
+            .unwrap_or_else(|_| panic!("the docs name an unknown code {code:?}"));
+        (code, annotation)
+    }
+
+    /// A cell's text without a trailing ` (…)` annotation.
+    fn without_note(cell: &str) -> &str {
+        match cell.rfind(" (") {
+            Some(at) if cell.ends_with(')') => &cell[..at],
+            _ => cell,
+        }
+    }
+
+    /// The seeds printing any row of `code`, as the docs write them (`"003, 004"`).
+    fn seeds_of(code: ErrorCode) -> String {
+        let mut seeds: Vec<&str> = SEED_CATALOGUE
+            .iter()
+            .filter(|row| row.code == code)
+            .flat_map(|row| row.seeds.split(", "))
+            .collect();
+        seeds.sort_unstable();
+        seeds.dedup();
+        seeds.join(", ")
+    }
+
+    #[test]
+    fn the_docs_tables_agree_with_the_declarations() {
+        let rows = doc_table_rows();
+        let mut seed_codes_documented = Vec::new();
+        let mut other_codes_documented = Vec::new();
+        for cells in &rows {
+            let (code, annotation) = code_cell(cells[0]);
+            assert_eq!(cells[1], code.http_status().to_string(), "{code}: status");
+            let documented: Vec<&str> = cells[2].split(" / ").map(without_note).collect();
+            match cells.len() {
+                // The seed table: code, status, every message, the seeds printing them.
+                4 => {
+                    assert!(code.is_from_seeds(), "{code} is in the seed table");
+                    assert!(annotation.is_empty(), "{code}: {annotation:?}");
+                    let mut declared = code.messages().to_vec();
+                    let mut documented = documented.clone();
+                    declared.sort_unstable();
+                    documented.sort_unstable();
+                    assert_eq!(documented, declared, "{code}: messages");
+                    assert_eq!(without_note(cells[3]), seeds_of(code), "{code}: seeds");
+                    seed_codes_documented.push(code);
+                }
+                // The export table: a seed code with another call's message (given with
+                // `ApiError::with_message`), or a code beyond the seeds with its messages.
+                3 => {
+                    if annotation.contains("seed code") {
+                        assert!(code.is_from_seeds(), "{code} is marked a seed code");
+                        continue;
+                    }
+                    assert!(!code.is_from_seeds(), "{code} is beyond the seeds");
+                    let templates = documented.iter().filter(|m| m.starts_with('`'));
+                    assert!(
+                        templates.count() <= 1,
+                        "{code}: one message template at most"
+                    );
+                    let documented: Vec<&str> = documented
+                        .into_iter()
+                        .filter(|m| !m.starts_with('`'))
+                        .collect();
+                    for message in &documented {
+                        assert!(code.messages().contains(message), "{code}: {message:?}");
+                    }
+                    for message in code.messages() {
+                        assert!(documented.contains(message), "{code}: {message:?}");
+                    }
+                    if annotation.contains("Tencent's code") {
+                        assert_eq!(code.tencent_code().as_str(), code.as_str(), "{code}");
+                    }
+                    other_codes_documented.push(code);
+                }
+                n => panic!("{code}: a docs row of {n} cells"),
+            }
+        }
+        // Every seed code has its one row; every code of the export, delete and cancel
+        // tables has one too.
+        for code in ErrorCode::iter() {
+            let seeds = seed_codes_documented.iter().filter(|c| **c == code).count();
+            assert_eq!(
+                seeds,
+                usize::from(code.is_from_seeds()),
+                "{code}: seed table rows"
+            );
+            let export = [
+                "`ExportImage`",
+                "`ExportImages`",
+                "`DeleteImage`",
+                "`CancelTask`",
+            ]
+            .iter()
+            .any(|clause| code.source().contains(clause));
+            let others = other_codes_documented
+                .iter()
+                .filter(|c| **c == code)
+                .count();
+            assert_eq!(others, usize::from(export), "{code}: export table rows");
+        }
+    }
+
+    #[test]
+    fn the_source_says_whether_a_code_is_from_the_seeds() {
+        for code in ErrorCode::iter() {
+            assert_eq!(
+                code.is_from_seeds(),
+                !code.source().starts_with("beyond the seeds"),
+                "{code}: {}",
+                code.source()
+            );
+        }
     }
 }

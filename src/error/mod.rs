@@ -24,7 +24,7 @@
 //! | `IncorrectDestinationRegion` | 403 | The destination region is not equal the target region. | 003, 004 |
 //! | `SizeExceed.Image` | 403 | The image exceeds the maximum size. Please open a ticket to add the account to the white list. | 003, 004 |
 //! | `OperationDeined.EncryptedSnapshot` | 403 | The image contains encrypted snapshots, which do not support copying. | 003, 004 |
-//! | `InternalError` | 500 | The request processing has failed due to some unknown error, exception or failure. / The request processing has failed due to some unknown error. | 004 (the first message at 500; the second, like 003, at 403) |
+//! | `InternalError` | 500 | The request processing has failed due to some unknown error, exception or failure. / The request processing has failed due to some unknown error. | 003, 004 (the first message in 004 only, at 500; the second in both, printed at 403) |
 //! | `OperationDenied.SameRegionOnly` | 403 | The image shared from others can not be copied to another region directly. | 003, 004 |
 //! | `OperationDenied.NotPublished` | 403 | The operation is denied because corresponding marketplace image is not published in destination region. | 004 |
 //! | `InvalidParameter.KMSKeyId.NotFound` | 404 | The specified KMSKeyId does not exist. | 004 |
@@ -59,6 +59,12 @@
 //! Codes beyond the seeds (Alibaba's public error centre and common errors) are listed by
 //! [`ErrorCode::is_from_seeds`] returning `false`; they are needed for calls the seeds do not
 //! document (idempotent retries, tags, cancel, share, malformed requests).
+//!
+//! Each code is declared once, in one table (`src/error/codes.rs`): its string, HTTP status,
+//! messages with the seed rows that print them, where it comes from ([`ErrorCode::source`]) and
+//! its Tencent code ([`ErrorCode::tencent_code`]). [`ErrorCode`], its lookups and
+//! [`SEED_CATALOGUE`] are generated from it, and a test checks the tables above against it.
+//! The Tencent side is the [`tencent`] submodule (also reachable as `machine_image::tencent`).
 
 use std::borrow::Cow;
 use std::fmt;
