@@ -24,14 +24,16 @@ use crate::provider::Provider;
 ///     source: "…",                  // the table or clause the code comes from
 ///     messages: [
 ///         "Default message." (row 4, seeds "003, 004"),  // a row of the seed tables
-///         "Other message.",                              // a message no seed table prints
+///         "Other message." for ImageName,                // chosen by Parameter::ImageName
 ///     ],
 /// }
 /// ```
 ///
-/// The first message is the default one. `(row N, seeds "…")` places the message in
-/// [`SEED_CATALOGUE`] at position `N` (the order of seed 004's table), printed by those seeds;
-/// a code is [from the seeds](ErrorCode::is_from_seeds) when any of its messages has a row.
+/// The first message is the default one; `for P` makes a message the one
+/// [`ErrorCode::message_for`] gives for [`Parameter`] `P`. `(row N, seeds "…")` places the
+/// message in [`SEED_CATALOGUE`] at position `N` (the order of seed 004's table), printed by
+/// those seeds; a code is [from the seeds](ErrorCode::is_from_seeds) when any of its messages
+/// has a row.
 macro_rules! error_codes {
     ($(
         $(#[$doc:meta])*
@@ -40,7 +42,11 @@ macro_rules! error_codes {
             status: $status:literal,
             tencent: $tencent:ident,
             source: $source:literal,
-            messages: [ $( $message:literal $( (row $row:literal, seeds $seeds:literal) )? ),+ $(,)? ] $(,)?
+            messages: [ $(
+                $message:literal
+                $( (row $row:literal, seeds $seeds:literal) )?
+                $( for $parameter:ident )?
+            ),+ $(,)? ] $(,)?
         }
     )*) => {
         /// An error code of the provider's API, as the Alibaba Cloud tables spell it (typos included).
@@ -89,6 +95,15 @@ macro_rules! error_codes {
                 }
             }
 
+            /// The message for a failure of `parameter`: for the codes the tables give twice, the
+            /// one naming that parameter (`ImageName` → "The specified Image name is wrongly formed.").
+            pub fn message_for(self, parameter: Parameter) -> &'static str {
+                match (self, parameter) {
+                    $( $( $( (ErrorCode::$variant, Parameter::$parameter) => $message, )? )+ )*
+                    _ => self.message(),
+                }
+            }
+
             /// Where the code comes from: the `CopyImage` error tables of the
             /// [seeds](crate::sources), or, beyond the seeds, the provider table or
             /// documentation it is taken from.
@@ -133,7 +148,7 @@ error_codes! {
         source: "the seeds' `CopyImage` error table",
         messages: [
             "The specified destination Image name is wrongly formed." (row 4, seeds "003, 004"),
-            "The specified Image name is wrongly formed." (row 2, seeds "003, 004"),
+            "The specified Image name is wrongly formed." (row 2, seeds "003, 004") for ImageName,
         ],
     }
     /// Not allowed on this resource (the provider's spelling).
@@ -154,7 +169,7 @@ error_codes! {
         source: "the seeds' `CopyImage` error table",
         messages: [
             "The specified destination description is wrongly formed." (row 5, seeds "003, 004"),
-            "The specified description is wrongly formed." (row 6, seeds "003, 004"),
+            "The specified description is wrongly formed." (row 6, seeds "003, 004") for Description,
         ],
     }
     /// The source region is unknown.
@@ -593,17 +608,6 @@ impl ErrorCode {
     /// The default English message (the first of [`ErrorCode::messages`]).
     pub fn message(self) -> &'static str {
         self.messages()[0]
-    }
-
-    /// The message for a failure of `parameter`: for the codes the tables give twice, the
-    /// one naming that parameter (`ImageName` → "The specified Image name is wrongly formed.").
-    pub fn message_for(self, parameter: Parameter) -> &'static str {
-        use ErrorCode::*;
-        match (self, parameter) {
-            (InvalidImageNameMalformed, Parameter::ImageName)
-            | (InvalidDescriptionMalformed, Parameter::Description) => self.messages()[1],
-            _ => self.message(),
-        }
     }
 
     /// Whether the code is in the seed tables ([003](crate::sources#seed-003)/[004](crate::sources#seed-004)) rather than added by this crate.
