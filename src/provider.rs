@@ -10,6 +10,19 @@ use serde::{Deserialize, Serialize};
 /// Validators whose rules differ take it: e.g. [`crate::ImageName::parse_for`] allows 128
 /// characters on Alibaba Cloud (`CopyImage`'s `DestinationImageName`) and 60 on Tencent Cloud
 /// (`SyncImages`' `ImageName`).
+///
+/// ```
+/// use machine_image::{Provider, UnknownProvider};
+///
+/// let tencent: Provider = "Tencent".parse()?;
+/// assert_eq!(tencent, Provider::Tencent);
+/// assert_eq!(tencent.to_string(), "tencent");
+/// assert_eq!(tencent.image_name_max_chars(), 60);
+/// assert!(!tencent.copies_whole_machine_images_across_regions());
+/// assert_eq!(Provider::default(), Provider::Alibaba);
+/// assert_eq!("aws".parse::<Provider>(), Err(UnknownProvider("aws".into())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -127,6 +140,22 @@ mod tests {
 
 /// A provider's rule profile: the limits and policies the engine applies. Every field is
 /// public so an embedding service can adjust it (new regions, other quotas).
+///
+/// ```
+/// use machine_image::engine::ImageService;
+/// use machine_image::{Geography, Profile, Provider, Region, RegionId};
+///
+/// let mut profile = Profile::tencent();
+/// assert_eq!(profile.provider, Provider::Tencent);
+/// assert_eq!((profile.default_image_quota, profile.max_image_size_gib), (500, 500));
+/// // A region the built-in catalogue does not know yet, and a larger size limit:
+/// let new_region = RegionId::new("ap-newcity")?;
+/// profile.regions.catalogue.insert(Region::new(new_region.clone(), "New City", Geography::OtherCountryOrRegion));
+/// profile.max_image_size_gib = 2048;
+/// let service = ImageService::new(profile);
+/// assert!(service.profile().regions.catalogue.has(&new_region));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     /// Whose rules.

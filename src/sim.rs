@@ -152,6 +152,36 @@ pub enum FaultsError {
 /// exports, and the task fails when its draw is below the rate. So a rate of 100 fails about
 /// one task in ten, 0 none and 1000 all; the same task fails in every run, before and after
 /// any restart.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::Fixture;
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # let snapshot = Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40);
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # let image = image.size_gib(40).build()?;
+/// use chrono::Duration;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::sim::{Faults, FaultsError, Simulator};
+/// use machine_image::{ImageStatus, TaskId};
+/// assert_eq!(Faults::new(1, 1001, 0), Err(FaultsError::CopyRate(1001)));
+/// let every_copy_fails = Faults::new(1, 1000, 0)?;
+/// assert!(every_copy_fails.copy_fails(TaskId(1)) && !Faults::none().copy_fails(TaskId(1)));
+///
+/// // A 40 GiB custom image `src` of `owner` in cn-hangzhou, its snapshot (hidden above).
+/// let mut sim = Simulator::new(Profile::alibaba()).with_faults(every_copy_fails);
+/// sim.register(t0, Fixture::Snapshot(snapshot))?;
+/// sim.register(t0, Fixture::Image(image))?;
+/// let copies = sim.call(t0, CopyImage::new(owner, hz, src, [RegionId::new("cn-shanghai")?]))?;
+/// sim.advance_to(t0 + Duration::hours(1))?;
+/// let copy = sim.service().state().image(&copies[0].image).expect("a failed copy stays");
+/// assert_eq!(copy.status(), ImageStatus::CreateFailed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Faults {
     seed: u64,
@@ -329,6 +359,39 @@ fn stale(e: &EngineError) -> bool {
 
 /// The engine with a modelled host, driven by the engine's effects alone (see the module
 /// docs).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::Fixture;
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # let snapshot = Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40);
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # let image = image.size_gib(40).build()?;
+/// use chrono::Duration;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::sim::copy_duration;
+/// use machine_image::{ImageStatus, Simulator};
+/// // A 40 GiB custom image `src` of `owner` in cn-hangzhou, its snapshot (hidden above).
+/// let mut sim = Simulator::new(Profile::alibaba());
+/// sim.register(t0, Fixture::Snapshot(snapshot))?;
+/// sim.register(t0, Fixture::Image(image))?;
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let copies = sim.call(t0, CopyImage::new(owner, hz, src, [sh]))?;
+///
+/// // The simulator plays the host: the copy ends after its modelled duration.
+/// assert_eq!(copy_duration(40), Duration::seconds(600 + 96));
+/// sim.advance_to(t0 + Duration::minutes(5))?;
+/// let copy = sim.service().state().image(&copies[0].image).expect("the copy exists");
+/// assert_eq!(copy.status(), ImageStatus::Creating);
+/// sim.advance_to(t0 + Duration::minutes(12))?;
+/// let copy = sim.service().state().image(&copies[0].image).expect("the copy exists");
+/// assert_eq!(copy.status(), ImageStatus::Available);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Simulator {
     service: ImageService,

@@ -212,6 +212,31 @@ pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
 /// One copy a `CopyImage`/`SyncImages` call started (the answer to [`CopyImage`] is one
 /// per destination, in the order given).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{CopyImage, Fixture, ImageService};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, ImageStatus, Profile, RegionId};
+/// use machine_image::{Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// let disk = SnapshotId::new("s-sys0001")?;
+/// service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// let src = ImageId::new("m-web0001")?;
+/// let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+///
+/// let (sh, bj) = (RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?);
+/// let copies = service.call(t0, CopyImage::new(owner, hz, src, [sh.clone(), bj.clone()]))?;
+/// assert_eq!((&copies[0].region, &copies[1].region), (&sh, &bj)); // in the order given
+/// assert_ne!(copies[0].task, copies[1].task);
+/// let first = service.state().image(&copies[0].image).expect("the copy's image exists");
+/// assert_eq!(first.copied_from().map(|id| id.as_str()), Some("m-web0001"));
+/// assert!(matches!(first.status(), ImageStatus::Creating | ImageStatus::Waiting));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptedCopy {
     /// The destination region.
@@ -225,6 +250,19 @@ pub struct AcceptedCopy {
 /// The answer to an accepted command through [`ImageService::handle`], the drivers' door.
 /// A host that sends a known call gets its typed answer from [`ImageService::call`]
 /// instead (see [`Request`]); `register` and `report` answer `()`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Command, ImageService, Outcome};
+/// use machine_image::{Account, AccountId, Profile};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let account = Account::new(AccountId::new("1234567890123456")?, 10, 100);
+/// let command: Command = account.into(); // every input converts into a `Command`
+/// assert_eq!(service.handle(t0, command)?, Outcome::Registered);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// A fixture was recorded.
@@ -270,6 +308,25 @@ pub enum Outcome {
 }
 
 /// An image as one account sees it.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Fixture, ImageFilter, ImageService};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, OwnerAlias, Profile, RegionId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let region = RegionId::new("cn-hangzhou")?;
+/// let provider = AccountId::new("1000000000000001")?;
+/// let ubuntu = Image::public(ImageId::new("ubuntu_24_04_x64")?, region, provider, ImageName::new("Ubuntu")?, vec![]);
+/// service.register(t0, Fixture::Image(ubuntu.size_gib(20).build()?))?;
+///
+/// let anyone = AccountId::new("1234567890123456")?;
+/// let views = service.describe_images(&anyone, &ImageFilter::default());
+/// assert_eq!(views[0].owner_alias, OwnerAlias::System);
+/// assert_eq!(views[0].image.name().as_str(), "Ubuntu");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageView<'a> {
     /// The image.
@@ -279,6 +336,28 @@ pub struct ImageView<'a> {
 }
 
 /// The engine. See the module docs.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Fixture, ImageFilter, ImageService, Retention};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, OwnerAlias, Profile, RegionId};
+/// use machine_image::{Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba()).with_retention(Retention::days(1));
+/// let (owner, region) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// let disk = SnapshotId::new("s-sys0001")?;
+/// service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), region.clone(), owner.clone(), t0, 40)))?;
+/// let web = Image::custom(ImageId::new("m-web0001")?, region, owner.clone(), ImageName::new("web")?, vec![disk]);
+/// service.register(t0, Fixture::Image(web.size_gib(40).build()?))?;
+///
+/// let mine = service.describe_images(&owner, &ImageFilter::default());
+/// assert_eq!(mine.len(), 1);
+/// assert_eq!(mine[0].owner_alias, OwnerAlias::Own);
+/// assert_eq!(service.next_seq(), 3); // the log's head, then one record per fixture
+/// assert!(service.check_invariants().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Serialised form
 /// `Serialize` writes everything needed to resume: the profile, the retention setting,
