@@ -72,6 +72,20 @@ use crate::tencent::TencentCode;
 /// An error code of the provider's API, as the Alibaba Cloud tables spell it (typos included).
 ///
 /// `Display`, `AsRef<str>` and `FromStr` use the exact code string.
+///
+/// ```
+/// use machine_image::{ErrorCode, Provider};
+///
+/// let code: ErrorCode = "QuotaExceed.Image".parse()?;
+/// assert_eq!(code, ErrorCode::QuotaExceedImage);
+/// assert_eq!((code.as_str(), code.http_status()), ("QuotaExceed.Image", 403));
+/// assert_eq!(code.message(), "The Image Quota exceeds.");
+/// assert_eq!(code.code_for(Provider::Tencent), "ImageQuotaLimitExceeded");
+/// assert!(code.is_from_seeds());
+/// // The tables' typos are kept: this is the code the API sends.
+/// assert_eq!(ErrorCode::OperationDeinedEncryptedSnapshot.as_str(), "OperationDeined.EncryptedSnapshot");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug,
     Clone,
@@ -315,6 +329,14 @@ pub enum ErrorCode {
 }
 
 /// The request parameter that failed, where it decides which of a code's two messages applies.
+///
+/// ```
+/// use machine_image::{ErrorCode, Parameter};
+///
+/// let code = ErrorCode::InvalidDescriptionMalformed;
+/// assert_eq!(code.message_for(Parameter::DestinationDescription), "The specified destination description is wrongly formed.");
+/// assert_eq!(code.message_for(Parameter::Description), "The specified description is wrongly formed.");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Parameter {
@@ -779,6 +801,22 @@ pub const SEED_CATALOGUE: &[CatalogueEntry] = &{
 
 /// An answer of the provider's API that refused a call: the code, the exact message, and
 /// the Tencent Cloud code of the same failure. `Display` shows `Code: Message`.
+///
+/// ```
+/// use machine_image::{ApiError, ErrorCode, Parameter, Provider, TencentCode};
+///
+/// let err = ApiError::new(ErrorCode::InvalidImageIdNotFound);
+/// assert_eq!(err.to_string(), "InvalidImageId.NotFound: The specified ImageId does not exist.");
+/// assert_eq!(err.http_status(), 404);
+/// assert_eq!(err.tencent(), TencentCode::InvalidImageIdNotFound);
+/// assert_eq!(err.message_for(Provider::Tencent), "The image cannot be found.");
+/// // A code with two messages picks the one naming the parameter.
+/// let name = ApiError::for_parameter(ErrorCode::InvalidImageNameMalformed, Parameter::DestinationImageName);
+/// assert_eq!(name.message(), "The specified destination Image name is wrongly formed.");
+/// assert_eq!(name.code_for(Provider::Tencent), "InvalidParameterValue");
+/// let missing = ApiError::missing_parameter("RegionId");
+/// assert_eq!((missing.code().as_str(), missing.http_status()), ("MissingParameter", 400));
+/// ```
 ///
 /// Most errors carry a message from the catalogue (a `&'static str`, no allocation); the
 /// few whose provider message names a parameter (`MissingParameter`, `InvalidParameter`)

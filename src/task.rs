@@ -17,6 +17,19 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A task's state (see the module diagram).
+///
+/// ```
+/// use machine_image::{TaskId, TaskState};
+///
+/// let running = TaskState::Queued.start(TaskId(1))?;
+/// assert_eq!(running, TaskState::Running);
+/// assert_eq!(running.finish(TaskId(1))?, TaskState::Succeeded);
+/// assert!(running.is_live() && !TaskState::Cancelled.is_live());
+/// // A move the diagram lacks names the task, its state and the move.
+/// let refused = TaskState::Queued.finish(TaskId(1)).unwrap_err();
+/// assert_eq!(refused.to_string(), "task-1 can't finish while Queued");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskState {
     /// Accepted, waiting to start (a copy waits for its region's slot).
