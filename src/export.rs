@@ -126,6 +126,17 @@ impl BucketNameError {
 /// A bucket name: 3 to 63 lowercase ASCII letters, digits and `-`, not starting or ending with
 /// `-`. It is the rule both stores share (OSS bucket names; COS names of the form
 /// `examplebucket-1250000000`).
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::BucketName;
+///
+/// assert_eq!(BucketName::new("exports-1250000000")?.as_str(), "exports-1250000000");
+/// assert!(BucketName::new("Exports").is_err()); // lowercase only
+/// let err = BucketName::new("-x-").unwrap_err();
+/// assert_eq!(err.to_api_error(Provider::Tencent).message(), r#"The specified parameter "BucketName" is not valid."#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct BucketName(String);
@@ -221,6 +232,19 @@ const TENCENT_PREFIX_MAX_CHARS: usize = 200;
 
 /// The file-name prefix of the exported objects (Alibaba `OSSPrefix`, Tencent
 /// `FileNamePrefixList.N`).
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::{object_name, ExportFormat, ObjectPrefix};
+///
+/// let prefix = ObjectPrefix::new("web-2026.01")?; // Tencent's looser rule
+/// assert_eq!(object_name(&prefix, 1, ExportFormat::Qcow2), "web-2026.01_xvdb.qcow2");
+/// // Alibaba's `OSSPrefix` is 1 to 30 ASCII letters and digits.
+/// let refused = ObjectPrefix::parse_for(Provider::Alibaba, "web-2026.01").unwrap_err();
+/// assert_eq!(refused.to_api_error().code().as_str(), "InvalidOSSPrefix.Malformed");
+/// assert!(ObjectPrefix::parse_for(Provider::Alibaba, "web202601").is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ObjectPrefix(String);
@@ -270,6 +294,18 @@ string_newtype_impls!(ObjectPrefix, PrefixError);
 // ============================================================================ format, scope
 
 /// The exported file format (Alibaba `ImageFormat`, Tencent `ExportFormat`; default raw).
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::ExportFormat;
+///
+/// assert_eq!(ExportFormat::default(), ExportFormat::Raw);
+/// assert_eq!(ExportFormat::parse_for(Provider::Tencent, "QCOW2")?, ExportFormat::Qcow2);
+/// assert_eq!(ExportFormat::Qcow2.as_str_for(Provider::Alibaba), "qcow2");
+/// assert!(ExportFormat::parse_for(Provider::Tencent, "qcow2").is_err()); // case matters
+/// assert!(!ExportFormat::Vdi.offered_by(Provider::Tencent));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -363,6 +399,34 @@ impl ExportFormat {
 }
 
 /// What is exported.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::export::ExportScope;
+/// // `src` in ap-guangzhou has a system disk and one data disk; `owner` has export
+/// // activated and the bucket `bucket` there (hidden above).
+/// assert_eq!(ExportScope::default(), ExportScope::WholeMachine);
+/// let root_only = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?)
+///     .scope(ExportScope::SystemDiskOnly);
+/// let accepted = service.call(t0, root_only)?.expect("not a dry run");
+/// assert_eq!(accepted.objects, ["web_xvda.raw"]); // whole machine: also web_xvdb.raw
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -378,6 +442,42 @@ pub enum ExportScope {
 
 /// An export request: which image, to which bucket, under which prefix, in which format,
 /// and whether the whole machine or only its system disk.
+/// [`ExportImage::new`](crate::engine::ExportImage::new) and its setters build one; a
+/// driver that parsed the parameters itself passes it whole to
+/// [`ExportImage::from_request`](crate::engine::ExportImage::from_request).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::Provider;
+/// use machine_image::export::{ExportFormat, ExportRequest, ExportScope};
+/// // `src` in ap-guangzhou (a system disk and a data disk), the bucket `bucket` (hidden).
+/// let request = ExportRequest {
+///     image: src,
+///     bucket,
+///     prefix: ObjectPrefix::parse_for(Provider::Tencent, "web")?,
+///     format: ExportFormat::parse_for(Provider::Tencent, "VHD")?,
+///     scope: ExportScope::WholeMachine,
+/// };
+/// let accepted = service.call(t0, ExportImage::from_request(owner, gz, request))?;
+/// let objects = accepted.expect("not a dry run").objects;
+/// assert_eq!(objects, ["web_xvda.vhd", "web_xvdb.vhd"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExportRequest {
     /// The image (a custom image of the caller).
@@ -636,6 +736,35 @@ pub fn object_name(prefix: &ObjectPrefix, index: usize, format: ExportFormat) ->
 // ============================================================================ task
 
 /// An export task's id: its acceptance order, starting at 1.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::engine::CancelExport;
+/// use machine_image::export::ExportTaskId;
+/// let export = ExportImage::new(owner.clone(), gz.clone(), src, bucket, ObjectPrefix::new("web")?);
+/// let task = service.call(t0, export)?.expect("not a dry run").task;
+/// assert_eq!(task, ExportTaskId(1));
+/// assert_eq!(task.to_string(), "export-1");
+/// service.call(t0, CancelExport::new(owner.clone(), gz.clone(), task))?;
+/// let unknown = service.call(t0, CancelExport::new(owner, gz, ExportTaskId(9))).unwrap_err();
+/// assert_eq!(unknown.code().map(|c| c.as_str()), Some("InvalidTaskId.NotFound"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExportTaskId(pub u64);
@@ -661,6 +790,42 @@ impl crate::task::TransitionError<ExportTaskId> {
 }
 
 /// One export of one image to one bucket.
+///
+/// Read from the engine's state ([`State::export`](crate::engine::State::export)); the host
+/// moves it with its reports.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use chrono::Duration;
+/// use machine_image::TaskState;
+/// use machine_image::engine::HostReport;
+/// let export = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?);
+/// let id = service.call(t0, export)?.expect("not a dry run").task;
+/// let task = service.state().export(id).expect("accepted");
+/// assert_eq!((task.state, task.size_gib(), task.objects.len()), (TaskState::Queued, 150, 2));
+///
+/// let done = t0 + Duration::minutes(20);
+/// service.report(t0, HostReport::ExportStarted(id))?;
+/// service.report(done, HostReport::ExportFinished(id))?;
+/// let task = service.state().export(id).expect("kept for the retention horizon");
+/// assert_eq!((task.state, task.ended_at), (TaskState::Succeeded, Some(done)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportTask {
     /// The id.
