@@ -418,6 +418,17 @@ pub fn download_charges(
 // ============================================================================ prices
 
 /// An amount of money in micro-units (millionths) of a price table's currency.
+///
+/// ```
+/// use machine_image::charges::Amount;
+///
+/// let price: Amount = "0.05".parse()?;
+/// assert_eq!(price, Amount::new(0, 50_000));
+/// assert_eq!(price.micros(), 50_000);
+/// assert_eq!(Amount::new(3, 1).to_string(), "3.000001");
+/// assert!("1.0000001".parse::<Amount>().is_err()); // at most six decimals
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -498,6 +509,19 @@ impl fmt::Display for Amount {
 }
 
 /// Per-region prices with a fallback.
+///
+/// ```
+/// use machine_image::RegionId;
+/// use machine_image::charges::{Amount, Rates};
+///
+/// let (hz, hk) = (RegionId::new("cn-hangzhou")?, RegionId::new("cn-hongkong")?);
+/// let mut rates = Rates::flat("0.02".parse()?);
+/// rates.regions.insert(hk.clone(), "0.03".parse()?);
+/// assert_eq!(rates.get(&hz), Some(Amount::new(0, 20_000)));
+/// assert_eq!(rates.get(&hk), Some(Amount::new(0, 30_000)));
+/// assert_eq!(Rates::default().get(&hz), None); // no price: estimates say so
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rates {
     /// The price where no region-specific one is given.
@@ -522,6 +546,31 @@ impl Rates {
 }
 
 /// The prices a caller supplies (the seeds have none).
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::{copy_charges, Amount, ChargeKind, Period, PriceError, PriceTable, Rates};
+/// // `web`: a 40 GiB custom image in cn-hangzhou (hidden above).
+/// let mut prices = PriceTable::new("USD");
+/// prices.snapshot_storage = Rates::flat("0.02".parse()?); // per GiB-month
+/// let shanghai = RegionId::new("cn-shanghai")?;
+/// let charges = copy_charges(&web, &shanghai);
+/// let year = Period { months: 12, instances: vec![] };
+/// assert_eq!(charges[0].kind, ChargeKind::CopyOperation); // the copy itself: free
+/// assert_eq!(prices.amount(&charges[0], &year)?, Amount::ZERO);
+/// assert_eq!(charges[1].kind, ChargeKind::SnapshotStorage); // the copy's snapshots
+/// let storage = prices.amount(&charges[1], &year)?;
+/// assert_eq!(storage.to_string(), "9.6"); // 40 GiB × 12 months × 0.02
+/// assert!(matches!(
+///     PriceTable::new("USD").amount(&charges[1], &year),
+///     Err(PriceError::Missing { .. })
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceTable {
     /// The currency of every amount, e.g. `"USD"`.
@@ -542,6 +591,24 @@ pub struct PriceTable {
 }
 
 /// How long, and on which instances, a charge is priced.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use machine_image::charges::{image_charges, Amount, Period, PriceTable};
+/// use machine_image::{AccountId, Geography, Image, ImageId, ImageName, OwnerAlias, Platform, RegionId};
+///
+/// // A public Windows image outside mainland China bills a licence per instance and month.
+/// let system = AccountId::new("system")?;
+/// let windows = Image::public(ImageId::new("win2022_64_dtc")?, RegionId::new("ap-southeast-1")?, system, ImageName::new("Windows")?, vec![])
+///     .platform(Platform::Windows)
+///     .build()?;
+/// let charges = image_charges(&windows, OwnerAlias::System, Geography::OtherCountryOrRegion);
+/// let mut prices = PriceTable::new("USD");
+/// prices.windows_licence = BTreeMap::from([("S5.MEDIUM4".to_string(), Amount::new(10, 0))]);
+/// let period = Period { months: 3, instances: vec!["S5.MEDIUM4".into(), "S5.MEDIUM4".into()] };
+/// assert_eq!(prices.amount(&charges[0], &period)?, Amount::new(60, 0)); // 2 × 3 × 10
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     /// Months (storage is billed per month held, per-instance charges per month run).
@@ -641,6 +708,20 @@ impl PriceTable {
 // ============================================================================ estimate
 
 /// An image in a copy plan: what its cost depends on.
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::PlannedImage;
+/// // `web`: a 40 GiB custom image, not paid (hidden above).
+/// let planned = PlannedImage::from(&web);
+/// assert_eq!((planned.size_gib, planned.paid), (40, false));
+/// assert_eq!(&planned.ultimate_source, web.id()); // an original is its own source
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedImage {
     /// The image.
@@ -665,6 +746,25 @@ impl From<&Image> for PlannedImage {
 }
 
 /// A copy plan: each image copied to each destination region, the copies kept `months`.
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::{estimate, CopyPlan, PlannedImage};
+/// // `web`: a 40 GiB custom image in cn-hangzhou (hidden above).
+/// let plan = CopyPlan {
+///     images: vec![PlannedImage::from(&web)],
+///     destinations: vec![RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?],
+///     months: 6,
+/// };
+/// let kinds_only = estimate(&plan, None)?; // no price table: the charges, no amounts
+/// assert_eq!(kinds_only.lines.len(), 2);
+/// assert_eq!(kinds_only.total, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyPlan {
     /// The images.
@@ -699,6 +799,29 @@ pub struct EstimateLine {
 }
 
 /// The cost of a copy plan.
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::{estimate, CopyPlan, PlannedImage, PriceTable, Rates};
+/// // `web`: a 40 GiB custom image in cn-hangzhou (hidden above).
+/// let mut prices = PriceTable::new("USD");
+/// prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// let plan = CopyPlan {
+///     images: vec![PlannedImage::from(&web)],
+///     destinations: vec![RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?],
+///     months: 6,
+/// };
+/// let cost = estimate(&plan, Some(&prices))?;
+/// assert_eq!(cost.currency.as_deref(), Some("USD"));
+/// assert_eq!(cost.lines[1].destination.as_str(), "cn-beijing");
+/// assert_eq!(cost.lines[0].subtotal.map(|a| a.to_string()).as_deref(), Some("4.8")); // 40 × 6 × 0.02
+/// assert_eq!(cost.total.map(|a| a.to_string()).as_deref(), Some("9.6"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Estimate {
     /// The months priced.
