@@ -381,6 +381,27 @@ pub fn command_line(
 }
 
 /// A scenario being written: the `Configure` line, then one line per command.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Command, HostReport, ImageService};
+/// use machine_image::replay::scenario::{RenderError, Scenario};
+/// use machine_image::{Account, AccountId, Profile, TaskId};
+///
+/// let profile = Profile::tencent();
+/// let mut service = ImageService::new(profile.clone());
+/// let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut scenario = Scenario::new(&profile)?;
+/// let account: Command = Account::new(AccountId::new("100000000001")?, 5, 10).into();
+/// scenario.push(at, &account, service.state())?; // the state before the command
+/// service.handle(at, account)?;
+/// assert_eq!(scenario.lines().len(), 2); // `Configure`, then the command
+/// assert!(scenario.to_jsonl().starts_with(r#"{"Action":"Configure","Provider":"tencent""#));
+/// // The runner's simulator reports copies itself: no line for that.
+/// let report = Command::from(HostReport::CopyFinished(TaskId(1)));
+/// assert!(matches!(scenario.push(at, &report, service.state()), Err(RenderError::NotExpressible(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Scenario {
     provider: Provider,
