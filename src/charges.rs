@@ -133,6 +133,14 @@ pub const RULE_DOWNLOAD_TRAFFIC: Rule = Rule {
 };
 
 /// What a charge is for.
+///
+/// ```
+/// use machine_image::charges::ChargeKind;
+///
+/// assert_eq!(ChargeKind::SnapshotStorage.to_string(), "SnapshotStorage");
+/// assert!(ChargeKind::CopyOperation.is_free()); // seed 000: the copy itself is free
+/// assert!(!ChargeKind::DownloadPublicTraffic.is_free());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ChargeKind {
     /// A public Windows image outside mainland China, per instance by its specification.
@@ -193,6 +201,21 @@ impl fmt::Display for ChargeKind {
 }
 
 /// How much of a charge there is.
+///
+/// ```
+/// use machine_image::charges::{image_charges, ChargeKind, Quantity};
+/// use machine_image::{AccountId, Geography, Image, ImageId, ImageName, OwnerAlias, RegionId};
+///
+/// let owner = AccountId::new("1234567890123456")?;
+/// let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+///     .size_gib(40)
+///     .build()?;
+/// // Keeping one's own custom image bills its snapshots, per GiB and month.
+/// let charges = image_charges(&web, OwnerAlias::Own, Geography::MainlandChina);
+/// assert_eq!(charges[0].kind, ChargeKind::SnapshotStorage);
+/// assert_eq!(charges[0].quantity, Quantity::GibMonths { gib: 40 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Quantity {
     /// GiB stored, billed per GiB for each month held.
@@ -218,6 +241,26 @@ pub enum Quantity {
 
 /// One thing billed (or, for the free kinds, stated as free), with its quantity, where, and
 /// the rule it comes from.
+///
+/// ```
+/// use machine_image::charges::{copy_charges, ChargeKind, Quantity};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+///
+/// // A paid marketplace image: a copy keeps its lineage, so instances of it pay the fee.
+/// let publisher = AccountId::new("marketplace")?;
+/// let hz = RegionId::new("cn-hangzhou")?;
+/// let paid = Image::marketplace(ImageId::new("m-paid0001")?, hz.clone(), publisher, ImageName::new("paid")?, vec![], vec![hz])
+///     .paid(true)
+///     .size_gib(20)
+///     .build()?;
+/// let charges = copy_charges(&paid, &RegionId::new("cn-shanghai")?);
+/// let fee = charges.iter().find(|c| c.kind == ChargeKind::ImageFee).expect("paid lineage");
+/// assert_eq!(fee.quantity, Quantity::PerInstanceMonth);
+/// assert_eq!(fee.ultimate_source.as_ref(), Some(paid.id()));
+/// assert_eq!((fee.region.as_str(), fee.rule.seed), ("cn-shanghai", "001"));
+/// assert!(!fee.is_free());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Charge {
     /// What for.
@@ -376,6 +419,22 @@ pub fn export_charges(bucket_region: &RegionId, objects: &[ExportObject]) -> Vec
 }
 
 /// The network a download goes over.
+///
+/// ```
+/// use machine_image::charges::{download_charges, ChargeKind, Network, Quantity};
+/// use machine_image::export::ExportObject;
+/// use machine_image::{RegionId, SnapshotId};
+///
+/// let object = ExportObject { disk: 0, snapshot: SnapshotId::new("s-sys0001")?, name: "web_xvda.raw".into(), size_gib: 40 };
+/// let gz = RegionId::new("ap-guangzhou")?;
+/// let private = download_charges(&gz, &[object.clone()], Network::Private);
+/// assert_eq!(private[0].quantity, Quantity::Requests { count: 1 });
+/// assert!(private[1].is_free()); // private downstream traffic is free (seed 002)
+/// let public = download_charges(&gz, &[object], Network::Public);
+/// assert_eq!((public[1].kind, public[1].quantity), (ChargeKind::DownloadPublicTraffic, Quantity::TrafficGib { gib: 40 }));
+/// assert!(!public[1].is_free());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Network {
     /// The provider's private network (free downstream traffic).

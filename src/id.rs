@@ -55,6 +55,17 @@ impl fmt::Display for IdKind {
 }
 
 /// Why an identifier was refused.
+///
+/// ```
+/// use machine_image::{IdError, IdKind, ImageId, Provider, SnapshotId};
+///
+/// let err = ImageId::new("m web").unwrap_err();
+/// assert_eq!(err, IdError::BadCharacter { kind: IdKind::Image, found: ' ', position: 1 });
+/// assert!(matches!(SnapshotId::new("s"), Err(IdError::Length { min: 3, .. })));
+/// let tencent = SnapshotId::parse_for(Provider::Tencent, "s-bp17441ohwka0yuh").unwrap_err();
+/// assert!(matches!(tencent, IdError::NotProviderForm { provider: Provider::Tencent, .. }));
+/// assert_eq!(tencent.kind(), IdKind::Snapshot);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {

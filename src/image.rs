@@ -339,6 +339,20 @@ pub struct Image {
 }
 
 /// Why an [`Image`] was refused, by [`ImageBuilder::build`] or by deserialisation.
+///
+/// ```
+/// use machine_image::image::ImageError;
+/// use machine_image::{AccountId, Image, ImageId, ImageName, ImageStatus, RegionId};
+///
+/// let (hz, owner) = (RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?);
+/// let id = ImageId::new("m-web0001")?;
+/// let half_available = Image::custom(id, hz, owner, ImageName::new("web")?, vec![])
+///     .status(ImageStatus::Available)
+///     .progress(50)
+///     .build();
+/// assert!(matches!(half_available, Err(ImageError::ProgressOffStatus { progress: 50, .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImageError {

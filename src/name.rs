@@ -36,6 +36,19 @@ pub(crate) fn starts_with_url_scheme(s: &str) -> bool {
 }
 
 /// What is wrong with a candidate image name.
+///
+/// ```
+/// use machine_image::{ApiError, ImageName, ImageNameError, Parameter, Provider};
+///
+/// let long = "web".repeat(21); // 63 characters: fine on Alibaba, too long on Tencent
+/// assert!(ImageName::parse_for(Provider::Alibaba, &long).is_ok());
+/// let err = ImageName::parse_for(Provider::Tencent, &long).unwrap_err();
+/// assert_eq!(err, ImageNameError::TooLong { len: 63, max: 60, provider: Provider::Tencent });
+/// let api = err.to_api_error(Parameter::ImageName);
+/// assert_eq!(api.code_for(Provider::Tencent), "InvalidParameterValue.TooLong");
+/// assert_eq!(ImageName::new("1web").unwrap_err(), ImageNameError::BadFirstCharacter { found: '1' });
+/// assert_eq!(ApiError::from(ImageNameError::UrlPrefix).code().as_str(), "InvalidImageName.Malformed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImageNameError {
@@ -232,6 +245,15 @@ fn check_ascii_name_characters(bytes: &[u8]) -> Result<(), ImageNameError> {
 }
 
 /// What is wrong with a candidate description.
+///
+/// ```
+/// use machine_image::{ApiError, Description, DescriptionError};
+///
+/// assert_eq!(Description::new("x").unwrap_err(), DescriptionError::TooShort { len: 1 });
+/// let err = Description::new("https://example.com/web").unwrap_err();
+/// assert_eq!(err, DescriptionError::UrlPrefix);
+/// assert_eq!(ApiError::from(err).code().as_str(), "InvalidDescription.Malformed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DescriptionError {
