@@ -100,6 +100,36 @@ pub use crate::task::TaskState;
 pub type TransitionError = crate::task::TransitionError<TaskId>;
 
 /// One copy of one image to one region.
+///
+/// Read from the engine's state ([`State::task`](crate::engine::State::task)).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use chrono::Duration;
+/// use machine_image::engine::{CopyImage, HostReport};
+/// use machine_image::{QueueScope, TaskState};
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let copies = service.call(t0, CopyImage::new(owner, hz.clone(), src, [sh.clone()]))?;
+/// let done = t0 + Duration::minutes(12);
+/// service.report(done, HostReport::CopyFailed { task: copies[0].task, reason: "disk error".into() })?;
+///
+/// let task = service.state().task(copies[0].task).expect("kept for the retention horizon");
+/// assert_eq!((task.state, task.size_gib, task.ended_at), (TaskState::Failed, 40, Some(done)));
+/// assert_eq!(task.failure_reason.as_deref(), Some("disk error"));
+/// assert_eq!(task.queue_region(QueueScope::Source), &hz);
+/// assert_eq!(task.queue_region(QueueScope::Destination), &sh);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyTask {
     /// The id (acceptance order).

@@ -583,6 +583,15 @@ impl fmt::Display for ErrorCode {
 }
 
 /// One row of the seed error tables: code, HTTP status and English message as printed.
+///
+/// ```
+/// use machine_image::{ApiError, SEED_CATALOGUE};
+///
+/// // Every row of the seeds' tables, e.g. for a table-driven test of one's own service.
+/// let row = SEED_CATALOGUE.iter().find(|e| e.code.as_str() == "InvalidAliUid.IsNull").expect("in the tables");
+/// assert_eq!((row.http_status, row.message), (401, "The aliUid must not be null"));
+/// assert!(SEED_CATALOGUE.iter().all(|e| ApiError::new(e.code).http_status() == e.http_status));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogueEntry {
     /// The code.

@@ -419,6 +419,15 @@ impl From<RegionCatalogue> for Vec<Region> {
 }
 
 /// Why a copy between two regions is refused.
+///
+/// ```
+/// use machine_image::{RegionPolicy, RouteError, Provider};
+///
+/// let policy = RegionPolicy::for_provider(Provider::Alibaba);
+/// let err = policy.check_copy("cn-hangzhou", "xx-nowhere", false).unwrap_err();
+/// assert_eq!(err, RouteError::DestinationNotFound("xx-nowhere".into()));
+/// assert_eq!(err.code().as_str(), "DestinationRegion.NotFound");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RouteError {

@@ -17,6 +17,16 @@ use crate::error::{ApiError, ErrorCode};
 use crate::name::string_newtype_impls;
 
 /// Why a tag key, value or tag set was refused.
+///
+/// ```
+/// use machine_image::{ApiError, Provider, TagError, Tags};
+///
+/// let err = Tags::from_pairs([("team", "web"), ("team", "ops")]).unwrap_err();
+/// assert_eq!(err.to_string(), r#"tag key "team" is given more than once"#);
+/// let api = ApiError::from(err);
+/// assert_eq!((api.code().as_str(), api.code_for(Provider::Tencent)), ("Duplicate.TagKey", "InvalidParameterValue"));
+/// assert_eq!(TagError::TooMany { count: 21 }.code().as_str(), "InvalidTagCount");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TagError {
