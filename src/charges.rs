@@ -677,6 +677,23 @@ pub struct Period {
 }
 
 /// A charge the price table can't price.
+///
+/// ```
+/// # use machine_image::charges::{CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// use machine_image::charges::{estimate, ChargeKind, PriceError};
+/// // `plan`: a 40 GiB image copied to cn-shanghai; a table without snapshot prices:
+/// let err = estimate(&plan, Some(&PriceTable::new("USD"))).unwrap_err();
+/// assert_eq!(err, PriceError::Missing { kind: ChargeKind::SnapshotStorage, key: "cn-shanghai".into() });
+/// # let _ = prices;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PriceError {
@@ -836,6 +853,25 @@ pub struct CopyPlan {
 
 /// A charge with its amount: `None` without a price table, and for per-instance charges,
 /// which a copy plan does not fix.
+///
+/// ```
+/// # use machine_image::charges::{CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// use machine_image::charges::{estimate, Amount, ChargeKind};
+/// // `plan`: a 40 GiB image to cn-shanghai for 6 months; `prices`: 0.02 per GiB-month.
+/// let line = &estimate(&plan, Some(&prices))?.lines[0];
+/// let storage = line.charges.iter().find(|c| c.charge.kind == ChargeKind::SnapshotStorage).expect("always");
+/// assert_eq!(storage.amount, Some(Amount::new(4, 800_000)));
+/// let unpriced = &estimate(&plan, None)?.lines[0];
+/// assert!(unpriced.charges.iter().all(|c| c.amount.is_none()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedCharge {
     /// The charge.
@@ -845,6 +881,24 @@ pub struct PricedCharge {
 }
 
 /// One line of an estimate: one image copied to one region.
+///
+/// ```
+/// # use machine_image::charges::{CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// use machine_image::charges::{estimate, Amount};
+/// // `plan`: a 40 GiB image to cn-shanghai for 6 months; `prices`: 0.02 per GiB-month.
+/// let cost = estimate(&plan, Some(&prices))?;
+/// let line = &cost.lines[0];
+/// assert_eq!((line.image.as_str(), line.destination.as_str()), ("m-web0001", "cn-shanghai"));
+/// assert_eq!(line.subtotal, Some(Amount::new(4, 800_000)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EstimateLine {
     /// The image.

@@ -493,6 +493,33 @@ pub struct ExportRequest {
 }
 
 /// One object an export writes: one disk of the image.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// // `src` (a 50 GiB system disk, a 100 GiB data disk) and the bucket (hidden above).
+/// let export = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?);
+/// let task = service.call(t0, export)?.expect("not a dry run").task;
+/// // The host gets them in `Effect::StartExport`; the state keeps them with the task.
+/// let objects = &service.state().export(task).expect("accepted").objects;
+/// assert_eq!((objects[1].disk, objects[1].name.as_str(), objects[1].size_gib), (1, "web_xvdb.raw", 100));
+/// assert_eq!(objects[0].snapshot.as_str(), "snap-sys00001");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExportObject {
     /// The disk's position: 0 the system disk, then the data disks.
@@ -506,6 +533,37 @@ pub struct ExportObject {
 }
 
 /// Why an export is refused (see the module table for codes).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::export::ExportError;
+/// use machine_image::Provider;
+/// // `src` in ap-guangzhou, the bucket `bucket` there (hidden above).
+/// let export = ExportImage::new(owner.clone(), gz.clone(), src.clone(), bucket.clone(), ObjectPrefix::new("web")?);
+/// service.call(t0, export.clone())?;
+/// // The engine answers with the provider's code; `ExportError` names the rule.
+/// let again = service.call(t0, export).unwrap_err();
+/// let api = again.api_error().expect("a customer's refusal");
+/// assert_eq!(api, &ExportError::AlreadyExporting.to_api_error());
+/// assert_eq!(api.code_for(Provider::Tencent), "InvalidParameterValue.InvalidImageState");
+/// assert_eq!(ExportError::NotEnabled.to_api_error().code_for(Provider::Alibaba), "UserNotInTheWhiteList");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
@@ -609,6 +667,43 @@ impl From<ExportError> for ApiError {
 }
 
 /// The facts an export is decided on, gathered by the caller (the engine) from its state.
+///
+/// A service that keeps its own state checks an export with [`check_export`] directly:
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::export::{check_export, Bucket, BucketName, ExportError, ExportFacts, ExportRequest, ObjectPrefix};
+/// use machine_image::{Account, AccountId, Image, ImageId, ImageName, OwnerAlias, RegionId, Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// let disk = Snapshot::new(SnapshotId::new("snap-sys00001")?, gz.clone(), owner.clone(), t0, 50);
+/// let image = Image::custom(ImageId::new("img-web00001")?, gz.clone(), owner.clone(), ImageName::new("web")?, vec![disk.id().clone()])
+///     .size_from([&disk])
+///     .build()?;
+/// let bucket = Bucket::new(BucketName::new("exports-1250000000")?, gz, owner.clone());
+/// let account = Account::new(owner, 10, 100).enable_export(true);
+/// let request = ExportRequest {
+///     image: image.id().clone(),
+///     bucket: bucket.name.clone(),
+///     prefix: ObjectPrefix::new("web")?,
+///     format: Default::default(),
+///     scope: Default::default(),
+/// };
+/// let mut facts = ExportFacts {
+///     account: Some(&account),
+///     image: &image,
+///     owner_alias: OwnerAlias::Own,
+///     snapshots: &[&disk],
+///     bucket: Some(&bucket),
+///     already_exporting: false,
+/// };
+/// let objects = check_export(&request, &facts)?;
+/// assert_eq!(objects[0].name, "web_xvda.raw");
+/// facts.owner_alias = OwnerAlias::Others; // shared with the caller, not its own
+/// assert_eq!(check_export(&request, &facts), Err(ExportError::SharedImage));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ExportFacts<'a> {
     /// The caller's account record, if it has one (no record: nothing allow-listed).

@@ -100,6 +100,29 @@ impl Interned for AccountId {
 }
 
 /// A recorded answer to a call with a client token.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::ClientToken;
+/// use machine_image::engine::{CopyImage, Outcome};
+/// let token = ClientToken::new("retry-1")?;
+/// let copy = CopyImage::new(owner.clone(), hz, src, [RegionId::new("cn-shanghai")?]).client_token(token.clone());
+/// let copies = service.call(t0, copy)?;
+/// let recorded = service.state().response(&owner, &token).expect("kept for the retention horizon");
+/// assert_eq!(recorded.outcome, Outcome::CopyAccepted { copies });
+/// assert_eq!(recorded.recorded_at, t0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedResponse {
     /// The caller.
