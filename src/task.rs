@@ -46,6 +46,18 @@ pub enum TaskState {
 
 /// A move the task diagram does not have, for the task `task` (a copy's
 /// [`crate::copy::TaskId`] or an export's [`crate::export::ExportTaskId`]).
+///
+/// ```
+/// use machine_image::export::ExportTaskId;
+/// use machine_image::{TaskState, TransitionError};
+///
+/// let err = TaskState::Succeeded.cancel(ExportTaskId(3)).unwrap_err();
+/// assert_eq!((err.task, err.from, err.action), (ExportTaskId(3), TaskState::Succeeded, "cancel"));
+/// assert_eq!(err.to_string(), "export-3 can't cancel while Succeeded");
+/// // Alibaba's `CancelTask` answers it `InvalidTaskId.IncorrectTaskStatus`.
+/// assert_eq!(err.to_api_error().code().as_str(), "InvalidTaskId.IncorrectTaskStatus");
+/// # let _: &TransitionError = &TaskState::Queued.finish(machine_image::TaskId(1)).unwrap_err();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{task} can't {action} while {from:?}")]
 pub struct TransitionError<Id: fmt::Display + fmt::Debug> {

@@ -143,6 +143,21 @@ pub fn is_skipped(line: &str) -> bool {
 }
 
 /// A line that could not be read as a JSON value.
+///
+/// A host that reads the lines itself passes its parser's failure on, and the runner
+/// answers it with an error line as for any other bad line:
+///
+/// ```
+/// use machine_image::replay::{LineError, Runner, Value};
+///
+/// let mut runner = Runner::new();
+/// let line = "{\"Action\": ";
+/// let input = serde_json::from_str::<Value>(line).map_err(|e| LineError::InvalidJson { detail: e.to_string() });
+/// let answer = runner.answer(1, input);
+/// assert_eq!(answer.get("Code"), Some(&Value::str("InvalidParameter")));
+/// let message = answer.get("Message").map(Value::to_json).unwrap_or_default();
+/// assert!(message.starts_with("\"line 1:"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LineError {
