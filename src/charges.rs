@@ -526,6 +526,13 @@ impl Amount {
 }
 
 /// Text that is not a decimal amount with at most six decimals.
+///
+/// ```
+/// use machine_image::charges::{Amount, AmountError};
+///
+/// assert_eq!("1e3".parse::<Amount>(), Err(AmountError("1e3".into())));
+/// assert!("-1".parse::<Amount>().is_err() && ".5".parse::<Amount>().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not an amount: expected digits with at most six decimals, e.g. 0.05")]
 pub struct AmountError(pub String);

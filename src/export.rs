@@ -106,6 +106,12 @@ pub const MAX_DATA_DISKS: usize = 5;
 // ============================================================================ bucket
 
 /// Why a bucket name was refused.
+///
+/// ```
+/// use machine_image::export::{BucketName, BucketNameError};
+///
+/// assert_eq!(BucketName::new("ab"), Err(BucketNameError("ab".into()))); // 3 to 63 characters
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "bucket name {0:?} must be 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen"
@@ -205,6 +211,14 @@ impl Bucket {
 // ============================================================================ prefix
 
 /// Why a file-name prefix was refused.
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::ObjectPrefix;
+///
+/// let err = ObjectPrefix::parse_for(Provider::Alibaba, "web_2026").unwrap_err();
+/// assert_eq!((err.prefix.as_str(), err.provider, err.rule), ("web_2026", Provider::Alibaba, "1 to 30 ASCII letters and digits"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("file-name prefix {prefix:?} breaks {provider}'s rule: {rule}")]
 pub struct PrefixError {
@@ -325,6 +339,15 @@ pub enum ExportFormat {
 }
 
 /// A format the provider does not offer.
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::ExportFormat;
+///
+/// let err = ExportFormat::parse_for(Provider::Tencent, "VDI").unwrap_err(); // Alibaba only
+/// assert_eq!(err.allowed, "RAW, QCOW2, VHD, VMDK");
+/// assert_eq!(err.to_api_error().code().as_str(), "InvalidImageFormat.Malformed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("export format {format:?} is not one of {provider}'s: {allowed}")]
 pub struct FormatError {

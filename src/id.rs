@@ -27,6 +27,13 @@ use crate::provider::Provider;
 use crate::text::{INLINE, Text};
 
 /// The kind of identifier that failed to parse.
+///
+/// ```
+/// use machine_image::{IdKind, KmsKeyId};
+///
+/// let err = KmsKeyId::new("key with space").unwrap_err();
+/// assert_eq!(err.kind(), IdKind::KmsKey);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdKind {
@@ -749,6 +756,12 @@ mod tests {
 pub struct ClientToken(Text);
 
 /// Why a client token was refused.
+///
+/// ```
+/// use machine_image::{ClientToken, ClientTokenError};
+///
+/// assert_eq!(ClientToken::new("x".repeat(65)), Err(ClientTokenError));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("client token must be 1 to 64 printable ASCII characters")]
 pub struct ClientTokenError;

@@ -77,6 +77,14 @@ impl fmt::Display for Provider {
 }
 
 /// The error of [`Provider::from_str`]: the text named no provider.
+///
+/// ```
+/// use machine_image::{Provider, UnknownProvider};
+///
+/// let err = "aws".parse::<Provider>().unwrap_err();
+/// assert_eq!(err, UnknownProvider("aws".into()));
+/// assert_eq!(err.to_string(), r#"unknown provider "aws": expected "alibaba" or "tencent""#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown provider {0:?}: expected \"alibaba\" or \"tencent\"")]
 pub struct UnknownProvider(pub String);

@@ -40,6 +40,13 @@ use crate::provider::Provider;
 use crate::tencent::TencentCode;
 
 /// Why a region id was refused.
+///
+/// ```
+/// use machine_image::{RegionId, RegionIdError};
+///
+/// assert_eq!(RegionId::new("cn"), Err(RegionIdError::Length { len: 2 }));
+/// assert_eq!(RegionId::new("CN-Hangzhou"), Err(RegionIdError::Malformed("CN-Hangzhou".into())));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegionIdError {

@@ -130,6 +130,12 @@ fn percent_done(start: DateTime<Utc>, duration: Duration, now: DateTime<Utc>) ->
 pub const INJECTED_FAILURE: &str = "injected failure";
 
 /// A failure rate above 1000 per mille.
+///
+/// ```
+/// use machine_image::sim::{Faults, FaultsError};
+///
+/// assert_eq!(Faults::new(1, 0, 2000), Err(FaultsError::ExportRate(2000)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FaultsError {

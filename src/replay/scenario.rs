@@ -39,6 +39,20 @@ use crate::provider::{Profile, Provider};
 use super::value::Value;
 
 /// A command the scenario format can't express.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Command, HostReport, ImageService};
+/// use machine_image::replay::scenario::{command_line, RenderError};
+/// use machine_image::{Profile, Provider, TaskId};
+///
+/// let service = ImageService::new(Profile::alibaba());
+/// let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// // A failure report naming a copy the state does not have:
+/// let report = Command::from(HostReport::CopyFailed { task: TaskId(9), reason: "disk".into() });
+/// let err = command_line(at, &report, Provider::Alibaba, service.state()).unwrap_err();
+/// assert_eq!(err, RenderError::UnknownTask(TaskId(9)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RenderError {
