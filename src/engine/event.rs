@@ -23,6 +23,35 @@ use super::command::Command;
 /// tasks): unboxed, every event (a task started, a progress report) would be as large as
 /// the largest, and each is moved several times on its way to the host, so one allocation
 /// per large event saves more than it costs. Boxes are invisible in the serialised form.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{CopyImage, Event};
+/// use machine_image::ImageStatus;
+/// let copies = service.call(t0, CopyImage::new(owner, hz, src, [RegionId::new("cn-shanghai")?]))?;
+/// let accepted: Vec<_> = service
+///     .drain_events()
+///     .into_iter()
+///     .filter_map(|r| match r.event {
+///         Event::CopyAccepted(acceptance) => Some(acceptance),
+///         _ => None,
+///     })
+///     .collect();
+/// assert_eq!(accepted[0].task.id, copies[0].task);
+/// assert_eq!(accepted[0].image.status(), ImageStatus::Waiting); // then `CopyStarted`
+/// assert_eq!(accepted[0].snapshots.len(), 1); // reserved in the destination
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyAcceptance {
     /// The task.
