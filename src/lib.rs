@@ -133,6 +133,7 @@ pub mod engine;
 pub mod export;
 pub mod image;
 pub mod kms;
+pub mod profile;
 pub mod replay;
 pub mod response;
 pub mod sim;
@@ -150,6 +151,6 @@ pub use engine::{
 pub use id::{ClientToken, ClientTokenError};
 pub use image::{Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform};
 pub use kms::{Encryption, KmsKey};
-pub use provider::Profile;
+pub use profile::Profile;
 pub use sim::{Faults, Simulator};
 pub use snapshot::{Snapshot, SnapshotError};

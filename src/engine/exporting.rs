@@ -31,7 +31,7 @@ use super::{EngineError, HostError, Outcome};
 /// `ExportImage` / `ExportImages`.
 pub(super) fn export_image(
     state: &State,
-    profile: &crate::provider::Profile,
+    profile: &crate::profile::Profile,
     c: &ExportImage,
     now: DateTime<Utc>,
 ) -> Checked<Decision> {
@@ -105,7 +105,7 @@ fn export_task(state: &State, id: ExportTaskId) -> Checked<&ExportTask> {
 /// `InvalidTaskId.IncorrectTaskStatus`.
 pub(super) fn cancel_export(
     state: &State,
-    profile: &crate::provider::Profile,
+    profile: &crate::profile::Profile,
     c: &CancelExport,
 ) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;

@@ -35,7 +35,7 @@ use crate::account::Account;
 use crate::copy::{TaskId, TaskState};
 use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{ImageKind, ImageStatus};
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 use super::hash::FxHashMap;

@@ -195,7 +195,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::export::ExportTaskId;
 use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 pub use command::{

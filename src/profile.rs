@@ -1,0 +1,53 @@
+//! `Profile`: the engine's configuration for one provider: its regions and copy policy,
+//! the queue scope, and the stated defaults for sizes and quotas. It sits above the value
+//! types it gathers ([`crate::provider`], [`crate::region`], [`crate::copy`]), so none of
+//! them depends on it.
+
+use crate::copy::QueueScope;
+use crate::provider::Provider;
+use crate::region::RegionPolicy;
+
+/// A provider's rule profile: the limits and policies the engine applies. Every field is
+/// public so an embedding service can adjust it (new regions, other quotas).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Profile {
+    /// Whose rules.
+    pub provider: Provider,
+    /// The regions and the copy policy between them.
+    pub regions: RegionPolicy,
+    /// Which region's queue a copy waits in (see [`crate::copy`]).
+    pub queue_scope: QueueScope,
+    /// The largest image (GiB) an account may copy without the size allow-list
+    /// (`SizeExceed.Image`). The seeds give no figure; the stated default is 500 GiB.
+    pub max_image_size_gib: u64,
+    /// Custom images per account per region when the account sets none: 500 on Tencent
+    /// (`SyncImages`: "500 custom images per account per region"); the same stated default on
+    /// Alibaba, whose documents give no figure.
+    pub default_image_quota: u32,
+    /// Snapshots per account per region when the account sets none (stated default: 1000).
+    pub default_snapshot_quota: u32,
+}
+
+impl Profile {
+    /// The profile of `provider` with its built-in regions and the stated defaults.
+    pub fn for_provider(provider: Provider) -> Self {
+        Profile {
+            provider,
+            regions: RegionPolicy::for_provider(provider),
+            queue_scope: QueueScope::Source,
+            max_image_size_gib: 500,
+            default_image_quota: 500,
+            default_snapshot_quota: 1000,
+        }
+    }
+
+    /// Alibaba Cloud ECS.
+    pub fn alibaba() -> Self {
+        Self::for_provider(Provider::Alibaba)
+    }
+
+    /// Tencent Cloud CVM.
+    pub fn tencent() -> Self {
+        Self::for_provider(Provider::Tencent)
+    }
+}
