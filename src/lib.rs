@@ -110,6 +110,7 @@
 pub mod error;
 pub mod id;
 pub mod name;
+mod newtype;
 pub mod provider;
 pub mod region;
 pub mod tag;
