@@ -50,4 +50,21 @@ impl Profile {
     pub fn tencent() -> Self {
         Self::for_provider(Provider::Tencent)
     }
+
+    /// An account's (image, snapshot) quotas per region: its own, or this profile's
+    /// defaults for an account never registered.
+    ///
+    /// ```
+    /// use machine_image::{Account, AccountId, Profile};
+    /// let profile = Profile::alibaba();
+    /// assert_eq!(profile.quotas_of(None), (500, 1000));
+    /// let account = Account::new(AccountId::new("1234567890123456").unwrap(), 10, 100);
+    /// assert_eq!(profile.quotas_of(Some(&account)), (10, 100));
+    /// ```
+    pub fn quotas_of(&self, account: Option<&crate::account::Account>) -> (u32, u32) {
+        account.map_or(
+            (self.default_image_quota, self.default_snapshot_quota),
+            |a| (a.image_quota, a.snapshot_quota),
+        )
+    }
 }

@@ -176,7 +176,6 @@ mod check;
 mod command;
 mod error;
 mod event;
-mod exporting;
 mod few;
 pub mod hash;
 pub mod invariants;
