@@ -87,7 +87,7 @@ use crate::account::Account;
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{Image, ImageStatus, OwnerAlias, Platform};
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::hash::FxHashMap;
 use crate::error::{ApiError, ErrorCode};
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::tencent::TencentCode;
 

@@ -89,7 +89,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::copy::TaskId;
 use crate::engine::{Command, Effect, EngineError, HostError, HostReport, ImageService, Outcome};
 use crate::export::ExportTaskId;
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 /// The modelled duration of an export writing `size_gib` GiB: 5 minutes plus 6 seconds per

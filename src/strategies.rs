@@ -76,7 +76,8 @@ use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, RequestId, SnapshotId
 use crate::image::{Image, ImageKind, ImageStatus, Platform};
 use crate::kms::KmsKey;
 use crate::name::{Description, ImageName};
-use crate::provider::{Profile, Provider};
+use crate::profile::Profile;
+use crate::provider::Provider;
 use crate::region::{RegionCatalogue, RegionId};
 use crate::snapshot::Snapshot;
 use crate::tag::{Tag, TagKey, TagValue, Tags};

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 
 /// Why a tag key, value or tag set was refused.
 ///

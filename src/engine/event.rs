@@ -10,7 +10,7 @@ use crate::export::{Bucket, BucketName, ExportFormat, ExportObject, ExportTask, 
 use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::Image;
 use crate::kms::KmsKey;
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
 

@@ -151,7 +151,7 @@ impl ImageService {
     /// wrote the log, with nothing pending. Every record is checked, then the invariants;
     /// see [`ReplayError`] for what is refused.
     pub fn from_events<'e>(
-        profile: crate::provider::Profile,
+        profile: crate::profile::Profile,
         records: impl IntoIterator<Item = &'e EventRecord>,
     ) -> Result<Self, ReplayError> {
         ImageService::new(profile).replay(records)

@@ -154,10 +154,16 @@
 //! changes nothing.
 //!
 //! # Exports
-//! [`ExportImage`] checks the rules of [`crate::export`] (the order is in the
-//! `exporting` module docs: caller, region, image visible, snapshots, then
-//! [`crate::export::check_export`]'s) against the state's buckets ([`Fixture::Bucket`])
-//! and answers with an [`AcceptedExport`]: the task and its object names. The
+//! [`ExportImage`] checks, in this order (the first failure wins; stable): the caller is
+//! present (`InvalidAliUid.IsNull`); the call's region is known
+//! (`InvalidRegionId.NotFound`); the image is in that region and visible to the caller
+//! (`InvalidImageId.NotFound`); its snapshots exist (`InvalidSnapshotId.NotFound`); the
+//! rules of [`crate::export`] in their order ([`crate::export::check_export`]: export
+//! activated, own custom image, not Windows, `Available`, not already being exported,
+//! bucket in the image's region, at most 5 data disks, each at most 500 GiB); the image
+//! names a snapshot (`InvalidSnapshotId.NotFound`). A dry run stops there. Buckets are
+//! fixtures ([`Fixture::Bucket`]). It answers with an [`AcceptedExport`]: the task and its
+//! object names. The
 //! task is queued and the host told at once (`Effect::StartExport`); it runs from the host's
 //! `ExportStarted` report until `ExportFinished` or `ExportFailed`; `CancelExport` ends a
 //! queued or running one (`Effect::AbortExport`). An image with a queued or running export
@@ -176,7 +182,6 @@ mod check;
 mod command;
 mod error;
 mod event;
-mod exporting;
 mod few;
 pub mod hash;
 pub mod invariants;
@@ -195,7 +200,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::export::ExportTaskId;
 use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 pub use command::{

@@ -127,7 +127,8 @@ use crate::engine::{
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{ImageId, RequestId};
 use crate::image::{ImageStatus, OwnerAlias};
-use crate::provider::{Profile, Provider};
+use crate::profile::Profile;
+use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::sim::Simulator;
 use crate::tencent::TencentCode;

@@ -34,7 +34,8 @@ use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
 use crate::engine::{ApiCall, CancelCopyImage, Command, DeleteImage, Fixture, HostReport, State};
 use crate::image::{ImageKind, ImageStatus};
-use crate::provider::{Profile, Provider};
+use crate::profile::Profile;
+use crate::provider::Provider;
 
 use super::value::Value;
 
