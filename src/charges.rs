@@ -52,6 +52,13 @@ use crate::image::{Image, OwnerAlias, Platform};
 use crate::region::{Geography, RegionId};
 
 /// A [seed](crate::sources) rule a charge comes from.
+///
+/// ```
+/// use machine_image::charges::RULE_WINDOWS_PUBLIC;
+///
+/// assert_eq!(RULE_WINDOWS_PUBLIC.seed, "001");
+/// assert!(RULE_WINDOWS_PUBLIC.summary.starts_with("Outside mainland China"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rule {
     /// The seed file's number: `"000"`, `"001"` or `"002"` ([seed 000](crate::sources#seed-000), [001](crate::sources#seed-001), [002](crate::sources#seed-002)).

@@ -250,6 +250,32 @@ impl TaskTable {
 /// and by equality), so a region's next copy does not allocate it again. The lanes are
 /// few (one per region at most), so they are a `Vec` sorted by region, searched by
 /// comparing ids in place.
+///
+/// Read through [`State::queues`](crate::engine::State::queues):
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::TaskId;
+/// // Three destinations: under the default queue scope all wait in the source's queue.
+/// let to = [RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?, RegionId::new("cn-shenzhen")?];
+/// service.call(t0, CopyImage::new(owner, hz, src, to))?;
+/// let queues = service.state().queues();
+/// assert_eq!(queues.running("cn-hangzhou"), Some(TaskId(1)));
+/// assert_eq!(queues.waiting("cn-hangzhou").collect::<Vec<_>>(), [TaskId(2), TaskId(3)]);
+/// assert_eq!(queues.lanes().count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CopyQueues {
     lanes: Vec<(RegionId, Lane)>,
