@@ -52,6 +52,13 @@ use crate::image::{Image, OwnerAlias, Platform};
 use crate::region::{Geography, RegionId};
 
 /// A [seed](crate::sources) rule a charge comes from.
+///
+/// ```
+/// use machine_image::charges::RULE_WINDOWS_PUBLIC;
+///
+/// assert_eq!(RULE_WINDOWS_PUBLIC.seed, "001");
+/// assert!(RULE_WINDOWS_PUBLIC.summary.starts_with("Outside mainland China"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rule {
     /// The seed file's number: `"000"`, `"001"` or `"002"` ([seed 000](crate::sources#seed-000), [001](crate::sources#seed-001), [002](crate::sources#seed-002)).
@@ -133,6 +140,14 @@ pub const RULE_DOWNLOAD_TRAFFIC: Rule = Rule {
 };
 
 /// What a charge is for.
+///
+/// ```
+/// use machine_image::charges::ChargeKind;
+///
+/// assert_eq!(ChargeKind::SnapshotStorage.to_string(), "SnapshotStorage");
+/// assert!(ChargeKind::CopyOperation.is_free()); // seed 000: the copy itself is free
+/// assert!(!ChargeKind::DownloadPublicTraffic.is_free());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ChargeKind {
     /// A public Windows image outside mainland China, per instance by its specification.
@@ -193,6 +208,21 @@ impl fmt::Display for ChargeKind {
 }
 
 /// How much of a charge there is.
+///
+/// ```
+/// use machine_image::charges::{image_charges, ChargeKind, Quantity};
+/// use machine_image::{AccountId, Geography, Image, ImageId, ImageName, OwnerAlias, RegionId};
+///
+/// let owner = AccountId::new("1234567890123456")?;
+/// let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+///     .size_gib(40)
+///     .build()?;
+/// // Keeping one's own custom image bills its snapshots, per GiB and month.
+/// let charges = image_charges(&web, OwnerAlias::Own, Geography::MainlandChina);
+/// assert_eq!(charges[0].kind, ChargeKind::SnapshotStorage);
+/// assert_eq!(charges[0].quantity, Quantity::GibMonths { gib: 40 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Quantity {
     /// GiB stored, billed per GiB for each month held.
@@ -218,6 +248,26 @@ pub enum Quantity {
 
 /// One thing billed (or, for the free kinds, stated as free), with its quantity, where, and
 /// the rule it comes from.
+///
+/// ```
+/// use machine_image::charges::{copy_charges, ChargeKind, Quantity};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+///
+/// // A paid marketplace image: a copy keeps its lineage, so instances of it pay the fee.
+/// let publisher = AccountId::new("marketplace")?;
+/// let hz = RegionId::new("cn-hangzhou")?;
+/// let paid = Image::marketplace(ImageId::new("m-paid0001")?, hz.clone(), publisher, ImageName::new("paid")?, vec![], vec![hz])
+///     .paid(true)
+///     .size_gib(20)
+///     .build()?;
+/// let charges = copy_charges(&paid, &RegionId::new("cn-shanghai")?);
+/// let fee = charges.iter().find(|c| c.kind == ChargeKind::ImageFee).expect("paid lineage");
+/// assert_eq!(fee.quantity, Quantity::PerInstanceMonth);
+/// assert_eq!(fee.ultimate_source.as_ref(), Some(paid.id()));
+/// assert_eq!((fee.region.as_str(), fee.rule.seed), ("cn-shanghai", "001"));
+/// assert!(!fee.is_free());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Charge {
     /// What for.
@@ -376,6 +426,22 @@ pub fn export_charges(bucket_region: &RegionId, objects: &[ExportObject]) -> Vec
 }
 
 /// The network a download goes over.
+///
+/// ```
+/// use machine_image::charges::{download_charges, ChargeKind, Network, Quantity};
+/// use machine_image::export::ExportObject;
+/// use machine_image::{RegionId, SnapshotId};
+///
+/// let object = ExportObject { disk: 0, snapshot: SnapshotId::new("s-sys0001")?, name: "web_xvda.raw".into(), size_gib: 40 };
+/// let gz = RegionId::new("ap-guangzhou")?;
+/// let private = download_charges(&gz, &[object.clone()], Network::Private);
+/// assert_eq!(private[0].quantity, Quantity::Requests { count: 1 });
+/// assert!(private[1].is_free()); // private downstream traffic is free (seed 002)
+/// let public = download_charges(&gz, &[object], Network::Public);
+/// assert_eq!((public[1].kind, public[1].quantity), (ChargeKind::DownloadPublicTraffic, Quantity::TrafficGib { gib: 40 }));
+/// assert!(!public[1].is_free());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Network {
     /// The provider's private network (free downstream traffic).
@@ -418,6 +484,17 @@ pub fn download_charges(
 // ============================================================================ prices
 
 /// An amount of money in micro-units (millionths) of a price table's currency.
+///
+/// ```
+/// use machine_image::charges::Amount;
+///
+/// let price: Amount = "0.05".parse()?;
+/// assert_eq!(price, Amount::new(0, 50_000));
+/// assert_eq!(price.micros(), 50_000);
+/// assert_eq!(Amount::new(3, 1).to_string(), "3.000001");
+/// assert!("1.0000001".parse::<Amount>().is_err()); // at most six decimals
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -456,6 +533,13 @@ impl Amount {
 }
 
 /// Text that is not a decimal amount with at most six decimals.
+///
+/// ```
+/// use machine_image::charges::{Amount, AmountError};
+///
+/// assert_eq!("1e3".parse::<Amount>(), Err(AmountError("1e3".into())));
+/// assert!("-1".parse::<Amount>().is_err() && ".5".parse::<Amount>().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not an amount: expected digits with at most six decimals, e.g. 0.05")]
 pub struct AmountError(pub String);
@@ -498,6 +582,19 @@ impl fmt::Display for Amount {
 }
 
 /// Per-region prices with a fallback.
+///
+/// ```
+/// use machine_image::RegionId;
+/// use machine_image::charges::{Amount, Rates};
+///
+/// let (hz, hk) = (RegionId::new("cn-hangzhou")?, RegionId::new("cn-hongkong")?);
+/// let mut rates = Rates::flat("0.02".parse()?);
+/// rates.regions.insert(hk.clone(), "0.03".parse()?);
+/// assert_eq!(rates.get(&hz), Some(Amount::new(0, 20_000)));
+/// assert_eq!(rates.get(&hk), Some(Amount::new(0, 30_000)));
+/// assert_eq!(Rates::default().get(&hz), None); // no price: estimates say so
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rates {
     /// The price where no region-specific one is given.
@@ -522,6 +619,31 @@ impl Rates {
 }
 
 /// The prices a caller supplies (the seeds have none).
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::{copy_charges, Amount, ChargeKind, Period, PriceError, PriceTable, Rates};
+/// // `web`: a 40 GiB custom image in cn-hangzhou (hidden above).
+/// let mut prices = PriceTable::new("USD");
+/// prices.snapshot_storage = Rates::flat("0.02".parse()?); // per GiB-month
+/// let shanghai = RegionId::new("cn-shanghai")?;
+/// let charges = copy_charges(&web, &shanghai);
+/// let year = Period { months: 12, instances: vec![] };
+/// assert_eq!(charges[0].kind, ChargeKind::CopyOperation); // the copy itself: free
+/// assert_eq!(prices.amount(&charges[0], &year)?, Amount::ZERO);
+/// assert_eq!(charges[1].kind, ChargeKind::SnapshotStorage); // the copy's snapshots
+/// let storage = prices.amount(&charges[1], &year)?;
+/// assert_eq!(storage.to_string(), "9.6"); // 40 GiB × 12 months × 0.02
+/// assert!(matches!(
+///     PriceTable::new("USD").amount(&charges[1], &year),
+///     Err(PriceError::Missing { .. })
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceTable {
     /// The currency of every amount, e.g. `"USD"`.
@@ -542,6 +664,24 @@ pub struct PriceTable {
 }
 
 /// How long, and on which instances, a charge is priced.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use machine_image::charges::{image_charges, Amount, Period, PriceTable};
+/// use machine_image::{AccountId, Geography, Image, ImageId, ImageName, OwnerAlias, Platform, RegionId};
+///
+/// // A public Windows image outside mainland China bills a licence per instance and month.
+/// let system = AccountId::new("system")?;
+/// let windows = Image::public(ImageId::new("win2022_64_dtc")?, RegionId::new("ap-southeast-1")?, system, ImageName::new("Windows")?, vec![])
+///     .platform(Platform::Windows)
+///     .build()?;
+/// let charges = image_charges(&windows, OwnerAlias::System, Geography::OtherCountryOrRegion);
+/// let mut prices = PriceTable::new("USD");
+/// prices.windows_licence = BTreeMap::from([("S5.MEDIUM4".to_string(), Amount::new(10, 0))]);
+/// let period = Period { months: 3, instances: vec!["S5.MEDIUM4".into(), "S5.MEDIUM4".into()] };
+/// assert_eq!(prices.amount(&charges[0], &period)?, Amount::new(60, 0)); // 2 × 3 × 10
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     /// Months (storage is billed per month held, per-instance charges per month run).
@@ -551,6 +691,23 @@ pub struct Period {
 }
 
 /// A charge the price table can't price.
+///
+/// ```
+/// # use machine_image::charges::{CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// use machine_image::charges::{estimate, ChargeKind, PriceError};
+/// // `plan`: a 40 GiB image copied to cn-shanghai; a table without snapshot prices:
+/// let err = estimate(&plan, Some(&PriceTable::new("USD"))).unwrap_err();
+/// assert_eq!(err, PriceError::Missing { kind: ChargeKind::SnapshotStorage, key: "cn-shanghai".into() });
+/// # let _ = prices;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PriceError {
@@ -641,6 +798,20 @@ impl PriceTable {
 // ============================================================================ estimate
 
 /// An image in a copy plan: what its cost depends on.
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::PlannedImage;
+/// // `web`: a 40 GiB custom image, not paid (hidden above).
+/// let planned = PlannedImage::from(&web);
+/// assert_eq!((planned.size_gib, planned.paid), (40, false));
+/// assert_eq!(&planned.ultimate_source, web.id()); // an original is its own source
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedImage {
     /// The image.
@@ -665,6 +836,25 @@ impl From<&Image> for PlannedImage {
 }
 
 /// A copy plan: each image copied to each destination region, the copies kept `months`.
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::{estimate, CopyPlan, PlannedImage};
+/// // `web`: a 40 GiB custom image in cn-hangzhou (hidden above).
+/// let plan = CopyPlan {
+///     images: vec![PlannedImage::from(&web)],
+///     destinations: vec![RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?],
+///     months: 6,
+/// };
+/// let kinds_only = estimate(&plan, None)?; // no price table: the charges, no amounts
+/// assert_eq!(kinds_only.lines.len(), 2);
+/// assert_eq!(kinds_only.total, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyPlan {
     /// The images.
@@ -677,6 +867,25 @@ pub struct CopyPlan {
 
 /// A charge with its amount: `None` without a price table, and for per-instance charges,
 /// which a copy plan does not fix.
+///
+/// ```
+/// # use machine_image::charges::{CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// use machine_image::charges::{estimate, Amount, ChargeKind};
+/// // `plan`: a 40 GiB image to cn-shanghai for 6 months; `prices`: 0.02 per GiB-month.
+/// let line = &estimate(&plan, Some(&prices))?.lines[0];
+/// let storage = line.charges.iter().find(|c| c.charge.kind == ChargeKind::SnapshotStorage).expect("always");
+/// assert_eq!(storage.amount, Some(Amount::new(4, 800_000)));
+/// let unpriced = &estimate(&plan, None)?.lines[0];
+/// assert!(unpriced.charges.iter().all(|c| c.amount.is_none()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedCharge {
     /// The charge.
@@ -686,6 +895,24 @@ pub struct PricedCharge {
 }
 
 /// One line of an estimate: one image copied to one region.
+///
+/// ```
+/// # use machine_image::charges::{CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// use machine_image::charges::{estimate, Amount};
+/// // `plan`: a 40 GiB image to cn-shanghai for 6 months; `prices`: 0.02 per GiB-month.
+/// let cost = estimate(&plan, Some(&prices))?;
+/// let line = &cost.lines[0];
+/// assert_eq!((line.image.as_str(), line.destination.as_str()), ("m-web0001", "cn-shanghai"));
+/// assert_eq!(line.subtotal, Some(Amount::new(4, 800_000)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EstimateLine {
     /// The image.
@@ -699,6 +926,29 @@ pub struct EstimateLine {
 }
 
 /// The cost of a copy plan.
+///
+/// ```
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// use machine_image::charges::{estimate, CopyPlan, PlannedImage, PriceTable, Rates};
+/// // `web`: a 40 GiB custom image in cn-hangzhou (hidden above).
+/// let mut prices = PriceTable::new("USD");
+/// prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// let plan = CopyPlan {
+///     images: vec![PlannedImage::from(&web)],
+///     destinations: vec![RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?],
+///     months: 6,
+/// };
+/// let cost = estimate(&plan, Some(&prices))?;
+/// assert_eq!(cost.currency.as_deref(), Some("USD"));
+/// assert_eq!(cost.lines[1].destination.as_str(), "cn-beijing");
+/// assert_eq!(cost.lines[0].subtotal.map(|a| a.to_string()).as_deref(), Some("4.8")); // 40 × 6 × 0.02
+/// assert_eq!(cost.total.map(|a| a.to_string()).as_deref(), Some("9.6"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Estimate {
     /// The months priced.

@@ -25,6 +25,17 @@ use crate::id::{AccountId, ImageId};
 use crate::region::RegionId;
 
 /// Which region's queue a copy waits in.
+///
+/// ```
+/// use machine_image::{Profile, QueueScope};
+///
+/// assert_eq!(QueueScope::default(), QueueScope::Source);
+/// assert_eq!("destination".parse::<QueueScope>()?, QueueScope::Destination);
+/// // A service that queues copies by destination region instead:
+/// let mut profile = Profile::alibaba();
+/// profile.queue_scope = QueueScope::Destination;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -52,6 +63,27 @@ impl FromStr for QueueScope {
 }
 
 /// A copy task's id: its acceptance order, starting at 1.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::TaskId;
+/// let to = [RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?];
+/// let copies = service.call(t0, CopyImage::new(owner, hz, src, to))?;
+/// assert_eq!((copies[0].task, copies[1].task), (TaskId(1), TaskId(2)));
+/// assert_eq!(copies[1].task.to_string(), "task-2");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TaskId(pub u64);
@@ -68,6 +100,36 @@ pub use crate::task::TaskState;
 pub type TransitionError = crate::task::TransitionError<TaskId>;
 
 /// One copy of one image to one region.
+///
+/// Read from the engine's state ([`State::task`](crate::engine::State::task)).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use chrono::Duration;
+/// use machine_image::engine::{CopyImage, HostReport};
+/// use machine_image::{QueueScope, TaskState};
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let copies = service.call(t0, CopyImage::new(owner, hz.clone(), src, [sh.clone()]))?;
+/// let done = t0 + Duration::minutes(12);
+/// service.report(done, HostReport::CopyFailed { task: copies[0].task, reason: "disk error".into() })?;
+///
+/// let task = service.state().task(copies[0].task).expect("kept for the retention horizon");
+/// assert_eq!((task.state, task.size_gib, task.ended_at), (TaskState::Failed, 40, Some(done)));
+/// assert_eq!(task.failure_reason.as_deref(), Some("disk error"));
+/// assert_eq!(task.queue_region(QueueScope::Source), &hz);
+/// assert_eq!(task.queue_region(QueueScope::Destination), &sh);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyTask {
     /// The id (acceptance order).
@@ -188,6 +250,32 @@ impl TaskTable {
 /// and by equality), so a region's next copy does not allocate it again. The lanes are
 /// few (one per region at most), so they are a `Vec` sorted by region, searched by
 /// comparing ids in place.
+///
+/// Read through [`State::queues`](crate::engine::State::queues):
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::TaskId;
+/// // Three destinations: under the default queue scope all wait in the source's queue.
+/// let to = [RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?, RegionId::new("cn-shenzhen")?];
+/// service.call(t0, CopyImage::new(owner, hz, src, to))?;
+/// let queues = service.state().queues();
+/// assert_eq!(queues.running("cn-hangzhou"), Some(TaskId(1)));
+/// assert_eq!(queues.waiting("cn-hangzhou").collect::<Vec<_>>(), [TaskId(2), TaskId(3)]);
+/// assert_eq!(queues.lanes().count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CopyQueues {
     lanes: Vec<(RegionId, Lane)>,

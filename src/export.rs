@@ -87,7 +87,7 @@ use crate::account::Account;
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{Image, ImageStatus, OwnerAlias, Platform};
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
@@ -106,6 +106,12 @@ pub const MAX_DATA_DISKS: usize = 5;
 // ============================================================================ bucket
 
 /// Why a bucket name was refused.
+///
+/// ```
+/// use machine_image::export::{BucketName, BucketNameError};
+///
+/// assert_eq!(BucketName::new("ab"), Err(BucketNameError("ab".into()))); // 3 to 63 characters
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "bucket name {0:?} must be 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen"
@@ -126,6 +132,17 @@ impl BucketNameError {
 /// A bucket name: 3 to 63 lowercase ASCII letters, digits and `-`, not starting or ending with
 /// `-`. It is the rule both stores share (OSS bucket names; COS names of the form
 /// `examplebucket-1250000000`).
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::BucketName;
+///
+/// assert_eq!(BucketName::new("exports-1250000000")?.as_str(), "exports-1250000000");
+/// assert!(BucketName::new("Exports").is_err()); // lowercase only
+/// let err = BucketName::new("-x-").unwrap_err();
+/// assert_eq!(err.to_api_error(Provider::Tencent).message(), r#"The specified parameter "BucketName" is not valid."#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct BucketName(String);
@@ -194,6 +211,14 @@ impl Bucket {
 // ============================================================================ prefix
 
 /// Why a file-name prefix was refused.
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::ObjectPrefix;
+///
+/// let err = ObjectPrefix::parse_for(Provider::Alibaba, "web_2026").unwrap_err();
+/// assert_eq!((err.prefix.as_str(), err.provider, err.rule), ("web_2026", Provider::Alibaba, "1 to 30 ASCII letters and digits"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("file-name prefix {prefix:?} breaks {provider}'s rule: {rule}")]
 pub struct PrefixError {
@@ -221,6 +246,19 @@ const TENCENT_PREFIX_MAX_CHARS: usize = 200;
 
 /// The file-name prefix of the exported objects (Alibaba `OSSPrefix`, Tencent
 /// `FileNamePrefixList.N`).
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::{object_name, ExportFormat, ObjectPrefix};
+///
+/// let prefix = ObjectPrefix::new("web-2026.01")?; // Tencent's looser rule
+/// assert_eq!(object_name(&prefix, 1, ExportFormat::Qcow2), "web-2026.01_xvdb.qcow2");
+/// // Alibaba's `OSSPrefix` is 1 to 30 ASCII letters and digits.
+/// let refused = ObjectPrefix::parse_for(Provider::Alibaba, "web-2026.01").unwrap_err();
+/// assert_eq!(refused.to_api_error().code().as_str(), "InvalidOSSPrefix.Malformed");
+/// assert!(ObjectPrefix::parse_for(Provider::Alibaba, "web202601").is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ObjectPrefix(String);
@@ -270,6 +308,18 @@ string_newtype_impls!(ObjectPrefix, PrefixError);
 // ============================================================================ format, scope
 
 /// The exported file format (Alibaba `ImageFormat`, Tencent `ExportFormat`; default raw).
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::ExportFormat;
+///
+/// assert_eq!(ExportFormat::default(), ExportFormat::Raw);
+/// assert_eq!(ExportFormat::parse_for(Provider::Tencent, "QCOW2")?, ExportFormat::Qcow2);
+/// assert_eq!(ExportFormat::Qcow2.as_str_for(Provider::Alibaba), "qcow2");
+/// assert!(ExportFormat::parse_for(Provider::Tencent, "qcow2").is_err()); // case matters
+/// assert!(!ExportFormat::Vdi.offered_by(Provider::Tencent));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -289,6 +339,15 @@ pub enum ExportFormat {
 }
 
 /// A format the provider does not offer.
+///
+/// ```
+/// use machine_image::Provider;
+/// use machine_image::export::ExportFormat;
+///
+/// let err = ExportFormat::parse_for(Provider::Tencent, "VDI").unwrap_err(); // Alibaba only
+/// assert_eq!(err.allowed, "RAW, QCOW2, VHD, VMDK");
+/// assert_eq!(err.to_api_error().code().as_str(), "InvalidImageFormat.Malformed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("export format {format:?} is not one of {provider}'s: {allowed}")]
 pub struct FormatError {
@@ -363,6 +422,34 @@ impl ExportFormat {
 }
 
 /// What is exported.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::export::ExportScope;
+/// // `src` in ap-guangzhou has a system disk and one data disk; `owner` has export
+/// // activated and the bucket `bucket` there (hidden above).
+/// assert_eq!(ExportScope::default(), ExportScope::WholeMachine);
+/// let root_only = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?)
+///     .scope(ExportScope::SystemDiskOnly);
+/// let accepted = service.call(t0, root_only)?.expect("not a dry run");
+/// assert_eq!(accepted.objects, ["web_xvda.raw"]); // whole machine: also web_xvdb.raw
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -378,6 +465,42 @@ pub enum ExportScope {
 
 /// An export request: which image, to which bucket, under which prefix, in which format,
 /// and whether the whole machine or only its system disk.
+/// [`ExportImage::new`](crate::engine::ExportImage::new) and its setters build one; a
+/// driver that parsed the parameters itself passes it whole to
+/// [`ExportImage::from_request`](crate::engine::ExportImage::from_request).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::Provider;
+/// use machine_image::export::{ExportFormat, ExportRequest, ExportScope};
+/// // `src` in ap-guangzhou (a system disk and a data disk), the bucket `bucket` (hidden).
+/// let request = ExportRequest {
+///     image: src,
+///     bucket,
+///     prefix: ObjectPrefix::parse_for(Provider::Tencent, "web")?,
+///     format: ExportFormat::parse_for(Provider::Tencent, "VHD")?,
+///     scope: ExportScope::WholeMachine,
+/// };
+/// let accepted = service.call(t0, ExportImage::from_request(owner, gz, request))?;
+/// let objects = accepted.expect("not a dry run").objects;
+/// assert_eq!(objects, ["web_xvda.vhd", "web_xvdb.vhd"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExportRequest {
     /// The image (a custom image of the caller).
@@ -393,6 +516,33 @@ pub struct ExportRequest {
 }
 
 /// One object an export writes: one disk of the image.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// // `src` (a 50 GiB system disk, a 100 GiB data disk) and the bucket (hidden above).
+/// let export = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?);
+/// let task = service.call(t0, export)?.expect("not a dry run").task;
+/// // The host gets them in `Effect::StartExport`; the state keeps them with the task.
+/// let objects = &service.state().export(task).expect("accepted").objects;
+/// assert_eq!((objects[1].disk, objects[1].name.as_str(), objects[1].size_gib), (1, "web_xvdb.raw", 100));
+/// assert_eq!(objects[0].snapshot.as_str(), "snap-sys00001");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExportObject {
     /// The disk's position: 0 the system disk, then the data disks.
@@ -406,6 +556,37 @@ pub struct ExportObject {
 }
 
 /// Why an export is refused (see the module table for codes).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::export::ExportError;
+/// use machine_image::Provider;
+/// // `src` in ap-guangzhou, the bucket `bucket` there (hidden above).
+/// let export = ExportImage::new(owner.clone(), gz.clone(), src.clone(), bucket.clone(), ObjectPrefix::new("web")?);
+/// service.call(t0, export.clone())?;
+/// // The engine answers with the provider's code; `ExportError` names the rule.
+/// let again = service.call(t0, export).unwrap_err();
+/// let api = again.api_error().expect("a customer's refusal");
+/// assert_eq!(api, &ExportError::AlreadyExporting.to_api_error());
+/// assert_eq!(api.code_for(Provider::Tencent), "InvalidParameterValue.InvalidImageState");
+/// assert_eq!(ExportError::NotEnabled.to_api_error().code_for(Provider::Alibaba), "UserNotInTheWhiteList");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
@@ -509,6 +690,43 @@ impl From<ExportError> for ApiError {
 }
 
 /// The facts an export is decided on, gathered by the caller (the engine) from its state.
+///
+/// A service that keeps its own state checks an export with [`check_export`] directly:
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::export::{check_export, Bucket, BucketName, ExportError, ExportFacts, ExportRequest, ObjectPrefix};
+/// use machine_image::{Account, AccountId, Image, ImageId, ImageName, OwnerAlias, RegionId, Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// let disk = Snapshot::new(SnapshotId::new("snap-sys00001")?, gz.clone(), owner.clone(), t0, 50);
+/// let image = Image::custom(ImageId::new("img-web00001")?, gz.clone(), owner.clone(), ImageName::new("web")?, vec![disk.id().clone()])
+///     .size_from([&disk])
+///     .build()?;
+/// let bucket = Bucket::new(BucketName::new("exports-1250000000")?, gz, owner.clone());
+/// let account = Account::new(owner, 10, 100).enable_export(true);
+/// let request = ExportRequest {
+///     image: image.id().clone(),
+///     bucket: bucket.name.clone(),
+///     prefix: ObjectPrefix::new("web")?,
+///     format: Default::default(),
+///     scope: Default::default(),
+/// };
+/// let mut facts = ExportFacts {
+///     account: Some(&account),
+///     image: &image,
+///     owner_alias: OwnerAlias::Own,
+///     snapshots: &[&disk],
+///     bucket: Some(&bucket),
+///     already_exporting: false,
+/// };
+/// let objects = check_export(&request, &facts)?;
+/// assert_eq!(objects[0].name, "web_xvda.raw");
+/// facts.owner_alias = OwnerAlias::Others; // shared with the caller, not its own
+/// assert_eq!(check_export(&request, &facts), Err(ExportError::SharedImage));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ExportFacts<'a> {
     /// The caller's account record, if it has one (no record: nothing allow-listed).
@@ -636,6 +854,35 @@ pub fn object_name(prefix: &ObjectPrefix, index: usize, format: ExportFormat) ->
 // ============================================================================ task
 
 /// An export task's id: its acceptance order, starting at 1.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use machine_image::engine::CancelExport;
+/// use machine_image::export::ExportTaskId;
+/// let export = ExportImage::new(owner.clone(), gz.clone(), src, bucket, ObjectPrefix::new("web")?);
+/// let task = service.call(t0, export)?.expect("not a dry run").task;
+/// assert_eq!(task, ExportTaskId(1));
+/// assert_eq!(task.to_string(), "export-1");
+/// service.call(t0, CancelExport::new(owner.clone(), gz.clone(), task))?;
+/// let unknown = service.call(t0, CancelExport::new(owner, gz, ExportTaskId(9))).unwrap_err();
+/// assert_eq!(unknown.code().map(|c| c.as_str()), Some("InvalidTaskId.NotFound"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExportTaskId(pub u64);
@@ -661,6 +908,42 @@ impl crate::task::TransitionError<ExportTaskId> {
 }
 
 /// One export of one image to one bucket.
+///
+/// Read from the engine's state ([`State::export`](crate::engine::State::export)); the host
+/// moves it with its reports.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let (sys, data) = (SnapshotId::new("snap-sys00001")?, SnapshotId::new("snap-dat00001")?);
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(sys.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(data.clone(), gz.clone(), owner.clone(), t0, 100)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![sys, data]);
+/// # service.register(t0, Fixture::Image(image.size_gib(150).build()?))?;
+/// # let bucket = BucketName::new("exports-1250000000")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), gz.clone(), owner.clone())))?;
+/// use chrono::Duration;
+/// use machine_image::TaskState;
+/// use machine_image::engine::HostReport;
+/// let export = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?);
+/// let id = service.call(t0, export)?.expect("not a dry run").task;
+/// let task = service.state().export(id).expect("accepted");
+/// assert_eq!((task.state, task.size_gib(), task.objects.len()), (TaskState::Queued, 150, 2));
+///
+/// let done = t0 + Duration::minutes(20);
+/// service.report(t0, HostReport::ExportStarted(id))?;
+/// service.report(done, HostReport::ExportFinished(id))?;
+/// let task = service.state().export(id).expect("kept for the retention horizon");
+/// assert_eq!((task.state, task.ended_at), (TaskState::Succeeded, Some(done)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportTask {
     /// The id.

@@ -22,11 +22,18 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::text::{INLINE, Text};
 
 /// The kind of identifier that failed to parse.
+///
+/// ```
+/// use machine_image::{IdKind, KmsKeyId};
+///
+/// let err = KmsKeyId::new("key with space").unwrap_err();
+/// assert_eq!(err.kind(), IdKind::KmsKey);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdKind {
@@ -55,6 +62,17 @@ impl fmt::Display for IdKind {
 }
 
 /// Why an identifier was refused.
+///
+/// ```
+/// use machine_image::{IdError, IdKind, ImageId, Provider, SnapshotId};
+///
+/// let err = ImageId::new("m web").unwrap_err();
+/// assert_eq!(err, IdError::BadCharacter { kind: IdKind::Image, found: ' ', position: 1 });
+/// assert!(matches!(SnapshotId::new("s"), Err(IdError::Length { min: 3, .. })));
+/// let tencent = SnapshotId::parse_for(Provider::Tencent, "s-bp17441ohwka0yuh").unwrap_err();
+/// assert!(matches!(tencent, IdError::NotProviderForm { provider: Provider::Tencent, .. }));
+/// assert_eq!(tencent.kind(), IdKind::Snapshot);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {
@@ -208,6 +226,18 @@ const IMAGE_FORM: IdForm = IdForm {
 
 /// An image id: `m-…` (Alibaba custom and marketplace), Alibaba system image file names such
 /// as `ubuntu_22_04_x64_20G_alibase_20230907.vhd`, or `img-…` (Tencent). See the module table.
+///
+/// ```
+/// use machine_image::{ImageId, Provider};
+///
+/// let id = ImageId::new("img-o3ycss2p")?; // any provider's form
+/// assert_eq!(id.as_str(), "img-o3ycss2p");
+/// assert!(ImageId::parse_for(Provider::Tencent, "img-o3ycss2p").is_ok());
+/// assert!(ImageId::parse_for(Provider::Alibaba, "img-o3ycss2p").is_err());
+/// assert!(ImageId::parse_for(Provider::Alibaba, "m-bp1h46wfpjsjastc****").is_ok());
+/// assert!(ImageId::new("9-starts-with-a-digit").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ImageId(Text);
@@ -338,6 +368,18 @@ const SNAPSHOT_FORM: IdForm = IdForm {
 };
 
 /// A snapshot id: `s-…` (Alibaba) or `snap-…` (Tencent). See the module table.
+///
+/// ```
+/// use machine_image::{Provider, SnapshotId};
+///
+/// let id: SnapshotId = "snap-gz27bh7y".parse()?;
+/// assert!(SnapshotId::parse_for(Provider::Tencent, id.as_str()).is_ok());
+/// assert!(SnapshotId::parse_for(Provider::Alibaba, id.as_str()).is_err());
+/// // The ids the engine gives the snapshots of its copies:
+/// assert!(SnapshotId::generated(Provider::Tencent, 1).as_str().starts_with("snap-"));
+/// assert!(SnapshotId::new("s 1").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct SnapshotId(Text);
@@ -397,6 +439,17 @@ const ACCOUNT_FORM: IdForm = IdForm {
 };
 
 /// An account id (Alibaba UID, Tencent UIN). See the module table.
+///
+/// ```
+/// use machine_image::AccountId;
+///
+/// let uid = AccountId::new("1234567890123456")?; // an Alibaba UID
+/// assert_eq!(uid.to_string(), "1234567890123456");
+/// assert!(AccountId::new("alice").is_ok()); // handles too, for readable fixtures
+/// assert!(AccountId::new("").is_err());
+/// assert!(AccountId::new("-a").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AccountId(Text);
@@ -430,6 +483,16 @@ const KMS_KEY_FORM: IdForm = IdForm {
 
 /// A KMS key id: a UUID (`e522b26d-abf6-4e0d-b5da-04b7******3c`), a `key-…` id, or an
 /// `acs:kms:…` resource name. See the module table.
+///
+/// ```
+/// use machine_image::KmsKeyId;
+///
+/// assert!(KmsKeyId::new("e522b26d-abf6-4e0d-b5da-04b7******3c").is_ok());
+/// let arn = KmsKeyId::new("acs:kms:cn-hangzhou:123:key/abc")?;
+/// assert_eq!(arn.as_str(), "acs:kms:cn-hangzhou:123:key/abc");
+/// assert!(KmsKeyId::new("key with space").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct KmsKeyId(Text);
@@ -450,6 +513,17 @@ impl KmsKeyId {
 
 /// A request id: a UUID, 8-4-4-4-12 hexadecimal digits in either case
 /// (`473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`).
+///
+/// ```
+/// use machine_image::RequestId;
+///
+/// assert!(RequestId::new("473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E").is_ok());
+/// assert!(RequestId::new("473469c7-aa6f-4dc5-b3db-a3dc0de3c83e").is_ok());
+/// assert!(RequestId::new("473469C7_AA6F-4DC5-B3DB-A3DC0DE3C83E").is_err());
+/// // Deterministic ids for a service that numbers its requests:
+/// let id = RequestId::from_sequence(42);
+/// assert_eq!(id.as_str(), "00000000-0000-4000-8000-00000000002A");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RequestId(String);
@@ -653,11 +727,41 @@ mod tests {
 /// A client token for idempotent retries: 1 to 64 printable ASCII characters (Alibaba's
 /// `ClientToken` rule). A retry with the same token and the same parameters returns the
 /// first answer and has no second effect; see [`crate::engine`].
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::ClientToken;
+/// use machine_image::engine::CopyImage;
+/// assert!(ClientToken::new("").is_err() && ClientToken::new("has space").is_err());
+/// let token = ClientToken::new("retry-7f3a")?;
+/// let copy = CopyImage::new(owner, hz, src, [RegionId::new("cn-shanghai")?]).client_token(token);
+/// let first = service.call(t0, copy.clone())?;
+/// let retry = service.call(t0, copy)?; // the same answer, no second copy
+/// assert_eq!(first, retry);
+/// assert_eq!(service.state().image_count(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ClientToken(Text);
 
 /// Why a client token was refused.
+///
+/// ```
+/// use machine_image::{ClientToken, ClientTokenError};
+///
+/// assert_eq!(ClientToken::new("x".repeat(65)), Err(ClientTokenError));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("client token must be 1 to 64 printable ASCII characters")]
 pub struct ClientTokenError;

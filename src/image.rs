@@ -27,6 +27,22 @@ use crate::tag::Tags;
 
 /// What kind of image it is, from its owner's side. Whether an image is *shared with* an
 /// account is a relation ([`OwnerAlias::Others`]), not a kind.
+///
+/// ```
+/// use machine_image::{AccountId, Image, ImageId, ImageKind, ImageName, OwnerAlias, RegionId};
+///
+/// let (hz, owner) = (RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?);
+/// let custom = Image::custom(ImageId::new("m-web0001")?, hz, owner.clone(), ImageName::new("web")?, vec![]);
+/// let custom = custom.build()?;
+/// assert_eq!(custom.kind(), ImageKind::Custom);
+/// assert_eq!(custom.tencent_source(), "CREATE");
+/// // The kind is fixed; the relation depends on who looks.
+/// assert_eq!(custom.owner_alias_for(&owner, false), Some(OwnerAlias::Own));
+/// let other = AccountId::new("6543210987654321")?;
+/// assert_eq!(custom.owner_alias_for(&other, true), Some(OwnerAlias::Others));
+/// assert_eq!(custom.owner_alias_for(&other, false), None); // not visible
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter,
 )]
@@ -40,6 +56,20 @@ pub enum ImageKind {
 }
 
 /// An image's status, with Alibaba's names (`Display` and serde use them exactly).
+///
+/// ```
+/// use machine_image::ImageStatus;
+///
+/// let status: ImageStatus = "CreateFailed".parse()?;
+/// assert_eq!(status, ImageStatus::CreateFailed);
+/// assert_eq!(ImageStatus::Available.to_string(), "Available");
+/// // Tencent's names: a copy in flight is `SYNCING`, an image being made `CREATING`.
+/// assert_eq!(ImageStatus::Available.tencent_state(false), "NORMAL");
+/// assert_eq!(ImageStatus::Waiting.tencent_state(true), "SYNCING");
+/// assert_eq!(ImageStatus::Creating.tencent_state(false), "CREATING");
+/// assert_eq!(ImageStatus::ALL.len(), 6);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug,
     Clone,
@@ -113,6 +143,19 @@ impl fmt::Display for ImageStatus {
 }
 
 /// The operating system family.
+///
+/// ```
+/// use machine_image::{AccountId, Image, ImageId, ImageName, Platform, RegionId};
+///
+/// assert_eq!(Platform::default(), Platform::Linux);
+/// assert_eq!("Windows".parse::<Platform>()?, Platform::Windows);
+/// let (hz, owner) = (RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?);
+/// let image = Image::custom(ImageId::new("m-win0001")?, hz, owner, ImageName::new("win")?, vec![])
+///     .platform(Platform::Windows)
+///     .build()?;
+/// assert_eq!(image.platform(), Platform::Windows); // not exportable (see `export`)
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug,
     Clone,
@@ -137,6 +180,17 @@ pub enum Platform {
 }
 
 /// How an image relates to the account looking at it: Alibaba's `ImageOwnerAlias`.
+///
+/// ```
+/// use machine_image::OwnerAlias;
+///
+/// assert_eq!(OwnerAlias::Own.as_str(), "self");
+/// assert_eq!("others".parse::<OwnerAlias>()?, OwnerAlias::Others);
+/// assert_eq!(OwnerAlias::Own.tencent_image_type(), "PRIVATE_IMAGE");
+/// assert_eq!(OwnerAlias::Marketplace.tencent_image_type(), "MARKET_IMAGE");
+/// assert_eq!(serde_json::to_string(&OwnerAlias::Own)?, r#""self""#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug,
     Clone,
@@ -285,6 +339,20 @@ pub struct Image {
 }
 
 /// Why an [`Image`] was refused, by [`ImageBuilder::build`] or by deserialisation.
+///
+/// ```
+/// use machine_image::image::ImageError;
+/// use machine_image::{AccountId, Image, ImageId, ImageName, ImageStatus, RegionId};
+///
+/// let (hz, owner) = (RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?);
+/// let id = ImageId::new("m-web0001")?;
+/// let half_available = Image::custom(id, hz, owner, ImageName::new("web")?, vec![])
+///     .status(ImageStatus::Available)
+///     .progress(50)
+///     .build();
+/// assert!(matches!(half_available, Err(ImageError::ProgressOffStatus { progress: 50, .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImageError {

@@ -55,6 +55,21 @@ impl KmsKey {
 
 /// How a copy's new image is to be encrypted, from the `Encrypted` and `KMSKeyId`
 /// parameters ([seed 004](crate::sources#seed-004)).
+///
+/// ```
+/// use machine_image::KmsKeyId;
+/// use machine_image::kms::Encryption;
+///
+/// assert_eq!(Encryption::from_parameters(false, None), Ok(Encryption::None));
+/// assert_eq!(Encryption::from_parameters(true, None), Ok(Encryption::ServiceKey));
+/// let key = KmsKeyId::new("e522b26d-abf6-4e0d-b5da-04b7******3c")?;
+/// let byok = Encryption::from_parameters(true, Some(key.clone())).expect("Encrypted is true");
+/// assert!(byok.is_encrypted());
+/// assert_eq!(byok.key(), Some(&key));
+/// // A key with `Encrypted` false: the engine answers `InvalidParameter.EncryptedIllegal`.
+/// assert_eq!(Encryption::from_parameters(false, Some(key.clone())), Err(key));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Encryption {
     /// Not encrypted.

@@ -110,6 +110,7 @@
 pub mod error;
 pub mod id;
 pub mod name;
+mod newtype;
 pub mod provider;
 pub mod region;
 pub mod tag;
@@ -133,6 +134,7 @@ pub mod engine;
 pub mod export;
 pub mod image;
 pub mod kms;
+pub mod profile;
 pub mod replay;
 pub mod response;
 pub mod sim;
@@ -150,6 +152,6 @@ pub use engine::{
 pub use id::{ClientToken, ClientTokenError};
 pub use image::{Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform};
 pub use kms::{Encryption, KmsKey};
-pub use provider::Profile;
+pub use profile::Profile;
 pub use sim::{Faults, Simulator};
 pub use snapshot::{Snapshot, SnapshotError};

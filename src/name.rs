@@ -36,6 +36,19 @@ pub(crate) fn starts_with_url_scheme(s: &str) -> bool {
 }
 
 /// What is wrong with a candidate image name.
+///
+/// ```
+/// use machine_image::{ApiError, ImageName, ImageNameError, Parameter, Provider};
+///
+/// let long = "web".repeat(21); // 63 characters: fine on Alibaba, too long on Tencent
+/// assert!(ImageName::parse_for(Provider::Alibaba, &long).is_ok());
+/// let err = ImageName::parse_for(Provider::Tencent, &long).unwrap_err();
+/// assert_eq!(err, ImageNameError::TooLong { len: 63, max: 60, provider: Provider::Tencent });
+/// let api = err.to_api_error(Parameter::ImageName);
+/// assert_eq!(api.code_for(Provider::Tencent), "InvalidParameterValue.TooLong");
+/// assert_eq!(ImageName::new("1web").unwrap_err(), ImageNameError::BadFirstCharacter { found: '1' });
+/// assert_eq!(ApiError::from(ImageNameError::UrlPrefix).code().as_str(), "InvalidImageName.Malformed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImageNameError {
@@ -232,6 +245,15 @@ fn check_ascii_name_characters(bytes: &[u8]) -> Result<(), ImageNameError> {
 }
 
 /// What is wrong with a candidate description.
+///
+/// ```
+/// use machine_image::{ApiError, Description, DescriptionError};
+///
+/// assert_eq!(Description::new("x").unwrap_err(), DescriptionError::TooShort { len: 1 });
+/// let err = Description::new("https://example.com/web").unwrap_err();
+/// assert_eq!(err, DescriptionError::UrlPrefix);
+/// assert_eq!(ApiError::from(err).code().as_str(), "InvalidDescription.Malformed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DescriptionError {
@@ -314,63 +336,7 @@ impl Description {
     }
 }
 
-/// The text inside a string newtype: a `String`, an `Arc<str>`, or a [`crate::text::Text`]
-/// for the ids and names the engine clones on every copy (a clone copies 24 bytes or counts
-/// a reference; it never allocates).
-pub(crate) trait IntoText {
-    /// The text as a `String`.
-    fn into_string(self) -> String;
-}
-
-impl IntoText for String {
-    fn into_string(self) -> String {
-        self
-    }
-}
-
-impl IntoText for std::sync::Arc<str> {
-    fn into_string(self) -> String {
-        String::from(&*self)
-    }
-}
-
-macro_rules! string_newtype_impls {
-    ($ty:ident, $err:ty) => {
-        impl FromStr for $ty {
-            type Err = $err;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $ty::new(s)
-            }
-        }
-        impl TryFrom<String> for $ty {
-            type Error = $err;
-            fn try_from(s: String) -> Result<Self, Self::Error> {
-                $ty::new(s)
-            }
-        }
-        impl From<$ty> for String {
-            fn from(v: $ty) -> String {
-                $crate::name::IntoText::into_string(v.0)
-            }
-        }
-        impl AsRef<str> for $ty {
-            fn as_ref(&self) -> &str {
-                self.0.as_ref()
-            }
-        }
-        impl Borrow<str> for $ty {
-            fn borrow(&self) -> &str {
-                self.0.as_ref()
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.0.as_ref())
-            }
-        }
-    };
-}
-pub(crate) use string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 
 string_newtype_impls!(ImageName, ImageNameError);
 string_newtype_impls!(Description, DescriptionError);

@@ -10,6 +10,19 @@ use serde::{Deserialize, Serialize};
 /// Validators whose rules differ take it: e.g. [`crate::ImageName::parse_for`] allows 128
 /// characters on Alibaba Cloud (`CopyImage`'s `DestinationImageName`) and 60 on Tencent Cloud
 /// (`SyncImages`' `ImageName`).
+///
+/// ```
+/// use machine_image::{Provider, UnknownProvider};
+///
+/// let tencent: Provider = "Tencent".parse()?;
+/// assert_eq!(tencent, Provider::Tencent);
+/// assert_eq!(tencent.to_string(), "tencent");
+/// assert_eq!(tencent.image_name_max_chars(), 60);
+/// assert!(!tencent.copies_whole_machine_images_across_regions());
+/// assert_eq!(Provider::default(), Provider::Alibaba);
+/// assert_eq!("aws".parse::<Provider>(), Err(UnknownProvider("aws".into())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
@@ -64,6 +77,14 @@ impl fmt::Display for Provider {
 }
 
 /// The error of [`Provider::from_str`]: the text named no provider.
+///
+/// ```
+/// use machine_image::{Provider, UnknownProvider};
+///
+/// let err = "aws".parse::<Provider>().unwrap_err();
+/// assert_eq!(err, UnknownProvider("aws".into()));
+/// assert_eq!(err.to_string(), r#"unknown provider "aws": expected "alibaba" or "tencent""#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown provider {0:?}: expected \"alibaba\" or \"tencent\"")]
 pub struct UnknownProvider(pub String);
@@ -122,50 +143,5 @@ mod tests {
     fn name_limits_differ() {
         assert_eq!(Provider::Alibaba.image_name_max_chars(), 128);
         assert_eq!(Provider::Tencent.image_name_max_chars(), 60);
-    }
-}
-
-/// A provider's rule profile: the limits and policies the engine applies. Every field is
-/// public so an embedding service can adjust it (new regions, other quotas).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Profile {
-    /// Whose rules.
-    pub provider: Provider,
-    /// The regions and the copy policy between them.
-    pub regions: crate::region::RegionPolicy,
-    /// Which region's queue a copy waits in (see [`crate::copy`]).
-    pub queue_scope: crate::copy::QueueScope,
-    /// The largest image (GiB) an account may copy without the size allow-list
-    /// (`SizeExceed.Image`). The seeds give no figure; the stated default is 500 GiB.
-    pub max_image_size_gib: u64,
-    /// Custom images per account per region when the account sets none: 500 on Tencent
-    /// (`SyncImages`: "500 custom images per account per region"); the same stated default on
-    /// Alibaba, whose documents give no figure.
-    pub default_image_quota: u32,
-    /// Snapshots per account per region when the account sets none (stated default: 1000).
-    pub default_snapshot_quota: u32,
-}
-
-impl Profile {
-    /// The profile of `provider` with its built-in regions and the stated defaults.
-    pub fn for_provider(provider: Provider) -> Self {
-        Profile {
-            provider,
-            regions: crate::region::RegionPolicy::for_provider(provider),
-            queue_scope: crate::copy::QueueScope::Source,
-            max_image_size_gib: 500,
-            default_image_quota: 500,
-            default_snapshot_quota: 1000,
-        }
-    }
-
-    /// Alibaba Cloud ECS.
-    pub fn alibaba() -> Self {
-        Self::for_provider(Provider::Alibaba)
-    }
-
-    /// Tencent Cloud CVM.
-    pub fn tencent() -> Self {
-        Self::for_provider(Provider::Tencent)
     }
 }

@@ -35,11 +35,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::hash::FxHashMap;
 use crate::error::{ApiError, ErrorCode};
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::tencent::TencentCode;
 
 /// Why a region id was refused.
+///
+/// ```
+/// use machine_image::{RegionId, RegionIdError};
+///
+/// assert_eq!(RegionId::new("cn"), Err(RegionIdError::Length { len: 2 }));
+/// assert_eq!(RegionId::new("CN-Hangzhou"), Err(RegionIdError::Malformed("CN-Hangzhou".into())));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegionIdError {
@@ -55,6 +62,19 @@ pub enum RegionIdError {
 }
 
 /// A well-formed region id, e.g. `cn-hangzhou` or `ap-guangzhou` (see the module docs).
+///
+/// ```
+/// use machine_image::{RegionCatalogue, RegionId, RegionIdError};
+///
+/// let hangzhou = RegionId::new("cn-hangzhou")?;
+/// assert_eq!(hangzhou.as_str(), "cn-hangzhou");
+/// assert!(RegionId::new("ap-southeast-1").is_ok());
+/// assert!(matches!(RegionId::new("Hangzhou"), Err(RegionIdError::Malformed(_))));
+/// // Well formed is not the same as existing: that is the catalogue's answer.
+/// let unknown = RegionId::new("xx-nowhere")?;
+/// assert!(!RegionCatalogue::alibaba().has(&unknown));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RegionId(Text);
@@ -126,6 +146,16 @@ fn check_region_id(s: &str) -> Result<(), RegionIdError> {
 string_newtype_impls!(RegionId, RegionIdError);
 
 /// Where a region is, for the rules that separate mainland China from elsewhere.
+///
+/// ```
+/// use machine_image::{Geography, RegionCatalogue};
+///
+/// let alibaba = RegionCatalogue::alibaba();
+/// let geography = |id| alibaba.get(id).map(|r| r.geography);
+/// assert_eq!(geography("cn-hangzhou"), Some(Geography::MainlandChina));
+/// // Hong Kong, Macao and Taiwan are not mainland China.
+/// assert_eq!(geography("cn-hongkong"), Some(Geography::OtherCountryOrRegion));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Geography {
     /// Mainland China.
@@ -135,6 +165,19 @@ pub enum Geography {
 }
 
 /// A region and what it supports.
+///
+/// ```
+/// use machine_image::{Geography, Region, RegionCatalogue, RegionId};
+///
+/// let hangzhou = RegionCatalogue::alibaba().get("cn-hangzhou").cloned().expect("built in");
+/// assert_eq!(hangzhou.name, "China (Hangzhou)");
+/// assert!(hangzhou.copy_supported && hangzhou.byok_supported);
+/// // A region of one's own; `new` supports copies and BYOK, the fields say otherwise.
+/// let mut lab = Region::new(RegionId::new("cn-lab-1")?, "Lab", Geography::MainlandChina);
+/// lab.byok_supported = false;
+/// assert_eq!(lab.id.as_str(), "cn-lab-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Region {
     /// The id.
@@ -231,6 +274,20 @@ const TENCENT_REGIONS: &[(&str, &str, Geography)] = &[
 ];
 
 /// A set of regions, ordered by id, looked up by id in `O(1)` without allocating.
+///
+/// ```
+/// use machine_image::{Geography, Region, RegionCatalogue, RegionId};
+///
+/// let mut tencent = RegionCatalogue::tencent();
+/// assert!(tencent.contains("ap-guangzhou") && !tencent.contains("cn-hangzhou"));
+/// let before = tencent.len();
+/// tencent.insert(Region::new(RegionId::new("ap-newcity")?, "New City", Geography::OtherCountryOrRegion));
+/// assert_eq!(tencent.len(), before + 1);
+/// // Marking a region as not supporting copies:
+/// tencent.get_mut("ap-newcity").expect("just added").copy_supported = false;
+/// assert!(tencent.iter().any(|r| !r.copy_supported));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(from = "Vec<Region>", into = "Vec<Region>")]
 pub struct RegionCatalogue {
@@ -369,6 +426,15 @@ impl From<RegionCatalogue> for Vec<Region> {
 }
 
 /// Why a copy between two regions is refused.
+///
+/// ```
+/// use machine_image::{RegionPolicy, RouteError, Provider};
+///
+/// let policy = RegionPolicy::for_provider(Provider::Alibaba);
+/// let err = policy.check_copy("cn-hangzhou", "xx-nowhere", false).unwrap_err();
+/// assert_eq!(err, RouteError::DestinationNotFound("xx-nowhere".into()));
+/// assert_eq!(err.code().as_str(), "DestinationRegion.NotFound");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RouteError {
@@ -424,6 +490,22 @@ impl From<RouteError> for ApiError {
 
 /// The regions and the rules for copying between them. Serialisable, so it travels with
 /// the engine's state; replaceable and extensible by the embedding service.
+///
+/// ```
+/// use machine_image::{ApiError, Provider, RegionPolicy, RouteError};
+///
+/// let alibaba = RegionPolicy::for_provider(Provider::Alibaba);
+/// assert!(alibaba.check_copy("cn-hangzhou", "ap-southeast-1", false).is_ok());
+/// let same = alibaba.check_copy("cn-hangzhou", "cn-hangzhou", false).unwrap_err();
+/// assert_eq!(same.code().as_str(), "IncorrectDestinationRegion");
+///
+/// // Tencent: between mainland China and elsewhere only with the account's allow-list.
+/// let tencent = RegionPolicy::for_provider(Provider::Tencent);
+/// let refused = tencent.check_copy("ap-guangzhou", "ap-hongkong", false).unwrap_err();
+/// assert!(matches!(refused, RouteError::CrossBorderNotAllowed { .. }));
+/// assert_eq!(ApiError::from(refused).code_for(Provider::Tencent), "UnsupportedOperation.Region");
+/// assert!(tencent.check_copy("ap-guangzhou", "ap-hongkong", true).is_ok());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionPolicy {
     /// The known regions.

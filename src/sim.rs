@@ -89,7 +89,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::copy::TaskId;
 use crate::engine::{Command, Effect, EngineError, HostError, HostReport, ImageService, Outcome};
 use crate::export::ExportTaskId;
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 /// The modelled duration of an export writing `size_gib` GiB: 5 minutes plus 6 seconds per
@@ -130,6 +130,12 @@ fn percent_done(start: DateTime<Utc>, duration: Duration, now: DateTime<Utc>) ->
 pub const INJECTED_FAILURE: &str = "injected failure";
 
 /// A failure rate above 1000 per mille.
+///
+/// ```
+/// use machine_image::sim::{Faults, FaultsError};
+///
+/// assert_eq!(Faults::new(1, 0, 2000), Err(FaultsError::ExportRate(2000)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FaultsError {
@@ -152,6 +158,36 @@ pub enum FaultsError {
 /// exports, and the task fails when its draw is below the rate. So a rate of 100 fails about
 /// one task in ten, 0 none and 1000 all; the same task fails in every run, before and after
 /// any restart.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::Fixture;
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # let snapshot = Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40);
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # let image = image.size_gib(40).build()?;
+/// use chrono::Duration;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::sim::{Faults, FaultsError, Simulator};
+/// use machine_image::{ImageStatus, TaskId};
+/// assert_eq!(Faults::new(1, 1001, 0), Err(FaultsError::CopyRate(1001)));
+/// let every_copy_fails = Faults::new(1, 1000, 0)?;
+/// assert!(every_copy_fails.copy_fails(TaskId(1)) && !Faults::none().copy_fails(TaskId(1)));
+///
+/// // A 40 GiB custom image `src` of `owner` in cn-hangzhou, its snapshot (hidden above).
+/// let mut sim = Simulator::new(Profile::alibaba()).with_faults(every_copy_fails);
+/// sim.register(t0, Fixture::Snapshot(snapshot))?;
+/// sim.register(t0, Fixture::Image(image))?;
+/// let copies = sim.call(t0, CopyImage::new(owner, hz, src, [RegionId::new("cn-shanghai")?]))?;
+/// sim.advance_to(t0 + Duration::hours(1))?;
+/// let copy = sim.service().state().image(&copies[0].image).expect("a failed copy stays");
+/// assert_eq!(copy.status(), ImageStatus::CreateFailed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Faults {
     seed: u64,
@@ -329,6 +365,39 @@ fn stale(e: &EngineError) -> bool {
 
 /// The engine with a modelled host, driven by the engine's effects alone (see the module
 /// docs).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::Fixture;
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # let snapshot = Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40);
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # let image = image.size_gib(40).build()?;
+/// use chrono::Duration;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::sim::copy_duration;
+/// use machine_image::{ImageStatus, Simulator};
+/// // A 40 GiB custom image `src` of `owner` in cn-hangzhou, its snapshot (hidden above).
+/// let mut sim = Simulator::new(Profile::alibaba());
+/// sim.register(t0, Fixture::Snapshot(snapshot))?;
+/// sim.register(t0, Fixture::Image(image))?;
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let copies = sim.call(t0, CopyImage::new(owner, hz, src, [sh]))?;
+///
+/// // The simulator plays the host: the copy ends after its modelled duration.
+/// assert_eq!(copy_duration(40), Duration::seconds(600 + 96));
+/// sim.advance_to(t0 + Duration::minutes(5))?;
+/// let copy = sim.service().state().image(&copies[0].image).expect("the copy exists");
+/// assert_eq!(copy.status(), ImageStatus::Creating);
+/// sim.advance_to(t0 + Duration::minutes(12))?;
+/// let copy = sim.service().state().image(&copies[0].image).expect("the copy exists");
+/// assert_eq!(copy.status(), ImageStatus::Available);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Simulator {
     service: ImageService,

@@ -50,6 +50,15 @@ pub struct Snapshot {
 }
 
 /// Why a [`Snapshot`] was refused on deserialisation.
+///
+/// ```
+/// use machine_image::Snapshot;
+///
+/// let key_but_not_encrypted = r#"{"id":"s-sys0001","region":"cn-hangzhou","owner":"1234567890123456",
+///     "created_at":"2026-01-01T00:00:00Z","size_gib":40,"encrypted":false,"kms_key":"key-1"}"#;
+/// let err = serde_json::from_str::<Snapshot>(key_but_not_encrypted).unwrap_err();
+/// assert!(err.to_string().contains("has a KMS key but is not encrypted"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SnapshotError {

@@ -76,7 +76,8 @@ use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, RequestId, SnapshotId
 use crate::image::{Image, ImageKind, ImageStatus, Platform};
 use crate::kms::KmsKey;
 use crate::name::{Description, ImageName};
-use crate::provider::{Profile, Provider};
+use crate::profile::Profile;
+use crate::provider::Provider;
 use crate::region::{RegionCatalogue, RegionId};
 use crate::snapshot::Snapshot;
 use crate::tag::{Tag, TagKey, TagValue, Tags};
@@ -394,6 +395,20 @@ pub fn world_start() -> DateTime<Utc> {
 }
 
 /// A generated world: a profile and the fixtures an engine starts from.
+///
+/// ```
+/// use machine_image::strategies::world;
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+///
+/// let mut runner = TestRunner::deterministic();
+/// let world = world().new_tree(&mut runner).map_err(|r| r.to_string())?.current();
+/// let service = world.service(); // every fixture registered, every share made
+/// assert_eq!(service.state().image_count(), world.images.len());
+/// assert!(world.callers().contains(&world.outsider));
+/// assert!(world.regions.iter().all(|r| world.profile.regions.catalogue.has(r)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct World {
     /// The profile (queue scope, size limit, regions without copy or BYOK support).
@@ -966,6 +981,21 @@ pub enum Op {
 }
 
 /// A step: wait `wait_secs`, then do `op`.
+///
+/// ```
+/// use machine_image::strategies::{step, Op};
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+///
+/// let mut runner = TestRunner::deterministic();
+/// let steps: Vec<_> = (0..50)
+///     .map(|_| step().new_tree(&mut runner).map(|t| t.current()))
+///     .collect::<Result<_, _>>()
+///     .map_err(|r| r.to_string())?;
+/// // Copies are the most frequent step (about 40%).
+/// assert!(steps.iter().any(|s| matches!(s.op, Op::Copy { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Step {
     /// Seconds since the previous step (0: the same instant, so copies queue).
@@ -1110,6 +1140,28 @@ pub fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
 /// Turns abstract [`Step`]s into concrete commands for one world: keeps the clock, the
 /// image ids seen (the world's, then every id an accepted call returned) with their
 /// regions, and the calls made (for retries).
+///
+/// ```
+/// use machine_image::Simulator;
+/// use machine_image::strategies::{steps, world, Driver};
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+///
+/// let mut runner = TestRunner::deterministic();
+/// let tree = (world(), steps(20)).new_tree(&mut runner).map_err(|r| r.to_string())?;
+/// let (world, steps) = tree.current();
+/// let mut sim = Simulator::from_service(world.service());
+/// let mut driver = Driver::new(&world);
+/// for step in &steps {
+///     if let Some((at, command)) = driver.resolve(step, sim.service().state()) {
+///         let answer = sim.handle(at, command.clone());
+///         driver.observe(&command, &answer); // learns the ids accepted calls return
+///     }
+/// }
+/// assert!(sim.service().check_invariants().is_ok());
+/// assert!(driver.images().len() >= world.images.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Driver {
     now: DateTime<Utc>,

@@ -14,9 +14,19 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::name::string_newtype_impls;
+use crate::newtype::string_newtype_impls;
 
 /// Why a tag key, value or tag set was refused.
+///
+/// ```
+/// use machine_image::{ApiError, Provider, TagError, Tags};
+///
+/// let err = Tags::from_pairs([("team", "web"), ("team", "ops")]).unwrap_err();
+/// assert_eq!(err.to_string(), r#"tag key "team" is given more than once"#);
+/// let api = ApiError::from(err);
+/// assert_eq!((api.code().as_str(), api.code_for(Provider::Tencent)), ("Duplicate.TagKey", "InvalidParameterValue"));
+/// assert_eq!(TagError::TooMany { count: 21 }.code().as_str(), "InvalidTagCount");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TagError {
@@ -113,6 +123,17 @@ fn check_tag_text(s: &str, part: &'static str, min: usize) -> Result<(), TagErro
 }
 
 /// A tag key: 1–128 characters, not starting with `aliyun` or `acs:`, no `http://`/`https://`.
+///
+/// ```
+/// use machine_image::{ApiError, TagError, TagKey};
+///
+/// assert_eq!(TagKey::new("env")?.as_str(), "env");
+/// let reserved = TagKey::new("Aliyun-owner").unwrap_err(); // matched case-insensitively
+/// assert!(matches!(reserved, TagError::ReservedPrefix { part: "key", prefix: "aliyun" }));
+/// assert_eq!(ApiError::from(reserved).code().as_str(), "InvalidTagKey.Malformed");
+/// assert!(TagKey::new("").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TagKey(String);
@@ -132,6 +153,17 @@ impl TagKey {
 }
 
 /// A tag value: 0–128 characters, not starting with `aliyun` or `acs:`, no `http://`/`https://`.
+///
+/// ```
+/// use machine_image::{TagError, TagValue};
+///
+/// assert_eq!(TagValue::new("")?.as_str(), ""); // a value may be empty
+/// assert!(TagValue::new("prod").is_ok());
+/// let url = TagValue::new("see https://example.com").unwrap_err();
+/// assert!(matches!(url, TagError::ContainsUrl { part: "value" }));
+/// assert!(TagValue::new("x".repeat(129)).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TagValue(String);
@@ -154,6 +186,16 @@ string_newtype_impls!(TagKey, TagError);
 string_newtype_impls!(TagValue, TagError);
 
 /// One tag; serialised as `{"Key": …, "Value": …}` like the providers' APIs.
+///
+/// ```
+/// use machine_image::Tag;
+///
+/// let tag = Tag::new("env", "prod")?;
+/// assert_eq!((tag.key.as_str(), tag.value.as_str()), ("env", "prod"));
+/// assert_eq!(serde_json::to_string(&tag)?, r#"{"Key":"env","Value":"prod"}"#);
+/// assert!(Tag::new("acs:team", "x").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Tag {
     /// The key.
@@ -179,6 +221,21 @@ impl Tag {
 }
 
 /// At most 20 tags with unique keys, in the order given. Serialised as a list of [`Tag`].
+///
+/// ```
+/// use machine_image::{ApiError, TagError, Tags};
+///
+/// let tags = Tags::from_pairs([("env", "prod"), ("team", "web")])?;
+/// assert_eq!(tags.len(), 2);
+/// assert_eq!(tags.get("team").map(|v| v.as_str()), Some("web"));
+/// let twice = Tags::from_pairs([("env", "prod"), ("env", "dev")]).unwrap_err();
+/// assert_eq!(twice, TagError::DuplicateKey { key: "env".into() });
+/// assert_eq!(ApiError::from(twice).code().as_str(), "Duplicate.TagKey");
+/// let many: Vec<String> = (0..21).map(|i| format!("k{i}")).collect();
+/// let too_many = Tags::from_pairs(many.iter().map(|k| (k.as_str(), "")));
+/// assert_eq!(too_many, Err(TagError::TooMany { count: 21 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Tag>", into = "Vec<Tag>")]
 pub struct Tags(Vec<Tag>);

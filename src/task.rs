@@ -17,6 +17,19 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A task's state (see the module diagram).
+///
+/// ```
+/// use machine_image::{TaskId, TaskState};
+///
+/// let running = TaskState::Queued.start(TaskId(1))?;
+/// assert_eq!(running, TaskState::Running);
+/// assert_eq!(running.finish(TaskId(1))?, TaskState::Succeeded);
+/// assert!(running.is_live() && !TaskState::Cancelled.is_live());
+/// // A move the diagram lacks names the task, its state and the move.
+/// let refused = TaskState::Queued.finish(TaskId(1)).unwrap_err();
+/// assert_eq!(refused.to_string(), "task-1 can't finish while Queued");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskState {
     /// Accepted, waiting to start (a copy waits for its region's slot).
@@ -33,6 +46,18 @@ pub enum TaskState {
 
 /// A move the task diagram does not have, for the task `task` (a copy's
 /// [`crate::copy::TaskId`] or an export's [`crate::export::ExportTaskId`]).
+///
+/// ```
+/// use machine_image::export::ExportTaskId;
+/// use machine_image::{TaskState, TransitionError};
+///
+/// let err = TaskState::Succeeded.cancel(ExportTaskId(3)).unwrap_err();
+/// assert_eq!((err.task, err.from, err.action), (ExportTaskId(3), TaskState::Succeeded, "cancel"));
+/// assert_eq!(err.to_string(), "export-3 can't cancel while Succeeded");
+/// // Alibaba's `CancelTask` answers it `InvalidTaskId.IncorrectTaskStatus`.
+/// assert_eq!(err.to_api_error().code().as_str(), "InvalidTaskId.IncorrectTaskStatus");
+/// # let _: &TransitionError = &TaskState::Queued.finish(machine_image::TaskId(1)).unwrap_err();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{task} can't {action} while {from:?}")]
 pub struct TransitionError<Id: fmt::Display + fmt::Debug> {

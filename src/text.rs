@@ -199,7 +199,7 @@ impl fmt::Debug for Text {
     }
 }
 
-impl crate::name::IntoText for Text {
+impl crate::newtype::IntoText for Text {
     fn into_string(self) -> String {
         self.as_str().to_owned()
     }

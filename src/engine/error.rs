@@ -105,6 +105,35 @@ impl From<ApplyError> for EngineError {
 }
 
 /// A host's mistake: a report the engine can't take, or a command dated in the past.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use chrono::Duration;
+/// use machine_image::engine::{CopyImage, EngineError, HostError, HostReport};
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let later = t0 + Duration::minutes(5);
+/// let copies = service.call(later, CopyImage::new(owner, hz, src, [sh]))?;
+/// let task = copies[0].task;
+///
+/// // Time going backwards, and progress going back, are the host's mistakes.
+/// let err = service.report(t0, HostReport::CopyFinished(task)).unwrap_err();
+/// assert!(matches!(err, EngineError::Host(HostError::TimeWentBackwards { .. })));
+/// service.report(later, HostReport::CopyProgress { task, percent: 50 })?;
+/// let err = service.report(later, HostReport::CopyProgress { task, percent: 20 }).unwrap_err();
+/// assert_eq!(err, EngineError::Host(HostError::ProgressWentBack { task, from: 50, to: 20 }));
+/// assert_eq!((err.code(), err.http_status()), (None, 400)); // no provider code
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HostError {
@@ -171,6 +200,28 @@ pub enum HostError {
 }
 
 /// A fixture that can't be recorded.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{EngineError, Fixture, FixtureError, ImageService};
+/// use machine_image::{AccountId, Profile, RegionId, Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let owner = AccountId::new("1234567890123456")?;
+/// let id = SnapshotId::new("s-sys0001")?;
+/// // A Tencent region is not in the Alibaba profile's catalogue.
+/// let guangzhou = RegionId::new("ap-guangzhou")?;
+/// let stray = Snapshot::new(id.clone(), guangzhou.clone(), owner.clone(), t0, 40);
+/// let err = service.register(t0, Fixture::Snapshot(stray)).unwrap_err();
+/// assert_eq!(err, EngineError::Fixture(FixtureError::UnknownRegion(guangzhou)));
+///
+/// let snapshot = Snapshot::new(id, RegionId::new("cn-hangzhou")?, owner, t0, 40);
+/// service.register(t0, Fixture::Snapshot(snapshot.clone()))?;
+/// let again = service.register(t0, Fixture::Snapshot(snapshot)).unwrap_err();
+/// assert!(matches!(again, EngineError::Fixture(FixtureError::DuplicateId(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FixtureError {

@@ -10,7 +10,7 @@ use crate::export::{Bucket, BucketName, ExportFormat, ExportObject, ExportTask, 
 use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::Image;
 use crate::kms::KmsKey;
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
 
@@ -23,6 +23,35 @@ use super::command::Command;
 /// tasks): unboxed, every event (a task started, a progress report) would be as large as
 /// the largest, and each is moved several times on its way to the host, so one allocation
 /// per large event saves more than it costs. Boxes are invisible in the serialised form.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{CopyImage, Event};
+/// use machine_image::ImageStatus;
+/// let copies = service.call(t0, CopyImage::new(owner, hz, src, [RegionId::new("cn-shanghai")?]))?;
+/// let accepted: Vec<_> = service
+///     .drain_events()
+///     .into_iter()
+///     .filter_map(|r| match r.event {
+///         Event::CopyAccepted(acceptance) => Some(acceptance),
+///         _ => None,
+///     })
+///     .collect();
+/// assert_eq!(accepted[0].task.id, copies[0].task);
+/// assert_eq!(accepted[0].image.status(), ImageStatus::Waiting); // then `CopyStarted`
+/// assert_eq!(accepted[0].snapshots.len(), 1); // reserved in the destination
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopyAcceptance {
     /// The task.
@@ -38,6 +67,39 @@ pub struct CopyAcceptance {
 }
 
 /// A state change.
+///
+/// A host reads events from [`EventRecord`]s ([`ImageService::poll_event`](super::ImageService::poll_event) or
+/// [`ImageService::drain_events`](super::ImageService::drain_events)), persists them, and
+/// may match the ones it reacts to (a dashboard, a notification):
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{CopyImage, Event, HostReport};
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let copies = service.call(t0, CopyImage::new(owner, hz, src, [sh]))?;
+/// service.report(t0, HostReport::CopyFinished(copies[0].task))?;
+///
+/// let finished: Vec<_> = service
+///     .drain_events()
+///     .into_iter()
+///     .filter_map(|record| match record.event {
+///         Event::CopySucceeded { task } => Some(task),
+///         _ => None,
+///     })
+///     .collect();
+/// assert_eq!(finished, [copies[0].task]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     /// The head of every log (record 0): the profile the service runs under. Written with
@@ -174,6 +236,24 @@ pub enum Event {
 }
 
 /// An event, its place in the log and when it happened.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Event, Fixture, ImageService};
+/// use machine_image::{Account, AccountId, Profile};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// service.register(t0, Fixture::Account(Account::new(AccountId::new("1234567890123456")?, 10, 100)))?;
+/// let records = service.drain_events();
+/// assert_eq!(records.iter().map(|r| r.seq).collect::<Vec<_>>(), [0, 1]);
+/// assert!(matches!(records[0].event, Event::LogOpened { .. }));
+/// assert!(matches!(records[1].event, Event::AccountRegistered(_)));
+/// assert_eq!(records[1].at, t0);
+/// // Records serialise (serde) for the host's store; the next one is numbered 2.
+/// assert_eq!(service.next_seq(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRecord {
     /// Its place in the service's log: 0 for the head ([`Event::LogOpened`]), then 1, 2, 3,
@@ -193,6 +273,38 @@ pub struct EventRecord {
 /// record of its work, [`super::ImageService::resume`] issues `StartCopy` and `StartExport`
 /// again for all work in flight: a host keys its work by task id, so receiving one twice is
 /// harmless (and reporting `CopyStarted` or `ExportStarted` again is answered `Reported`).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{CancelCopyImage, CopyImage, Effect};
+/// let (sh, bj) = (RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?);
+/// let copies = service.call(t0, CopyImage::new(owner.clone(), hz, src, [sh.clone(), bj]))?;
+/// // One copy runs at a time in the source region's queue: the first starts, the second waits.
+/// let starts = service.drain_effects();
+/// assert_eq!(starts.len(), 1);
+/// assert!(matches!(
+///     &starts[0],
+///     Effect::StartCopy { task, destination_region, size_gib: 40, .. }
+///         if *task == copies[0].task && *destination_region == sh
+/// ));
+///
+/// // Cancelling the running copy tells the host to abort it; the next one starts.
+/// service.call(t0, CancelCopyImage::new(owner, sh, copies[0].image.clone()))?;
+/// let effects = service.drain_effects();
+/// assert!(effects.contains(&Effect::AbortCopy { task: copies[0].task }));
+/// assert!(effects.iter().any(|e| matches!(e, Effect::StartCopy { task, .. } if *task == copies[1].task)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Effect {
     /// Start copying: make `destination_image` in `destination_region` from `source_image`.

@@ -31,11 +31,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::account::Account;
 use crate::copy::{TaskId, TaskState};
 use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{ImageKind, ImageStatus};
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 use super::hash::FxHashMap;
@@ -352,7 +351,7 @@ fn check_queues(state: &State) -> Result<(), InvariantViolation> {
 
 fn check_quotas(state: &State, profile: &Profile) -> Result<(), InvariantViolation> {
     for (account, region, usage) in state.usages() {
-        let (images, snapshots) = quotas_of(state.accounts.get(account), profile);
+        let (images, snapshots) = profile.quotas_of(state.accounts.get(account));
         let over = |what| InvariantViolation::Quota {
             account: account.clone(),
             region: region.clone(),
@@ -366,15 +365,6 @@ fn check_quotas(state: &State, profile: &Profile) -> Result<(), InvariantViolati
         }
     }
     Ok(())
-}
-
-/// An account's (image, snapshot) quotas per region; the profile's defaults for an account
-/// never registered.
-pub(crate) fn quotas_of(account: Option<&Account>, profile: &Profile) -> (u32, u32) {
-    account.map_or(
-        (profile.default_image_quota, profile.default_snapshot_quota),
-        |a| (a.image_quota, a.snapshot_quota),
-    )
 }
 
 fn check_images(state: &State) -> Result<(), InvariantViolation> {

@@ -17,6 +17,30 @@ use super::state::ApplyError;
 
 /// Why a log (or a snapshot's tail) can't be replayed. Each names the record at fault by
 /// its sequence number.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Fixture, ImageService, ReplayError};
+/// use machine_image::{Account, AccountId, Profile};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// for id in ["1234567890123456", "6543210987654321"] {
+///     service.register(t0, Fixture::Account(Account::new(AccountId::new(id)?, 10, 100)))?;
+/// }
+/// let log = service.drain_events(); // records 0 (the head), 1 and 2
+///
+/// let lost_one = [log[0].clone(), log[2].clone()];
+/// let err = ImageService::from_events(Profile::alibaba(), &lost_one).unwrap_err();
+/// assert_eq!(err, ReplayError::Gap { expected: 1, found: 2 });
+/// let err = ImageService::from_events(Profile::alibaba(), &log[1..]).unwrap_err();
+/// assert_eq!(err, ReplayError::MissingHead { found: 1 });
+/// assert!(matches!(
+///     ImageService::from_events(Profile::tencent(), &log),
+///     Err(ReplayError::ProfileMismatch { seq: 0, .. })
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
@@ -127,7 +151,7 @@ impl ImageService {
     /// wrote the log, with nothing pending. Every record is checked, then the invariants;
     /// see [`ReplayError`] for what is refused.
     pub fn from_events<'e>(
-        profile: crate::provider::Profile,
+        profile: crate::profile::Profile,
         records: impl IntoIterator<Item = &'e EventRecord>,
     ) -> Result<Self, ReplayError> {
         ImageService::new(profile).replay(records)

@@ -154,10 +154,16 @@
 //! changes nothing.
 //!
 //! # Exports
-//! [`ExportImage`] checks the rules of [`crate::export`] (the order is in the
-//! `exporting` module docs: caller, region, image visible, snapshots, then
-//! [`crate::export::check_export`]'s) against the state's buckets ([`Fixture::Bucket`])
-//! and answers with an [`AcceptedExport`]: the task and its object names. The
+//! [`ExportImage`] checks, in this order (the first failure wins; stable): the caller is
+//! present (`InvalidAliUid.IsNull`); the call's region is known
+//! (`InvalidRegionId.NotFound`); the image is in that region and visible to the caller
+//! (`InvalidImageId.NotFound`); its snapshots exist (`InvalidSnapshotId.NotFound`); the
+//! rules of [`crate::export`] in their order ([`crate::export::check_export`]: export
+//! activated, own custom image, not Windows, `Available`, not already being exported,
+//! bucket in the image's region, at most 5 data disks, each at most 500 GiB); the image
+//! names a snapshot (`InvalidSnapshotId.NotFound`). A dry run stops there. Buckets are
+//! fixtures ([`Fixture::Bucket`]). It answers with an [`AcceptedExport`]: the task and its
+//! object names. The
 //! task is queued and the host told at once (`Effect::StartExport`); it runs from the host's
 //! `ExportStarted` report until `ExportFinished` or `ExportFailed`; `CancelExport` ends a
 //! queued or running one (`Effect::AbortExport`). An image with a queued or running export
@@ -176,7 +182,6 @@ mod check;
 mod command;
 mod error;
 mod event;
-mod exporting;
 mod few;
 pub mod hash;
 pub mod invariants;
@@ -195,7 +200,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::export::ExportTaskId;
 use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
-use crate::provider::Profile;
+use crate::profile::Profile;
 use crate::region::RegionId;
 
 pub use command::{
@@ -212,6 +217,31 @@ pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
 /// One copy a `CopyImage`/`SyncImages` call started (the answer to [`CopyImage`] is one
 /// per destination, in the order given).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{CopyImage, Fixture, ImageService};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, ImageStatus, Profile, RegionId};
+/// use machine_image::{Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// let disk = SnapshotId::new("s-sys0001")?;
+/// service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// let src = ImageId::new("m-web0001")?;
+/// let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+///
+/// let (sh, bj) = (RegionId::new("cn-shanghai")?, RegionId::new("cn-beijing")?);
+/// let copies = service.call(t0, CopyImage::new(owner, hz, src, [sh.clone(), bj.clone()]))?;
+/// assert_eq!((&copies[0].region, &copies[1].region), (&sh, &bj)); // in the order given
+/// assert_ne!(copies[0].task, copies[1].task);
+/// let first = service.state().image(&copies[0].image).expect("the copy's image exists");
+/// assert_eq!(first.copied_from().map(|id| id.as_str()), Some("m-web0001"));
+/// assert!(matches!(first.status(), ImageStatus::Creating | ImageStatus::Waiting));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptedCopy {
     /// The destination region.
@@ -225,6 +255,19 @@ pub struct AcceptedCopy {
 /// The answer to an accepted command through [`ImageService::handle`], the drivers' door.
 /// A host that sends a known call gets its typed answer from [`ImageService::call`]
 /// instead (see [`Request`]); `register` and `report` answer `()`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Command, ImageService, Outcome};
+/// use machine_image::{Account, AccountId, Profile};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let account = Account::new(AccountId::new("1234567890123456")?, 10, 100);
+/// let command: Command = account.into(); // every input converts into a `Command`
+/// assert_eq!(service.handle(t0, command)?, Outcome::Registered);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// A fixture was recorded.
@@ -270,6 +313,25 @@ pub enum Outcome {
 }
 
 /// An image as one account sees it.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Fixture, ImageFilter, ImageService};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, OwnerAlias, Profile, RegionId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba());
+/// let region = RegionId::new("cn-hangzhou")?;
+/// let provider = AccountId::new("1000000000000001")?;
+/// let ubuntu = Image::public(ImageId::new("ubuntu_24_04_x64")?, region, provider, ImageName::new("Ubuntu")?, vec![]);
+/// service.register(t0, Fixture::Image(ubuntu.size_gib(20).build()?))?;
+///
+/// let anyone = AccountId::new("1234567890123456")?;
+/// let views = service.describe_images(&anyone, &ImageFilter::default());
+/// assert_eq!(views[0].owner_alias, OwnerAlias::System);
+/// assert_eq!(views[0].image.name().as_str(), "Ubuntu");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageView<'a> {
     /// The image.
@@ -279,6 +341,28 @@ pub struct ImageView<'a> {
 }
 
 /// The engine. See the module docs.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Fixture, ImageFilter, ImageService, Retention};
+/// use machine_image::{AccountId, Image, ImageId, ImageName, OwnerAlias, Profile, RegionId};
+/// use machine_image::{Snapshot, SnapshotId};
+///
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut service = ImageService::new(Profile::alibaba()).with_retention(Retention::days(1));
+/// let (owner, region) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// let disk = SnapshotId::new("s-sys0001")?;
+/// service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), region.clone(), owner.clone(), t0, 40)))?;
+/// let web = Image::custom(ImageId::new("m-web0001")?, region, owner.clone(), ImageName::new("web")?, vec![disk]);
+/// service.register(t0, Fixture::Image(web.size_gib(40).build()?))?;
+///
+/// let mine = service.describe_images(&owner, &ImageFilter::default());
+/// assert_eq!(mine.len(), 1);
+/// assert_eq!(mine[0].owner_alias, OwnerAlias::Own);
+/// assert_eq!(service.next_seq(), 3); // the log's head, then one record per fixture
+/// assert!(service.check_invariants().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Serialised form
 /// `Serialize` writes everything needed to resume: the profile, the retention setting,

@@ -33,6 +33,18 @@ use crate::id::{AccountId, ClientToken};
 /// The default is [`Retention::DEFAULT`], 7 days: the providers document no lifetime for a
 /// client token or a finished task's record, and 7 days covers any client's retries while
 /// keeping a busy service's state bounded.
+///
+/// ```
+/// use chrono::Duration;
+/// use machine_image::engine::{ImageService, Retention};
+/// use machine_image::Profile;
+///
+/// assert_eq!(Retention::default(), Retention::DEFAULT);
+/// assert_eq!(Retention::DEFAULT.horizon(), Some(Duration::days(7)));
+/// let service = ImageService::new(Profile::tencent()).with_retention(Retention::days(30));
+/// assert_eq!(service.retention().horizon(), Some(Duration::days(30)));
+/// assert_eq!(Retention::FOREVER.horizon(), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Retention {

@@ -24,6 +24,28 @@ use super::retention::{Expiring, RetentionQueue};
 use super::table::Table;
 
 /// What an account uses in one region, counted against its quotas.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{CopyImage, Usage};
+/// let sh = RegionId::new("cn-shanghai")?;
+/// assert_eq!(service.state().usage(&owner, &sh), Usage::default());
+/// service.call(t0, CopyImage::new(owner.clone(), hz.clone(), src, [sh.clone()]))?;
+/// // The copy in flight counts already: its image and the snapshot reserved for it.
+/// assert_eq!(service.state().usage(&owner, &sh), Usage { images: 1, snapshots: 1 });
+/// assert_eq!(service.state().usage(&owner, &hz), Usage { images: 1, snapshots: 1 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
     /// Custom images (in-flight and failed copies included).
@@ -78,6 +100,29 @@ impl Interned for AccountId {
 }
 
 /// A recorded answer to a call with a client token.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::ClientToken;
+/// use machine_image::engine::{CopyImage, Outcome};
+/// let token = ClientToken::new("retry-1")?;
+/// let copy = CopyImage::new(owner.clone(), hz, src, [RegionId::new("cn-shanghai")?]).client_token(token.clone());
+/// let copies = service.call(t0, copy)?;
+/// let recorded = service.state().response(&owner, &token).expect("kept for the retention horizon");
+/// assert_eq!(recorded.outcome, Outcome::CopyAccepted { copies });
+/// assert_eq!(recorded.recorded_at, t0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedResponse {
     /// The caller.
@@ -140,6 +185,35 @@ pub enum ApplyError {
 }
 
 /// The whole state of an [`crate::engine::ImageService`].
+/// Read it through [`ImageService::state`](crate::engine::ImageService::state); it changes
+/// only by the service's commands (or [`State::apply`] of a record, as replay does).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::TaskState;
+/// let sh = RegionId::new("cn-shanghai")?;
+/// let copies = service.call(t0, CopyImage::new(owner.clone(), hz, src.clone(), [sh]))?;
+///
+/// let state = service.state();
+/// assert_eq!(state.now(), Some(t0));
+/// assert_eq!(state.image_count(), 2);
+/// assert_eq!(state.live_task_of(&copies[0].image), Some(copies[0].task));
+/// assert_eq!(state.live_copies_from(&src), 1);
+/// assert_eq!(state.task(copies[0].task).map(|t| t.state), Some(TaskState::Running));
+/// assert!(state.account(&owner).is_none()); // never registered: the default quotas apply
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub(crate) now: Option<DateTime<Utc>>,

@@ -52,6 +52,20 @@ macro_rules! error_codes {
         /// An error code of the provider's API, as the Alibaba Cloud tables spell it (typos included).
         ///
         /// `Display`, `AsRef<str>` and `FromStr` use the exact code string.
+        ///
+        /// ```
+        /// use machine_image::{ErrorCode, Provider};
+        ///
+        /// let code: ErrorCode = "QuotaExceed.Image".parse()?;
+        /// assert_eq!(code, ErrorCode::QuotaExceedImage);
+        /// assert_eq!((code.as_str(), code.http_status()), ("QuotaExceed.Image", 403));
+        /// assert_eq!(code.message(), "The Image Quota exceeds.");
+        /// assert_eq!(code.code_for(Provider::Tencent), "ImageQuotaLimitExceeded");
+        /// assert!(code.is_from_seeds());
+        /// // The tables' typos are kept: this is the code the API sends.
+        /// assert_eq!(ErrorCode::OperationDeinedEncryptedSnapshot.as_str(), "OperationDeined.EncryptedSnapshot");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             EnumString, IntoStaticStr, AsRefStr, EnumIter, Serialize, Deserialize,
@@ -586,6 +600,14 @@ error_codes! {
 }
 
 /// The request parameter that failed, where it decides which of a code's two messages applies.
+///
+/// ```
+/// use machine_image::{ErrorCode, Parameter};
+///
+/// let code = ErrorCode::InvalidDescriptionMalformed;
+/// assert_eq!(code.message_for(Parameter::DestinationDescription), "The specified destination description is wrongly formed.");
+/// assert_eq!(code.message_for(Parameter::Description), "The specified description is wrongly formed.");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Parameter {
@@ -639,6 +661,15 @@ impl fmt::Display for ErrorCode {
 }
 
 /// One row of the seed error tables: code, HTTP status and English message as printed.
+///
+/// ```
+/// use machine_image::{ApiError, SEED_CATALOGUE};
+///
+/// // Every row of the seeds' tables, e.g. for a table-driven test of one's own service.
+/// let row = SEED_CATALOGUE.iter().find(|e| e.code.as_str() == "InvalidAliUid.IsNull").expect("in the tables");
+/// assert_eq!((row.http_status, row.message), (401, "The aliUid must not be null"));
+/// assert!(SEED_CATALOGUE.iter().all(|e| ApiError::new(e.code).http_status() == e.http_status));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogueEntry {
     /// The code.

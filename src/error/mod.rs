@@ -82,6 +82,22 @@ pub use tencent::TencentCode;
 /// An answer of the provider's API that refused a call: the code, the exact message, and
 /// the Tencent Cloud code of the same failure. `Display` shows `Code: Message`.
 ///
+/// ```
+/// use machine_image::{ApiError, ErrorCode, Parameter, Provider, TencentCode};
+///
+/// let err = ApiError::new(ErrorCode::InvalidImageIdNotFound);
+/// assert_eq!(err.to_string(), "InvalidImageId.NotFound: The specified ImageId does not exist.");
+/// assert_eq!(err.http_status(), 404);
+/// assert_eq!(err.tencent(), TencentCode::InvalidImageIdNotFound);
+/// assert_eq!(err.message_for(Provider::Tencent), "The image cannot be found.");
+/// // A code with two messages picks the one naming the parameter.
+/// let name = ApiError::for_parameter(ErrorCode::InvalidImageNameMalformed, Parameter::DestinationImageName);
+/// assert_eq!(name.message(), "The specified destination Image name is wrongly formed.");
+/// assert_eq!(name.code_for(Provider::Tencent), "InvalidParameterValue");
+/// let missing = ApiError::missing_parameter("RegionId");
+/// assert_eq!((missing.code().as_str(), missing.http_status()), ("MissingParameter", 400));
+/// ```
+///
 /// Most errors carry a message from the catalogue (a `&'static str`, no allocation); the
 /// few whose provider message names a parameter (`MissingParameter`, `InvalidParameter`)
 /// carry that text.

@@ -49,6 +49,19 @@ macro_rules! tencent_codes {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal, $message:literal; )*) => {
         /// A Tencent Cloud CVM error code. `Display`, `AsRef<str>` and `FromStr` use the
         /// exact code string.
+        ///
+        /// ```
+        /// use machine_image::{ApiError, ErrorCode, TencentCode};
+        ///
+        /// let code: TencentCode = "InvalidImageId.NotFound".parse()?;
+        /// assert_eq!(code, TencentCode::InvalidImageIdNotFound);
+        /// assert_eq!(code.message(), "The image cannot be found.");
+        /// // The code Tencent answers for a failure of the catalogue:
+        /// let quota = TencentCode::for_failure(ErrorCode::QuotaExceedImage);
+        /// assert_eq!(quota.as_str(), "ImageQuotaLimitExceeded");
+        /// assert_eq!(ApiError::new(ErrorCode::QuotaExceedImage).tencent(), quota);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             EnumString, IntoStaticStr, AsRefStr, EnumIter, Serialize, Deserialize,

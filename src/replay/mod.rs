@@ -127,7 +127,8 @@ use crate::engine::{
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{ImageId, RequestId};
 use crate::image::{ImageStatus, OwnerAlias};
-use crate::provider::{Profile, Provider};
+use crate::profile::Profile;
+use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::sim::Simulator;
 use crate::tencent::TencentCode;
@@ -143,6 +144,21 @@ pub fn is_skipped(line: &str) -> bool {
 }
 
 /// A line that could not be read as a JSON value.
+///
+/// A host that reads the lines itself passes its parser's failure on, and the runner
+/// answers it with an error line as for any other bad line:
+///
+/// ```
+/// use machine_image::replay::{LineError, Runner, Value};
+///
+/// let mut runner = Runner::new();
+/// let line = "{\"Action\": ";
+/// let input = serde_json::from_str::<Value>(line).map_err(|e| LineError::InvalidJson { detail: e.to_string() });
+/// let answer = runner.answer(1, input);
+/// assert_eq!(answer.get("Code"), Some(&Value::str("InvalidParameter")));
+/// let message = answer.get("Message").map(Value::to_json).unwrap_or_default();
+/// assert!(message.starts_with("\"line 1:"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LineError {
@@ -198,6 +214,26 @@ impl From<ApiError> for Failure {
 /// `at` (a line may not go back before it) and the number of lines answered (`Configure`
 /// is refused after the first). Serialisable, for a host that stores it with each answer
 /// ([`Runner::checkpoint`], [`Runner::resume`]).
+///
+/// ```
+/// use machine_image::replay::{Runner, Value};
+///
+/// let line = |at: &str| -> Result<Value, serde_json::Error> {
+///     serde_json::from_str(&format!(
+///         r#"{{"at":"{at}","Action":"SetAccount","AccountId":"1234567890123456"}}"#
+///     ))
+/// };
+/// let mut runner = Runner::new();
+/// runner.answer(1, Ok(line("2026-01-01T00:10:00Z")?));
+/// // A host stores the engine and the checkpoint with each answer ...
+/// let service = runner.simulator().service().clone();
+/// let checkpoint = serde_json::to_string(&runner.checkpoint())?;
+/// // ... and after a restart goes on where it stopped: time still may not go back.
+/// let mut runner = Runner::resume(service, serde_json::from_str(&checkpoint)?);
+/// let late = runner.answer(2, Ok(line("2026-01-01T00:00:00Z")?));
+/// assert_eq!(late.get("Code"), Some(&Value::str("InvalidParameter")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunnerCheckpoint {
     last_at: Option<DateTime<Utc>>,
@@ -205,6 +241,25 @@ pub struct RunnerCheckpoint {
 }
 
 /// Runs a scenario, line by line.
+///
+/// ```
+/// use machine_image::replay::{is_skipped, Runner, Value};
+///
+/// let scenario = [
+///     "# A missing image can't be deleted.",
+///     r#"{"at":"2026-01-01T00:00:00Z","Action":"DeleteImage","CallerId":"1234567890123456","RegionId":"cn-hangzhou","ImageId":"m-missing1"}"#,
+/// ];
+/// let mut runner = Runner::new();
+/// let mut answers = Vec::new();
+/// for (n, line) in scenario.iter().enumerate().filter(|(_, l)| !is_skipped(l)) {
+///     let input: Value = serde_json::from_str(line)?;
+///     answers.push(runner.answer(n as u64 + 1, Ok(input)));
+/// }
+/// assert_eq!(answers.len(), 1);
+/// assert_eq!(answers[0].get("Code"), Some(&Value::str("InvalidImageId.NotFound")));
+/// assert_eq!(answers[0].get("HttpCode"), Some(&Value::UInt(404)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Runner {
     sim: Simulator,

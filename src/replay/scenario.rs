@@ -34,11 +34,26 @@ use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
 use crate::engine::{ApiCall, CancelCopyImage, Command, DeleteImage, Fixture, HostReport, State};
 use crate::image::{ImageKind, ImageStatus};
-use crate::provider::{Profile, Provider};
+use crate::profile::Profile;
+use crate::provider::Provider;
 
 use super::value::Value;
 
 /// A command the scenario format can't express.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Command, HostReport, ImageService};
+/// use machine_image::replay::scenario::{command_line, RenderError};
+/// use machine_image::{Profile, Provider, TaskId};
+///
+/// let service = ImageService::new(Profile::alibaba());
+/// let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// // A failure report naming a copy the state does not have:
+/// let report = Command::from(HostReport::CopyFailed { task: TaskId(9), reason: "disk".into() });
+/// let err = command_line(at, &report, Provider::Alibaba, service.state()).unwrap_err();
+/// assert_eq!(err, RenderError::UnknownTask(TaskId(9)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RenderError {
@@ -381,6 +396,27 @@ pub fn command_line(
 }
 
 /// A scenario being written: the `Configure` line, then one line per command.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use machine_image::engine::{Command, HostReport, ImageService};
+/// use machine_image::replay::scenario::{RenderError, Scenario};
+/// use machine_image::{Account, AccountId, Profile, TaskId};
+///
+/// let profile = Profile::tencent();
+/// let mut service = ImageService::new(profile.clone());
+/// let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let mut scenario = Scenario::new(&profile)?;
+/// let account: Command = Account::new(AccountId::new("100000000001")?, 5, 10).into();
+/// scenario.push(at, &account, service.state())?; // the state before the command
+/// service.handle(at, account)?;
+/// assert_eq!(scenario.lines().len(), 2); // `Configure`, then the command
+/// assert!(scenario.to_jsonl().starts_with(r#"{"Action":"Configure","Provider":"tencent""#));
+/// // The runner's simulator reports copies itself: no line for that.
+/// let report = Command::from(HostReport::CopyFinished(TaskId(1)));
+/// assert!(matches!(scenario.push(at, &report, service.state()), Err(RenderError::NotExpressible(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Scenario {
     provider: Provider,

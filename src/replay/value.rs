@@ -14,6 +14,19 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 pub type Key = Cow<'static, str>;
 
 /// A JSON value with ordered objects.
+///
+/// ```
+/// use machine_image::replay::Value;
+///
+/// // Read from any serde format; objects keep their keys' order.
+/// let line: Value = serde_json::from_str(r#"{"Action":"DeleteImage","RegionId":"cn-hangzhou"}"#)?;
+/// assert_eq!(line.get("Action"), Some(&Value::str("DeleteImage")));
+/// assert_eq!(line.type_name(), "object");
+/// let built = Value::object([("Action", Value::str("DeleteImage")), ("RegionId", Value::str("cn-hangzhou"))]);
+/// assert_eq!(built, line);
+/// assert_eq!(built.to_json(), r#"{"Action":"DeleteImage","RegionId":"cn-hangzhou"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// `null`.

@@ -30,6 +30,16 @@ use crate::id::{ImageId, RequestId};
 use crate::region::RegionId;
 
 /// A call that answers with its request id alone: `{"RequestId": …}`.
+///
+/// ```
+/// use machine_image::RequestId;
+/// use machine_image::response::alibaba::Acknowledged;
+///
+/// let request = RequestId::from_sequence(7);
+/// let body = Acknowledged::new(&request); // DeleteImage, CancelCopyImage, …
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"RequestId":"00000000-0000-4000-8000-000000000007"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Acknowledged<'a> {
     /// `RequestId`.
@@ -48,6 +58,21 @@ impl<'a> Acknowledged<'a> {
 
 /// `CopyImage`: `{"RequestId", "ImageId"}`, the id of the new image in the destination
 /// region.
+///
+/// ```
+/// use machine_image::response::alibaba::CopyImageResponse;
+/// use machine_image::{ImageId, RequestId};
+///
+/// let request = RequestId::from_sequence(1);
+/// let copy = ImageId::new("m-copy0001")?; // an `AcceptedCopy`'s image
+/// let body = CopyImageResponse::new(&request, &copy);
+/// assert_eq!(body.image_id, "m-copy0001");
+/// assert_eq!(
+///     serde_json::to_string(&body)?,
+///     r#"{"RequestId":"00000000-0000-4000-8000-000000000001","ImageId":"m-copy0001"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CopyImageResponse<'a> {
     /// `RequestId`.
@@ -110,6 +135,28 @@ impl<'a> DescribeImagesResponse<'a> {
 }
 
 /// `Images` of [`DescribeImagesResponse`]: `{"Image": […]}`.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageFilter, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, RequestId, Tags};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let image = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner.clone(), ImageName::new("web")?, vec![])
+/// #     .tags(Tags::from_pairs([("env", "prod")])?)
+/// #     .build()?;
+/// # service.register(t0, Fixture::Image(image))?;
+/// use machine_image::response::alibaba::DescribeImagesResponse;
+/// // `owner` has one custom image, `m-web0001`, tagged `env=prod` (hidden above).
+/// let views = service.describe_images(&owner, &ImageFilter::default());
+/// let request = RequestId::from_sequence(2);
+/// let body = DescribeImagesResponse::new(&request, &views);
+/// assert_eq!(body.total_count, 1);
+/// assert_eq!(body.images.image[0].image_id, "m-web0001");
+/// assert_eq!(body.images.image[0].image_owner_alias, "self");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Images<'a> {
     /// `Image`: the images.
@@ -232,6 +279,25 @@ impl<'a> ImageItem<'a> {
 }
 
 /// `Tags` of an [`ImageItem`]: `{"Tag": [{"TagKey", "TagValue"}]}`.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageFilter, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, RequestId, Tags};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let image = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner.clone(), ImageName::new("web")?, vec![])
+/// #     .tags(Tags::from_pairs([("env", "prod")])?)
+/// #     .build()?;
+/// # service.register(t0, Fixture::Image(image))?;
+/// use machine_image::response::alibaba::ImageItem;
+/// // `owner` has one custom image, `m-web0001`, tagged `env=prod` (hidden above).
+/// let views = service.describe_images(&owner, &ImageFilter::default());
+/// let item = ImageItem::new(&views[0]);
+/// assert_eq!(serde_json::to_string(&item.tags)?, r#"{"Tag":[{"TagKey":"env","TagValue":"prod"}]}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImageTags<'a> {
     /// `Tag`: the tags.
@@ -240,6 +306,25 @@ pub struct ImageTags<'a> {
 }
 
 /// One tag of [`ImageTags`].
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageFilter, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, RequestId, Tags};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let owner = AccountId::new("1234567890123456")?;
+/// # let image = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, owner.clone(), ImageName::new("web")?, vec![])
+/// #     .tags(Tags::from_pairs([("env", "prod")])?)
+/// #     .build()?;
+/// # service.register(t0, Fixture::Image(image))?;
+/// use machine_image::response::alibaba::ImageItem;
+/// // `owner` has one custom image, `m-web0001`, tagged `env=prod` (hidden above).
+/// let views = service.describe_images(&owner, &ImageFilter::default());
+/// let tag = ImageItem::new(&views[0]).tags.tag[0];
+/// assert_eq!((tag.tag_key, tag.tag_value), ("env", "prod"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ImageTag<'a> {
     /// `TagKey`.
@@ -344,6 +429,33 @@ impl<'a> DescribeTasksResponse<'a> {
 }
 
 /// `TaskSet` of [`DescribeTasksResponse`]: `{"Task": […]}`.
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{ExportImage, Fixture, ImageService};
+/// # use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// # use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # service.register(t0, Fixture::Account(Account::new(owner.clone(), 10, 100).enable_export(true)))?;
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// # let bucket = BucketName::new("my-images")?;
+/// # service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), hz.clone(), owner.clone())))?;
+/// use machine_image::RequestId;
+/// use machine_image::response::alibaba::DescribeTasksResponse;
+/// // An export of `src` to `bucket` (fixtures hidden above).
+/// service.call(t0, ExportImage::new(owner, hz.clone(), src, bucket, ObjectPrefix::new("web")?))?;
+/// let request = RequestId::from_sequence(4);
+/// let body = DescribeTasksResponse::new(&request, service.state().exports(), &hz);
+/// assert_eq!(body.task_set.task.len(), 1);
+/// assert_eq!(body.task_set.task[0].task_status, "Waiting");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskSet {
     /// `Task`: the tasks.

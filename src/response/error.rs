@@ -69,6 +69,17 @@ pub struct TencentErrorResponse<'a> {
 }
 
 /// The `Response` of a [`TencentErrorResponse`].
+///
+/// ```
+/// use machine_image::response::TencentErrorResponse;
+/// use machine_image::{ApiError, ErrorCode, RequestId};
+///
+/// let request = RequestId::from_sequence(9);
+/// let error = ApiError::new(ErrorCode::InvalidImageIdNotFound);
+/// let body = TencentErrorResponse::new(&request, &error).response;
+/// assert_eq!(body.request_id, request.as_str());
+/// assert_eq!(body.error.code, "InvalidImageId.NotFound");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TencentErrorBody<'a> {
     /// `Error`.
@@ -80,6 +91,18 @@ pub struct TencentErrorBody<'a> {
 }
 
 /// The `Error` of a [`TencentErrorResponse`].
+///
+/// ```
+/// use machine_image::response::TencentErrorResponse;
+/// use machine_image::{ApiError, ErrorCode, RequestId};
+///
+/// let request = RequestId::from_sequence(9);
+/// let error = ApiError::new(ErrorCode::QuotaExceedImage);
+/// // A host's own message in place of Tencent's:
+/// let body = TencentErrorResponse::with_message(&request, &error, "line 3: over quota");
+/// let inner = body.response.error;
+/// assert_eq!((inner.code, inner.message), ("ImageQuotaLimitExceeded", "line 3: over quota"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TencentError<'a> {
     /// `Code`: the Tencent code (`InvalidImageId.NotFound`).
@@ -114,6 +137,25 @@ impl<'a> TencentErrorResponse<'a> {
 
 /// The error body of a provider: [`AlibabaErrorResponse`] or [`TencentErrorResponse`]. It
 /// serialises as the body it holds (see the [module](super) example).
+///
+/// ```
+/// use machine_image::engine::{DeleteImage, ImageService};
+/// use machine_image::response::ErrorResponse;
+/// use machine_image::{AccountId, ImageId, Profile, Provider, RegionId, RequestId};
+/// # use chrono::{TimeZone, Utc};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+///
+/// let mut service = ImageService::new(Profile::tencent());
+/// let delete = DeleteImage::new(AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?, ImageId::new("img-missing1")?);
+/// let refused = service.call(t0, delete).unwrap_err();
+/// let error = refused.api_error().expect("a customer's refusal");
+/// let request = RequestId::from_sequence(5);
+/// let body = ErrorResponse::new(Provider::Tencent, &request, error);
+/// assert_eq!(body.http_status(), 200); // Tencent answers errors with 200
+/// assert!(serde_json::to_string(&body)?.starts_with(r#"{"Response":{"Error":{"Code":"InvalidImageId.NotFound""#));
+/// assert_eq!(ErrorResponse::new(Provider::Alibaba, &request, error).http_status(), 404);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ErrorResponse<'a> {

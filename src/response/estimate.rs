@@ -58,6 +58,25 @@ fn amount<S: Serializer>(a: &Option<Amount>, s: S) -> Result<S::Ok, S::Error> {
 
 /// The Alibaba form: `{"RequestId", "Months", "Lines", "Currency", "Total"}`; `Currency`
 /// and `Total` only when priced (see the [module](self) example).
+///
+/// ```
+/// # use machine_image::charges::{estimate, CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId, RequestId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// # let estimate = estimate(&plan, Some(&prices))?;
+/// use machine_image::response::estimate::AlibabaEstimateCopyCostResponse;
+/// // `estimate`: a 40 GiB image copied to cn-shanghai, kept 6 months at 0.02 USD per GiB-month.
+/// let request = RequestId::from_sequence(1);
+/// let body = AlibabaEstimateCopyCostResponse::new(&request, &estimate);
+/// assert_eq!((body.months, body.currency), (6, Some("USD")));
+/// assert!(serde_json::to_string(&body)?.ends_with(r#""Currency":"USD","Total":"4.8"}"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlibabaEstimateCopyCostResponse<'a> {
     /// `RequestId`.
@@ -160,6 +179,25 @@ fn priced(estimate: &charges::Estimate) -> (Option<&str>, Option<Amount>) {
 }
 
 /// One image and destination: `{"ImageId", "DestinationRegion", "Charges", "Subtotal"}`.
+///
+/// ```
+/// # use machine_image::charges::{estimate, CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId, RequestId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// # let estimate = estimate(&plan, Some(&prices))?;
+/// use machine_image::response::estimate::CostLine;
+/// // `estimate`: a 40 GiB image copied to cn-shanghai, kept 6 months at 0.02 USD per GiB-month.
+/// let line = CostLine::new(&estimate.lines[0]);
+/// assert_eq!((line.image_id, line.destination_region), ("m-web0001", "cn-shanghai"));
+/// assert_eq!(line.charges.len(), 2); // the copy (free) and the snapshot storage
+/// assert_eq!(line.subtotal.map(|a| a.to_string()).as_deref(), Some("4.8"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CostLine<'a> {
     /// `ImageId`: the image copied.
@@ -195,6 +233,26 @@ impl<'a> CostLine<'a> {
 /// One charge: `{"Kind", "Quantity", "Unit", "Billed", "Amount", "UltimateSource",
 /// "Seed"}`; `Quantity` absent for a per-instance fee, `Amount` when priced,
 /// `UltimateSource` for an image fee.
+///
+/// ```
+/// # use machine_image::charges::{estimate, CopyPlan, PlannedImage, PriceTable, Rates};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, RegionId, RequestId};
+/// # let web = Image::custom(ImageId::new("m-web0001")?, RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?, ImageName::new("web")?, vec![])
+/// #     .size_gib(40)
+/// #     .build()?;
+/// # let mut prices = PriceTable::new("USD");
+/// # prices.snapshot_storage = Rates::flat("0.02".parse()?);
+/// # let plan = CopyPlan { images: vec![PlannedImage::from(&web)], destinations: vec![RegionId::new("cn-shanghai")?], months: 6 };
+/// # let estimate = estimate(&plan, Some(&prices))?;
+/// use machine_image::response::estimate::CostCharge;
+/// // `estimate`: a 40 GiB image copied to cn-shanghai, kept 6 months at 0.02 USD per GiB-month.
+/// let copy = CostCharge::new(&estimate.lines[0].charges[0]);
+/// assert_eq!((copy.kind, copy.billed, copy.seed), ("CopyOperation", false, "000"));
+/// let storage = CostCharge::new(&estimate.lines[0].charges[1]);
+/// assert_eq!((storage.kind, storage.quantity, storage.unit), ("SnapshotStorage", Some(40), "GiB per month"));
+/// assert_eq!(serde_json::to_string(&storage.amount.map(|a| a.to_string()))?, r#""4.8""#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CostCharge<'a> {
     /// `Kind` ([`ChargeKind::as_str`]).

@@ -33,6 +33,17 @@ use crate::id::{ImageId, RequestId};
 use crate::region::RegionId;
 
 /// Every Tencent body: `{"Response": body}`.
+///
+/// ```
+/// use machine_image::RequestId;
+/// use machine_image::response::tencent::{Acknowledged, Envelope};
+///
+/// let request = RequestId::from_sequence(1);
+/// let body = Envelope::new(Acknowledged::new(&request));
+/// assert_eq!(body.response.request_id, request.as_str());
+/// assert_eq!(serde_json::to_string(&body)?, r#"{"Response":{"RequestId":"00000000-0000-4000-8000-000000000001"}}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Envelope<T> {
     /// `Response`: the body.
@@ -49,6 +60,17 @@ impl<T> Envelope<T> {
 
 /// A call that answers with its request id alone: `{"RequestId": …}` (inside
 /// [`Envelope`]).
+///
+/// ```
+/// use machine_image::RequestId;
+/// use machine_image::response::tencent::{Acknowledged, Envelope};
+///
+/// // `ModifyImageSharePermission`, or a `DryRun` that passes:
+/// let request = RequestId::from_sequence(3);
+/// let json = serde_json::to_string(&Envelope::new(Acknowledged::new(&request)))?;
+/// assert_eq!(json, r#"{"Response":{"RequestId":"00000000-0000-4000-8000-000000000003"}}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Acknowledged<'a> {
     /// `RequestId`.
@@ -67,6 +89,32 @@ impl<'a> Acknowledged<'a> {
 
 /// `SyncImages`: `{"ImageSet": [{"ImageId", "Region"}], "RequestId"}`; `ImageSet` only when
 /// the call set `ImageSetRequired` (see the module example).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # let disk = SnapshotId::new("snap-sys00001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(50).build()?))?;
+/// use machine_image::RequestId;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::response::tencent::SyncImagesResponse;
+/// // `src`, a custom image of `owner` in ap-guangzhou (hidden above), synced to Shanghai.
+/// let copies = service.call(t0, CopyImage::new(owner, gz, src, [RegionId::new("ap-shanghai")?]))?;
+/// let request = RequestId::from_sequence(1);
+/// let new_images = copies.iter().map(|c| (&c.image, &c.region));
+/// let body = SyncImagesResponse::new(&request, new_images.clone(), true);
+/// assert_eq!(body.image_set.as_ref().map(Vec::len), Some(1));
+/// let without = SyncImagesResponse::new(&request, new_images, false); // not `ImageSetRequired`
+/// assert_eq!(without.image_set, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncImagesResponse<'a> {
     /// `ImageSet`: the new images, one per destination; absent unless asked for.
@@ -101,6 +149,31 @@ impl<'a> SyncImagesResponse<'a> {
 }
 
 /// One new image of [`SyncImagesResponse`].
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::tencent());
+/// # let (owner, gz) = (AccountId::new("100000000001")?, RegionId::new("ap-guangzhou")?);
+/// # let disk = SnapshotId::new("snap-sys00001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), gz.clone(), owner.clone(), t0, 50)))?;
+/// # let src = ImageId::new("img-web00001")?;
+/// # let image = Image::custom(src.clone(), gz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(50).build()?))?;
+/// use machine_image::RequestId;
+/// use machine_image::engine::CopyImage;
+/// use machine_image::response::tencent::SyncImagesResponse;
+/// // `src`, a custom image of `owner` in ap-guangzhou (hidden above), synced to Shanghai.
+/// let copies = service.call(t0, CopyImage::new(owner, gz, src, [RegionId::new("ap-shanghai")?]))?;
+/// let request = RequestId::from_sequence(1);
+/// let body = SyncImagesResponse::new(&request, copies.iter().map(|c| (&c.image, &c.region)), true);
+/// let synced = body.image_set.expect("asked for")[0];
+/// assert_eq!(synced.region, "ap-shanghai");
+/// assert!(synced.image_id.starts_with("img-"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SyncImage<'a> {
     /// `ImageId`: the copy.
@@ -250,6 +323,17 @@ impl<'a> ImageItem<'a> {
 }
 
 /// A tag as Tencent writes it: `{"Key", "Value"}`.
+///
+/// ```
+/// use machine_image::Tags;
+/// use machine_image::response::tencent::Tag;
+///
+/// let tags = Tags::from_pairs([("env", "prod"), ("team", "web")])?;
+/// let listed = Tag::list(&tags);
+/// assert_eq!(listed[1], Tag { key: "team", value: "web" });
+/// assert_eq!(serde_json::to_string(&listed[0])?, r#"{"Key":"env","Value":"prod"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tag<'a> {
     /// `Key`.

@@ -108,6 +108,37 @@ into_command!(Call: CreateImage, CopyImage, CancelCopyImage, DeleteImage,
 
 /// What `describe_images` selects; every field left `None` matches everything, except
 /// `statuses` (see [`crate::engine::ImageService::describe_images`]).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{CopyImage, ImageFilter};
+/// use machine_image::ImageStatus;
+/// // A custom image `src` of `owner` exists in cn-hangzhou (fixtures hidden above).
+/// let sh = RegionId::new("cn-shanghai")?;
+/// service.call(t0, CopyImage::new(owner.clone(), hz.clone(), src, [sh.clone()]))?;
+///
+/// // Alibaba's default lists `Available` images only: not the copy in flight.
+/// assert_eq!(service.describe_images(&owner, &ImageFilter::default()).len(), 1);
+/// let every_status = ImageFilter {
+///     statuses: Some(ImageStatus::ALL.to_vec()),
+///     ..ImageFilter::default()
+/// };
+/// assert_eq!(service.describe_images(&owner, &every_status).len(), 2);
+/// let in_shanghai = ImageFilter { region: Some(sh), ..every_status };
+/// let copy = &service.describe_images(&owner, &in_shanghai)[0];
+/// assert!(copy.image.is_in_flight());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageFilter {
     /// Only this region.

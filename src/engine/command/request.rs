@@ -66,7 +66,36 @@ pub(crate) mod sealed {
 }
 
 /// An accepted export: its task and the objects it will write (the answer to
-/// [`ExportImage`], see [`Request`]).
+/// [`ExportImage`], see [`Request`]; `None` for a dry run that passed).
+///
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// # use machine_image::engine::{Fixture, ImageService};
+/// # use machine_image::{AccountId, Image, ImageId, ImageName, Profile, RegionId, Snapshot, SnapshotId};
+/// # let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// # let mut service = ImageService::new(Profile::alibaba());
+/// # let exporter = machine_image::Account::new(AccountId::new("1234567890123456")?, 10, 100).enable_export(true);
+/// # service.register(t0, Fixture::Account(exporter))?;
+/// # let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+/// # let disk = SnapshotId::new("s-sys0001")?;
+/// # service.register(t0, Fixture::Snapshot(Snapshot::new(disk.clone(), hz.clone(), owner.clone(), t0, 40)))?;
+/// # let src = ImageId::new("m-web0001")?;
+/// # let image = Image::custom(src.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![disk]);
+/// # service.register(t0, Fixture::Image(image.size_gib(40).build()?))?;
+/// use machine_image::engine::{Effect, ExportImage};
+/// use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+/// // `owner` has export activated and a custom image `src` in cn-hangzhou (hidden above).
+/// let bucket = BucketName::new("my-images")?;
+/// service.register(t0, Fixture::Bucket(Bucket::new(bucket.clone(), hz.clone(), owner.clone())))?;
+/// let export = ExportImage::new(owner, hz, src, bucket, ObjectPrefix::new("web")?);
+/// let accepted = service.call(t0, export)?.expect("not a dry run: accepted");
+/// assert_eq!(accepted.objects, ["web_xvda.raw"]);
+/// assert!(matches!(
+///     service.poll_effect(),
+///     Some(Effect::StartExport { task, .. }) if task == accepted.task
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AcceptedExport {

@@ -17,21 +17,20 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::export::{ExportFacts, ExportTask, ExportTaskId, check_export};
 use crate::snapshot::Snapshot;
 
-use super::check::{
-    Checked, Decision, Events, require_caller, require_region, visible_image, within_counter_limit,
-};
-use super::command::{CancelExport, ExportImage};
-use super::event::Event;
-use super::state::State;
-use super::{EngineError, HostError, Outcome};
+use super::common::*;
+use super::{Checked, Decision, Events};
+use crate::engine::command::{CancelExport, ExportImage};
+use crate::engine::event::Event;
+use crate::engine::state::State;
+use crate::engine::{EngineError, Outcome};
+use crate::export::{ExportFacts, ExportTask, ExportTaskId, check_export};
 
 /// `ExportImage` / `ExportImages`.
 pub(super) fn export_image(
     state: &State,
-    profile: &crate::provider::Profile,
+    profile: &crate::profile::Profile,
     c: &ExportImage,
     now: DateTime<Utc>,
 ) -> Checked<Decision> {
@@ -93,19 +92,12 @@ pub(super) fn export_image(
     ))
 }
 
-/// The export task `id` if it exists (`EngineError::UnknownExport` otherwise).
-fn export_task(state: &State, id: ExportTaskId) -> Checked<&ExportTask> {
-    state
-        .export(id)
-        .ok_or(EngineError::Host(HostError::UnknownExport(id)))
-}
-
 /// `CancelTask`: the caller's own export, queued or running, in the call's region
 /// (`InvalidTaskId.NotFound` otherwise); one that is over answers
 /// `InvalidTaskId.IncorrectTaskStatus`.
 pub(super) fn cancel_export(
     state: &State,
-    profile: &crate::provider::Profile,
+    profile: &crate::profile::Profile,
     c: &CancelExport,
 ) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
@@ -120,62 +112,5 @@ pub(super) fn cancel_export(
     Ok(Decision::new(
         Outcome::ExportCancelled { task: task.id },
         Events::from(Event::ExportCancelled { task: task.id }),
-    ))
-}
-
-/// Host report: the export began. Reported again while it runs, it changes nothing (a host
-/// resuming after a restart may report a start twice, see `Effect`).
-pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
-    let task = export_task(state, id)?;
-    if task.state == crate::export::ExportState::Running {
-        return Ok(Decision::new(Outcome::Reported, Events::default()));
-    }
-    task.state.start(id)?;
-    Ok(Decision::new(
-        Outcome::Reported,
-        Events::from(Event::ExportStarted { task: id }),
-    ))
-}
-
-/// Host report: progress, 0 to 100 and never back.
-pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<Decision> {
-    let t = export_task(state, id)?;
-    t.state.check_progress(id)?;
-    if percent > 100 {
-        return Err(HostError::ExportProgressOutOfRange { task: id, percent }.into());
-    }
-    if percent < t.progress {
-        return Err(EngineError::Host(HostError::ExportProgressWentBack {
-            task: id,
-            from: t.progress,
-            to: percent,
-        }));
-    }
-    let events = if percent == t.progress {
-        Events::default()
-    } else {
-        Events::from(Event::ExportProgressed { task: id, percent })
-    };
-    Ok(Decision::new(Outcome::Reported, events))
-}
-
-/// Host report: finished.
-pub(super) fn finished(state: &State, id: ExportTaskId) -> Checked<Decision> {
-    export_task(state, id)?.state.finish(id)?;
-    Ok(Decision::new(
-        Outcome::Reported,
-        Events::from(Event::ExportSucceeded { task: id }),
-    ))
-}
-
-/// Host report: failed.
-pub(super) fn failed(state: &State, id: ExportTaskId, reason: &str) -> Checked<Decision> {
-    export_task(state, id)?.state.fail(id)?;
-    Ok(Decision::new(
-        Outcome::Reported,
-        Events::from(Event::ExportFailed {
-            task: id,
-            reason: reason.to_owned(),
-        }),
     ))
 }

@@ -1,0 +1,122 @@
+//! The fixtures' checks: what the cloud already holds must fit the catalogue, the quotas
+//! and the ids already held (a [`FixtureError`] otherwise).
+
+use crate::image::{Image, ImageKind, ImageStatus};
+use crate::profile::Profile;
+use crate::region::RegionId;
+
+use super::{Checked, Decision, Events};
+use crate::engine::command::Fixture;
+use crate::engine::event::Event;
+use crate::engine::state::State;
+use crate::engine::{FixtureError, Outcome};
+
+/// Decides a fixture: it must fit the catalogue, the quotas and the ids already held.
+pub(super) fn fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Checked<Decision> {
+    match fixture {
+        Fixture::Account(a) => {
+            check_quotas_cover_usage(state, a)?;
+            Ok(Decision::new(
+                Outcome::Registered,
+                Events::from(Event::AccountRegistered(a.clone())),
+            ))
+        }
+        Fixture::Snapshot(s) => {
+            check_fixture_region(profile, &s.region)?;
+            if state.snapshots.contains_key(&s.id) {
+                return Err(FixtureError::DuplicateId(s.id.to_string()).into());
+            }
+            let (_, quota) = profile.quotas_of(state.account(&s.owner));
+            if state.usage(&s.owner, &s.region).snapshots >= quota {
+                return Err(FixtureError::OverQuota(s.owner.clone(), s.region.clone()).into());
+            }
+            Ok(Decision::new(
+                Outcome::Registered,
+                Events::from(Event::SnapshotRegistered(Box::new(s.clone()))),
+            ))
+        }
+        Fixture::Image(i) => {
+            check_fixture_image(state, profile, i)?;
+            Ok(Decision::new(
+                Outcome::Registered,
+                Events::from(Event::ImageRegistered(Box::new(i.clone()))),
+            ))
+        }
+        Fixture::KmsKey(k) => {
+            check_fixture_region(profile, &k.region)?;
+            if state.keys.contains_key(&k.id) {
+                return Err(FixtureError::DuplicateId(k.id.to_string()).into());
+            }
+            Ok(Decision::new(
+                Outcome::Registered,
+                Events::from(Event::KmsKeyRegistered(k.clone())),
+            ))
+        }
+        Fixture::Bucket(b) => {
+            check_fixture_region(profile, &b.region)?;
+            if state.bucket(&b.name).is_some() {
+                return Err(FixtureError::DuplicateId(b.name.to_string()).into());
+            }
+            Ok(Decision::new(
+                Outcome::Registered,
+                Events::from(Event::BucketRegistered(b.clone())),
+            ))
+        }
+    }
+}
+
+pub(super) fn check_fixture_region(profile: &Profile, region: &RegionId) -> Checked<()> {
+    if profile.regions.catalogue.has(region) {
+        Ok(())
+    } else {
+        Err(FixtureError::UnknownRegion(region.clone()).into())
+    }
+}
+
+pub(super) fn check_quotas_cover_usage(
+    state: &State,
+    account: &crate::account::Account,
+) -> Checked<()> {
+    for (owner, region, usage) in state.usages() {
+        if owner == &account.id
+            && (usage.images > account.image_quota || usage.snapshots > account.snapshot_quota)
+        {
+            return Err(FixtureError::OverQuota(owner.clone(), region.clone()).into());
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<()> {
+    check_fixture_region(profile, &i.region)?;
+    if state.images.contains_key(&i.id) {
+        return Err(FixtureError::DuplicateId(i.id.to_string()).into());
+    }
+    if i.is_in_flight() && i.copied_from.is_some() {
+        return Err(FixtureError::InFlightCopy(i.id.clone()).into());
+    }
+    // Invariant 11: a live copy's snapshots are its own.
+    if i.snapshots
+        .iter()
+        .any(|s| state.is_snapshot_of_live_copy(s))
+    {
+        return Err(FixtureError::SnapshotOfLiveCopy(i.id.clone()).into());
+    }
+    // Invariant 6: a copy that did not fail has its snapshots.
+    if i.copied_from.is_some()
+        && i.status != ImageStatus::CreateFailed
+        && i.snapshots.iter().any(|s| state.snapshot(s).is_none())
+    {
+        return Err(FixtureError::CopyWithoutSnapshot(i.id.clone()).into());
+    }
+    if i.kind == ImageKind::Custom {
+        if state.image_named(&i.owner, &i.region, &i.name).is_some() {
+            return Err(FixtureError::DuplicateName(i.name.clone()).into());
+        }
+        let (quota, _) = profile.quotas_of(state.account(&i.owner));
+        if state.usage(&i.owner, &i.region).images >= quota {
+            return Err(FixtureError::OverQuota(i.owner.clone(), i.region.clone()).into());
+        }
+    }
+    Ok(())
+}

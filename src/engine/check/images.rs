@@ -1,0 +1,134 @@
+//! `CancelCopyImage`, `DeleteImage` and `ModifyImageSharePermission`: the calls that end a
+//! copy, remove an image or change who sees it.
+
+use crate::error::{ApiError, ErrorCode};
+use crate::id::{AccountId, ImageId};
+use crate::image::{ImageStatus, OwnerAlias};
+use crate::profile::Profile;
+
+use super::common::*;
+use super::{Checked, Decision, Events, reject};
+use crate::engine::command::{CancelCopyImage, DeleteImage, ModifyImageSharePermission};
+use crate::engine::event::Event;
+use crate::engine::state::State;
+use crate::engine::{EngineError, Outcome};
+
+/// `CancelCopyImage`: addressed by the destination region and image. Allowed while the
+/// copy is queued or running; a finished or failed copy answers `IncorrectImageStatus`
+/// ("The specified image is not coping.", Alibaba's `CancelCopyImage` table), an image that
+/// is no copy's destination `ImageCreatedNotFromCopy`.
+pub(super) fn cancel_copy(
+    state: &State,
+    profile: &Profile,
+    c: &CancelCopyImage,
+) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    if let (OwnerAlias::Own, Some(task)) = (alias, state.live_task_of(&image.id)) {
+        return Ok(Decision::new(
+            Outcome::CopyCancelled {
+                image: image.id.clone(),
+            },
+            Events::from(Event::CopyCancelled { task }),
+        ));
+    }
+    if alias == OwnerAlias::Own && image.copied_from.is_some() {
+        return Err(EngineError::Rejected(
+            ApiError::new(ErrorCode::IncorrectImageStatus)
+                .with_message("The specified image is not coping."),
+        ));
+    }
+    Err(reject(ErrorCode::ImageCreatedNotFromCopy))
+}
+
+/// `DeleteImage`: an image being copied to, or the source of a queued or running copy, is
+/// refused with `OperationDenied.ImageCopying`; an image being exported with
+/// `ImageIsExporting` ("The specified Image is exporting. Please cancel task first.",
+/// Alibaba's `DeleteImage` table; Tencent `InvalidParameterValue.InvalidImageState`); a
+/// shared image disappears for the caller only, and not while the caller's own copy from it
+/// is queued or running (`OperationDenied.ImageCopying`); deleting one's own image revokes
+/// its shares; public and marketplace images can't
+/// be deleted (`Forbbiden`).
+pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    let id = image.id.clone();
+    let event = match alias {
+        OwnerAlias::System | OwnerAlias::Marketplace => return Err(reject(ErrorCode::Forbbiden)),
+        OwnerAlias::Others => {
+            // The image stays for its owner and others, but the caller's own copy from it
+            // still reads it: the same guard as the owner's delete, for the caller's copies.
+            if state.live_copies_from(&id) > 0 && copies_live_from(state, caller, &id) {
+                return Err(reject(ErrorCode::OperationDeniedImageCopying));
+            }
+            Event::ImageUnshared {
+                image: id.clone(),
+                account: caller.clone(),
+            }
+        }
+        OwnerAlias::Own => {
+            if state.live_task_of(&id).is_some() || state.live_copies_from(&id) > 0 {
+                return Err(reject(ErrorCode::OperationDeniedImageCopying));
+            }
+            if state.live_export_of(&id).is_some() {
+                return Err(reject(ErrorCode::ImageIsExporting));
+            }
+            Event::ImageDeleted { image: id.clone() }
+        }
+    };
+    Ok(Decision::new(
+        Outcome::ImageDeleted { image: id },
+        Events::from(event),
+    ))
+}
+
+/// Whether `caller` has a queued or running copy from `source`.
+pub(super) fn copies_live_from(state: &State, caller: &AccountId, source: &ImageId) -> bool {
+    state
+        .live_tasks()
+        .any(|t| &t.owner == caller && &t.source_image == source)
+}
+
+/// `ModifyImageSharePermission`: only the owner shares a custom image (`Forbbiden`
+/// otherwise), never with itself (`InvalidAccount.Forbbiden`), and only while it is
+/// `Available` (`IncorrectImageStatus`). Adding an account that already has it, or removing
+/// one that has not, changes nothing.
+pub(super) fn modify_share(
+    state: &State,
+    profile: &Profile,
+    c: &ModifyImageSharePermission,
+) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    if alias != OwnerAlias::Own {
+        return Err(reject(ErrorCode::Forbbiden));
+    }
+    if c.add.contains(caller) {
+        return Err(reject(ErrorCode::InvalidAccountForbbiden));
+    }
+    if image.status != ImageStatus::Available {
+        return Err(reject(ErrorCode::IncorrectImageStatus));
+    }
+    let mut shared: std::collections::BTreeSet<&AccountId> = state.shared_with(&image.id).collect();
+    let mut events = Events::default();
+    for account in &c.add {
+        if shared.insert(account) {
+            events.push(Event::ImageShared {
+                image: image.id.clone(),
+                account: account.clone(),
+            });
+        }
+    }
+    for account in &c.remove {
+        if shared.remove(account) {
+            events.push(Event::ImageUnshared {
+                image: image.id.clone(),
+                account: account.clone(),
+            });
+        }
+    }
+    Ok(Decision::new(Outcome::ShareModified, events))
+}

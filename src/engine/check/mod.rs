@@ -1,0 +1,71 @@
+//! The decisions: each command is checked against the state without changing it, and
+//! either refused with the first failing rule or turned into the events that carry it out.
+//!
+//! The check order of `CopyImage` / `SyncImages` is public: it is in the `engine` module
+//! docs ("Check order"), and the step numbers in the comments below refer to it.
+
+mod common;
+mod copy;
+mod create;
+mod export;
+mod fixtures;
+mod images;
+mod reports;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::profile::Profile;
+
+use super::command::{ApiCall, Command};
+use super::event::Event;
+use super::few::Few;
+use super::state::State;
+use super::{EngineError, Outcome};
+
+/// A command's verdict: its answer and the events that carry it out.
+pub(crate) struct Decision {
+    pub outcome: Outcome,
+    pub events: Events,
+}
+
+impl Decision {
+    pub(super) fn new(outcome: Outcome, events: impl Into<Events>) -> Self {
+        Decision {
+            outcome,
+            events: events.into(),
+        }
+    }
+}
+
+/// A decision's events, in order: most commands make one.
+pub(crate) type Events = Few<Event>;
+
+pub(super) type Checked<T> = Result<T, EngineError>;
+
+fn reject(code: ErrorCode) -> EngineError {
+    EngineError::Rejected(ApiError::new(code))
+}
+
+/// Decides `command` at `now` against `state`.
+/// Decides `command` at `now` against `state`.
+pub(crate) fn decide(
+    state: &State,
+    profile: &Profile,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Checked<Decision> {
+    match command {
+        Command::Fixture(f) => fixtures::fixture(state, profile, f),
+        Command::Report(r) => reports::report(state, r),
+        Command::Call(ApiCall::CreateImage(c)) => create::create_image(state, profile, c, now),
+        Command::Call(ApiCall::CopyImage(c)) => copy::copy_image(state, profile, c, now),
+        Command::Call(ApiCall::CancelCopyImage(c)) => images::cancel_copy(state, profile, c),
+        Command::Call(ApiCall::DeleteImage(c)) => images::delete_image(state, profile, c),
+        Command::Call(ApiCall::ModifyImageSharePermission(c)) => {
+            images::modify_share(state, profile, c)
+        }
+        Command::Call(ApiCall::ExportImage(c)) => export::export_image(state, profile, c, now),
+        Command::Call(ApiCall::CancelExport(c)) => export::cancel_export(state, profile, c),
+    }
+}
