@@ -78,6 +78,19 @@
 //! assert_eq!(ApiError::from(refused).code_for(Provider::Tencent), "UnsupportedOperation.Region");
 //! ```
 //!
+//! # Layers
+//! Each layer imports only from the layers below it:
+//! 1. **Values** ([`provider`], [`error`] with its Tencent side, [`id`], [`name`],
+//!    [`region`], [`tag`], [`task`]): validated newtypes, the region catalogues and the error
+//!    catalogue. They know nothing of the engine.
+//! 2. **Domain** ([`account`], [`snapshot`], [`kms`], [`copy`], [`image`], [`export`],
+//!    [`charges`]): the resources and their own rules (a task's diagram, an export's limits,
+//!    what is billed), and [`profile`], the engine's configuration for one provider.
+//! 3. **Engine** ([`engine`]): commands in (fixtures, calls, reports), checks, the state
+//!    and its events, effects out; the log, snapshots and retention.
+//! 4. **Hosts and wire** ([`sim`], [`response`], [`strategies`], [`replay`]): a modelled
+//!    host, the providers' response bodies, proptest strategies, and the JSON Lines runner.
+//!
 //! # The rules, and where they live
 //! - Values ([`name`], [`id`], [`tag`], [`region`]): image names of 2–128 characters (60 on
 //!   Tencent) starting with a letter or a Chinese character; descriptions of 2–256 characters;
