@@ -184,7 +184,6 @@ mod error;
 mod event;
 mod few;
 pub mod hash;
-pub mod invariants;
 mod log;
 pub mod retention;
 mod state;
@@ -213,6 +212,7 @@ pub use event::{CopyAcceptance, Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
 pub use log::ReplayError;
 pub use retention::Retention;
+pub use state::invariants;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
 /// One copy a `CopyImage`/`SyncImages` call started (the answer to [`CopyImage`] is one

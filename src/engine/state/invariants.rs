@@ -37,8 +37,8 @@ use crate::image::{ImageKind, ImageStatus};
 use crate::profile::Profile;
 use crate::region::RegionId;
 
-use super::hash::FxHashMap;
-use super::state::State;
+use super::State;
+use crate::engine::hash::FxHashMap;
 
 /// A broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,499 @@
+//! Applying events: each is checked against the state first, so a record that does not
+//! fit is refused whole and the state is unchanged.
+
+use chrono::{DateTime, Utc};
+
+use crate::copy::{CopyTask, TaskId, TaskState};
+use crate::export::ExportTaskId;
+use crate::id::{ClientToken, ImageId};
+use crate::image::{Image, ImageStatus};
+use crate::snapshot::Snapshot;
+
+use crate::engine::event::{CopyAcceptance, Event, EventRecord};
+use crate::engine::retention::Expiring;
+
+use super::*;
+
+/// An event that does not fit the state it is applied to (a corrupt or reordered log).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The event names a task the state does not have.
+    #[error("event names unknown copy {0}")]
+    UnknownTask(TaskId),
+    /// The event names an export task the state does not have.
+    #[error("event names unknown {0}")]
+    UnknownExport(ExportTaskId),
+    /// The event moves an export task along a transition its diagram lacks.
+    #[error(transparent)]
+    ExportTransition(#[from] crate::export::ExportTransitionError),
+    /// The event names an image the state does not have.
+    #[error("event names unknown image {0}")]
+    UnknownImage(ImageId),
+    /// The event adds an id the state already has.
+    #[error("event adds {0}, which already exists")]
+    Duplicate(String),
+    /// The event moves a task along a transition its diagram lacks.
+    #[error(transparent)]
+    Transition(#[from] crate::copy::TransitionError),
+    /// The event deletes an image a live copy or export reads or writes.
+    #[error("event deletes image {0}, which a live task uses")]
+    ImageInUse(ImageId),
+    /// The event starts a copy that is not the next to start in its queue.
+    #[error("event starts copy {0}, which is not next in its queue")]
+    NotNextInQueue(TaskId),
+    /// The event's id counter is out of range (see the invariants).
+    #[error("event sets an id counter to {0}, out of range")]
+    CounterOutOfRange(u64),
+    /// The event drops a task that is still queued or running.
+    #[error("event forgets {0}, which is not over")]
+    NotOver(String),
+    /// The event drops a recorded answer the state does not have.
+    #[error("event forgets the answer to client token {0}, which is not recorded")]
+    UnknownResponse(ClientToken),
+    /// The event is dated before the state's clock.
+    #[error("event dated {at} is before the state's clock {now}")]
+    TimeWentBackwards {
+        /// The event's time.
+        at: DateTime<Utc>,
+        /// The state's clock.
+        now: DateTime<Utc>,
+    },
+}
+
+impl State {
+    /// Applies one event. An event that does not fit is refused whole: the state is
+    /// unchanged. Events the engine emits always fit.
+    pub fn apply(&mut self, record: &EventRecord) -> Result<(), ApplyError> {
+        self.check_applies(record)?;
+        self.apply_checked(record);
+        Ok(())
+    }
+
+    /// [`State::apply`], taking the record: an accepted copy's task, image and snapshots
+    /// move into the state instead of being cloned (for a host that keeps no event log).
+    pub(crate) fn apply_owned(&mut self, record: EventRecord) -> Result<(), ApplyError> {
+        self.check_applies(&record)?;
+        match record.event {
+            Event::CopyAccepted(copy) => {
+                self.now = Some(record.at);
+                let CopyAcceptance {
+                    task,
+                    image,
+                    snapshots,
+                    next_image,
+                    next_snapshot,
+                } = *copy;
+                self.add_copy(task, image, snapshots, next_image, next_snapshot);
+            }
+            _ => self.apply_checked(&record),
+        }
+        Ok(())
+    }
+
+    /// Refuses a record dated before the clock or not fitting the state.
+    pub(super) fn check_applies(&self, record: &EventRecord) -> Result<(), ApplyError> {
+        if let Some(now) = self.now {
+            if record.at < now {
+                return Err(ApplyError::TimeWentBackwards { at: record.at, now });
+            }
+        }
+        self.check_fits(&record.event)
+    }
+
+    /// Applies a record that [`State::check_applies`] accepted.
+    pub(super) fn apply_checked(&mut self, record: &EventRecord) {
+        if let Event::LogOpened { .. } = record.event {
+            // The log's head names the profile; the state has nothing to change.
+            return;
+        }
+        self.now = Some(record.at);
+        match &record.event {
+            Event::LogOpened { .. } => {}
+            Event::Forgotten {
+                copies,
+                exports,
+                responses,
+            } => self.forget(copies, exports, responses),
+            Event::AccountRegistered(a) => {
+                self.accounts.insert(a.id.clone(), a.clone());
+            }
+            Event::SnapshotRegistered(s) => self.insert_snapshot((**s).clone()),
+            Event::ImageRegistered(i) => self.insert_image((**i).clone()),
+            Event::ImageCreated { image, next_image } => {
+                self.next_image = self.next_image.max(*next_image);
+                self.insert_image((**image).clone());
+            }
+            Event::KmsKeyRegistered(k) => {
+                self.keys.insert(k.id.clone(), k.clone());
+            }
+            Event::CopyAccepted(copy) => self.add_copy(
+                copy.task.clone(),
+                copy.image.clone(),
+                copy.snapshots.iter().cloned(),
+                copy.next_image,
+                copy.next_snapshot,
+            ),
+            Event::CopyStarted { task } => {
+                let t = self.tasks.get_mut(task).expect("checked");
+                t.state = TaskState::Running;
+                t.started_at = Some(record.at);
+                let lane = t.queue_region(self.queue_scope).clone();
+                let dest = t.destination_image.clone();
+                self.queues.start(&lane, *task);
+                let img = self.images.get_mut(&dest).expect("checked");
+                img.status = ImageStatus::Creating;
+                img.progress = 0;
+            }
+            Event::CopyProgressed { task, percent } => {
+                let t = self.tasks.get_mut(task).expect("checked");
+                t.progress = *percent;
+                let dest = t.destination_image.clone();
+                self.images.get_mut(&dest).expect("checked").progress = *percent;
+            }
+            Event::CopySucceeded { task } => {
+                let dest = self.end_task(*task, TaskState::Succeeded, record.at, None);
+                let img = self.images.get_mut(&dest).expect("checked");
+                img.status = ImageStatus::Available;
+                img.progress = 100;
+            }
+            Event::CopyFailed { task, reason } => {
+                let dest = self.end_task(*task, TaskState::Failed, record.at, Some(reason.clone()));
+                let snapshots = {
+                    let img = self.images.get_mut(&dest).expect("checked");
+                    img.status = ImageStatus::CreateFailed;
+                    std::mem::take(&mut img.snapshots)
+                };
+                for s in snapshots {
+                    self.remove_snapshot(&s);
+                }
+            }
+            Event::CopyCancelled { task } => {
+                let dest = self.end_task(*task, TaskState::Cancelled, record.at, None);
+                if let Some(img) = self.remove_image(&dest) {
+                    for s in &img.snapshots {
+                        self.remove_snapshot(s);
+                    }
+                }
+            }
+            Event::ImageDeleted { image } => {
+                self.remove_image(image);
+            }
+            Event::ImageShared { image, account } => {
+                self.shares
+                    .entry(image.clone())
+                    .or_default()
+                    .insert(account.clone());
+            }
+            Event::ImageUnshared { image, account } => {
+                if let Some(set) = self.shares.get_mut(image) {
+                    set.remove(account);
+                    if set.is_empty() {
+                        self.shares.remove(image);
+                    }
+                }
+            }
+            Event::BucketRegistered(b) => {
+                self.buckets.insert(b.name.clone(), b.clone());
+            }
+            Event::ExportAccepted { task } => {
+                self.next_export = self.next_export.max(task.id.0);
+                self.live_export_of.insert(task.image.clone(), task.id);
+                self.exports.insert(task.id, (**task).clone());
+            }
+            Event::ExportStarted { task } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.start(record.at).expect("checked");
+            }
+            Event::ExportProgressed { task, percent } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.progress(*percent).expect("checked");
+            }
+            Event::ExportSucceeded { task } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.finish(record.at).expect("checked");
+                let image = t.image.clone();
+                self.live_export_of.remove(&image);
+                self.retiring.push(record.at, Expiring::Export(*task));
+            }
+            Event::ExportFailed { task, reason } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.fail(record.at, reason.clone()).expect("checked");
+                let image = t.image.clone();
+                self.live_export_of.remove(&image);
+                self.retiring.push(record.at, Expiring::Export(*task));
+            }
+            Event::ExportCancelled { task } => {
+                let t = self.exports.get_mut(task).expect("checked");
+                t.cancel(record.at).expect("checked");
+                let image = t.image.clone();
+                self.live_export_of.remove(&image);
+                self.retiring.push(record.at, Expiring::Export(*task));
+            }
+            Event::ResponseRecorded {
+                caller,
+                token,
+                request,
+                outcome,
+            } => {
+                self.responses.insert(
+                    (caller.clone(), token.clone()),
+                    RecordedResponse {
+                        caller: caller.clone(),
+                        token: token.clone(),
+                        request: (**request).clone(),
+                        outcome: outcome.clone(),
+                        recorded_at: record.at,
+                    },
+                );
+                self.retiring
+                    .push(record.at, Expiring::Response(caller.clone(), token.clone()));
+            }
+        }
+    }
+
+    /// Adds an accepted copy: its snapshots, its `Waiting` image and its queued task.
+    pub(super) fn add_copy(
+        &mut self,
+        task: CopyTask,
+        image: Image,
+        snapshots: impl IntoIterator<Item = Snapshot>,
+        next_image: u64,
+        next_snapshot: u64,
+    ) {
+        self.next_image = self.next_image.max(next_image);
+        self.next_snapshot = self.next_snapshot.max(next_snapshot);
+        // The engine built these from the state's stored ids already
+        // (`interned_region`/`interned_owner`): no second interning on this path. The
+        // snapshots are the image's own (same owner and region), so they are counted in
+        // the image's scope, found once.
+        let mut in_image_scope = 0;
+        for s in snapshots {
+            if s.owner == image.owner && s.region == image.region {
+                in_image_scope += 1;
+                self.snapshots.insert(s.id.clone(), s);
+            } else {
+                self.add_snapshot(s);
+            }
+        }
+        self.add_image_with(image, in_image_scope);
+        self.next_task = self.next_task.max(task.id.0);
+        self.live_task_of_destination
+            .insert(task.destination_image.clone(), task.id);
+        *self
+            .live_copies_from
+            .entry(task.source_image.clone())
+            .or_insert(0) += 1;
+        self.queues
+            .enqueue(task.queue_region(self.queue_scope), task.id);
+        self.tasks.insert(task.id, task);
+    }
+
+    /// Checks that `event` can be applied, so `apply` never changes half a state.
+    pub(super) fn check_fits(&self, event: &Event) -> Result<(), ApplyError> {
+        let task = |id: &TaskId| self.tasks.get(id).ok_or(ApplyError::UnknownTask(*id));
+        let export = |id: &ExportTaskId| {
+            self.exports
+                .get(id)
+                .map(|t| (t.id, t.state))
+                .ok_or(ApplyError::UnknownExport(*id))
+        };
+        match event {
+            Event::Forgotten {
+                copies,
+                exports,
+                responses,
+            } => {
+                for id in copies {
+                    if task(id)?.state.is_live() {
+                        return Err(ApplyError::NotOver(id.to_string()));
+                    }
+                }
+                for id in exports {
+                    if export(id)?.1.is_live() {
+                        return Err(ApplyError::NotOver(id.to_string()));
+                    }
+                }
+                for (caller, token) in responses {
+                    if self.response(caller, token).is_none() {
+                        return Err(ApplyError::UnknownResponse(token.clone()));
+                    }
+                }
+                Ok(())
+            }
+            Event::SnapshotRegistered(s) if self.snapshots.contains_key(&s.id) => {
+                Err(ApplyError::Duplicate(s.id.to_string()))
+            }
+            Event::ImageRegistered(i) | Event::ImageCreated { image: i, .. }
+                if self.images.contains_key(&i.id) =>
+            {
+                Err(ApplyError::Duplicate(i.id.to_string()))
+            }
+            Event::ImageCreated { next_image, .. } => check_counters(&[*next_image]),
+            Event::CopyAccepted(copy) => {
+                let CopyAcceptance {
+                    task: t,
+                    image,
+                    snapshots,
+                    ..
+                } = &**copy;
+                check_counters(&[t.id.0, copy.next_image, copy.next_snapshot])?;
+                if self.tasks.contains_key(&t.id) {
+                    return Err(ApplyError::Duplicate(t.id.to_string()));
+                }
+                if self.images.contains_key(&image.id) {
+                    return Err(ApplyError::Duplicate(image.id.to_string()));
+                }
+                match snapshots
+                    .iter()
+                    .find(|s| self.snapshots.contains_key(&s.id))
+                {
+                    Some(s) => Err(ApplyError::Duplicate(s.id.to_string())),
+                    None => Ok(()),
+                }
+            }
+            Event::CopyStarted { task: id } => {
+                let t = task(id)?;
+                t.state.start(*id)?;
+                if self
+                    .queues
+                    .next_to_start_in(t.queue_region(self.queue_scope))
+                    != Some(*id)
+                {
+                    return Err(ApplyError::NotNextInQueue(*id));
+                }
+                self.check_destination(t)
+            }
+            Event::CopyProgressed { task: id, percent } => {
+                let t = task(id)?;
+                t.state.check_progress(*id)?;
+                if *percent > 100 || *percent < t.progress {
+                    return Err(ApplyError::Transition(crate::copy::TransitionError {
+                        task: *id,
+                        from: t.state,
+                        action: "progress",
+                    }));
+                }
+                self.check_destination(t)
+            }
+            Event::CopySucceeded { task: id } => {
+                let t = task(id)?;
+                t.state.finish(*id)?;
+                self.check_destination(t)
+            }
+            Event::CopyFailed { task: id, .. } => {
+                let t = task(id)?;
+                t.state.fail(*id)?;
+                self.check_destination(t)
+            }
+            Event::CopyCancelled { task: id } => {
+                task(id)?.state.cancel(*id)?;
+                Ok(())
+            }
+            Event::ExportAccepted { task: t } => {
+                check_counters(&[t.id.0])?;
+                if self.exports.contains_key(&t.id) {
+                    return Err(ApplyError::Duplicate(t.id.to_string()));
+                }
+                if !self.images.contains_key(&t.image) {
+                    return Err(ApplyError::UnknownImage(t.image.clone()));
+                }
+                if let Some(live) = self.live_export_of.get(&t.image) {
+                    return Err(ApplyError::Duplicate(format!("{live} of {}", t.image)));
+                }
+                Ok(())
+            }
+            Event::BucketRegistered(b) if self.buckets.contains_key(&b.name) => {
+                Err(ApplyError::Duplicate(b.name.to_string()))
+            }
+            Event::ExportStarted { task: id } => {
+                let (id, state) = export(id)?;
+                state.start(id)?;
+                Ok(())
+            }
+            Event::ExportProgressed { task: id, .. } => {
+                let (id, state) = export(id)?;
+                Ok(state.check_progress(id)?)
+            }
+            Event::ExportSucceeded { task: id } => {
+                let (id, state) = export(id)?;
+                state.finish(id)?;
+                Ok(())
+            }
+            Event::ExportFailed { task: id, .. } => {
+                let (id, state) = export(id)?;
+                state.fail(id)?;
+                Ok(())
+            }
+            Event::ExportCancelled { task: id } => {
+                let (id, state) = export(id)?;
+                state.cancel(id)?;
+                Ok(())
+            }
+            Event::ImageDeleted { image } if !self.images.contains_key(image) => {
+                Err(ApplyError::UnknownImage(image.clone()))
+            }
+            Event::ImageDeleted { image }
+                if self.live_task_of_destination.contains_key(image)
+                    || self.live_copies_from.contains_key(image)
+                    || self.live_export_of.contains_key(image) =>
+            {
+                Err(ApplyError::ImageInUse(image.clone()))
+            }
+            Event::ImageShared { image, .. } if !self.images.contains_key(image) => {
+                Err(ApplyError::UnknownImage(image.clone()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A task event's destination image exists (the engine never deletes it while the task
+    /// is live; a corrupt log might).
+    pub(super) fn check_destination(&self, t: &CopyTask) -> Result<(), ApplyError> {
+        if self.images.contains_key(&t.destination_image) {
+            Ok(())
+        } else {
+            Err(ApplyError::UnknownImage(t.destination_image.clone()))
+        }
+    }
+
+    /// Moves a live task to a final state and frees its queue slot and indexes; returns its
+    /// destination image.
+    pub(super) fn end_task(
+        &mut self,
+        id: TaskId,
+        state: TaskState,
+        at: DateTime<Utc>,
+        reason: Option<String>,
+    ) -> ImageId {
+        let t = self.tasks.get_mut(&id).expect("checked");
+        t.state = state;
+        t.ended_at = Some(at);
+        if state == TaskState::Succeeded {
+            // Done is 100%, whatever the host last reported (as for exports).
+            t.progress = 100;
+        }
+        t.failure_reason = reason;
+        let lane = t.queue_region(self.queue_scope).clone();
+        let dest = t.destination_image.clone();
+        let source = t.source_image.clone();
+        self.queues.remove(&lane, id);
+        self.retiring.push(at, Expiring::Copy(id));
+        self.live_task_of_destination.remove(&dest);
+        if let Some(n) = self.live_copies_from.get_mut(&source) {
+            *n -= 1;
+            if *n == 0 {
+                self.live_copies_from.remove(&source);
+            }
+        }
+        dest
+    }
+}
+
+/// Refuses an event whose id counters are out of range (invariant 10).
+fn check_counters(counters: &[u64]) -> Result<(), ApplyError> {
+    match super::invariants::counter_out_of_range(counters) {
+        Some(c) => Err(ApplyError::CounterOutOfRange(c)),
+        None => Ok(()),
+    }
+}

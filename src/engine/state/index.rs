@@ -1,0 +1,151 @@
+//! The indexes derived from the facts (usage and names per scope, interned ids, live
+//! tasks, missing snapshot names, the queues), kept up to date as facts are added and
+//! removed, and rebuilt from the facts after deserialising.
+
+use crate::copy::{CopyQueues, TaskState};
+use crate::id::{ImageId, SnapshotId};
+use crate::image::{Image, ImageKind};
+use crate::snapshot::Snapshot;
+
+use crate::engine::retention::{Expiring, RetentionQueue};
+
+use super::*;
+
+impl State {
+    /// Adds a snapshot, sharing the state's stored region and owner ids.
+    pub(super) fn insert_snapshot(&mut self, mut s: Snapshot) {
+        s.region = intern(&mut self.interned_regions, &s.region);
+        s.owner = intern(&mut self.interned_owners, &s.owner);
+        self.add_snapshot(s);
+    }
+
+    /// Adds a snapshot as it is.
+    pub(super) fn add_snapshot(&mut self, s: Snapshot) {
+        if !self.missing_snapshot_names.is_empty() {
+            self.missing_snapshot_names.remove(&s.id);
+        }
+        self.scope_mut(&s.owner, &s.region).usage.snapshots += 1;
+        self.snapshots.insert(s.id.clone(), s);
+    }
+
+    pub(super) fn remove_snapshot(&mut self, id: &SnapshotId) {
+        if let Some(s) = self.snapshots.remove(id) {
+            if let Some(scope) = self
+                .scopes
+                .get_mut(&s.owner)
+                .and_then(|m| m.get_mut(&s.region))
+            {
+                scope.usage.snapshots -= 1;
+            }
+        }
+    }
+
+    /// Adds an image, sharing the state's stored region and owner ids.
+    pub(super) fn insert_image(&mut self, mut image: Image) {
+        image.region = intern(&mut self.interned_regions, &image.region);
+        image.owner = intern(&mut self.interned_owners, &image.owner);
+        self.add_image(image);
+    }
+
+    /// Adds an image as it is, noting the snapshots it names that the state lacks.
+    pub(super) fn add_image(&mut self, image: Image) {
+        for s in &image.snapshots {
+            if !self.snapshots.contains_key(s) {
+                *self.missing_snapshot_names.entry(s.clone()).or_insert(0) += 1;
+            }
+        }
+        self.add_image_with(image, 0);
+    }
+
+    /// Adds an image as it is, and counts `snapshots` more snapshots in its scope.
+    pub(super) fn add_image_with(&mut self, image: Image, snapshots: u32) {
+        if image.kind == ImageKind::Custom || snapshots > 0 {
+            let scope = self.scope_mut(&image.owner, &image.region);
+            scope.usage.snapshots += snapshots;
+            if image.kind == ImageKind::Custom {
+                scope.usage.images += 1;
+                scope.names.insert(image.name.clone(), image.id.clone());
+            }
+        }
+        self.images.insert(image.id.clone(), image);
+    }
+
+    pub(super) fn remove_image(&mut self, id: &ImageId) -> Option<Image> {
+        let image = self.images.remove(id)?;
+        self.shares.remove(id);
+        if !self.missing_snapshot_names.is_empty() {
+            for s in &image.snapshots {
+                if let Some(n) = self.missing_snapshot_names.get_mut(s) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.missing_snapshot_names.remove(s);
+                    }
+                }
+            }
+        }
+        if image.kind == ImageKind::Custom {
+            if let Some(scope) = self
+                .scopes
+                .get_mut(&image.owner)
+                .and_then(|m| m.get_mut(&image.region))
+            {
+                scope.names.remove(&image.name);
+                scope.usage.images -= 1;
+            }
+        }
+        Some(image)
+    }
+
+    /// Rebuilds the indexes from the facts (after deserialising).
+    pub(super) fn rebuild_indexes(&mut self) {
+        let ended_tasks = self
+            .tasks
+            .values()
+            .filter_map(|t| Some((t.ended_at?, Expiring::Copy(t.id))));
+        let ended_exports = self
+            .exports
+            .values()
+            .filter_map(|t| Some((t.ended_at?, Expiring::Export(t.id))));
+        let answers = self.responses.values().map(|r| {
+            (
+                r.recorded_at,
+                Expiring::Response(r.caller.clone(), r.token.clone()),
+            )
+        });
+        self.retiring = RetentionQueue::rebuild(ended_tasks.chain(ended_exports).chain(answers));
+        self.scopes.clear();
+        self.live_task_of_destination.clear();
+        self.live_copies_from.clear();
+        self.live_export_of.clear();
+        self.missing_snapshot_names.clear();
+        self.queues = CopyQueues::default();
+        for t in self.exports.values().filter(|t| t.state.is_live()) {
+            self.live_export_of.insert(t.image.clone(), t.id);
+        }
+        let snapshots = self.snapshots.take_values();
+        for s in snapshots {
+            self.insert_snapshot(s);
+        }
+        let images = self.images.take_values();
+        for i in images {
+            self.insert_image(i);
+        }
+        // Tasks in acceptance order: the queued ones of a lane enter it in FIFO order.
+        for t in self.tasks.values() {
+            if !t.state.is_live() {
+                continue;
+            }
+            self.live_task_of_destination
+                .insert(t.destination_image.clone(), t.id);
+            *self
+                .live_copies_from
+                .entry(t.source_image.clone())
+                .or_insert(0) += 1;
+            let lane = t.queue_region(self.queue_scope);
+            match t.state {
+                TaskState::Running => self.queues.start(lane, t.id),
+                _ => self.queues.enqueue(lane, t.id),
+            }
+        }
+    }
+}
