@@ -84,6 +84,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{AccountId, ImageId, SnapshotId};
 use crate::image::{Image, ImageStatus, OwnerAlias, Platform};
@@ -91,7 +92,6 @@ use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
-use crate::tencent::TencentCode;
 
 use std::borrow::Borrow;
 use std::str::FromStr;

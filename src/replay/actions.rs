@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::account::Account;
 use crate::engine::{CancelCopyImage, Command, CopyImage, DeleteImage, ModifyImageSharePermission};
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::{Image, ImageKind, ImageStatus, Platform};
@@ -14,7 +15,6 @@ use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
 use crate::tag::{Tag, Tags};
-use crate::tencent::TencentCode;
 
 use super::fields::Fields;
 

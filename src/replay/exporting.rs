@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
 use crate::engine::{CancelExport, Command, ExportImage, HostReport, Outcome};
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{
     Bucket, BucketName, ExportFormat, ExportRequest, ExportScope, ExportTaskId, ObjectPrefix,
@@ -15,7 +16,6 @@ use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::response::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
 use crate::response::{alibaba, tencent};
-use crate::tencent::TencentCode;
 
 use super::actions::{image_id, region_param, require_caller};
 use super::fields::{Fields, at_line};

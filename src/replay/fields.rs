@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
-use crate::tencent::TencentCode;
 
 use super::value::{Key, Value};
 

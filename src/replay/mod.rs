@@ -124,6 +124,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{
     Command, EngineError, EventRecord, HostReport, ImageFilter, ImageService, Outcome,
 };
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{ImageId, RequestId};
 use crate::image::{ImageStatus, OwnerAlias};
@@ -131,7 +132,6 @@ use crate::profile::Profile;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::sim::Simulator;
-use crate::tencent::TencentCode;
 
 use fields::{Fields, at_line};
 pub use value::{Key, Value};

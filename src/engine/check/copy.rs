@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::copy::{CopyTask, TaskId, TaskState};
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::AccountId;
 use crate::image::{Image, ImageKind, ImageStatus, OwnerAlias};
@@ -13,7 +14,6 @@ use crate::profile::Profile;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
-use crate::tencent::TencentCode;
 
 use super::common::*;
 use super::{Checked, Decision, Events, reject};
