@@ -33,11 +33,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::hash::FxHashMap;
 use crate::error::{ApiError, ErrorCode};
 use crate::name::string_newtype_impls;
 use crate::provider::Provider;
 use crate::tencent::TencentCode;
+use rustc_hash::FxHashMap;
 
 /// Why a region id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

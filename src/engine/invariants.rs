@@ -38,8 +38,8 @@ use crate::image::{ImageKind, ImageStatus};
 use crate::provider::Profile;
 use crate::region::RegionId;
 
-use super::hash::FxHashMap;
 use super::state::State;
+use rustc_hash::FxHashMap;
 
 /// A broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -178,7 +178,6 @@ mod error;
 mod event;
 mod exporting;
 mod few;
-pub mod hash;
 pub mod invariants;
 mod log;
 pub mod retention;

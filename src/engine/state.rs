@@ -19,9 +19,9 @@ use crate::snapshot::Snapshot;
 use super::Outcome;
 use super::command::Command;
 use super::event::{CopyAcceptance, Event, EventRecord};
-use super::hash::{FxHashMap, FxHashSet};
 use super::retention::{Expiring, RetentionQueue};
 use super::table::Table;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What an account uses in one region, counted against its quotas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

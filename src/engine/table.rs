@@ -11,7 +11,7 @@
 use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
-use super::hash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 /// A map from `K` to `V` stored as a dense `Vec` of entries and a hashed index of
 /// positions. See the module docs.
