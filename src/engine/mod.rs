@@ -182,7 +182,6 @@ pub mod invariants;
 mod log;
 pub mod retention;
 mod state;
-mod table;
 
 use std::collections::VecDeque;
 

@@ -20,8 +20,15 @@ use super::Outcome;
 use super::command::Command;
 use super::event::{CopyAcceptance, Event, EventRecord};
 use super::retention::{Expiring, RetentionQueue};
-use super::table::Table;
-use rustc_hash::{FxHashMap, FxHashSet};
+use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+
+/// The state's big maps (images, snapshots): IndexMap keeps the entries densely in a `Vec`
+/// (a hash map's empty buckets would each be as large as an image) and hashes each key to
+/// its position. Removal is `swap_remove` (the last entry takes the removed one's place), so
+/// iteration order is insertion order changed only by those moves: as deterministic as the
+/// commands.
+type Table<K, V> = IndexMap<K, V, FxBuildHasher>;
 
 /// What an account uses in one region, counted against its quotas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -831,7 +838,7 @@ impl State {
     }
 
     fn remove_snapshot(&mut self, id: &SnapshotId) {
-        if let Some(s) = self.snapshots.remove(id) {
+        if let Some(s) = self.snapshots.swap_remove(id) {
             if let Some(scope) = self
                 .scopes
                 .get_mut(&s.owner)
@@ -873,7 +880,7 @@ impl State {
     }
 
     fn remove_image(&mut self, id: &ImageId) -> Option<Image> {
-        let image = self.images.remove(id)?;
+        let image = self.images.swap_remove(id)?;
         self.shares.remove(id);
         if !self.missing_snapshot_names.is_empty() {
             for s in &image.snapshots {
@@ -974,11 +981,11 @@ impl State {
         for t in self.exports.values().filter(|t| t.state.is_live()) {
             self.live_export_of.insert(t.image.clone(), t.id);
         }
-        let snapshots = self.snapshots.take_values();
+        let snapshots: Vec<Snapshot> = self.snapshots.drain(..).map(|(_, s)| s).collect();
         for s in snapshots {
             self.insert_snapshot(s);
         }
-        let images = self.images.take_values();
+        let images: Vec<Image> = self.images.drain(..).map(|(_, i)| i).collect();
         for i in images {
             self.insert_image(i);
         }
