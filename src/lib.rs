@@ -115,7 +115,6 @@ pub mod region;
 pub mod tag;
 pub mod task;
 pub mod tencent;
-mod text;
 
 pub use error::{ApiError, CatalogueEntry, ErrorCode, Parameter, SEED_CATALOGUE};
 pub use id::{AccountId, IdError, IdKind, ImageId, KmsKeyId, RequestId, SnapshotId};

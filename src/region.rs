@@ -26,7 +26,6 @@
 //!    `RegionNotSupportCopy` in Alibaba's rendering and `UnsupportedOperation.Region` in
 //!    Tencent's.
 
-use crate::text::Text;
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
@@ -38,6 +37,7 @@ use crate::name::string_newtype_impls;
 use crate::provider::Provider;
 use crate::tencent::TencentCode;
 use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
 
 /// Why a region id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,7 +57,7 @@ pub enum RegionIdError {
 /// A well-formed region id, e.g. `cn-hangzhou` or `ap-guangzhou` (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct RegionId(Text);
+pub struct RegionId(SmolStr);
 
 impl RegionId {
     /// Validates `s`.
@@ -77,11 +77,11 @@ impl RegionId {
     /// ill-formed id is stored or returned. (Looking up by `&str` through `Borrow<str>`
     /// would turn every key compared into a `&str`, which re-checks its UTF-8.)
     pub(crate) fn lookup_key(s: &str) -> RegionId {
-        RegionId(Text::from(s))
+        RegionId(SmolStr::new(s))
     }
 
     /// The text, as stored.
-    pub(crate) fn text(&self) -> &Text {
+    pub(crate) fn text(&self) -> &SmolStr {
         &self.0
     }
 }

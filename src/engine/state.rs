@@ -74,13 +74,13 @@ pub(crate) trait Interned {
 
 impl Interned for RegionId {
     fn is_inline(&self) -> bool {
-        self.text().is_inline()
+        !self.text().is_heap_allocated()
     }
 }
 
 impl Interned for AccountId {
     fn is_inline(&self) -> bool {
-        self.text().is_inline()
+        !self.text().is_heap_allocated()
     }
 }
 
