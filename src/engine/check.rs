@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
+use smallvec::SmallVec;
+
 use crate::copy::{CopyTask, TaskId, TaskState};
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ImageId, SnapshotId};
@@ -23,7 +25,6 @@ use super::command::{
 };
 use super::event::{CopyAcceptance, Event};
 use super::exporting;
-use super::few::Few;
 use super::invariants::quotas_of;
 use super::state::{State, Usage};
 use super::{AcceptedCopy, EngineError, FixtureError, HostError, Outcome};
@@ -44,7 +45,13 @@ impl Decision {
 }
 
 /// A decision's events, in order: most commands make one.
-pub(crate) type Events = Few<Event>;
+pub(crate) type Events = SmallVec<[Event; 1]>;
+
+/// A decision's one event (nearly every decision has exactly one: held inline, no
+/// allocation).
+pub(super) fn one(event: Event) -> Events {
+    smallvec::smallvec![event]
+}
 
 pub(super) type Checked<T> = Result<T, EngineError>;
 
@@ -64,7 +71,7 @@ pub(crate) fn decide(
             check_quotas_cover_usage(state, a)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::AccountRegistered(a.clone())),
+                one(Event::AccountRegistered(a.clone())),
             ))
         }
         Command::Fixture(Fixture::Snapshot(s)) => {
@@ -78,14 +85,14 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::SnapshotRegistered(Box::new(s.clone()))),
+                one(Event::SnapshotRegistered(Box::new(s.clone()))),
             ))
         }
         Command::Fixture(Fixture::Image(i)) => {
             check_fixture_image(state, profile, i)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::ImageRegistered(Box::new(i.clone()))),
+                one(Event::ImageRegistered(Box::new(i.clone()))),
             ))
         }
         Command::Fixture(Fixture::KmsKey(k)) => {
@@ -95,7 +102,7 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::KmsKeyRegistered(k.clone())),
+                one(Event::KmsKeyRegistered(k.clone())),
             ))
         }
         Command::Call(ApiCall::CreateImage(c)) => create_image(state, profile, c, now),
@@ -110,7 +117,7 @@ pub(crate) fn decide(
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::BucketRegistered(b.clone())),
+                one(Event::BucketRegistered(b.clone())),
             ))
         }
         Command::Call(ApiCall::ExportImage(c)) => exporting::export_image(state, profile, c, now),
@@ -153,7 +160,7 @@ pub(crate) fn decide(
             let events = if *percent == t.progress {
                 Events::default()
             } else {
-                Events::from(Event::CopyProgressed {
+                one(Event::CopyProgressed {
                     task: *task,
                     percent: *percent,
                 })
@@ -164,14 +171,14 @@ pub(crate) fn decide(
             live_task(state, *task)?.state.finish(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
-                Events::from(Event::CopySucceeded { task: *task }),
+                one(Event::CopySucceeded { task: *task }),
             ))
         }
         Command::Report(HostReport::CopyFailed { task, reason }) => {
             live_task(state, *task)?.state.fail(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
-                Events::from(Event::CopyFailed {
+                one(Event::CopyFailed {
                     task: *task,
                     reason: reason.clone(),
                 }),
@@ -291,11 +298,14 @@ pub(super) fn visible_image<'s>(
 }
 
 /// Seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004): `InvalidSnapshotId.NotFound` and `InvalidSnapshot.TooOld`.
-fn image_snapshots<'s>(state: &'s State, ids: &[SnapshotId]) -> Checked<Few<&'s Snapshot>> {
+fn image_snapshots<'s>(
+    state: &'s State,
+    ids: &[SnapshotId],
+) -> Checked<SmallVec<[&'s Snapshot; 1]>> {
     let snapshots = ids
         .iter()
         .map(|id| state.snapshot(id))
-        .collect::<Option<Few<_>>>()
+        .collect::<Option<SmallVec<[_; 1]>>>()
         .ok_or_else(|| reject(ErrorCode::InvalidSnapshotIdNotFound))?;
     if snapshots.iter().any(|s| !s.is_recent_enough()) {
         return Err(reject(ErrorCode::InvalidSnapshotTooOld));
@@ -417,7 +427,7 @@ fn create_image(
     };
     Ok(Decision::new(
         Outcome::ImageCreated { image: id },
-        Events::from(Event::ImageCreated {
+        one(Event::ImageCreated {
             image: Box::new(image),
             next_image,
         }),
@@ -608,7 +618,7 @@ fn accept_copies(
     c: &CopyImage,
     caller: &AccountId,
     source: &Image,
-    source_snapshots: &Few<&Snapshot>,
+    source_snapshots: &[&Snapshot],
     name: ImageName,
     encryption: &Encryption,
     now: DateTime<Utc>,
@@ -709,7 +719,7 @@ fn cancel_copy(state: &State, profile: &Profile, c: &CancelCopyImage) -> Checked
             Outcome::CopyCancelled {
                 image: image.id.clone(),
             },
-            Events::from(Event::CopyCancelled { task }),
+            one(Event::CopyCancelled { task }),
         ));
     }
     if alias == OwnerAlias::Own && image.copied_from.is_some() {
@@ -759,7 +769,7 @@ fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) -> Checked<De
     };
     Ok(Decision::new(
         Outcome::ImageDeleted { image: id },
-        Events::from(event),
+        one(event),
     ))
 }
 

@@ -21,7 +21,8 @@ use crate::export::{ExportFacts, ExportTask, ExportTaskId, check_export};
 use crate::snapshot::Snapshot;
 
 use super::check::{
-    Checked, Decision, Events, require_caller, require_region, visible_image, within_counter_limit,
+    Checked, Decision, Events, one, require_caller, require_region, visible_image,
+    within_counter_limit,
 };
 use super::command::{CancelExport, ExportImage};
 use super::event::Event;
@@ -87,7 +88,7 @@ pub(super) fn export_image(
             task: id,
             objects: names,
         },
-        Events::from(Event::ExportAccepted {
+        one(Event::ExportAccepted {
             task: Box::new(task),
         }),
     ))
@@ -119,7 +120,7 @@ pub(super) fn cancel_export(
         .map_err(|e| EngineError::Rejected(e.to_api_error()))?;
     Ok(Decision::new(
         Outcome::ExportCancelled { task: task.id },
-        Events::from(Event::ExportCancelled { task: task.id }),
+        one(Event::ExportCancelled { task: task.id }),
     ))
 }
 
@@ -133,7 +134,7 @@ pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
     task.state.start(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        Events::from(Event::ExportStarted { task: id }),
+        one(Event::ExportStarted { task: id }),
     ))
 }
 
@@ -154,7 +155,7 @@ pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<
     let events = if percent == t.progress {
         Events::default()
     } else {
-        Events::from(Event::ExportProgressed { task: id, percent })
+        one(Event::ExportProgressed { task: id, percent })
     };
     Ok(Decision::new(Outcome::Reported, events))
 }
@@ -164,7 +165,7 @@ pub(super) fn finished(state: &State, id: ExportTaskId) -> Checked<Decision> {
     export_task(state, id)?.state.finish(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        Events::from(Event::ExportSucceeded { task: id }),
+        one(Event::ExportSucceeded { task: id }),
     ))
 }
 
@@ -173,7 +174,7 @@ pub(super) fn failed(state: &State, id: ExportTaskId, reason: &str) -> Checked<D
     export_task(state, id)?.state.fail(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        Events::from(Event::ExportFailed {
+        one(Event::ExportFailed {
             task: id,
             reason: reason.to_owned(),
         }),

@@ -177,7 +177,6 @@ mod command;
 mod error;
 mod event;
 mod exporting;
-mod few;
 pub mod invariants;
 mod log;
 pub mod retention;
