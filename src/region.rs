@@ -30,14 +30,14 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::name::string_newtype_impls;
 use crate::provider::Provider;
 use crate::tencent::TencentCode;
-use rustc_hash::FxHashMap;
-use smol_str::SmolStr;
 
 /// Why a region id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

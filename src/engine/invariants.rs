@@ -30,6 +30,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 
 use crate::account::Account;
 use crate::copy::{TaskId, TaskState};
@@ -39,7 +40,6 @@ use crate::provider::Profile;
 use crate::region::RegionId;
 
 use super::state::State;
-use rustc_hash::FxHashMap;
 
 /// A broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

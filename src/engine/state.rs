@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
@@ -20,8 +22,6 @@ use super::Outcome;
 use super::command::Command;
 use super::event::{CopyAcceptance, Event, EventRecord};
 use super::retention::{Expiring, RetentionQueue};
-use indexmap::IndexMap;
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// The state's big maps (images, snapshots): IndexMap keeps the entries densely in a `Vec`
 /// (a hash map's empty buckets would each be as large as an image) and hashes each key to
