@@ -30,6 +30,15 @@ use super::retention::{Expiring, RetentionQueue};
 /// commands.
 type Table<K, V> = IndexMap<K, V, FxBuildHasher>;
 
+/// Makes room for one more entry of `table`, doubling it when full as a `Vec` does. Left to
+/// itself, IndexMap grows its entries to its index's capacity (7/8 of a power of two), which
+/// held up to 80% spare entries at the bench's 1,000 and 1,000,000 images.
+fn reserve_one<K, V>(table: &mut Table<K, V>) {
+    if table.len() == table.capacity() {
+        table.reserve_exact(table.len().max(4));
+    }
+}
+
 /// What an account uses in one region, counted against its quotas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -834,6 +843,7 @@ impl State {
             self.missing_snapshot_names.remove(&s.id);
         }
         self.scope_mut(&s.owner, &s.region).usage.snapshots += 1;
+        reserve_one(&mut self.snapshots);
         self.snapshots.insert(s.id.clone(), s);
     }
 
@@ -876,6 +886,7 @@ impl State {
                 scope.names.insert(image.name.clone(), image.id.clone());
             }
         }
+        reserve_one(&mut self.images);
         self.images.insert(image.id.clone(), image);
     }
 
