@@ -21,10 +21,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
-use crate::text::{INLINE, Text};
 
 /// The kind of identifier that failed to parse.
 ///
@@ -240,7 +240,7 @@ const IMAGE_FORM: IdForm = IdForm {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ImageId(Text);
+pub struct ImageId(SmolStr);
 
 impl ImageId {
     /// Validates `s` against the union of both providers' forms.
@@ -300,17 +300,22 @@ fn scramble(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The longest text a [`SmolStr`] stores inline, in bytes: every generated id fits.
+const INLINE: usize = 23;
+
 /// `prefix` followed by `width` digits of [`fill_id_digits`], built in place and stored
 /// inline (never allocating). Every caller's prefix and width fit [`INLINE`] bytes.
 // Inlined so the prefix and width are constants where it is called: the prefix is then
 // stored directly (not through a `memcpy` call) and the digit loops unrolled.
 #[inline(always)]
-fn generated_text(prefix: &str, n: u64, width: usize) -> Text {
+fn generated_text(prefix: &str, n: u64, width: usize) -> SmolStr {
     let mut buf = [0u8; INLINE];
     let end = prefix.len() + width;
     buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
     fill_id_digits(n, &mut buf[prefix.len()..end]);
-    Text::from_padded_ascii(buf, end)
+    SmolStr::new_inline(
+        std::str::from_utf8(&buf[..end]).expect("a prefix and base-36 digits are ASCII"),
+    )
 }
 
 /// Fills `out` with base-36 digits standing for `n`: the scrambled `n` (a bijection, so
@@ -382,7 +387,7 @@ const SNAPSHOT_FORM: IdForm = IdForm {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct SnapshotId(Text);
+pub struct SnapshotId(SmolStr);
 
 impl SnapshotId {
     /// Validates `s` against the union of both providers' forms.
@@ -452,7 +457,7 @@ const ACCOUNT_FORM: IdForm = IdForm {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct AccountId(Text);
+pub struct AccountId(SmolStr);
 
 impl AccountId {
     /// Validates `s`.
@@ -463,7 +468,7 @@ impl AccountId {
     }
 
     /// The text, as stored.
-    pub(crate) fn text(&self) -> &Text {
+    pub(crate) fn text(&self) -> &SmolStr {
         &self.0
     }
 
@@ -495,7 +500,7 @@ const KMS_KEY_FORM: IdForm = IdForm {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct KmsKeyId(Text);
+pub struct KmsKeyId(SmolStr);
 
 impl KmsKeyId {
     /// Validates `s`.
@@ -753,7 +758,7 @@ mod tests {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ClientToken(Text);
+pub struct ClientToken(SmolStr);
 
 /// Why a client token was refused.
 ///

@@ -129,7 +129,6 @@ pub mod region;
 pub mod tag;
 pub mod task;
 pub use error::tencent;
-mod text;
 
 pub use error::{ApiError, CatalogueEntry, ErrorCode, Parameter, SEED_CATALOGUE};
 pub use id::{AccountId, IdError, IdKind, ImageId, KmsKeyId, RequestId, SnapshotId};

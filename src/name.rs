@@ -9,10 +9,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::provider::Provider;
-use crate::text::Text;
 
 /// Whether `c` is a Chinese (CJK unified ideograph) character: the basic block, extension A,
 /// the compatibility ideographs, the supplementary-plane extensions (B to I, and G and H in
@@ -134,7 +134,7 @@ impl From<ImageNameError> for ApiError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ImageName(Text);
+pub struct ImageName(SmolStr);
 
 impl ImageName {
     /// The fewest characters a name may have.
@@ -157,7 +157,7 @@ impl ImageName {
     pub fn fits(&self, provider: Provider) -> bool {
         let max = provider.image_name_max_chars();
         // A character is at least a byte: few enough bytes settle it without counting.
-        self.0.as_bytes().len() <= max || self.0.char_count() <= max
+        self.0.len() <= max || self.0.chars().count() <= max
     }
 
     /// The name as text.

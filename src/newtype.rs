@@ -4,12 +4,20 @@
 //! `Display`, `From<_> for String`). One macro, used by each value module, so the value
 //! modules don't import each other for it.
 
-/// The text inside a string newtype: a `String`, an `Arc<str>`, or a [`crate::text::Text`]
+use smol_str::SmolStr;
+
+/// The text inside a string newtype: a `String`, an `Arc<str>`, or a [`SmolStr`]
 /// for the ids and names the engine clones on every copy (a clone copies 24 bytes or counts
 /// a reference; it never allocates).
 pub(crate) trait IntoText {
     /// The text as a `String`.
     fn into_string(self) -> String;
+}
+
+impl IntoText for SmolStr {
+    fn into_string(self) -> String {
+        self.into()
+    }
 }
 
 impl IntoText for String {

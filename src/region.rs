@@ -26,14 +26,14 @@
 //!    `RegionNotSupportCopy` in Alibaba's rendering and `UnsupportedOperation.Region` in
 //!    Tencent's.
 
-use crate::text::Text;
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
-use crate::engine::hash::FxHashMap;
 use crate::error::{ApiError, ErrorCode};
 use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
@@ -77,7 +77,7 @@ pub enum RegionIdError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct RegionId(Text);
+pub struct RegionId(SmolStr);
 
 impl RegionId {
     /// Validates `s`.
@@ -97,11 +97,11 @@ impl RegionId {
     /// ill-formed id is stored or returned. (Looking up by `&str` through `Borrow<str>`
     /// would turn every key compared into a `&str`, which re-checks its UTF-8.)
     pub(crate) fn lookup_key(s: &str) -> RegionId {
-        RegionId(Text::from(s))
+        RegionId(SmolStr::new(s))
     }
 
     /// The text, as stored.
-    pub(crate) fn text(&self) -> &Text {
+    pub(crate) fn text(&self) -> &SmolStr {
         &self.0
     }
 }

@@ -182,12 +182,9 @@ mod check;
 mod command;
 mod error;
 mod event;
-mod few;
-pub mod hash;
 mod log;
 pub mod retention;
 mod state;
-mod table;
 
 use std::collections::VecDeque;
 

@@ -377,7 +377,7 @@ const KNOWN_KEYS: [&str; 69] = [
 fn key_of(s: &str) -> Key {
     // A hash set, built once: a binary search over the names cost more than the allocation
     // it saves (a string comparison per step).
-    static KNOWN: std::sync::OnceLock<crate::engine::hash::FxHashSet<&'static str>> =
+    static KNOWN: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::OnceLock::new();
     let known = KNOWN.get_or_init(|| KNOWN_KEYS.iter().copied().collect());
     match known.get(s) {

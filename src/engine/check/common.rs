@@ -12,8 +12,8 @@ use crate::snapshot::Snapshot;
 
 use super::{Checked, reject};
 use crate::engine::EngineError;
-use crate::engine::few::Few;
 use crate::engine::state::{State, Usage};
+use smallvec::SmallVec;
 
 pub(super) fn require_caller(caller: &Option<AccountId>) -> Checked<&AccountId> {
     caller
@@ -70,11 +70,11 @@ pub(super) fn visible_image<'s>(
 pub(super) fn image_snapshots<'s>(
     state: &'s State,
     ids: &[SnapshotId],
-) -> Checked<Few<&'s Snapshot>> {
+) -> Checked<SmallVec<[&'s Snapshot; 1]>> {
     let snapshots = ids
         .iter()
         .map(|id| state.snapshot(id))
-        .collect::<Option<Few<_>>>()
+        .collect::<Option<SmallVec<[_; 1]>>>()
         .ok_or_else(|| reject(ErrorCode::InvalidSnapshotIdNotFound))?;
     if snapshots.iter().any(|s| !s.is_recent_enough()) {
         return Err(reject(ErrorCode::InvalidSnapshotTooOld));

@@ -19,7 +19,6 @@ use super::common::*;
 use super::{Checked, Decision, Events, reject};
 use crate::engine::command::CopyImage;
 use crate::engine::event::{CopyAcceptance, Event};
-use crate::engine::few::Few;
 use crate::engine::state::State;
 use crate::engine::{AcceptedCopy, EngineError, Outcome};
 
@@ -205,7 +204,7 @@ pub(super) fn accept_copies(
     c: &CopyImage,
     caller: &AccountId,
     source: &Image,
-    source_snapshots: &Few<&Snapshot>,
+    source_snapshots: &[&Snapshot],
     name: ImageName,
     encryption: &Encryption,
     now: DateTime<Utc>,

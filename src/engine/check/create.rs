@@ -7,7 +7,7 @@ use crate::image::{Image, ImageKind, ImageStatus};
 use crate::profile::Profile;
 
 use super::common::*;
-use super::{Checked, Decision, Events, reject};
+use super::{Checked, Decision, one, reject};
 use crate::engine::command::CreateImage;
 use crate::engine::event::Event;
 use crate::engine::state::State;
@@ -77,7 +77,7 @@ pub(super) fn create_image(
     };
     Ok(Decision::new(
         Outcome::ImageCreated { image: id },
-        Events::from(Event::ImageCreated {
+        one(Event::ImageCreated {
             image: Box::new(image),
             next_image,
         }),

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::snapshot::Snapshot;
 
 use super::common::*;
-use super::{Checked, Decision, Events};
+use super::{Checked, Decision, one};
 use crate::engine::command::{CancelExport, ExportImage};
 use crate::engine::event::Event;
 use crate::engine::state::State;
@@ -86,7 +86,7 @@ pub(super) fn export_image(
             task: id,
             objects: names,
         },
-        Events::from(Event::ExportAccepted {
+        one(Event::ExportAccepted {
             task: Box::new(task),
         }),
     ))
@@ -111,6 +111,6 @@ pub(super) fn cancel_export(
         .map_err(|e| EngineError::Rejected(e.to_api_error()))?;
     Ok(Decision::new(
         Outcome::ExportCancelled { task: task.id },
-        Events::from(Event::ExportCancelled { task: task.id }),
+        one(Event::ExportCancelled { task: task.id }),
     ))
 }

@@ -5,7 +5,7 @@ use crate::image::{Image, ImageKind, ImageStatus};
 use crate::profile::Profile;
 use crate::region::RegionId;
 
-use super::{Checked, Decision, Events};
+use super::{Checked, Decision, one};
 use crate::engine::command::Fixture;
 use crate::engine::event::Event;
 use crate::engine::state::State;
@@ -18,7 +18,7 @@ pub(super) fn fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Ch
             check_quotas_cover_usage(state, a)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::AccountRegistered(a.clone())),
+                one(Event::AccountRegistered(a.clone())),
             ))
         }
         Fixture::Snapshot(s) => {
@@ -32,14 +32,14 @@ pub(super) fn fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Ch
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::SnapshotRegistered(Box::new(s.clone()))),
+                one(Event::SnapshotRegistered(Box::new(s.clone()))),
             ))
         }
         Fixture::Image(i) => {
             check_fixture_image(state, profile, i)?;
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::ImageRegistered(Box::new(i.clone()))),
+                one(Event::ImageRegistered(Box::new(i.clone()))),
             ))
         }
         Fixture::KmsKey(k) => {
@@ -49,7 +49,7 @@ pub(super) fn fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Ch
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::KmsKeyRegistered(k.clone())),
+                one(Event::KmsKeyRegistered(k.clone())),
             ))
         }
         Fixture::Bucket(b) => {
@@ -59,7 +59,7 @@ pub(super) fn fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Ch
             }
             Ok(Decision::new(
                 Outcome::Registered,
-                Events::from(Event::BucketRegistered(b.clone())),
+                one(Event::BucketRegistered(b.clone())),
             ))
         }
     }

@@ -7,7 +7,7 @@ use crate::image::{ImageStatus, OwnerAlias};
 use crate::profile::Profile;
 
 use super::common::*;
-use super::{Checked, Decision, Events, reject};
+use super::{Checked, Decision, Events, one, reject};
 use crate::engine::command::{CancelCopyImage, DeleteImage, ModifyImageSharePermission};
 use crate::engine::event::Event;
 use crate::engine::state::State;
@@ -30,7 +30,7 @@ pub(super) fn cancel_copy(
             Outcome::CopyCancelled {
                 image: image.id.clone(),
             },
-            Events::from(Event::CopyCancelled { task }),
+            one(Event::CopyCancelled { task }),
         ));
     }
     if alias == OwnerAlias::Own && image.copied_from.is_some() {
@@ -80,7 +80,7 @@ pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) ->
     };
     Ok(Decision::new(
         Outcome::ImageDeleted { image: id },
-        Events::from(event),
+        one(event),
     ))
 }
 

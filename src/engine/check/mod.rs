@@ -19,9 +19,9 @@ use crate::profile::Profile;
 
 use super::command::{ApiCall, Command};
 use super::event::Event;
-use super::few::Few;
 use super::state::State;
 use super::{EngineError, Outcome};
+use smallvec::SmallVec;
 
 /// A command's verdict: its answer and the events that carry it out.
 pub(crate) struct Decision {
@@ -39,7 +39,13 @@ impl Decision {
 }
 
 /// A decision's events, in order: most commands make one.
-pub(crate) type Events = Few<Event>;
+pub(crate) type Events = SmallVec<[Event; 1]>;
+
+/// A decision's one event (nearly every decision has exactly one: held inline, no
+/// allocation).
+pub(super) fn one(event: Event) -> Events {
+    smallvec::smallvec![event]
+}
 
 pub(super) type Checked<T> = Result<T, EngineError>;
 

@@ -2,7 +2,7 @@
 
 use crate::copy::{CopyTask, TaskId, TaskState};
 
-use super::{Checked, Decision, Events};
+use super::{Checked, Decision, Events, one};
 use crate::engine::command::HostReport;
 use crate::engine::event::Event;
 use crate::engine::state::State;
@@ -47,7 +47,7 @@ pub(super) fn report(state: &State, report: &HostReport) -> Checked<Decision> {
             let events = if *percent == t.progress {
                 Events::default()
             } else {
-                Events::from(Event::CopyProgressed {
+                one(Event::CopyProgressed {
                     task: *task,
                     percent: *percent,
                 })
@@ -58,14 +58,14 @@ pub(super) fn report(state: &State, report: &HostReport) -> Checked<Decision> {
             live_task(state, *task)?.state.finish(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
-                Events::from(Event::CopySucceeded { task: *task }),
+                one(Event::CopySucceeded { task: *task }),
             ))
         }
         HostReport::CopyFailed { task, reason } => {
             live_task(state, *task)?.state.fail(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
-                Events::from(Event::CopyFailed {
+                one(Event::CopyFailed {
                     task: *task,
                     reason: reason.clone(),
                 }),
@@ -97,7 +97,7 @@ pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
     task.state.start(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        Events::from(Event::ExportStarted { task: id }),
+        one(Event::ExportStarted { task: id }),
     ))
 }
 
@@ -118,7 +118,7 @@ pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<
     let events = if percent == t.progress {
         Events::default()
     } else {
-        Events::from(Event::ExportProgressed { task: id, percent })
+        one(Event::ExportProgressed { task: id, percent })
     };
     Ok(Decision::new(Outcome::Reported, events))
 }
@@ -128,7 +128,7 @@ pub(super) fn finished(state: &State, id: ExportTaskId) -> Checked<Decision> {
     export_task(state, id)?.state.finish(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        Events::from(Event::ExportSucceeded { task: id }),
+        one(Event::ExportSucceeded { task: id }),
     ))
 }
 
@@ -137,7 +137,7 @@ pub(super) fn failed(state: &State, id: ExportTaskId, reason: &str) -> Checked<D
     export_task(state, id)?.state.fail(id)?;
     Ok(Decision::new(
         Outcome::Reported,
-        Events::from(Event::ExportFailed {
+        one(Event::ExportFailed {
             task: id,
             reason: reason.to_owned(),
         }),

@@ -10,8 +10,8 @@ use crate::export::{ExportTask, ExportTaskId};
 use crate::id::{AccountId, ClientToken};
 
 use crate::engine::event::Event;
-use crate::engine::hash::FxHashMap;
 use crate::engine::retention::Expiring;
+use rustc_hash::FxHashMap;
 
 use super::*;
 

@@ -25,11 +25,12 @@ impl State {
             self.missing_snapshot_names.remove(&s.id);
         }
         self.scope_mut(&s.owner, &s.region).usage.snapshots += 1;
+        reserve_one(&mut self.snapshots);
         self.snapshots.insert(s.id.clone(), s);
     }
 
     pub(super) fn remove_snapshot(&mut self, id: &SnapshotId) {
-        if let Some(s) = self.snapshots.remove(id) {
+        if let Some(s) = self.snapshots.swap_remove(id) {
             if let Some(scope) = self
                 .scopes
                 .get_mut(&s.owner)
@@ -67,11 +68,12 @@ impl State {
                 scope.names.insert(image.name.clone(), image.id.clone());
             }
         }
+        reserve_one(&mut self.images);
         self.images.insert(image.id.clone(), image);
     }
 
     pub(super) fn remove_image(&mut self, id: &ImageId) -> Option<Image> {
-        let image = self.images.remove(id)?;
+        let image = self.images.swap_remove(id)?;
         self.shares.remove(id);
         if !self.missing_snapshot_names.is_empty() {
             for s in &image.snapshots {
@@ -122,11 +124,11 @@ impl State {
         for t in self.exports.values().filter(|t| t.state.is_live()) {
             self.live_export_of.insert(t.image.clone(), t.id);
         }
-        let snapshots = self.snapshots.take_values();
+        let snapshots: Vec<Snapshot> = self.snapshots.drain(..).map(|(_, s)| s).collect();
         for s in snapshots {
             self.insert_snapshot(s);
         }
-        let images = self.images.take_values();
+        let images: Vec<Image> = self.images.drain(..).map(|(_, i)| i).collect();
         for i in images {
             self.insert_image(i);
         }

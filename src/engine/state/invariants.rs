@@ -30,6 +30,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 
 use crate::copy::{TaskId, TaskState};
 use crate::id::{AccountId, ImageId, SnapshotId};
@@ -38,7 +39,6 @@ use crate::profile::Profile;
 use crate::region::RegionId;
 
 use super::State;
-use crate::engine::hash::FxHashMap;
 
 /// A broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -24,13 +24,29 @@ use crate::snapshot::Snapshot;
 
 use crate::engine::Outcome;
 use crate::engine::command::Command;
-use crate::engine::hash::{FxHashMap, FxHashSet};
 use crate::engine::retention::RetentionQueue;
-use crate::engine::table::Table;
+use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 pub use apply::ApplyError;
 pub(crate) use data::StateData;
 pub use data::StateError;
+
+/// The state's big maps (images, snapshots): IndexMap keeps the entries densely in a `Vec`
+/// (a hash map's empty buckets would each be as large as an image) and hashes each key to
+/// its position. Removal is `swap_remove` (the last entry takes the removed one's place), so
+/// iteration order is insertion order changed only by those moves: as deterministic as the
+/// commands.
+pub(crate) type Table<K, V> = IndexMap<K, V, FxBuildHasher>;
+
+/// Makes room for one more entry of `table`, doubling it when full as a `Vec` does. Left to
+/// itself, IndexMap grows its entries to its index's capacity (7/8 of a power of two), which
+/// held up to 80% spare entries at the bench's 1,000 and 1,000,000 images.
+pub(super) fn reserve_one<K, V>(table: &mut Table<K, V>) {
+    if table.len() == table.capacity() {
+        table.reserve_exact(table.len().max(4));
+    }
+}
 
 /// What an account uses in one region, counted against its quotas.
 ///
@@ -104,13 +120,13 @@ pub(crate) trait Interned {
 
 impl Interned for RegionId {
     fn is_inline(&self) -> bool {
-        self.text().is_inline()
+        !self.text().is_heap_allocated()
     }
 }
 
 impl Interned for AccountId {
     fn is_inline(&self) -> bool {
-        self.text().is_inline()
+        !self.text().is_heap_allocated()
     }
 }
 
