@@ -101,7 +101,7 @@ impl ImageNameError {
         let error = ApiError::for_parameter(self.code(), parameter);
         match self {
             ImageNameError::TooLong { .. } => {
-                error.with_tencent(crate::tencent::TencentCode::InvalidParameterValueTooLong)
+                error.with_tencent(crate::error::TencentCode::InvalidParameterValueTooLong)
             }
             _ => error,
         }

@@ -37,7 +37,7 @@ use smol_str::SmolStr;
 use crate::error::{ApiError, ErrorCode};
 use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
-use crate::tencent::TencentCode;
+use crate::error::TencentCode;
 
 /// Why a region id was refused.
 ///
