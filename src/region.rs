@@ -34,10 +34,10 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
-use crate::error::TencentCode;
 
 /// Why a region id was refused.
 ///
