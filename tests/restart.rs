@@ -580,3 +580,73 @@ fn the_service_debug_is_a_summary() {
     assert!(shown.contains("images: 3"), "{shown}");
     assert!(!shown.contains("cn-wulanchabu"), "{shown}");
 }
+
+/// A log edited at random (records dropped, repeated, swapped, renumbered, moved in time,
+/// or taken from a different point of the run) is refused with a `ReplayError` or rebuilds a
+/// service that keeps its invariants: never a panic.
+#[derive(Debug, Clone)]
+enum Edit {
+    Drop(prop::sample::Index),
+    Repeat(prop::sample::Index),
+    Swap(prop::sample::Index, prop::sample::Index),
+    Renumber(prop::sample::Index, u64),
+    Shift(prop::sample::Index, i64),
+    Truncate(prop::sample::Index),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<prop::sample::Index>().prop_map(Edit::Drop),
+        any::<prop::sample::Index>().prop_map(Edit::Repeat),
+        (any::<prop::sample::Index>(), any::<prop::sample::Index>())
+            .prop_map(|(a, b)| Edit::Swap(a, b)),
+        (any::<prop::sample::Index>(), 0u64..200).prop_map(|(i, n)| Edit::Renumber(i, n)),
+        (any::<prop::sample::Index>(), -10_000i64..10_000).prop_map(|(i, s)| Edit::Shift(i, s)),
+        any::<prop::sample::Index>().prop_map(Edit::Truncate),
+    ]
+}
+
+fn apply_edit(log: &mut Vec<EventRecord>, e: &Edit) {
+    if log.is_empty() {
+        return;
+    }
+    let n = log.len();
+    match e {
+        Edit::Drop(i) => {
+            log.remove(i.index(n));
+        }
+        Edit::Repeat(i) => {
+            let r = log[i.index(n)].clone();
+            log.insert(i.index(n), r);
+        }
+        Edit::Swap(a, b) => log.swap(a.index(n), b.index(n)),
+        Edit::Renumber(i, seq) => log[i.index(n)].seq = *seq,
+        Edit::Shift(i, secs) => {
+            let r = &mut log[i.index(n)];
+            r.at += Duration::seconds(*secs);
+        }
+        Edit::Truncate(i) => log.truncate(i.index(n)),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn an_edited_log_is_refused_or_sound_never_a_panic(
+        world in world(),
+        steps in steps(60),
+        edits in proptest::collection::vec(edit(), 1..4),
+    ) {
+        let (service, log) = fixtures(&world);
+        let run = run_from(service, Host::default(), Driver::new(&world), &steps, Some(log));
+        let mut log = run.log;
+        for e in &edits {
+            apply_edit(&mut log, e);
+        }
+        match ImageService::from_events(world.profile.clone(), &log) {
+            Ok(service) => prop_assert!(service.check_invariants().is_ok()),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
