@@ -562,4 +562,182 @@ mod tests {
         let e = TaskState::Queued.finish("task-1").unwrap_err();
         assert_eq!(e.to_string(), "task-1 can't finish while Queued");
     }
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, minute, 0).unwrap()
+    }
+
+    /// One lifecycle of each shape, reached through the transitions.
+    fn every_shape() -> Vec<Lifecycle> {
+        let queued = Lifecycle::queued(at(0));
+        let mut running = queued.clone();
+        running.start("t", at(1)).unwrap();
+        running.report_progress("t", 30).unwrap();
+        let mut succeeded = running.clone();
+        succeeded.finish("t", at(2)).unwrap();
+        let mut failed = running.clone();
+        failed.fail("t", at(2), "disk".into()).unwrap();
+        let mut cancelled_running = running.clone();
+        cancelled_running.cancel("t", at(2)).unwrap();
+        let mut cancelled_queued = queued.clone();
+        cancelled_queued.cancel("t", at(2)).unwrap();
+        vec![
+            queued,
+            running,
+            succeeded,
+            failed,
+            cancelled_running,
+            cancelled_queued,
+        ]
+    }
+
+    #[test]
+    fn transitions_carry_the_facts_of_each_state() {
+        let [q, r, s, f, cr, cq] = &every_shape()[..] else {
+            unreachable!()
+        };
+        assert_eq!(
+            (q.state(), q.progress(), q.started_at()),
+            (TaskState::Queued, 0, None)
+        );
+        assert_eq!(
+            (r.state(), r.progress(), r.started_at()),
+            (TaskState::Running, 30, Some(at(1)))
+        );
+        assert_eq!(
+            (s.state(), s.progress(), s.ended_at()),
+            (TaskState::Succeeded, 100, Some(at(2)))
+        );
+        assert_eq!((f.progress(), f.failure_reason()), (30, Some("disk")));
+        assert_eq!((cr.progress(), cr.started_at()), (30, Some(at(1))));
+        assert_eq!(
+            (cq.progress(), cq.started_at(), cq.ended_at()),
+            (0, None, Some(at(2)))
+        );
+        assert_eq!(cq.last_change(), at(2));
+        assert!(q.is_live() && r.is_live() && !s.is_live());
+        // Progress is clamped to 100.
+        let mut r = r.clone();
+        r.report_progress("t", 250).unwrap();
+        assert_eq!(r.progress(), 100);
+    }
+
+    #[test]
+    fn refused_moves_change_nothing() {
+        for life in every_shape() {
+            let before = life.clone();
+            let mut l = life.clone();
+            let moves: [(&str, bool); 5] = [
+                ("start", l.clone().start("t", at(3)).is_ok()),
+                ("progress", l.clone().report_progress("t", 50).is_ok()),
+                ("finish", l.clone().finish("t", at(3)).is_ok()),
+                ("fail", l.clone().fail("t", at(3), "x".into()).is_ok()),
+                ("cancel", l.clone().cancel("t", at(3)).is_ok()),
+            ];
+            for (action, ok) in moves {
+                let state = before.state();
+                let expected = match action {
+                    "start" => state.start("t").is_ok(),
+                    "progress" => state.check_progress("t").is_ok(),
+                    "finish" => state.finish("t").is_ok(),
+                    "fail" => state.fail("t").is_ok(),
+                    _ => state.cancel("t").is_ok(),
+                };
+                assert_eq!(ok, expected, "{action} from {state:?}");
+            }
+            if let Err(e) = l.finish("task-9", at(3)) {
+                assert_eq!(e.action, "finish");
+                assert_eq!(l, before);
+            }
+        }
+    }
+
+    #[test]
+    fn the_serialised_form_is_flat_and_round_trips() {
+        for life in every_shape() {
+            let json = serde_json::to_string(&life).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Lifecycle>(&json).unwrap(),
+                life,
+                "{json}"
+            );
+        }
+        let mut failed = Lifecycle::queued(at(0));
+        failed.start("t", at(1)).unwrap();
+        failed.fail("t", at(2), "disk".into()).unwrap();
+        assert_eq!(
+            serde_json::to_string(&failed).unwrap(),
+            r#"{"state":"Failed","progress":0,"queued_at":"2026-01-01T00:00:00Z","started_at":"2026-01-01T00:01:00Z","ended_at":"2026-01-01T00:02:00Z","failure_reason":"disk"}"#
+        );
+    }
+
+    #[test]
+    fn impossible_combinations_are_refused_on_read() {
+        let read = |state: &str,
+                    progress: u8,
+                    started: Option<u32>,
+                    ended: Option<u32>,
+                    reason: Option<&str>| {
+            let v = serde_json::json!({
+                "state": state,
+                "progress": progress,
+                "queued_at": at(10),
+                "started_at": started.map(at),
+                "ended_at": ended.map(at),
+                "failure_reason": reason,
+            });
+            serde_json::from_value::<Lifecycle>(v).map_err(|e| e.to_string())
+        };
+        let refused = |r: Result<Lifecycle, String>, why: &str| {
+            let e = r.unwrap_err();
+            assert!(e.contains(why), "{e} lacks {why}");
+        };
+        let unfit = "do not fit its state";
+        refused(read("Queued", 0, Some(11), None, None), unfit);
+        refused(read("Queued", 0, None, Some(11), None), unfit);
+        refused(read("Running", 0, None, None, None), unfit);
+        refused(read("Running", 0, Some(11), Some(12), None), unfit);
+        refused(read("Succeeded", 100, None, Some(12), None), unfit);
+        refused(read("Failed", 0, Some(11), None, Some("x")), unfit);
+        refused(read("Cancelled", 0, None, None, None), unfit);
+        refused(
+            read("Running", 0, Some(9), None, None),
+            "times out of order",
+        );
+        refused(
+            read("Succeeded", 100, Some(12), Some(11), None),
+            "times out of order",
+        );
+        refused(
+            read("Cancelled", 0, None, Some(9), None),
+            "times out of order",
+        );
+        refused(read("Running", 101, Some(11), None, None), "above 100");
+        refused(
+            read("Queued", 5, None, None, None),
+            "progress before the start",
+        );
+        refused(
+            read("Cancelled", 5, None, Some(11), None),
+            "progress before the start",
+        );
+        refused(
+            read("Running", 5, Some(11), None, Some("x")),
+            "failure reason",
+        );
+        refused(
+            read("Failed", 5, Some(11), Some(12), None),
+            "failure reason",
+        );
+        // Possible ones are read; a succeeded task is 100% whatever the field says.
+        assert_eq!(
+            read("Succeeded", 40, Some(11), Some(12), None)
+                .unwrap()
+                .progress(),
+            100
+        );
+        assert!(read("Cancelled", 40, Some(11), Some(11), None).is_ok());
+        assert!(read("Failed", 40, Some(10), Some(10), Some("x")).is_ok());
+    }
 }

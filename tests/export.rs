@@ -726,7 +726,7 @@ mod engine {
         .unwrap();
         let t = s.state().export(ExportTaskId(1)).unwrap();
         assert_eq!(t.state(), ExportState::Failed);
-        assert_eq!(t.failure_reason().as_deref(), Some("COS write denied"));
+        assert_eq!(t.failure_reason(), Some("COS write denied"));
         assert!(s.state().live_export_of(&t.image).is_none());
 
         // A second export; Bob can't cancel it (not his), Alice can, queued or running.
