@@ -1114,10 +1114,7 @@ fn queue_is_fifo_with_three() {
         reason: "disk error".into(),
     }));
     assert_eq!(w.status(&b.image), Some(ImageStatus::CreateFailed));
-    assert_eq!(
-        w.task(b.task).failure_reason().as_deref(),
-        Some("disk error")
-    );
+    assert_eq!(w.task(b.task).failure_reason(), Some("disk error"));
     assert_eq!(w.task(c.task).state(), TaskState::Running);
     assert_eq!(w.task(c.task).started_at(), Some(mins(20)));
     // A failed copy releases its snapshots but keeps its image (and its name).
