@@ -11,6 +11,10 @@
 //! Every other move (finishing a queued task, starting a running one, anything out of a
 //! final state) is refused with a [`TransitionError`] naming the task, its state and the
 //! move asked for. Progress is reported only while running.
+//!
+//! [`TaskState`] names the states; [`Lifecycle`] is a task's state together with the facts
+//! that state has (its times, its progress, a failure's reason), with the moves of the
+//! diagram as its methods. Both task kinds keep one.
 
 use std::fmt;
 
