@@ -94,6 +94,7 @@ impl fmt::Display for TaskId {
     }
 }
 
+use crate::task::Lifecycle;
 pub use crate::task::TaskState;
 
 /// A move the task diagram does not have, for a copy task.
@@ -124,8 +125,8 @@ pub type TransitionError = crate::task::TransitionError<TaskId>;
 /// service.report(done, HostReport::CopyFailed { task: copies[0].task, reason: "disk error".into() })?;
 ///
 /// let task = service.state().task(copies[0].task).expect("kept for the retention horizon");
-/// assert_eq!((task.state, task.size_gib, task.ended_at), (TaskState::Failed, 40, Some(done)));
-/// assert_eq!(task.failure_reason.as_deref(), Some("disk error"));
+/// assert_eq!((task.state(), task.size_gib, task.ended_at()), (TaskState::Failed, 40, Some(done)));
+/// assert_eq!(task.failure_reason(), Some("disk error"));
 /// assert_eq!(task.queue_region(QueueScope::Source), &hz);
 /// assert_eq!(task.queue_region(QueueScope::Destination), &sh);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -146,21 +147,49 @@ pub struct CopyTask {
     pub destination_region: RegionId,
     /// The size copied, in GiB.
     pub size_gib: u64,
-    /// The state.
-    pub state: TaskState,
-    /// Percent done while running.
-    pub progress: u8,
-    /// When it was accepted.
-    pub queued_at: DateTime<Utc>,
-    /// When it started running.
-    pub started_at: Option<DateTime<Utc>>,
-    /// When it reached a final state.
-    pub ended_at: Option<DateTime<Utc>>,
-    /// The host's reason, for a failed copy.
-    pub failure_reason: Option<String>,
+    /// Its state, times, progress and failure reason (serialised flat, among the fields
+    /// above).
+    #[serde(flatten)]
+    pub(crate) lifecycle: Lifecycle,
 }
 
 impl CopyTask {
+    /// Where the task is in its life: its state with that state's times, progress and
+    /// reason.
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
+    }
+
+    /// The state.
+    pub fn state(&self) -> TaskState {
+        self.lifecycle.state()
+    }
+
+    /// Percent done: 0 while queued, 100 once succeeded.
+    pub fn progress(&self) -> u8 {
+        self.lifecycle.progress()
+    }
+
+    /// When it was accepted.
+    pub fn queued_at(&self) -> DateTime<Utc> {
+        self.lifecycle.queued_at()
+    }
+
+    /// When it started running.
+    pub fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.lifecycle.started_at()
+    }
+
+    /// When it reached a final state.
+    pub fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.lifecycle.ended_at()
+    }
+
+    /// The host's reason, for a failed copy.
+    pub fn failure_reason(&self) -> Option<&str> {
+        self.lifecycle.failure_reason()
+    }
+
     /// The region whose queue this task waits in under `scope`.
     pub fn queue_region(&self, scope: QueueScope) -> &RegionId {
         match scope {
@@ -443,12 +472,7 @@ mod tests {
             destination_image: image,
             destination_region: r,
             size_gib: 1,
-            state: TaskState::Queued,
-            progress: 0,
-            queued_at: DateTime::<Utc>::MIN_UTC,
-            started_at: None,
-            ended_at: None,
-            failure_reason: None,
+            lifecycle: Lifecycle::queued(DateTime::<Utc>::MIN_UTC),
         }
     }
 
@@ -468,7 +492,11 @@ mod tests {
             assert!(!t.contains_key(&TaskId(id)));
         }
         assert!(t.insert(TaskId(5), task(5)).is_some());
-        t.get_mut(&TaskId(9)).unwrap().progress = 50;
-        assert_eq!(t.get(&TaskId(9)).unwrap().progress, 50);
+        let nine = t.get_mut(&TaskId(9)).unwrap();
+        nine.lifecycle
+            .start(TaskId(9), DateTime::<Utc>::MIN_UTC)
+            .unwrap();
+        nine.lifecycle.report_progress(TaskId(9), 50).unwrap();
+        assert_eq!(t.get(&TaskId(9)).unwrap().progress(), 50);
     }
 }

@@ -92,6 +92,7 @@ use crate::newtype::string_newtype_impls;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
+use crate::task::Lifecycle;
 
 use std::borrow::Borrow;
 use std::str::FromStr;
@@ -935,13 +936,13 @@ impl crate::task::TransitionError<ExportTaskId> {
 /// let export = ExportImage::new(owner, gz, src, bucket, ObjectPrefix::new("web")?);
 /// let id = service.call(t0, export)?.expect("not a dry run").task;
 /// let task = service.state().export(id).expect("accepted");
-/// assert_eq!((task.state, task.size_gib(), task.objects.len()), (TaskState::Queued, 150, 2));
+/// assert_eq!((task.state(), task.size_gib(), task.objects.len()), (TaskState::Queued, 150, 2));
 ///
 /// let done = t0 + Duration::minutes(20);
 /// service.report(t0, HostReport::ExportStarted(id))?;
 /// service.report(done, HostReport::ExportFinished(id))?;
 /// let task = service.state().export(id).expect("kept for the retention horizon");
-/// assert_eq!((task.state, task.ended_at), (TaskState::Succeeded, Some(done)));
+/// assert_eq!((task.state(), task.ended_at()), (TaskState::Succeeded, Some(done)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -964,18 +965,10 @@ pub struct ExportTask {
     pub scope: ExportScope,
     /// The objects it writes, system disk first.
     pub objects: Vec<ExportObject>,
-    /// The state.
-    pub state: ExportState,
-    /// Percent done.
-    pub progress: u8,
-    /// When it was accepted.
-    pub queued_at: DateTime<Utc>,
-    /// When it started running.
-    pub started_at: Option<DateTime<Utc>>,
-    /// When it reached a final state.
-    pub ended_at: Option<DateTime<Utc>>,
-    /// The host's reason, for a failed export.
-    pub failure_reason: Option<String>,
+    /// Its state, times, progress and failure reason (serialised flat, among the fields
+    /// above).
+    #[serde(flatten)]
+    pub(crate) lifecycle: Lifecycle,
 }
 
 impl ExportTask {
@@ -998,12 +991,7 @@ impl ExportTask {
             format: request.format,
             scope: request.scope,
             objects,
-            state: ExportState::Queued,
-            progress: 0,
-            queued_at: at,
-            started_at: None,
-            ended_at: None,
-            failure_reason: None,
+            lifecycle: Lifecycle::queued(at),
         }
     }
 
@@ -1015,42 +1003,66 @@ impl ExportTask {
             .fold(0u64, |sum, o| sum.saturating_add(o.size_gib))
     }
 
-    /// `Queued → Running` at `at`.
+    /// Where the task is in its life: its state with that state's times, progress and
+    /// reason.
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
+    }
+
+    /// The state.
+    pub fn state(&self) -> ExportState {
+        self.lifecycle.state()
+    }
+
+    /// Percent done: 0 while queued, 100 once succeeded.
+    pub fn progress(&self) -> u8 {
+        self.lifecycle.progress()
+    }
+
+    /// When it was accepted.
+    pub fn queued_at(&self) -> DateTime<Utc> {
+        self.lifecycle.queued_at()
+    }
+
+    /// When it started running.
+    pub fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.lifecycle.started_at()
+    }
+
+    /// When it reached a final state.
+    pub fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.lifecycle.ended_at()
+    }
+
+    /// The host's reason, for a failed export.
+    pub fn failure_reason(&self) -> Option<&str> {
+        self.lifecycle.failure_reason()
+    }
+
+    /// `Queued → Running` at `at` ([`Lifecycle::start`]).
     pub fn start(&mut self, at: DateTime<Utc>) -> Result<(), ExportTransitionError> {
-        self.state = self.state.start(self.id)?;
-        self.started_at = Some(at);
-        Ok(())
+        self.lifecycle.start(self.id, at)
     }
 
-    /// A progress report while running (never above 100; the caller checks it does not go
-    /// back).
-    pub fn progress(&mut self, percent: u8) -> Result<(), ExportTransitionError> {
-        self.state.check_progress(self.id)?;
-        self.progress = percent.min(100);
-        Ok(())
+    /// A progress report while running, never above 100 ([`Lifecycle::report_progress`];
+    /// the caller checks it does not go back).
+    pub fn report_progress(&mut self, percent: u8) -> Result<(), ExportTransitionError> {
+        self.lifecycle.report_progress(self.id, percent)
     }
 
-    /// `Running → Succeeded` at `at`.
+    /// `Running → Succeeded` at `at` ([`Lifecycle::finish`]).
     pub fn finish(&mut self, at: DateTime<Utc>) -> Result<(), ExportTransitionError> {
-        self.state = self.state.finish(self.id)?;
-        self.progress = 100;
-        self.ended_at = Some(at);
-        Ok(())
+        self.lifecycle.finish(self.id, at)
     }
 
-    /// `Running → Failed` at `at`, with the host's reason.
+    /// `Running → Failed` at `at`, with the host's reason ([`Lifecycle::fail`]).
     pub fn fail(&mut self, at: DateTime<Utc>, reason: String) -> Result<(), ExportTransitionError> {
-        self.state = self.state.fail(self.id)?;
-        self.ended_at = Some(at);
-        self.failure_reason = Some(reason);
-        Ok(())
+        self.lifecycle.fail(self.id, at, reason)
     }
 
-    /// `Queued | Running → Cancelled` at `at`.
+    /// `Queued | Running → Cancelled` at `at` ([`Lifecycle::cancel`]).
     pub fn cancel(&mut self, at: DateTime<Utc>) -> Result<(), ExportTransitionError> {
-        self.state = self.state.cancel(self.id)?;
-        self.ended_at = Some(at);
-        Ok(())
+        self.lifecycle.cancel(self.id, at)
     }
 }
 

@@ -167,3 +167,4 @@ pub use kms::{Encryption, KmsKey};
 pub use profile::Profile;
 pub use sim::{Faults, Simulator};
 pub use snapshot::{Snapshot, SnapshotError};
+pub use task::Lifecycle;

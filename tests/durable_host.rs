@@ -145,7 +145,7 @@ fn scenario(seed: u64, min_answered: usize) -> Scenario {
         s.in_flight.push(
             state
                 .tasks()
-                .filter(|t| matches!(t.state, TaskState::Queued | TaskState::Running))
+                .filter(|t| matches!(t.state(), TaskState::Queued | TaskState::Running))
                 .count(),
         );
         serde_json::from_str(&text).unwrap()

@@ -1040,8 +1040,8 @@ fn queue_second_copy_waits_and_starts_when_first_cancelled() {
     let second = w.copy1(ALICE, HZ, "m-alice2", BJ);
     assert_eq!(w.status(&first.image), Some(ImageStatus::Creating));
     assert_eq!(w.status(&second.image), Some(ImageStatus::Waiting));
-    assert_eq!(w.task(first.task).state, TaskState::Running);
-    assert_eq!(w.task(second.task).state, TaskState::Queued);
+    assert_eq!(w.task(first.task).state(), TaskState::Running);
+    assert_eq!(w.task(second.task).state(), TaskState::Queued);
     let effects = w.effects();
     assert_eq!(effects.len(), 1);
     match &effects[0] {
@@ -1078,10 +1078,10 @@ fn queue_second_copy_waits_and_starts_when_first_cancelled() {
     );
     assert_eq!(w.status(&first.image), None);
     assert_eq!(w.status(&second.image), Some(ImageStatus::Creating));
-    assert_eq!(w.task(first.task).state, TaskState::Cancelled);
-    assert_eq!(w.task(first.task).ended_at, Some(mins(5)));
-    assert_eq!(w.task(second.task).state, TaskState::Running);
-    assert_eq!(w.task(second.task).started_at, Some(mins(5)));
+    assert_eq!(w.task(first.task).state(), TaskState::Cancelled);
+    assert_eq!(w.task(first.task).ended_at(), Some(mins(5)));
+    assert_eq!(w.task(second.task).state(), TaskState::Running);
+    assert_eq!(w.task(second.task).started_at(), Some(mins(5)));
     let effects = w.effects();
     assert_eq!(effects.len(), 2);
     assert_eq!(effects[0], Effect::AbortCopy { task: first.task });
@@ -1103,9 +1103,9 @@ fn queue_is_fifo_with_three() {
         vec![b.task, c.task]
     );
     w.at(10).finish(a.task);
-    assert_eq!(w.task(b.task).state, TaskState::Running);
-    assert_eq!(w.task(b.task).started_at, Some(mins(10)));
-    assert_eq!(w.task(c.task).state, TaskState::Queued);
+    assert_eq!(w.task(b.task).state(), TaskState::Running);
+    assert_eq!(w.task(b.task).started_at(), Some(mins(10)));
+    assert_eq!(w.task(c.task).state(), TaskState::Queued);
     assert_eq!(w.status(&a.image), Some(ImageStatus::Available));
     assert_eq!(w.svc.state().image(&a.image).unwrap().progress(), 100);
     // A failure frees the slot too.
@@ -1114,9 +1114,9 @@ fn queue_is_fifo_with_three() {
         reason: "disk error".into(),
     }));
     assert_eq!(w.status(&b.image), Some(ImageStatus::CreateFailed));
-    assert_eq!(w.task(b.task).failure_reason.as_deref(), Some("disk error"));
-    assert_eq!(w.task(c.task).state, TaskState::Running);
-    assert_eq!(w.task(c.task).started_at, Some(mins(20)));
+    assert_eq!(w.task(b.task).failure_reason(), Some("disk error"));
+    assert_eq!(w.task(c.task).state(), TaskState::Running);
+    assert_eq!(w.task(c.task).started_at(), Some(mins(20)));
     // A failed copy releases its snapshots but keeps its image (and its name).
     assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).snapshots, 1);
     assert_eq!(w.svc.state().usage(&acct(ALICE), &reg(SH)).images, 2);
@@ -1148,21 +1148,21 @@ fn queue_scope_destination() {
     // Same source region, different destinations: both run.
     let a = w.copy1(ALICE, HZ, "m-alice1", SH);
     let b = w.copy1(ALICE, HZ, "m-alice2", SG);
-    assert_eq!(w.task(a.task).state, TaskState::Running);
-    assert_eq!(w.task(b.task).state, TaskState::Running);
+    assert_eq!(w.task(a.task).state(), TaskState::Running);
+    assert_eq!(w.task(b.task).state(), TaskState::Running);
     // Another source, same destination as `a`: waits.
     let c = w.copy1(ALICE, BJ, "m-alice3", SH);
-    assert_eq!(w.task(c.task).state, TaskState::Queued);
+    assert_eq!(w.task(c.task).state(), TaskState::Queued);
     assert_eq!(w.svc.state().queues().running(SH), Some(a.task));
     assert_eq!(
         w.svc.state().queues().waiting(SH).collect::<Vec<_>>(),
         vec![c.task]
     );
     w.at(12).finish(b.task);
-    assert_eq!(w.task(c.task).state, TaskState::Queued);
+    assert_eq!(w.task(c.task).state(), TaskState::Queued);
     w.at(13).finish(a.task);
-    assert_eq!(w.task(c.task).state, TaskState::Running);
-    assert_eq!(w.task(c.task).started_at, Some(mins(13)));
+    assert_eq!(w.task(c.task).state(), TaskState::Running);
+    assert_eq!(w.task(c.task).started_at(), Some(mins(13)));
     // The state round-trips with its scope.
     let back: ImageService = serde_json::from_str(&w.json()).unwrap();
     assert!(back == w.svc);
@@ -1201,8 +1201,8 @@ fn cancel_queued_copy_gives_back_quota() {
     for s in snaps {
         assert!(w.svc.state().snapshot(&s).is_none());
     }
-    assert_eq!(w.task(queued.task).state, TaskState::Cancelled);
-    assert_eq!(w.task(running.task).state, TaskState::Running);
+    assert_eq!(w.task(queued.task).state(), TaskState::Cancelled);
+    assert_eq!(w.task(running.task).state(), TaskState::Running);
     let usage = w.svc.state().usage(&acct(ALICE), &reg(SH));
     assert_eq!((usage.images, usage.snapshots), (2, 2));
     // The copy refused before now fits.
@@ -1480,7 +1480,7 @@ fn host_report_transitions() {
             percent: 101
         })
     );
-    assert_eq!(w.task(a.task).progress, 30);
+    assert_eq!(w.task(a.task).progress(), 30);
     // Finishing twice.
     w.at(10).finish(a.task);
     match w.run(Command::from(HostReport::CopyFinished(a.task))) {
@@ -1632,7 +1632,7 @@ fn busy_world() -> World {
         reason: "network".into(),
     }));
     w.at(12).ok(Command::from(cancel(ALICE, SG, &c.image)));
-    assert_eq!(w.task(d.task).state, TaskState::Running);
+    assert_eq!(w.task(d.task).state(), TaskState::Running);
     w.at(13)
         .ok(Command::from(delete(CAROL, HZ, &img("m-bob1"))));
     w.at(14).ok(Command::from(
@@ -1667,7 +1667,7 @@ fn serde_round_trip_keeps_state_and_behaviour() {
         .svc
         .state()
         .tasks()
-        .find(|t| t.state == TaskState::Running)
+        .find(|t| t.state() == TaskState::Running)
         .unwrap()
         .id;
     let next = vec![
@@ -1899,9 +1899,9 @@ fn replay_of_queue_scope_destination() {
     w.simple_image("m-alice2", BJ, ALICE, "web2");
     let a = w.copy1(ALICE, HZ, "m-alice1", SH);
     let b = w.at(1).copy1(ALICE, BJ, "m-alice2", SH);
-    assert_eq!(w.task(b.task).state, TaskState::Queued);
+    assert_eq!(w.task(b.task).state(), TaskState::Queued);
     w.at(2).ok(Command::from(cancel(ALICE, SH, &a.image)));
-    assert_eq!(w.task(b.task).state, TaskState::Running);
+    assert_eq!(w.task(b.task).state(), TaskState::Running);
     let replayed = ImageService::from_events(w.profile(), &w.log).unwrap();
     assert!(replayed == w.svc);
 }
@@ -1932,36 +1932,36 @@ fn simulator_completes_copies_in_modelled_time() {
     sim.advance_to(half).unwrap();
     sim.service().check_invariants().unwrap();
     let st = sim.service().state();
-    assert_eq!(st.task(a.task).unwrap().state, TaskState::Running);
-    assert_eq!(st.task(a.task).unwrap().progress, 50);
+    assert_eq!(st.task(a.task).unwrap().state(), TaskState::Running);
+    assert_eq!(st.task(a.task).unwrap().progress(), 50);
     assert_eq!(st.image(&a.image).unwrap().progress(), 50);
-    assert_eq!(st.task(b.task).unwrap().state, TaskState::Queued);
+    assert_eq!(st.task(b.task).unwrap().state(), TaskState::Queued);
     assert_eq!(st.image(&b.image).unwrap().status(), ImageStatus::Waiting);
 
     // Just before the end: still running, below 100.
     sim.advance_to(a_end - Duration::seconds(1)).unwrap();
     let st = sim.service().state();
-    assert_eq!(st.task(a.task).unwrap().state, TaskState::Running);
-    assert!(st.task(a.task).unwrap().progress < 100);
+    assert_eq!(st.task(a.task).unwrap().state(), TaskState::Running);
+    assert!(st.task(a.task).unwrap().progress() < 100);
 
     // Past the first end: the first is done at its end, the second started right then.
     sim.advance_to(a_end + Duration::minutes(5)).unwrap();
     sim.service().check_invariants().unwrap();
     let st = sim.service().state();
     let ta = st.task(a.task).unwrap();
-    assert_eq!(ta.state, TaskState::Succeeded);
-    assert_eq!(ta.ended_at, Some(a_end));
+    assert_eq!(ta.state(), TaskState::Succeeded);
+    assert_eq!(ta.ended_at(), Some(a_end));
     assert_eq!(st.image(&a.image).unwrap().status(), ImageStatus::Available);
     let tb = st.task(b.task).unwrap();
-    assert_eq!(tb.state, TaskState::Running);
-    assert_eq!(tb.started_at, Some(a_end));
-    assert_eq!(tb.progress, 25); // 5 of 20 minutes
+    assert_eq!(tb.state(), TaskState::Running);
+    assert_eq!(tb.started_at(), Some(a_end));
+    assert_eq!(tb.progress(), 25); // 5 of 20 minutes
     assert_eq!(st.image(&b.image).unwrap().status(), ImageStatus::Creating);
 
     // Far past both: both done; the second ended at its modelled end.
     sim.advance_to(b_end + Duration::hours(1)).unwrap();
     let st = sim.service().state();
-    assert_eq!(st.task(b.task).unwrap().ended_at, Some(b_end));
+    assert_eq!(st.task(b.task).unwrap().ended_at(), Some(b_end));
     assert_eq!(st.image(&b.image).unwrap().status(), ImageStatus::Available);
     sim.service().check_invariants().unwrap();
 
@@ -1997,9 +1997,9 @@ fn simulator_chains_three_copies_in_one_advance() {
     let st = sim.service().state();
     for (i, t) in tasks.iter().enumerate() {
         let task = st.task(*t).unwrap();
-        assert_eq!(task.state, TaskState::Succeeded);
-        assert_eq!(task.started_at, Some(mins(0) + d * i as i32));
-        assert_eq!(task.ended_at, Some(mins(0) + d * (i as i32 + 1)));
+        assert_eq!(task.state(), TaskState::Succeeded);
+        assert_eq!(task.started_at(), Some(mins(0) + d * i as i32));
+        assert_eq!(task.ended_at(), Some(mins(0) + d * (i as i32 + 1)));
     }
 }
 
@@ -2220,7 +2220,7 @@ fn a_finished_copy_is_at_100_percent() {
         percent: 50,
     }));
     w.at(20).finish(a.task);
-    assert_eq!(w.task(a.task).progress, 100);
+    assert_eq!(w.task(a.task).progress(), 100);
     assert_eq!(w.svc.state().image(&a.image).unwrap().progress(), 100);
 }
 
@@ -2254,8 +2254,8 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
         .unwrap();
     sim.advance_to(end).unwrap();
     let task = sim.service().state().tasks().next().unwrap();
-    assert_eq!(task.state, TaskState::Succeeded);
-    assert_eq!(task.ended_at, Some(end));
+    assert_eq!(task.state(), TaskState::Succeeded);
+    assert_eq!(task.ended_at(), Some(end));
 }
 
 #[test]

@@ -432,39 +432,39 @@ fn task_lifecycle_and_refused_moves() {
         objects,
         t0(),
     );
-    assert_eq!(task.state, ExportState::Queued);
-    assert!(task.state.is_live());
+    let fresh = task.clone();
+    assert_eq!(task.state(), ExportState::Queued);
+    assert!(task.state().is_live());
     assert_eq!(task.size_gib(), 50);
     // Not running yet: no progress, no finish, no failure.
-    assert!(task.progress(10).is_err());
+    assert!(task.report_progress(10).is_err());
     assert!(task.finish(t0()).is_err());
     assert!(task.fail(t0(), "x".into()).is_err());
     task.start(t0()).unwrap();
-    assert_eq!(task.state, ExportState::Running);
+    assert_eq!(task.state(), ExportState::Running);
     assert!(task.start(t0()).is_err());
-    task.progress(40).unwrap();
-    assert_eq!(task.progress, 40);
+    task.report_progress(40).unwrap();
+    assert_eq!(task.progress(), 40);
     task.finish(t0()).unwrap();
-    assert_eq!(task.state, ExportState::Succeeded);
-    assert_eq!(task.progress, 100);
-    assert_eq!(task.ended_at, Some(t0()));
+    assert_eq!(task.state(), ExportState::Succeeded);
+    assert_eq!(task.progress(), 100);
+    assert_eq!(task.ended_at(), Some(t0()));
     let e = task.cancel(t0()).unwrap_err();
     assert_eq!(e.from, ExportState::Succeeded);
     assert_eq!(e.action, "cancel");
     // A refused move changes nothing.
-    assert_eq!(task.state, ExportState::Succeeded);
+    assert_eq!(task.state(), ExportState::Succeeded);
 
-    let mut failing = task.clone();
-    failing.state = ExportState::Running;
+    let mut failing = fresh.clone();
+    failing.start(t0()).unwrap();
     failing.fail(t0(), "bucket full".into()).unwrap();
-    assert_eq!(failing.state, ExportState::Failed);
-    assert_eq!(failing.failure_reason.as_deref(), Some("bucket full"));
+    assert_eq!(failing.state(), ExportState::Failed);
+    assert_eq!(failing.failure_reason(), Some("bucket full"));
 
-    let mut queued = task.clone();
-    queued.state = ExportState::Queued;
+    let mut queued = fresh;
     queued.cancel(t0()).unwrap();
-    assert_eq!(queued.state, ExportState::Cancelled);
-    assert!(!queued.state.is_live());
+    assert_eq!(queued.state(), ExportState::Cancelled);
+    assert!(!queued.state().is_live());
 }
 
 // ============================================================================ the engine
@@ -615,7 +615,7 @@ mod engine {
                 ..
             }]
         ));
-        assert_eq!(s.state().export(task).unwrap().state, ExportState::Queued);
+        assert_eq!(s.state().export(task).unwrap().state(), ExportState::Queued);
         s.check_invariants().unwrap();
 
         // Queued: the image can't be deleted nor exported again; finishing is refused.
@@ -650,8 +650,11 @@ mod engine {
         // Running, progressing, finished.
         s.handle(mins(3), Command::from(HostReport::ExportStarted(task)))
             .unwrap();
-        assert_eq!(s.state().export(task).unwrap().state, ExportState::Running);
-        assert_eq!(s.state().export(task).unwrap().started_at, Some(mins(3)));
+        assert_eq!(
+            s.state().export(task).unwrap().state(),
+            ExportState::Running
+        );
+        assert_eq!(s.state().export(task).unwrap().started_at(), Some(mins(3)));
         s.handle(
             mins(4),
             Command::from(HostReport::ExportProgress { task, percent: 30 }),
@@ -684,7 +687,7 @@ mod engine {
             .unwrap();
         let t = s.state().export(task).unwrap();
         assert_eq!(
-            (t.state, t.progress, t.ended_at),
+            (t.state(), t.progress(), t.ended_at()),
             (ExportState::Succeeded, 100, Some(mins(9)))
         );
         s.check_invariants().unwrap();
@@ -722,8 +725,8 @@ mod engine {
         )
         .unwrap();
         let t = s.state().export(ExportTaskId(1)).unwrap();
-        assert_eq!(t.state, ExportState::Failed);
-        assert_eq!(t.failure_reason.as_deref(), Some("COS write denied"));
+        assert_eq!(t.state(), ExportState::Failed);
+        assert_eq!(t.failure_reason(), Some("COS write denied"));
         assert!(s.state().live_export_of(&t.image).is_none());
 
         // A second export; Bob can't cancel it (not his), Alice can, queued or running.
@@ -761,7 +764,7 @@ mod engine {
             }]
         );
         assert_eq!(
-            s.state().export(ExportTaskId(2)).unwrap().state,
+            s.state().export(ExportTaskId(2)).unwrap().state(),
             ExportState::Cancelled
         );
         s.handle(mins(5), delete(ALICE)).unwrap();
@@ -1033,17 +1036,17 @@ mod engine {
         sim.advance_to(mins(1)).unwrap();
         let t = sim.service().state().export(task).unwrap();
         assert_eq!(
-            (t.state, t.started_at),
+            (t.state(), t.started_at()),
             (ExportState::Running, Some(mins(1)))
         );
         sim.advance_to(mins(11)).unwrap();
         let t = sim.service().state().export(task).unwrap();
-        assert_eq!(t.state, ExportState::Running);
-        assert!(t.progress > 40 && t.progress < 60, "{}", t.progress);
+        assert_eq!(t.state(), ExportState::Running);
+        assert!(t.progress() > 40 && t.progress() < 60, "{}", t.progress());
         sim.advance_to(mins(30)).unwrap();
         let t = sim.service().state().export(task).unwrap();
         assert_eq!(
-            (t.state, t.ended_at),
+            (t.state(), t.ended_at()),
             (ExportState::Succeeded, Some(mins(20)))
         );
         sim.service().check_invariants().unwrap();

@@ -135,13 +135,13 @@ fn a_restored_service_with_a_pending_start_copy_runs_it_to_the_end() {
     let end = t(1) + copy_duration(40);
     sim.advance_to(end - Duration::seconds(1)).unwrap();
     assert_eq!(
-        sim.service().state().task(task).unwrap().state,
+        sim.service().state().task(task).unwrap().state(),
         TaskState::Running
     );
     sim.advance_to(end).unwrap();
     let done = sim.service().state().task(task).unwrap();
     assert_eq!(
-        (done.state, done.ended_at),
+        (done.state(), done.ended_at()),
         (TaskState::Succeeded, Some(end))
     );
     assert!(sim.take_effects().is_empty());
@@ -160,13 +160,13 @@ fn work_whose_effects_it_never_saw_is_not_the_simulators() {
     let mut sim = Simulator::from_service(s.clone());
     sim.advance_to(t(120)).unwrap();
     let stuck = sim.service().state().task(task).unwrap();
-    assert_eq!((stuck.state, stuck.progress), (TaskState::Running, 0));
+    assert_eq!((stuck.state(), stuck.progress()), (TaskState::Running, 0));
     // ... until the engine re-issues it (a restart): then it runs on its original clock.
     let mut sim = Simulator::resume(s);
     sim.advance_to(t(120)).unwrap();
     let done = sim.service().state().task(task).unwrap();
-    assert_eq!(done.state, TaskState::Succeeded);
-    assert_eq!(done.ended_at, Some(t(1) + copy_duration(40)));
+    assert_eq!(done.state(), TaskState::Succeeded);
+    assert_eq!(done.ended_at(), Some(t(1) + copy_duration(40)));
 }
 
 /// Four copies queued in one lane and two exports, driven by a simulator with `faults`
@@ -219,7 +219,7 @@ fn a_restart_gives_the_same_state_and_events_as_an_uninterrupted_run() {
     for faults in [Faults::none(), Faults::new(1, 500, 500).unwrap()] {
         let (whole, log) = run(faults, &[]);
         // Everything ran to its end, through progress reports.
-        assert!(whole.state().tasks().all(|t| !t.state.is_live()));
+        assert!(whole.state().tasks().all(|t| !t.state().is_live()));
         assert_eq!(whole.state().live_exports().count(), 0);
         let progressed = |e: &EventRecord| {
             matches!(
@@ -242,7 +242,7 @@ fn a_restart_gives_the_same_state_and_events_as_an_uninterrupted_run() {
     }
     // The faults did fail something, and not everything.
     let (with_faults, _) = run(Faults::new(1, 500, 500).unwrap(), &[]);
-    let states: Vec<TaskState> = with_faults.state().tasks().map(|t| t.state).collect();
+    let states: Vec<TaskState> = with_faults.state().tasks().map(|t| t.state()).collect();
     assert!(states.contains(&TaskState::Failed), "{states:?}");
     assert!(states.contains(&TaskState::Succeeded), "{states:?}");
 }
@@ -286,9 +286,9 @@ fn doomed_tasks_fail_at_their_modelled_end() {
         ]
     );
     let state = sim.service().state();
-    assert_eq!(state.task(copy_task).unwrap().state, TaskState::Failed);
+    assert_eq!(state.task(copy_task).unwrap().state(), TaskState::Failed);
     assert_eq!(
-        state.export(export_task).unwrap().state,
+        state.export(export_task).unwrap().state(),
         ExportState::Failed
     );
     // No fault: the same world finishes both.
@@ -300,9 +300,9 @@ fn doomed_tasks_fail_at_their_modelled_end() {
     let export_task = export_of(sim.handle(t(1), export("m-large0001", "large")).unwrap());
     sim.advance_to(t(600)).unwrap();
     let state = sim.service().state();
-    assert_eq!(state.task(copy_task).unwrap().state, TaskState::Succeeded);
+    assert_eq!(state.task(copy_task).unwrap().state(), TaskState::Succeeded);
     assert_eq!(
-        state.export(export_task).unwrap().state,
+        state.export(export_task).unwrap().state(),
         ExportState::Succeeded
     );
 }
@@ -385,7 +385,7 @@ fn take_effects_lists_what_the_simulator_consumed_in_order() {
     sim.set_effect_log(false);
     sim.advance_to(t(600)).unwrap();
     assert!(sim.take_effects().is_empty());
-    assert!(sim.service().state().tasks().all(|t| !t.state.is_live()));
+    assert!(sim.service().state().tasks().all(|t| !t.state().is_live()));
 }
 
 #[test]
@@ -422,17 +422,17 @@ fn reports_made_elsewhere_are_learnt_from_the_answers() {
         )
         .unwrap();
     sim.advance_to(t(6)).unwrap();
-    assert_eq!(sim.service().state().task(second).unwrap().progress, 80);
+    assert_eq!(sim.service().state().task(second).unwrap().progress(), 80);
     sim.service_mut()
         .handle(t(7), Command::from(HostReport::CopyFinished(second)))
         .unwrap();
     sim.advance_to(t(120)).unwrap();
     let state = sim.service().state();
-    assert_eq!(state.task(first).unwrap().state, TaskState::Failed);
+    assert_eq!(state.task(first).unwrap().state(), TaskState::Failed);
     assert_eq!(
         (
-            state.task(second).unwrap().state,
-            state.task(second).unwrap().ended_at
+            state.task(second).unwrap().state(),
+            state.task(second).unwrap().ended_at()
         ),
         (TaskState::Succeeded, Some(t(7)))
     );
@@ -461,8 +461,8 @@ fn a_restart_with_effects_pending_does_not_duplicate_work() {
     assert!(matches!(effects[1], Effect::StartCopy { .. }));
     sim.advance_to(t(600)).unwrap();
     let state = sim.service().state();
-    assert!(state.tasks().all(|t| t.state == TaskState::Succeeded));
+    assert!(state.tasks().all(|t| t.state() == TaskState::Succeeded));
     let export = state.export(ExportTaskId(1)).unwrap();
-    assert_eq!(export.state, ExportState::Succeeded);
-    assert_eq!(export.ended_at, Some(t(2) + export_duration(250)));
+    assert_eq!(export.state(), ExportState::Succeeded);
+    assert_eq!(export.ended_at(), Some(t(2) + export_duration(250)));
 }

@@ -783,11 +783,11 @@ fn check_step(
             .collect();
         let running = tasks
             .iter()
-            .filter(|t| t.state == TaskState::Running)
+            .filter(|t| t.state() == TaskState::Running)
             .count();
         let queued: Vec<TaskId> = tasks
             .iter()
-            .filter(|t| t.state == TaskState::Queued)
+            .filter(|t| t.state() == TaskState::Queued)
             .map(|t| t.id)
             .collect();
         if running > 1 {
@@ -797,11 +797,11 @@ fn check_step(
             return fail(format!("copies waiting in {lane} while none runs"));
         }
         checks += 1;
-        let mut started: Vec<_> = tasks.iter().filter(|t| t.started_at.is_some()).collect();
+        let mut started: Vec<_> = tasks.iter().filter(|t| t.started_at().is_some()).collect();
         started.sort_by_key(|t| t.id);
         if started
             .windows(2)
-            .any(|w| w[0].started_at > w[1].started_at)
+            .any(|w| w[0].started_at() > w[1].started_at())
         {
             return fail(format!("copies in {lane} started out of acceptance order"));
         }
@@ -827,7 +827,7 @@ fn check_step(
     for t in model.tasks.iter().filter(|t| t.state == TaskState::Running) {
         let engine = state
             .task(TaskId(t.id))
-            .map(|e| (e.state, e.started_at, e.progress));
+            .map(|e| (e.state(), e.started_at(), e.progress()));
         if engine != Some((t.state, t.started_at, t.progress)) {
             return fail(format!(
                 "task-{}: engine {engine:?}, model {:?}",
@@ -844,7 +844,7 @@ fn check_step(
         if image.copied_from().is_some() && image.is_in_flight() {
             let live: Vec<_> = state
                 .tasks()
-                .filter(|t| t.destination_image == *image.id() && t.state.is_live())
+                .filter(|t| t.destination_image == *image.id() && t.state().is_live())
                 .map(|t| t.id)
                 .collect();
             if live.len() != 1 || state.live_task_of(image.id()) != Some(live[0]) {
@@ -852,8 +852,8 @@ fn check_step(
             }
         }
     }
-    for t in state.tasks().filter(|t| t.state.is_live()) {
-        let expected = if t.state == TaskState::Queued {
+    for t in state.tasks().filter(|t| t.state().is_live()) {
+        let expected = if t.state() == TaskState::Queued {
             ImageStatus::Waiting
         } else {
             ImageStatus::Creating

@@ -384,8 +384,8 @@ impl Effect {
             bucket: t.bucket.clone(),
             format: t.format,
             objects: t.objects.clone(),
-            accepted_at: t.queued_at,
-            started_at: t.started_at,
+            accepted_at: t.queued_at(),
+            started_at: t.started_at(),
         }
     }
 }

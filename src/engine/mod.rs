@@ -499,7 +499,10 @@ impl ImageService {
         let mut effects = Vec::new();
         for t in running {
             if !pending_copy(&self.effects, t.id) {
-                effects.push(Effect::start_copy(t, t.started_at.unwrap_or(t.queued_at)));
+                effects.push(Effect::start_copy(
+                    t,
+                    t.started_at().unwrap_or(t.queued_at()),
+                ));
             }
         }
         let mut exports: Vec<&crate::export::ExportTask> = self.state.live_exports().collect();
@@ -641,7 +644,7 @@ impl ImageService {
             Event::CopyCancelled { task: id } => {
                 let t = task(id);
                 lane = t.map(|t| t.queue_region(scope).clone());
-                if t.map(|t| t.state) == Some(TaskState::Running) {
+                if t.map(|t| t.state()) == Some(TaskState::Running) {
                     effect = Some(Effect::AbortCopy { task: *id });
                 }
             }

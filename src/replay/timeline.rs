@@ -13,12 +13,12 @@ const WIDTH: i64 = 60;
 /// Renders the chart; empty tasks give a one-line note.
 pub(crate) fn chart(state: &State, scope: QueueScope) -> String {
     let tasks: Vec<&CopyTask> = state.tasks().collect();
-    let Some(start) = tasks.iter().map(|t| t.queued_at).min() else {
+    let Some(start) = tasks.iter().map(|t| t.queued_at()).min() else {
         return "no copy tasks\n".to_owned();
     };
     let end = tasks
         .iter()
-        .flat_map(|t| [Some(t.queued_at), t.started_at, t.ended_at])
+        .flat_map(|t| [Some(t.queued_at()), t.started_at(), t.ended_at()])
         .flatten()
         .max()
         .unwrap_or(start)
@@ -36,9 +36,9 @@ pub(crate) fn chart(state: &State, scope: QueueScope) -> String {
     for (region, lane) in lanes {
         let _ = writeln!(out, "{region}:");
         for t in lane {
-            let queued = column(t.queued_at);
-            let started = t.started_at.map(column);
-            let ended = t.ended_at.map(column).unwrap_or(WIDTH);
+            let queued = column(t.queued_at());
+            let started = t.started_at().map(column);
+            let ended = t.ended_at().map(column).unwrap_or(WIDTH);
             let mut bar = String::with_capacity(WIDTH as usize + 1);
             for c in 0..=WIDTH {
                 bar.push(match started {
@@ -53,7 +53,7 @@ pub(crate) fn chart(state: &State, scope: QueueScope) -> String {
                 t.id.to_string(),
                 t.destination_image.as_str(),
                 bar.trim_end(),
-                t.state
+                t.state()
             );
         }
     }

@@ -519,11 +519,11 @@ impl TaskItem {
         TaskItem {
             task_id: t.id,
             task_action: "ExportImage",
-            task_status: TaskItem::status(t.state),
-            task_process: t.progress,
-            support_cancel: t.state.is_live(),
-            creation_time: t.queued_at,
-            finished_time: t.ended_at,
+            task_status: TaskItem::status(t.state()),
+            task_process: t.progress(),
+            support_cancel: t.state().is_live(),
+            creation_time: t.queued_at(),
+            finished_time: t.ended_at(),
         }
     }
 

@@ -215,7 +215,7 @@ fn task(id: u64, state: ExportState, progress: u8, ended: bool) -> ExportTask {
         ExportState::Cancelled => t.cancel(end).unwrap(),
         _ => {
             t.start(at).unwrap();
-            t.progress(progress).unwrap();
+            t.report_progress(progress).unwrap();
             match state {
                 ExportState::Succeeded => t.finish(end).unwrap(),
                 ExportState::Failed => t.fail(end, "disk".into()).unwrap(),
@@ -224,7 +224,7 @@ fn task(id: u64, state: ExportState, progress: u8, ended: bool) -> ExportTask {
         }
     }
     assert_eq!(
-        (t.state, t.progress, t.ended_at.is_some()),
+        (t.state(), t.progress(), t.ended_at().is_some()),
         (state, progress, ended)
     );
     t

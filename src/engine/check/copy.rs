@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::copy::{CopyTask, TaskId, TaskState};
+use crate::copy::{CopyTask, TaskId};
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::AccountId;
@@ -14,6 +14,7 @@ use crate::profile::Profile;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
+use crate::task::Lifecycle;
 
 use super::common::*;
 use super::{Checked, Decision, Events, reject};
@@ -244,12 +245,7 @@ pub(super) fn accept_copies(
             destination_image: image_id.clone(),
             destination_region: dest.clone(),
             size_gib: source.size_gib,
-            state: TaskState::Queued,
-            progress: 0,
-            queued_at: now,
-            started_at: None,
-            ended_at: None,
-            failure_reason: None,
+            lifecycle: Lifecycle::queued(now),
         };
         let image = Image {
             id: image_id.clone(),

@@ -106,7 +106,7 @@ pub(super) fn cancel_export(
         .export(c.task)
         .filter(|t| &t.owner == caller && t.region == c.region)
         .ok_or_else(|| EngineError::Rejected(ApiError::new(ErrorCode::InvalidTaskIdNotFound)))?;
-    task.state
+    task.state()
         .cancel(task.id)
         .map_err(|e| EngineError::Rejected(e.to_api_error()))?;
     Ok(Decision::new(

@@ -19,10 +19,10 @@ pub(super) fn report(state: &State, report: &HostReport) -> Checked<Decision> {
         HostReport::ExportFailed { task, reason } => failed(state, *task, reason),
         HostReport::CopyStarted(task) => {
             let t = live_task(state, *task)?;
-            if t.state != TaskState::Running {
+            if t.state() != TaskState::Running {
                 return Err(EngineError::from(crate::copy::TransitionError {
                     task: *task,
-                    from: t.state,
+                    from: t.state(),
                     action: "start",
                 }));
             }
@@ -30,21 +30,21 @@ pub(super) fn report(state: &State, report: &HostReport) -> Checked<Decision> {
         }
         HostReport::CopyProgress { task, percent } => {
             let t = live_task(state, *task)?;
-            t.state.check_progress(*task)?;
+            t.state().check_progress(*task)?;
             if *percent > 100 {
                 return Err(EngineError::Host(HostError::ProgressOutOfRange {
                     task: *task,
                     percent: *percent,
                 }));
             }
-            if *percent < t.progress {
+            if *percent < t.progress() {
                 return Err(EngineError::Host(HostError::ProgressWentBack {
                     task: *task,
-                    from: t.progress,
+                    from: t.progress(),
                     to: *percent,
                 }));
             }
-            let events = if *percent == t.progress {
+            let events = if *percent == t.progress() {
                 Events::default()
             } else {
                 one(Event::CopyProgressed {
@@ -55,14 +55,14 @@ pub(super) fn report(state: &State, report: &HostReport) -> Checked<Decision> {
             Ok(Decision::new(Outcome::Reported, events))
         }
         HostReport::CopyFinished(task) => {
-            live_task(state, *task)?.state.finish(*task)?;
+            live_task(state, *task)?.state().finish(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
                 one(Event::CopySucceeded { task: *task }),
             ))
         }
         HostReport::CopyFailed { task, reason } => {
-            live_task(state, *task)?.state.fail(*task)?;
+            live_task(state, *task)?.state().fail(*task)?;
             Ok(Decision::new(
                 Outcome::Reported,
                 one(Event::CopyFailed {
@@ -91,10 +91,10 @@ pub(super) fn export_task(state: &State, id: ExportTaskId) -> Checked<&ExportTas
 /// resuming after a restart may report a start twice, see `Effect`).
 pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
     let task = export_task(state, id)?;
-    if task.state == crate::export::ExportState::Running {
+    if task.state() == crate::export::ExportState::Running {
         return Ok(Decision::new(Outcome::Reported, Events::default()));
     }
-    task.state.start(id)?;
+    task.state().start(id)?;
     Ok(Decision::new(
         Outcome::Reported,
         one(Event::ExportStarted { task: id }),
@@ -104,18 +104,18 @@ pub(super) fn started(state: &State, id: ExportTaskId) -> Checked<Decision> {
 /// Host report: progress, 0 to 100 and never back.
 pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<Decision> {
     let t = export_task(state, id)?;
-    t.state.check_progress(id)?;
+    t.state().check_progress(id)?;
     if percent > 100 {
         return Err(HostError::ExportProgressOutOfRange { task: id, percent }.into());
     }
-    if percent < t.progress {
+    if percent < t.progress() {
         return Err(EngineError::Host(HostError::ExportProgressWentBack {
             task: id,
-            from: t.progress,
+            from: t.progress(),
             to: percent,
         }));
     }
-    let events = if percent == t.progress {
+    let events = if percent == t.progress() {
         Events::default()
     } else {
         one(Event::ExportProgressed { task: id, percent })
@@ -125,7 +125,7 @@ pub(super) fn progress(state: &State, id: ExportTaskId, percent: u8) -> Checked<
 
 /// Host report: finished.
 pub(super) fn finished(state: &State, id: ExportTaskId) -> Checked<Decision> {
-    export_task(state, id)?.state.finish(id)?;
+    export_task(state, id)?.state().finish(id)?;
     Ok(Decision::new(
         Outcome::Reported,
         one(Event::ExportSucceeded { task: id }),
@@ -134,7 +134,7 @@ pub(super) fn finished(state: &State, id: ExportTaskId) -> Checked<Decision> {
 
 /// Host report: failed.
 pub(super) fn failed(state: &State, id: ExportTaskId, reason: &str) -> Checked<Decision> {
-    export_task(state, id)?.state.fail(id)?;
+    export_task(state, id)?.state().fail(id)?;
     Ok(Decision::new(
         Outcome::Reported,
         one(Event::ExportFailed {

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::copy::{CopyTask, TaskId, TaskState};
+use crate::copy::{CopyTask, TaskId};
 use crate::export::ExportTaskId;
 use crate::id::{ClientToken, ImageId};
 use crate::image::{Image, ImageStatus};
 use crate::snapshot::Snapshot;
+use crate::task::Lifecycle;
 
 use crate::engine::event::{CopyAcceptance, Event, EventRecord};
 use crate::engine::retention::Expiring;
@@ -136,8 +137,7 @@ impl State {
             ),
             Event::CopyStarted { task } => {
                 let t = self.tasks.get_mut(task).expect("checked");
-                t.state = TaskState::Running;
-                t.started_at = Some(record.at);
+                t.lifecycle.start(*task, record.at).expect("checked");
                 let lane = t.queue_region(self.queue_scope).clone();
                 let dest = t.destination_image.clone();
                 self.queues.start(&lane, *task);
@@ -147,18 +147,20 @@ impl State {
             }
             Event::CopyProgressed { task, percent } => {
                 let t = self.tasks.get_mut(task).expect("checked");
-                t.progress = *percent;
+                t.lifecycle
+                    .report_progress(*task, *percent)
+                    .expect("checked");
                 let dest = t.destination_image.clone();
                 self.images.get_mut(&dest).expect("checked").progress = *percent;
             }
             Event::CopySucceeded { task } => {
-                let dest = self.end_task(*task, TaskState::Succeeded, record.at, None);
+                let dest = self.end_task(*task, |l| l.finish(*task, record.at));
                 let img = self.images.get_mut(&dest).expect("checked");
                 img.status = ImageStatus::Available;
                 img.progress = 100;
             }
             Event::CopyFailed { task, reason } => {
-                let dest = self.end_task(*task, TaskState::Failed, record.at, Some(reason.clone()));
+                let dest = self.end_task(*task, |l| l.fail(*task, record.at, reason.clone()));
                 let snapshots = {
                     let img = self.images.get_mut(&dest).expect("checked");
                     img.status = ImageStatus::CreateFailed;
@@ -169,7 +171,7 @@ impl State {
                 }
             }
             Event::CopyCancelled { task } => {
-                let dest = self.end_task(*task, TaskState::Cancelled, record.at, None);
+                let dest = self.end_task(*task, |l| l.cancel(*task, record.at));
                 if let Some(img) = self.remove_image(&dest) {
                     for s in &img.snapshots {
                         self.remove_snapshot(s);
@@ -207,7 +209,7 @@ impl State {
             }
             Event::ExportProgressed { task, percent } => {
                 let t = self.exports.get_mut(task).expect("checked");
-                t.progress(*percent).expect("checked");
+                t.report_progress(*percent).expect("checked");
             }
             Event::ExportSucceeded { task } => {
                 let t = self.exports.get_mut(task).expect("checked");
@@ -295,7 +297,7 @@ impl State {
         let export = |id: &ExportTaskId| {
             self.exports
                 .get(id)
-                .map(|t| (t.id, t.state))
+                .map(|t| (t.id, t.state()))
                 .ok_or(ApplyError::UnknownExport(*id))
         };
         match event {
@@ -305,7 +307,7 @@ impl State {
                 responses,
             } => {
                 for id in copies {
-                    if task(id)?.state.is_live() {
+                    if task(id)?.state().is_live() {
                         return Err(ApplyError::NotOver(id.to_string()));
                     }
                 }
@@ -354,7 +356,7 @@ impl State {
             }
             Event::CopyStarted { task: id } => {
                 let t = task(id)?;
-                t.state.start(*id)?;
+                t.state().start(*id)?;
                 if self
                     .queues
                     .next_to_start_in(t.queue_region(self.queue_scope))
@@ -366,11 +368,11 @@ impl State {
             }
             Event::CopyProgressed { task: id, percent } => {
                 let t = task(id)?;
-                t.state.check_progress(*id)?;
-                if *percent > 100 || *percent < t.progress {
+                t.state().check_progress(*id)?;
+                if *percent > 100 || *percent < t.progress() {
                     return Err(ApplyError::Transition(crate::copy::TransitionError {
                         task: *id,
-                        from: t.state,
+                        from: t.state(),
                         action: "progress",
                     }));
                 }
@@ -378,16 +380,16 @@ impl State {
             }
             Event::CopySucceeded { task: id } => {
                 let t = task(id)?;
-                t.state.finish(*id)?;
+                t.state().finish(*id)?;
                 self.check_destination(t)
             }
             Event::CopyFailed { task: id, .. } => {
                 let t = task(id)?;
-                t.state.fail(*id)?;
+                t.state().fail(*id)?;
                 self.check_destination(t)
             }
             Event::CopyCancelled { task: id } => {
-                task(id)?.state.cancel(*id)?;
+                task(id)?.state().cancel(*id)?;
                 Ok(())
             }
             Event::ExportAccepted { task: t } => {
@@ -457,23 +459,16 @@ impl State {
         }
     }
 
-    /// Moves a live task to a final state and frees its queue slot and indexes; returns its
-    /// destination image.
+    /// Moves a live task to a final state with `end` (a transition of its [`Lifecycle`],
+    /// checked to fit) and frees its queue slot and indexes; returns its destination image.
     pub(super) fn end_task(
         &mut self,
         id: TaskId,
-        state: TaskState,
-        at: DateTime<Utc>,
-        reason: Option<String>,
+        end: impl FnOnce(&mut Lifecycle) -> Result<(), crate::copy::TransitionError>,
     ) -> ImageId {
         let t = self.tasks.get_mut(&id).expect("checked");
-        t.state = state;
-        t.ended_at = Some(at);
-        if state == TaskState::Succeeded {
-            // Done is 100%, whatever the host last reported (as for exports).
-            t.progress = 100;
-        }
-        t.failure_reason = reason;
+        end(&mut t.lifecycle).expect("checked");
+        let at = t.lifecycle.last_change();
         let lane = t.queue_region(self.queue_scope).clone();
         let dest = t.destination_image.clone();
         let source = t.source_image.clone();

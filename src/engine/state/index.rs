@@ -103,11 +103,11 @@ impl State {
         let ended_tasks = self
             .tasks
             .values()
-            .filter_map(|t| Some((t.ended_at?, Expiring::Copy(t.id))));
+            .filter_map(|t| Some((t.ended_at()?, Expiring::Copy(t.id))));
         let ended_exports = self
             .exports
             .values()
-            .filter_map(|t| Some((t.ended_at?, Expiring::Export(t.id))));
+            .filter_map(|t| Some((t.ended_at()?, Expiring::Export(t.id))));
         let answers = self.responses.values().map(|r| {
             (
                 r.recorded_at,
@@ -121,7 +121,7 @@ impl State {
         self.live_export_of.clear();
         self.missing_snapshot_names.clear();
         self.queues = CopyQueues::default();
-        for t in self.exports.values().filter(|t| t.state.is_live()) {
+        for t in self.exports.values().filter(|t| t.state().is_live()) {
             self.live_export_of.insert(t.image.clone(), t.id);
         }
         let snapshots: Vec<Snapshot> = self.snapshots.drain(..).map(|(_, s)| s).collect();
@@ -134,7 +134,7 @@ impl State {
         }
         // Tasks in acceptance order: the queued ones of a lane enter it in FIFO order.
         for t in self.tasks.values() {
-            if !t.state.is_live() {
+            if !t.state().is_live() {
                 continue;
             }
             self.live_task_of_destination
@@ -144,7 +144,7 @@ impl State {
                 .entry(t.source_image.clone())
                 .or_insert(0) += 1;
             let lane = t.queue_region(self.queue_scope);
-            match t.state {
+            match t.state() {
                 TaskState::Running => self.queues.start(lane, t.id),
                 _ => self.queues.enqueue(lane, t.id),
             }

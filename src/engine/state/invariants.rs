@@ -14,10 +14,11 @@
 //! 8. Every live (queued or running) export task's image exists and is a custom image of the
 //!    task's owner in the task's region, with no other live export; its bucket is the
 //!    owner's, in that region; its objects are named `<prefix>_xvda.<ext>`, `_xvdb`, … in disk order.
-//! 9. Every task, copy or export, has times that fit its state and the clock: a queued task
-//!    has not started or ended, a running one has started and not ended, a succeeded or
-//!    failed one has started and ended, a cancelled one has ended; `queued_at ≤ started_at ≤
-//!    ended_at ≤` the state's clock; its progress is at most 100.
+//! 9. Every task, copy or export, is dated no later than the state's clock (its latest time,
+//!    [`Lifecycle::last_change`](crate::Lifecycle::last_change)). That its times fit its
+//!    state, in order, with its progress at most 100, the [`Lifecycle`](crate::Lifecycle)
+//!    type keeps itself: its variants carry only their state's times, and deserialising one
+//!    refuses times out of order.
 //! 10. The id counters are at least the largest task id of their kind (the next task gets a
 //!     new id), and below 2^63 (room for every task a state can ever accept).
 //! 11. A live copy's destination image is the caller's, in the task's destination region,
@@ -133,7 +134,7 @@ pub fn check(state: &State, profile: &Profile) -> Result<(), InvariantViolation>
 
 fn check_exports(state: &State) -> Result<(), InvariantViolation> {
     let mut live = 0;
-    for t in state.exports.values().filter(|t| t.state.is_live()) {
+    for t in state.exports.values().filter(|t| t.state().is_live()) {
         live += 1;
         let bad = |problem| InvariantViolation::Export {
             task: t.id,
@@ -197,60 +198,15 @@ fn check_counters(state: &State) -> Result<(), InvariantViolation> {
     Ok(())
 }
 
-/// The lifecycle fields copies and exports share (invariant 9).
-struct Lifecycle {
-    state: TaskState,
-    progress: u8,
-    queued_at: DateTime<Utc>,
-    started_at: Option<DateTime<Utc>>,
-    ended_at: Option<DateTime<Utc>>,
-}
-
-impl Lifecycle {
-    /// What breaks invariant 9 against the state's clock `now`, if anything.
-    fn problem(&self, now: Option<DateTime<Utc>>) -> Option<&'static str> {
-        let (started, ended) = (self.started_at, self.ended_at);
-        let fits = match self.state {
-            TaskState::Queued => started.is_none() && ended.is_none(),
-            TaskState::Running => started.is_some() && ended.is_none(),
-            TaskState::Succeeded | TaskState::Failed => started.is_some() && ended.is_some(),
-            TaskState::Cancelled => ended.is_some(),
-        };
-        if !fits {
-            return Some("start and end times do not fit its state");
-        }
-        if started.is_some_and(|s| s < self.queued_at)
-            || ended.is_some_and(|e| e < started.unwrap_or(self.queued_at))
-        {
-            return Some("times out of order");
-        }
-        let last = ended.or(started).unwrap_or(self.queued_at);
-        if now.is_none_or(|now| last > now) {
-            return Some("dated after the state's clock");
-        }
-        if self.progress > 100 {
-            return Some("progress above 100");
-        }
-        None
-    }
-}
-
-/// The [`Lifecycle`] of a copy or an export task: the fields have the same names in both.
-macro_rules! lifecycle_of {
-    ($task:expr) => {
-        Lifecycle {
-            state: $task.state,
-            progress: $task.progress,
-            queued_at: $task.queued_at,
-            started_at: $task.started_at,
-            ended_at: $task.ended_at,
-        }
-    };
+/// What breaks invariant 9 for a task whose latest time is `last`, if anything.
+fn after_clock(last: DateTime<Utc>, now: Option<DateTime<Utc>>) -> Option<&'static str> {
+    now.is_none_or(|now| last > now)
+        .then_some("dated after the state's clock")
 }
 
 fn check_task_times(state: &State) -> Result<(), InvariantViolation> {
     for t in state.tasks.values() {
-        if let Some(problem) = lifecycle_of!(t).problem(state.now) {
+        if let Some(problem) = after_clock(t.lifecycle().last_change(), state.now) {
             return Err(InvariantViolation::Task {
                 task: t.id,
                 problem,
@@ -258,7 +214,7 @@ fn check_task_times(state: &State) -> Result<(), InvariantViolation> {
         }
     }
     for t in state.exports.values() {
-        if let Some(problem) = lifecycle_of!(t).problem(state.now) {
+        if let Some(problem) = after_clock(t.lifecycle().last_change(), state.now) {
             return Err(InvariantViolation::Export {
                 task: t.id,
                 problem,
@@ -280,7 +236,7 @@ fn times_named(state: &State) -> FxHashMap<&SnapshotId, u32> {
 fn check_tasks(state: &State) -> Result<(), InvariantViolation> {
     // Built at the first live task: most states have none.
     let mut snapshot_names = None;
-    for t in state.tasks.values().filter(|t| t.state.is_live()) {
+    for t in state.tasks.values().filter(|t| t.state().is_live()) {
         let bad = |problem| InvariantViolation::Task {
             task: t.id,
             problem,
@@ -289,7 +245,7 @@ fn check_tasks(state: &State) -> Result<(), InvariantViolation> {
             .images
             .get(&t.destination_image)
             .ok_or_else(|| bad("destination image missing"))?;
-        let expected = match t.state {
+        let expected = match t.state() {
             TaskState::Queued => ImageStatus::Waiting,
             _ => ImageStatus::Creating,
         };
@@ -324,7 +280,7 @@ fn check_queues(state: &State) -> Result<(), InvariantViolation> {
     let mut lanes: BTreeMap<&RegionId, (u32, Vec<TaskId>)> = BTreeMap::new();
     for t in state.tasks.values() {
         let lane = lanes.entry(t.queue_region(state.queue_scope)).or_default();
-        match t.state {
+        match t.state() {
             TaskState::Running => lane.0 += 1,
             TaskState::Queued => lane.1.push(t.id),
             _ => {}

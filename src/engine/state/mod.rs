@@ -194,7 +194,7 @@ pub struct RecordedResponse {
 /// assert_eq!(state.image_count(), 2);
 /// assert_eq!(state.live_task_of(&copies[0].image), Some(copies[0].task));
 /// assert_eq!(state.live_copies_from(&src), 1);
-/// assert_eq!(state.task(copies[0].task).map(|t| t.state), Some(TaskState::Running));
+/// assert_eq!(state.task(copies[0].task).map(|t| t.state()), Some(TaskState::Running));
 /// assert!(state.account(&owner).is_none()); // never registered: the default quotas apply
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
