@@ -1,10 +1,9 @@
-//! The runner's export and cost actions: `SetBucket`, Alibaba `ExportImage`, `CancelTask`
-//! and `DescribeTasks`, Tencent `ExportImages`, the host report `ExportFailed`, and
-//! `EstimateCopyCost` (see the tables in the module docs of [`super`]).
+//! The runner's export actions: `SetBucket`, Alibaba `ExportImage`, `CancelTask` and
+//! `DescribeTasks`, Tencent `ExportImages`, and the host report `ExportFailed` (see the
+//! tables in the module docs of [`super`]). `EstimateCopyCost` is in [`super::estimate`].
 
 use chrono::{DateTime, Utc};
 
-use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
 use crate::engine::{CancelExport, Command, ExportImage, HostReport, Outcome};
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
@@ -14,7 +13,6 @@ use crate::export::{
 use crate::id::{AccountId, RequestId};
 use crate::provider::Provider;
 use crate::region::RegionId;
-use crate::response::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
 use crate::response::{alibaba, tencent};
 
 use super::actions::{image_id, region_param, require_caller};
@@ -36,7 +34,7 @@ pub(super) const ACTIONS: &[&str] = &[
 ];
 
 /// The request id of the line `f` was read from (the runner's answers number them by line).
-fn request_of(f: &Fields<'_>) -> RequestId {
+pub(super) fn request_of(f: &Fields<'_>) -> RequestId {
     RequestId::from_sequence(f.line())
 }
 
@@ -58,7 +56,7 @@ fn task_id_param(f: &Fields<'_>, provider: Provider, name: &str) -> Read<ExportT
     Ok(ExportTaskId(n))
 }
 
-fn call_region(f: &Fields<'_>, provider: Provider) -> Read<RegionId> {
+pub(super) fn call_region(f: &Fields<'_>, provider: Provider) -> Read<RegionId> {
     RegionId::new(f.str_req(region_param(provider))?)
         .map_err(|_| ApiError::new(ErrorCode::InvalidRegionIdNotFound))
 }
@@ -194,15 +192,10 @@ fn cancel_task(f: &Fields<'_>) -> Read<Command> {
     }))
 }
 
-fn amount_param(f: &Fields<'_>, name: &str, text: &str) -> Read<Amount> {
-    text.parse()
-        .map_err(|e: charges::AmountError| f.invalid(name, &e.to_string()))
-}
-
 /// Refuses a list parameter that names one value twice (an estimate would bill it twice, an
 /// export write it twice);
 /// Tencent answers it with `tencent`.
-fn given_once<T: PartialEq + std::fmt::Display>(
+pub(super) fn given_once<T: PartialEq + std::fmt::Display>(
     f: &Fields<'_>,
     name: &str,
     values: &[T],
@@ -218,30 +211,6 @@ fn given_once<T: PartialEq + std::fmt::Display>(
             .with_tencent(tencent)),
         None => Ok(()),
     }
-}
-
-/// `EstimateCopyCost`'s prices: `SnapshotPriceGiBMonth` (everywhere) and
-/// `SnapshotPricesByRegion` (`[{"RegionId", "Price"}]`), decimal strings; `Currency` (`USD`).
-/// No price given: no table.
-fn price_table(f: &Fields<'_>) -> Read<Option<PriceTable>> {
-    let default = f.str_opt("SnapshotPriceGiBMonth")?;
-    let by_region = f.objects_opt("SnapshotPricesByRegion")?;
-    if default.is_none() && by_region.is_none() {
-        return Ok(None);
-    }
-    let mut table = PriceTable::new(f.str_opt("Currency")?.unwrap_or("USD"));
-    if let Some(p) = default {
-        table.snapshot_storage.default = Some(amount_param(f, "SnapshotPriceGiBMonth", p)?);
-    }
-    for pairs in by_region.unwrap_or_default() {
-        let pf = Fields::new(f.line(), pairs);
-        pf.only(&["RegionId", "Price"])?;
-        let region = RegionId::new(pf.str_req("RegionId")?)
-            .map_err(|e| f.invalid("SnapshotPricesByRegion", &e.to_string()))?;
-        let amount = amount_param(f, "SnapshotPricesByRegion", pf.str_req("Price")?)?;
-        table.snapshot_storage.regions.insert(region, amount);
-    }
-    Ok(Some(table))
 }
 
 impl Runner {
@@ -365,95 +334,5 @@ impl Runner {
         let request = request_of(f);
         let body = alibaba::DescribeTasksResponse::new(&request, tasks, &region);
         Ok(Reply::Body(render::to_value(&body)))
-    }
-
-    /// `EstimateCopyCost` (the runner's own): `RegionId`/`Region`, `ImageIds`,
-    /// `DestinationRegions`, `Months`; `Prices`. The images must be visible to the caller in
-    /// the region.
-    fn estimate(&self, f: &Fields<'_>) -> Read<Reply> {
-        let provider = self.provider();
-        f.only(&[
-            "CallerId",
-            region_param(provider),
-            "ImageIds",
-            "DestinationRegions",
-            "Months",
-            "Currency",
-            "SnapshotPriceGiBMonth",
-            "SnapshotPricesByRegion",
-        ])?;
-        let caller = require_caller(f)?;
-        let region = call_region(f, provider)?;
-        let service = self.sim.service();
-        let catalogue = &service.profile().regions.catalogue;
-        if !catalogue.contains(region.as_str()) {
-            return Err(ApiError::new(ErrorCode::InvalidRegionIdNotFound));
-        }
-        let ids = f.strs_opt("ImageIds")?.unwrap_or_default();
-        if ids.is_empty() {
-            return Err(f.missing("ImageIds"));
-        }
-        given_once(f, "ImageIds", &ids, TencentCode::InvalidParameterValue)?;
-        let state = service.state();
-        let mut images = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = image_id(id)?;
-            let image = state
-                .image(&id)
-                .filter(|i| i.region == region)
-                .filter(|i| {
-                    i.owner_alias_for(&caller, state.is_shared_with(&i.id, &caller))
-                        .is_some()
-                })
-                .ok_or_else(|| ApiError::new(ErrorCode::InvalidImageIdNotFound))?;
-            images.push(PlannedImage::from(image));
-        }
-        let destinations = f
-            .strs_opt("DestinationRegions")?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| {
-                RegionId::new(d)
-                    .ok()
-                    .filter(|r| catalogue.contains(r.as_str()))
-                    .ok_or_else(|| ApiError::new(ErrorCode::DestinationRegionNotFound))
-            })
-            .collect::<Read<Vec<_>>>()?;
-        if destinations.is_empty() {
-            return Err(f.missing("DestinationRegions"));
-        }
-        given_once(
-            f,
-            "DestinationRegions",
-            &destinations,
-            TencentCode::InvalidParameterValue,
-        )?;
-        let months = f.u32_opt("Months")?.ok_or_else(|| f.missing("Months"))?;
-        let prices = price_table(f)?;
-        let estimate = charges::estimate(
-            &CopyPlan {
-                images,
-                destinations,
-                months,
-            },
-            prices.as_ref(),
-        )
-        .map_err(|e| {
-            // The price that overflowed: the per-region table when the line has one.
-            let priced_by = match f.objects_opt("SnapshotPricesByRegion") {
-                Ok(Some(_)) => "SnapshotPricesByRegion",
-                _ => "SnapshotPriceGiBMonth",
-            };
-            f.invalid(priced_by, &e.to_string())
-        })?;
-        let request = request_of(f);
-        Ok(Reply::Body(match provider {
-            Provider::Alibaba => {
-                render::to_value(&AlibabaEstimateCopyCostResponse::new(&request, &estimate))
-            }
-            Provider::Tencent => render::to_value(&tencent::Envelope::new(
-                TencentEstimateCopyCostResponse::new(&request, &estimate),
-            )),
-        }))
     }
 }

@@ -110,6 +110,7 @@
 //! | [`EngineError::Internal`] | `InternalError` | the code's |
 
 mod actions;
+mod estimate;
 mod exporting;
 mod fields;
 mod render;
