@@ -490,13 +490,9 @@ pub enum ExportScope {
 /// use machine_image::Provider;
 /// use machine_image::export::{ExportFormat, ExportRequest, ExportScope};
 /// // `src` in ap-guangzhou (a system disk and a data disk), the bucket `bucket` (hidden).
-/// let request = ExportRequest {
-///     image: src,
-///     bucket,
-///     prefix: ObjectPrefix::parse_for(Provider::Tencent, "web")?,
-///     format: ExportFormat::parse_for(Provider::Tencent, "VHD")?,
-///     scope: ExportScope::WholeMachine,
-/// };
+/// let request = ExportRequest::new(src, bucket, ObjectPrefix::parse_for(Provider::Tencent, "web")?)
+///     .format(ExportFormat::parse_for(Provider::Tencent, "VHD")?)
+///     .scope(ExportScope::WholeMachine);
 /// let accepted = service.call(t0, ExportImage::from_request(owner, gz, request))?;
 /// let objects = accepted.expect("not a dry run").objects;
 /// assert_eq!(objects, ["web_xvda.vhd", "web_xvdb.vhd"]);
@@ -514,6 +510,32 @@ pub struct ExportRequest {
     pub format: ExportFormat,
     /// Whole machine or system disk only.
     pub scope: ExportScope,
+}
+
+impl ExportRequest {
+    /// Export `image` to `bucket` as objects named from `prefix`, in the default format
+    /// (`raw`) and scope (the whole machine).
+    pub fn new(image: ImageId, bucket: BucketName, prefix: ObjectPrefix) -> Self {
+        ExportRequest {
+            image,
+            bucket,
+            prefix,
+            format: ExportFormat::default(),
+            scope: ExportScope::default(),
+        }
+    }
+
+    /// The file format.
+    pub fn format(mut self, format: ExportFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Whole machine or system disk only.
+    pub fn scope(mut self, scope: ExportScope) -> Self {
+        self.scope = scope;
+        self
+    }
 }
 
 /// One object an export writes: one disk of the image.

@@ -75,13 +75,13 @@ fn bucket(region: &str) -> Bucket {
 }
 
 fn request(scope: ExportScope) -> ExportRequest {
-    ExportRequest {
-        image: ImageId::new("img-abcd1234").unwrap(),
-        bucket: BucketName::new("exports-1250000000").unwrap(),
-        prefix: ObjectPrefix::new("web").unwrap(),
-        format: ExportFormat::Raw,
-        scope,
-    }
+    ExportRequest::new(
+        ImageId::new("img-abcd1234").unwrap(),
+        BucketName::new("exports-1250000000").unwrap(),
+        ObjectPrefix::new("web").unwrap(),
+    )
+    .format(ExportFormat::Raw)
+    .scope(scope)
 }
 
 /// A world for one check: each field can be changed before calling `check`.

@@ -514,17 +514,7 @@ impl ExportImage {
         bucket: BucketName,
         prefix: ObjectPrefix,
     ) -> Self {
-        ExportImage::from_request(
-            caller,
-            region,
-            ExportRequest {
-                image,
-                bucket,
-                prefix,
-                format: ExportFormat::default(),
-                scope: ExportScope::default(),
-            },
-        )
+        ExportImage::from_request(caller, region, ExportRequest::new(image, bucket, prefix))
     }
 
     /// `caller` asks for `request` in `region`.
