@@ -82,9 +82,15 @@ impl Retention {
 
     /// The horizon, or `None` for forever.
     pub fn horizon(&self) -> Option<Duration> {
-        // Beyond chrono's range (about 292 billion years) is forever in practice.
-        self.horizon_seconds
-            .map(|s| Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000)))
+        // Beyond chrono's range (about 292 million years) is its longest duration: forever
+        // in practice. (`Duration::seconds` would panic there; a deserialised setting may
+        // hold any number.)
+        self.horizon_seconds.map(|s| {
+            i64::try_from(s)
+                .ok()
+                .and_then(Duration::try_seconds)
+                .unwrap_or(Duration::MAX)
+        })
     }
 
     /// The instant at or before which what ended is dropped at `now`, or `None` when
@@ -155,5 +161,33 @@ impl RetentionQueue {
         {
             self.entries.pop_front();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn any_horizon_a_setting_can_hold_gives_a_cutoff_without_panicking() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        for seconds in [
+            u64::MAX,
+            u64::MAX / 2,
+            i64::MAX as u64 / 1000 + 1,
+            10u64.pow(15),
+        ] {
+            let r = Retention::seconds(seconds);
+            assert!(r.horizon().is_some());
+            assert_eq!(
+                r.cutoff(now),
+                None,
+                "{seconds} s reaches before chrono's first date"
+            );
+        }
+        let hour = Retention::seconds(3600);
+        assert_eq!(hour.cutoff(now), Some(now - Duration::hours(1)));
+        assert_eq!(Retention::FOREVER.cutoff(now), None);
     }
 }
