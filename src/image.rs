@@ -843,6 +843,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn all_statuses_are_the_declared_ones_in_order() {
+        use strum::IntoEnumIterator;
+        assert_eq!(
+            ImageStatus::ALL.to_vec(),
+            ImageStatus::iter().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn tencent_states() {
         assert_eq!(ImageStatus::Available.tencent_state(false), "NORMAL");
         assert_eq!(ImageStatus::Creating.tencent_state(true), "SYNCING");

@@ -555,9 +555,10 @@ impl ImageService {
                 return Err(HostError::TimeWentBackwards { last, now }.into());
             }
         }
-        if let Some((caller, token)) = command.idempotency_key() {
+        let key = command.idempotency_key();
+        let cutoff = self.retention.cutoff(now);
+        if let Some((caller, token)) = key {
             // An answer older than the retention horizon counts as gone, dropped or not yet.
-            let cutoff = self.retention.cutoff(now);
             if let Some(recorded) = self
                 .state
                 .response(caller, token)
@@ -576,13 +577,13 @@ impl ImageService {
         // Retention goes first, so an answer recorded now replaces one dropped now; only a
         // command that changes the state does it (one that changes nothing leaves the state
         // as it was, clock included). What is over drops nothing the decision uses.
-        if !decision.events.is_empty() || command.idempotency_key().is_some() {
-            self.forget_what_is_past(now, &mut lanes)?;
+        if let Some(cutoff) = cutoff.filter(|_| !decision.events.is_empty() || key.is_some()) {
+            self.forget_ended_by(cutoff, now, &mut lanes)?;
         }
         for event in decision.events {
             self.record(now, event, &mut lanes)?;
         }
-        if let Some((caller, token)) = command.idempotency_key() {
+        if let Some((caller, token)) = key {
             let event = Event::ResponseRecorded {
                 caller: caller.clone(),
                 token: token.clone(),
@@ -596,15 +597,14 @@ impl ImageService {
         Ok(decision.outcome)
     }
 
-    /// Retention: drops what ended at least the horizon before `now` (one `Forgotten`).
-    fn forget_what_is_past(
+    /// Retention: drops what ended at or before `cutoff` (the horizon before `now`), in one
+    /// `Forgotten` recorded at `now`.
+    fn forget_ended_by(
         &mut self,
+        cutoff: DateTime<Utc>,
         now: DateTime<Utc>,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
-        let Some(cutoff) = self.retention.cutoff(now) else {
-            return Ok(());
-        };
         if let Some(event) = self.state.due_for_forgetting(cutoff) {
             self.record(now, event, lanes)?;
         }
