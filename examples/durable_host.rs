@@ -40,7 +40,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use machine_image::engine::{EventRecord, ImageService};
-use machine_image::replay::{LineError, Runner, RunnerCheckpoint, Value, is_skipped};
+use machine_image::replay::{Runner, RunnerCheckpoint, is_skipped};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
@@ -180,22 +180,6 @@ fn snapshot_checksum(seq: u64, line: u64, service: &str, runner: &str) -> String
         service.as_bytes(),
         runner.as_bytes(),
     ])
-}
-
-/// One line of the scenario (its bytes, newline included, as `examples/replay` reads them
-/// with `read_until(b'\n')`) as the runner takes it; `None` for a skipped line.
-fn read_line(bytes: &[u8]) -> Option<Result<Value, LineError>> {
-    match std::str::from_utf8(bytes) {
-        Err(_) => Some(Err(LineError::InvalidUtf8)),
-        Ok(text) if is_skipped(text) => None,
-        Ok(text) => {
-            Some(
-                serde_json::from_str::<Value>(text.trim()).map_err(|e| LineError::InvalidJson {
-                    detail: e.to_string(),
-                }),
-            )
-        }
-    }
 }
 
 /// The database, open and locked for this host alone.
@@ -472,7 +456,7 @@ fn read_answers(
     let mut expected_lines = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| read_line(l).is_some())
+        .filter(|(_, l)| !is_skipped(l))
         .map(|(i, _)| i as u64 + 1);
     let mut stmt =
         db.prepare("SELECT line, answer, next_seq, runner, sha256 FROM answers ORDER BY line")?;
@@ -659,15 +643,13 @@ fn run(args: &Args) -> Result<(), Stop> {
     let mut out = bring_out_up_to_date(&args.out, &answers)?;
     drop(answers);
 
-    let mut text = String::new();
     for (i, bytes) in lines.iter().enumerate().skip(last_line as usize) {
         let line = i as u64 + 1;
-        let Some(input) = read_line(bytes) else {
+        // A line's bytes, newline included, as `examples/replay` reads them.
+        if is_skipped(bytes) {
             continue;
-        };
-        let answer = runner.answer(line, input);
-        text.clear();
-        answer.write_json(&mut text);
+        }
+        let mut text = runner.answer(line, bytes).into_json();
         let records = runner.drain_events();
         store.commit_line(line, &text, &records, &runner, args.snapshot_every)?;
         text.push('\n');

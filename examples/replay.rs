@@ -11,7 +11,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
-use machine_image::replay::{LineError, Runner, Value, is_skipped};
+use machine_image::replay::{Runner, is_skipped};
 
 struct Args {
     input: Option<String>,
@@ -52,7 +52,7 @@ fn run(args: &Args) -> io::Result<()> {
     let mut runner = Runner::new();
     runner.record_events(args.events.is_some());
     let mut buf = Vec::new();
-    let mut answer_text = String::new();
+    let mut answer = Vec::new();
     let mut line_no = 0u64;
     loop {
         buf.clear();
@@ -60,20 +60,13 @@ fn run(args: &Args) -> io::Result<()> {
             break;
         }
         line_no += 1;
-        let input = match std::str::from_utf8(&buf) {
-            Err(_) => Err(LineError::InvalidUtf8),
-            Ok(text) if is_skipped(text) => continue,
-            Ok(text) => {
-                serde_json::from_str::<Value>(text.trim()).map_err(|e| LineError::InvalidJson {
-                    detail: e.to_string(),
-                })
-            }
-        };
-        let answer = runner.answer(line_no, input);
-        answer_text.clear();
-        answer.write_json(&mut answer_text);
-        answer_text.push('\n');
-        out.write_all(answer_text.as_bytes())?;
+        if is_skipped(&buf) {
+            continue;
+        }
+        answer.clear();
+        runner.answer_into(line_no, &buf, &mut answer);
+        answer.push(b'\n');
+        out.write_all(&answer)?;
     }
     out.flush()?;
     if let Some(path) = &args.events {

@@ -147,6 +147,7 @@ pub mod export;
 pub mod image;
 pub mod kms;
 pub mod profile;
+#[cfg(feature = "runner")]
 pub mod replay;
 pub mod response;
 pub mod sim;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use machine_image::copy::TaskState;
 use machine_image::engine::ImageService;
-use machine_image::replay::{LineError, Runner, Value, is_skipped};
+use machine_image::replay::{Runner, is_skipped};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
@@ -131,12 +131,7 @@ fn scenario(seed: u64, min_answered: usize) -> Scenario {
         if is_skipped(&line) {
             return serde_json::Value::Null;
         }
-        let input =
-            serde_json::from_str::<Value>(line.trim()).map_err(|e| LineError::InvalidJson {
-                detail: e.to_string(),
-            });
-        let mut text = String::new();
-        runner.answer(line_no, input).write_json(&mut text);
+        let text = runner.answer(line_no, &line).into_json();
         runner.drain_events();
         s.expected.push_str(&text);
         s.expected.push('\n');
@@ -550,11 +545,7 @@ fn answer_all(text: &str, restart: Option<(usize, usize)>) -> (String, String) {
         if is_skipped(line) {
             continue;
         }
-        let input =
-            serde_json::from_str::<Value>(line.trim()).map_err(|e| LineError::InvalidJson {
-                detail: e.to_string(),
-            });
-        runner.answer(i as u64 + 1, input).write_json(&mut out);
+        out.push_str(runner.answer(i as u64 + 1, line).json());
         out.push('\n');
         records.extend(runner.drain_events());
     }

@@ -2,28 +2,22 @@
 //! with its `.expected` file byte for byte; and feeds the runner malformed input.
 //!
 //! The line loop here is the one of `examples/replay.rs` (read bytes, skip blank and `#`
-//! lines, parse with serde_json, answer, write one JSON line).
+//! lines, answer, write one JSON line).
 
 use std::path::Path;
 
-use machine_image::replay::{LineError, Runner, Value, is_skipped};
+use machine_image::replay::{Runner, is_skipped};
 
 fn run(input: &[u8]) -> String {
     let mut runner = Runner::new();
     let mut out = String::new();
     for (i, raw) in input.split(|b| *b == b'\n').enumerate() {
         let line_no = i as u64 + 1;
-        let parsed = match std::str::from_utf8(raw) {
-            Err(_) => Err(LineError::InvalidUtf8),
-            Ok(text) if is_skipped(text) => continue,
-            Ok(text) => {
-                serde_json::from_str::<Value>(text.trim()).map_err(|e| LineError::InvalidJson {
-                    detail: e.to_string(),
-                })
-            }
-        };
-        let answer = runner.answer(line_no, parsed);
-        out.push_str(&serde_json::to_string(&answer).unwrap());
+        if is_skipped(raw) {
+            continue;
+        }
+        let answer = runner.answer(line_no, raw);
+        out.push_str(answer.json());
         out.push('\n');
     }
     runner
@@ -253,10 +247,7 @@ fn recorded_events_rebuild_the_runners_state_and_the_timeline_shows_each_task() 
         if is_skipped(line) {
             continue;
         }
-        let value = serde_json::from_str::<Value>(line).map_err(|e| LineError::InvalidJson {
-            detail: e.to_string(),
-        });
-        runner.answer(i as u64 + 1, value);
+        runner.answer(i as u64 + 1, line);
     }
     let service = runner.simulator().service();
     let rebuilt =

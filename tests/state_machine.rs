@@ -37,7 +37,7 @@ use machine_image::engine::{
     HostReport, ImageFilter, ImageService, ModifyImageSharePermission, Outcome,
 };
 use machine_image::replay::scenario::Scenario;
-use machine_image::replay::{Runner, Value, wire_error};
+use machine_image::replay::{Runner, wire_error};
 use machine_image::sim::Faults;
 use machine_image::strategies::{Driver, Step, World, steps, world};
 use machine_image::{
@@ -1132,23 +1132,21 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
     let text = scenario.to_jsonl();
     let mut runner = Runner::new();
     let lines: Vec<&str> = text.lines().collect();
-    let configured = runner.answer(1, Ok(serde_json::from_str::<Value>(lines[0]).unwrap()));
-    if configured.get("Code").is_some() {
+    let configured = runner.answer(1, lines[0]);
+    if !configured.is_ok() {
         return Err(counterexample(
             &format!("Configure refused: {configured:?}"),
             &scenario,
         ));
     }
     for (n, (line, expected)) in lines[1..].iter().zip(&answers).enumerate() {
-        let answer = runner.answer(
-            n as u64 + 2,
-            Ok(serde_json::from_str::<Value>(line).unwrap()),
-        );
-        let code = answer.get("Code").cloned();
-        let want = expected.as_ref().err().map(|c| Value::str(c.as_str()));
+        let answer = runner.answer(n as u64 + 2, line);
+        let code = answer.code();
+        let want = expected.as_ref().err().map(|c| c.as_str());
         let image_ok = match expected {
             Ok(Outcome::CopyAccepted { copies }) => {
-                answer.get("ImageId") == Some(&Value::str(copies[0].image.as_str()))
+                let body: serde_json::Value = serde_json::from_str(answer.json()).unwrap();
+                body["ImageId"] == copies[0].image.as_str()
             }
             _ => true,
         };

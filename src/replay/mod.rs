@@ -110,72 +110,69 @@
 //! | [`EngineError::Internal`] | `InternalError` | the code's |
 
 mod actions;
-mod estimate;
-mod exporting;
-mod fields;
+mod failure;
+mod line;
+pub(crate) mod param;
 mod render;
 pub mod scenario;
 mod timeline;
-pub mod value;
 mod wire;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{
-    Command, EngineError, EventRecord, HostReport, ImageFilter, ImageService, Outcome,
-};
+use crate::engine::{Command, EventRecord, ImageService, Outcome};
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{ImageId, RequestId};
-use crate::image::{ImageStatus, OwnerAlias};
 use crate::profile::Profile;
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::sim::Simulator;
 
-use fields::{Fields, at_line};
-pub use value::{Key, Value};
+use actions::Configure;
+pub use actions::{ACTIONS, Action, ActionKind};
+use failure::Failure;
+use line::{RawObject, Shallow, read_line};
+use param::{Param, Str};
 pub use wire::wire_error;
 
-/// Whether a line is skipped: blank, or starting with `#`.
-pub fn is_skipped(line: &str) -> bool {
-    let t = line.trim();
-    t.is_empty() || t.starts_with('#')
+/// Whether a line is skipped: blank, or starting with `#` (a line that is not UTF-8 is
+/// never skipped: it is answered with an error).
+pub fn is_skipped(line: impl AsRef<[u8]>) -> bool {
+    match std::str::from_utf8(line.as_ref()) {
+        Ok(text) => {
+            let t = text.trim();
+            t.is_empty() || t.starts_with('#')
+        }
+        Err(_) => false,
+    }
 }
 
-/// A line that could not be read as a JSON value.
-///
-/// A host that reads the lines itself passes its parser's failure on, and the runner
-/// answers it with an error line as for any other bad line:
-///
-/// ```
-/// use machine_image::replay::{LineError, Runner, Value};
-///
-/// let mut runner = Runner::new();
-/// let line = "{\"Action\": ";
-/// let input = serde_json::from_str::<Value>(line).map_err(|e| LineError::InvalidJson { detail: e.to_string() });
-/// let answer = runner.answer(1, input);
-/// assert_eq!(answer.get("Code"), Some(&Value::str("InvalidParameter")));
-/// let message = answer.get("Message").map(Value::to_json).unwrap_or_default();
-/// assert!(message.starts_with("\"line 1:"));
-/// ```
+/// Why a line could not be read as a JSON object (answered with an `InvalidParameter`
+/// line whose message names the line).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LineError {
     /// The bytes are not UTF-8.
     #[error("the line is not valid UTF-8")]
     InvalidUtf8,
-    /// The text is not JSON; `detail` is the parser's account.
+    /// The text is not JSON; `detail` is `serde_json`'s account.
     #[error("the line is not valid JSON: {detail}")]
     InvalidJson {
         /// What the parser said.
         detail: String,
     },
+    /// The line is JSON, but not an object.
+    #[error("the line is a JSON {found}, not an object")]
+    NotAnObject {
+        /// The JSON type it is.
+        found: &'static str,
+    },
 }
 
-/// What a line asked for, past its parameters: how to render a success.
-enum Reply {
+/// How a success is rendered.
+pub(crate) enum Reply {
     /// `RequestId` alone.
     Plain,
     /// Alibaba `CopyImage`: the new image.
@@ -184,30 +181,52 @@ enum Reply {
     Synced(Option<Vec<(ImageId, RegionId)>>),
     /// A body rendered where it was answered, through [`crate::response`] (it borrows the
     /// engine's state): `DescribeImages`, the export and cost actions.
-    Body(Value),
+    Json(String),
 }
 
-/// A failed line: the error, and whether its message is the runner's own (naming the line).
-struct Failure {
-    error: ApiError,
-    own_message: bool,
+/// The answer to one line: its JSON text, and the error it reports, if any.
+///
+/// ```
+/// use machine_image::replay::Runner;
+///
+/// let mut runner = Runner::new();
+/// let answer = runner.answer(1, r#"{"at":"2026-01-01T00:00:00Z","Action":"DeleteImage","CallerId":"1234567890123456","RegionId":"cn-hangzhou","ImageId":"m-missing1"}"#);
+/// assert_eq!(answer.code(), Some("InvalidImageId.NotFound"));
+/// assert_eq!(answer.error().map(|e| e.http_status()), Some(404));
+/// assert!(answer.json().starts_with(r#"{"RequestId":"00000000-0000-4000-8000-000000000001","HttpCode":404"#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    json: String,
+    error: Option<ApiError>,
+    provider: Provider,
 }
 
-impl Failure {
-    /// A parameter-reading failure: the runner's own messages name the line (`line N: …`),
-    /// the seeds' errors keep their verbatim messages.
-    fn reading(error: ApiError) -> Self {
-        let own_message = error.message().starts_with("line ");
-        Failure { error, own_message }
+impl Answer {
+    /// The answer's JSON text (one line, no newline).
+    pub fn json(&self) -> &str {
+        &self.json
     }
-}
 
-impl From<ApiError> for Failure {
-    fn from(error: ApiError) -> Self {
-        Failure {
-            error,
-            own_message: false,
-        }
+    /// The JSON text, owned.
+    pub fn into_json(self) -> String {
+        self.json
+    }
+
+    /// The error the line was answered with; `None` for a success.
+    pub fn error(&self) -> Option<&ApiError> {
+        self.error.as_ref()
+    }
+
+    /// The error code as the answer gives it (the provider's: Tencent's on Tencent);
+    /// `None` for a success.
+    pub fn code(&self) -> Option<&'static str> {
+        self.error.as_ref().map(|e| e.code_for(self.provider))
+    }
+
+    /// Whether the line succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
     }
 }
 
@@ -217,22 +236,20 @@ impl From<ApiError> for Failure {
 /// ([`Runner::checkpoint`], [`Runner::resume`]).
 ///
 /// ```
-/// use machine_image::replay::{Runner, Value};
+/// use machine_image::replay::Runner;
 ///
-/// let line = |at: &str| -> Result<Value, serde_json::Error> {
-///     serde_json::from_str(&format!(
-///         r#"{{"at":"{at}","Action":"SetAccount","AccountId":"1234567890123456"}}"#
-///     ))
+/// let line = |at: &str| {
+///     format!(r#"{{"at":"{at}","Action":"SetAccount","AccountId":"1234567890123456"}}"#)
 /// };
 /// let mut runner = Runner::new();
-/// runner.answer(1, Ok(line("2026-01-01T00:10:00Z")?));
+/// runner.answer(1, line("2026-01-01T00:10:00Z"));
 /// // A host stores the engine and the checkpoint with each answer ...
 /// let service = runner.simulator().service().clone();
 /// let checkpoint = serde_json::to_string(&runner.checkpoint())?;
 /// // ... and after a restart goes on where it stopped: time still may not go back.
 /// let mut runner = Runner::resume(service, serde_json::from_str(&checkpoint)?);
-/// let late = runner.answer(2, Ok(line("2026-01-01T00:00:00Z")?));
-/// assert_eq!(late.get("Code"), Some(&Value::str("InvalidParameter")));
+/// let late = runner.answer(2, line("2026-01-01T00:00:00Z"));
+/// assert_eq!(late.code(), Some("InvalidParameter"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,22 +261,24 @@ pub struct RunnerCheckpoint {
 /// Runs a scenario, line by line.
 ///
 /// ```
-/// use machine_image::replay::{is_skipped, Runner, Value};
+/// use machine_image::replay::{is_skipped, Runner};
 ///
 /// let scenario = [
 ///     "# A missing image can't be deleted.",
 ///     r#"{"at":"2026-01-01T00:00:00Z","Action":"DeleteImage","CallerId":"1234567890123456","RegionId":"cn-hangzhou","ImageId":"m-missing1"}"#,
+///     "not JSON",
 /// ];
 /// let mut runner = Runner::new();
 /// let mut answers = Vec::new();
 /// for (n, line) in scenario.iter().enumerate().filter(|(_, l)| !is_skipped(l)) {
-///     let input: Value = serde_json::from_str(line)?;
-///     answers.push(runner.answer(n as u64 + 1, Ok(input)));
+///     answers.push(runner.answer(n as u64 + 1, line));
 /// }
-/// assert_eq!(answers.len(), 1);
-/// assert_eq!(answers[0].get("Code"), Some(&Value::str("InvalidImageId.NotFound")));
-/// assert_eq!(answers[0].get("HttpCode"), Some(&Value::UInt(404)));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// assert_eq!(answers.len(), 2);
+/// assert_eq!(answers[0].code(), Some("InvalidImageId.NotFound"));
+/// assert_eq!(answers[0].error().map(|e| e.http_status()), Some(404));
+/// // A line that is not JSON is answered too, naming the line.
+/// assert_eq!(answers[1].code(), Some("InvalidParameter"));
+/// assert!(answers[1].json().contains(r#""Message":"line 3: the line is not valid JSON"#));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -368,14 +387,68 @@ impl Runner {
         }
     }
 
-    fn provider(&self) -> Provider {
+    /// The provider whose form the lines are in.
+    pub(crate) fn provider(&self) -> Provider {
         self.sim.service().profile().provider
     }
 
-    /// Answers line `line` (1-based; the `RequestId` derives from it), read as `input`.
-    pub fn answer(&mut self, line: u64, input: Result<Value, LineError>) -> Value {
-        let request = RequestId::from_sequence(line);
-        let result = self.run_line(line, input);
+    /// The engine.
+    pub(crate) fn service(&self) -> &ImageService {
+        self.sim.service()
+    }
+
+    /// The request id of the line being answered.
+    pub(crate) fn request(&self) -> RequestId {
+        RequestId::from_sequence(self.line)
+    }
+
+    /// A region the caller names that the provider has; any other is
+    /// `InvalidRegionId.NotFound`.
+    pub(crate) fn known_region(&self, p: &Param<Str<'_>>) -> Result<RegionId, Failure> {
+        RegionId::new(p.str_req()?)
+            .ok()
+            .filter(|r| {
+                self.service()
+                    .profile()
+                    .regions
+                    .catalogue
+                    .contains(r.as_str())
+            })
+            .ok_or_else(|| ErrorCode::InvalidRegionIdNotFound.into())
+    }
+
+    /// Runs `command` at `at` through the simulator.
+    pub(crate) fn run(&mut self, at: DateTime<Utc>, command: Command) -> Result<Outcome, Failure> {
+        self.sim
+            .handle(at, command)
+            .map_err(|e| Failure::engine(&e))
+    }
+
+    /// Answers line `line` (1-based; the `RequestId` derives from it), its text `input`
+    /// (without the newline).
+    pub fn answer(&mut self, line: u64, input: impl AsRef<[u8]>) -> Answer {
+        let mut json = Vec::with_capacity(128);
+        let error = self.answer_line(line, input.as_ref(), &mut json);
+        Answer {
+            // The writer writes JSON text, which is UTF-8.
+            json: String::from_utf8(json).unwrap_or_default(),
+            error,
+            provider: self.provider(),
+        }
+    }
+
+    /// Answers line `line` as [`Runner::answer`] does, appending the answer's JSON text (no
+    /// newline) to `out`: the way to answer many lines without an allocation per line.
+    pub fn answer_into(&mut self, line: u64, input: impl AsRef<[u8]>, out: &mut Vec<u8>) {
+        self.answer_line(line, input.as_ref(), out);
+    }
+
+    fn answer_line(&mut self, line: u64, input: &[u8], out: &mut Vec<u8>) -> Option<ApiError> {
+        self.line = line;
+        let result = match std::str::from_utf8(input) {
+            Err(_) => Err(Failure::own(line_error(LineError::InvalidUtf8))),
+            Ok(text) => self.run_line(text.trim()),
+        };
         self.lines_answered += 1;
         // The simulator plays the host: it has taken every effect (and acted on it).
         let service = self.sim.service_mut();
@@ -385,283 +458,80 @@ impl Runner {
             }
         }
         let provider = self.provider();
+        let request = RequestId::from_sequence(line);
         match result {
-            Ok(reply) => render::reply(provider, &request, reply),
-            Err(f) => render::error(provider, &request, &f.error, f.own_message),
+            Ok(reply) => {
+                render::reply(provider, &request, reply, out);
+                None
+            }
+            Err(mut f) => {
+                if f.own_message {
+                    let message = format!("line {line}: {}", f.error.message());
+                    f.error = f.error.with_message(message);
+                }
+                render::error(provider, &request, &f.error, f.own_message, out);
+                Some(f.error)
+            }
         }
     }
 
-    fn run_line(&mut self, line: u64, input: Result<Value, LineError>) -> Result<Reply, Failure> {
-        let own = |e: ApiError| Failure {
-            error: e,
-            own_message: true,
+    fn run_line(&mut self, text: &str) -> Result<Reply, Failure> {
+        let object = match read_line(text) {
+            Ok(Shallow::Object(object)) => object,
+            Ok(other) => {
+                return Err(Failure::own(line_error(LineError::NotAnObject {
+                    found: other.type_name(),
+                })));
+            }
+            Err(e) => {
+                return Err(Failure::own(line_error(LineError::InvalidJson {
+                    detail: e.to_string(),
+                })));
+            }
         };
-        let value = input.map_err(|e| {
-            own(at_line(
-                line,
-                ApiError::new(ErrorCode::InvalidParameter).with_message(e.to_string()),
-            ))
-        })?;
-        let Value::Object(pairs) = &value else {
-            return Err(own(at_line(
-                line,
-                ApiError::new(ErrorCode::InvalidParameter).with_message(format!(
-                    "the line is a JSON {}, not an object",
-                    value.type_name()
-                )),
-            )));
-        };
-        let f = Fields::new(line, pairs);
-        let action = f.str_req("Action").map_err(own)?;
+        let mut head = Head::blank();
+        head.read_from(&object);
+        let action = head.action.str_req()?;
         if action == "Configure" {
-            return self.configure(line, &f).map_err(own);
+            return self.configure(&object, &head);
         }
-        let at = f.time_req("at").map_err(own)?;
+        let at = head.at.time_req()?;
         if let Some(last) = self.last_at {
             if at < last {
-                return Err(own(f.invalid(
-                    "at",
-                    &format!("{at} is before the previous line's {last}"),
-                )));
+                return Err(head
+                    .at
+                    .invalid(&format!("{at} is before the previous line's {last}")));
             }
         }
         self.last_at = Some(at);
-        self.sim
-            .advance_to(at)
-            .map_err(|e| Failure::from(wire_error(&e)))?;
-        self.line = line;
-        self.dispatch(line, action, &f, at)
+        self.sim.advance_to(at).map_err(|e| Failure::engine(&e))?;
+        let provider = self.provider();
+        actions::dispatch(self, provider, action, &object, at).unwrap_or_else(|| {
+            let form = if ACTIONS.iter().any(|a| a.name() == action) {
+                format!(" in the {provider} form")
+            } else {
+                String::new()
+            };
+            Err(Failure::own(
+                ApiError::new(ErrorCode::InvalidActionNotFound)
+                    .with_message(format!(
+                        "Specified api is not found, please check your url and method. (Action {action:?}{form})"
+                    ))
+                    .with_tencent(TencentCode::InvalidAction),
+            ))
+        })
     }
 
-    fn configure(&mut self, line: u64, f: &Fields<'_>) -> Result<Reply, ApiError> {
+    fn configure(&mut self, object: &RawObject<'_>, head: &Head<'_>) -> Result<Reply, Failure> {
         if self.lines_answered > 0 {
-            return Err(f.invalid("Action", "Configure must be the first line"));
+            return Err(head.action.invalid("Configure must be the first line"));
         }
-        f.only(&[
-            "Provider",
-            "QueueScope",
-            "MaxImageSizeGiB",
-            "CopyUnsupportedRegions",
-            "ByokUnsupportedRegions",
-        ])?;
-        let provider: Provider = match f.str_opt("Provider")? {
-            None => Provider::Alibaba,
-            Some(p) => p.parse().map_err(|e: crate::provider::UnknownProvider| {
-                f.invalid("Provider", &e.to_string())
-            })?,
-        };
-        let mut profile = Profile::for_provider(provider);
-        if let Some(scope) = f.str_opt("QueueScope")? {
-            profile.queue_scope = scope
-                .parse()
-                .map_err(|e: String| f.invalid("QueueScope", &e))?;
-        }
-        if let Some(max) = f.u64_opt("MaxImageSizeGiB")? {
-            profile.max_image_size_gib = max;
-        }
-        for (param, set) in [
-            ("CopyUnsupportedRegions", true),
-            ("ByokUnsupportedRegions", false),
-        ] {
-            for id in f.strs_opt(param)?.unwrap_or_default() {
-                let region = profile.regions.catalogue.get_mut(id).ok_or_else(|| {
-                    f.invalid(param, &format!("{id:?} is not a {provider} region"))
-                })?;
-                if set {
-                    region.copy_supported = false;
-                } else {
-                    region.byok_supported = false;
-                }
-            }
-        }
-        let _ = line;
-        if let Some(at) = f.time_opt("at")? {
+        let profile = Configure::read(object)?.profile()?;
+        if let Some(at) = head.at.time_opt()? {
             self.last_at = Some(at);
         }
         self.sim = Runner::simulator_for(profile, self.record_events);
         Ok(Reply::Plain)
-    }
-
-    fn run(&mut self, at: DateTime<Utc>, command: Command) -> Result<Outcome, Failure> {
-        self.sim.handle(at, command).map_err(|e| match e {
-            EngineError::Fixture(_) => Failure {
-                error: at_line(self.line, wire_error(&e)),
-                own_message: true,
-            },
-            other => Failure::from(wire_error(&other)),
-        })
-    }
-
-    fn dispatch(
-        &mut self,
-        line: u64,
-        action: &str,
-        f: &Fields<'_>,
-        at: DateTime<Utc>,
-    ) -> Result<Reply, Failure> {
-        let provider = self.provider();
-        let own = |e: ApiError| Failure {
-            error: e,
-            own_message: true,
-        };
-        let read = |r: Result<Command, ApiError>| r.map_err(Failure::reading);
-        let command = match (provider, action) {
-            (_, "SetAccount") => read(actions::set_account(f, self.sim.service().profile()))?,
-            (_, "SeedSnapshot") => read(actions::seed_snapshot(f, at))?,
-            (_, "SeedImage") => {
-                let state = self.sim.service().state();
-                read(actions::seed_image(f, at, |id| {
-                    state.snapshot(id).map(|s| s.size_gib)
-                }))?
-            }
-            (_, "SeedKmsKey") => read(actions::seed_kms_key(f))?,
-            (_, "CopyFailed") => return self.copy_failed(f, at),
-            (Provider::Alibaba, "CopyImage") => read(actions::copy_image(f))?,
-            (Provider::Alibaba, "CancelCopyImage") => read(actions::image_call(f, true))?,
-            (Provider::Alibaba, "DeleteImage") => read(actions::image_call(f, false))?,
-            (_, "ModifyImageSharePermission") => read(actions::modify_share(f, provider))?,
-            (_, "DescribeImages") => {
-                return self.describe(f).map_err(Failure::reading);
-            }
-            (Provider::Tencent, "SyncImages") => {
-                let (command, image_set) = actions::sync_images(f).map_err(Failure::reading)?;
-                let outcome = self.run(at, command)?;
-                return Ok(match outcome {
-                    Outcome::CopyAccepted { copies } => Reply::Synced(
-                        image_set
-                            .then(|| copies.into_iter().map(|c| (c.image, c.region)).collect()),
-                    ),
-                    _ => Reply::Plain,
-                });
-            }
-            (_, a) if exporting::ACTIONS.contains(&a) => {
-                return self.export_action(a, f, at);
-            }
-            (_, other) => {
-                return Err(own(at_line(
-                    line,
-                    ApiError::new(ErrorCode::InvalidActionNotFound)
-                        .with_message(format!("Specified api is not found, please check your url and method. (Action {other:?})"))
-                        .with_tencent(TencentCode::InvalidAction),
-                )));
-            }
-        };
-        match self.run(at, command)? {
-            Outcome::CopyAccepted { copies } => Ok(copies
-                .into_iter()
-                .next()
-                .map_or(Reply::Plain, |c| Reply::CopiedTo(c.image))),
-            _ => Ok(Reply::Plain),
-        }
-    }
-
-    fn copy_failed(&mut self, f: &Fields<'_>, at: DateTime<Utc>) -> Result<Reply, Failure> {
-        let (region, image, reason) = actions::copy_failed(f).map_err(Failure::reading)?;
-        let state = self.sim.service().state();
-        if state.image(&image).is_none_or(|i| i.region != region) {
-            return Err(ApiError::new(ErrorCode::InvalidImageIdNotFound).into());
-        }
-        let Some(task) = state.live_task_of(&image) else {
-            return Err(ApiError::new(ErrorCode::IncorrectImageStatus)
-                .with_message("The specified image is not coping.")
-                .into());
-        };
-        self.run(at, HostReport::CopyFailed { task, reason }.into())?;
-        Ok(Reply::Plain)
-    }
-
-    fn describe(&mut self, f: &Fields<'_>) -> Result<Reply, ApiError> {
-        let provider = self.provider();
-        let region_param = actions::region_param(provider);
-        match provider {
-            Provider::Alibaba => f.only(&[
-                "CallerId",
-                "RegionId",
-                "ImageId",
-                "Status",
-                "ImageOwnerAlias",
-            ])?,
-            Provider::Tencent => f.only(&["CallerId", "Region", "ImageIds"])?,
-        }
-        let caller = actions::require_caller(f)?;
-        let region = RegionId::new(f.str_req(region_param)?)
-            .ok()
-            .filter(|r| {
-                self.sim
-                    .service()
-                    .profile()
-                    .regions
-                    .catalogue
-                    .contains(r.as_str())
-            })
-            .ok_or_else(|| ApiError::new(ErrorCode::InvalidRegionIdNotFound))?;
-        let ids_param = match provider {
-            Provider::Alibaba => "ImageId",
-            Provider::Tencent => "ImageIds",
-        };
-        // A malformed id is one that does not exist: Alibaba lists nothing for it, as for
-        // any unknown id; Tencent refuses it (`InvalidImageId.Malformed`), as `SyncImages`
-        // does.
-        let ids = match actions::list_param(f, ids_param)? {
-            None => None,
-            Some(ids) if provider == Provider::Tencent => Some(
-                ids.into_iter()
-                    .map(actions::image_id)
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            Some(ids) => Some(
-                ids.into_iter()
-                    .filter_map(|s| ImageId::new(s).ok())
-                    .collect(),
-            ),
-        };
-        let mut filter = ImageFilter {
-            region: Some(region),
-            ids,
-            statuses: None,
-            owner_aliases: None,
-        };
-        match provider {
-            Provider::Alibaba => {
-                if let Some(statuses) = actions::list_param(f, "Status")? {
-                    filter.statuses = Some(
-                        statuses
-                            .into_iter()
-                            .map(|s| {
-                                s.parse::<ImageStatus>().map_err(|_| {
-                                    f.invalid("Status", &format!("{s:?} is not an image status"))
-                                })
-                            })
-                            .collect::<Result<_, _>>()?,
-                    );
-                }
-                if let Some(aliases) = actions::list_param(f, "ImageOwnerAlias")? {
-                    filter.owner_aliases = Some(
-                        aliases
-                            .into_iter()
-                            .map(|s| {
-                                s.parse::<OwnerAlias>().map_err(|_| {
-                                    f.invalid(
-                                        "ImageOwnerAlias",
-                                        &format!(
-                                            "{s:?} is not self, others, system or marketplace"
-                                        ),
-                                    )
-                                })
-                            })
-                            .collect::<Result<_, _>>()?,
-                    );
-                }
-            }
-            // Tencent lists every state by default: the engine's default under its profile.
-            Provider::Tencent => {}
-        }
-        let views = self.sim.service().describe_images(&caller, &filter);
-        Ok(Reply::Body(render::describe_images(
-            provider,
-            &RequestId::from_sequence(f.line()),
-            &views,
-        )))
     }
 
     /// A per-region chart of when each copy task waited and ran (for `--timeline`).
@@ -671,4 +541,33 @@ impl Runner {
             self.sim.service().profile().queue_scope,
         )
     }
+}
+
+/// The members every line has: its time and its action.
+struct Head<'a> {
+    at: Param<Str<'a>>,
+    action: Param<Str<'a>>,
+}
+
+impl<'a> Head<'a> {
+    fn blank() -> Self {
+        Head {
+            at: Param::absent("at"),
+            action: Param::absent("Action"),
+        }
+    }
+
+    fn read_from(&mut self, object: &'a RawObject<'_>) {
+        if let Some(raw) = object.get("at") {
+            self.at.read(raw);
+        }
+        if let Some(raw) = object.get("Action") {
+            self.action.read(raw);
+        }
+    }
+}
+
+/// The error of a line that is not a JSON object.
+fn line_error(e: LineError) -> ApiError {
+    ApiError::new(ErrorCode::InvalidParameter).with_message(e.to_string())
 }

@@ -1,0 +1,202 @@
+//! The runner's own query `EstimateCopyCost`: the cost of copying images to regions and
+//! keeping the copies, priced where the line gives prices ([`crate::charges::estimate`]).
+
+use chrono::{DateTime, Utc};
+
+use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
+use crate::error::TencentCode;
+use crate::error::{ApiError, ErrorCode};
+use crate::provider::Provider;
+use crate::region::RegionId;
+use crate::response::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
+use crate::response::tencent;
+
+use super::super::param::{Objects, Param, Str, Strs, params};
+use super::super::{Reply, Runner, render};
+use super::Answer;
+use super::common::{Read, call_region, given_once, image_id, require_caller};
+
+params! {
+    /// `EstimateCopyCost` (Alibaba form: `RegionId`).
+    pub(crate) struct AlibabaEstimateCopyCost<'a> {
+        "CallerId" => caller: Str<'a>,
+        "RegionId" => region: Str<'a>,
+        "ImageIds" => images: Strs<'a>,
+        "DestinationRegions" => destinations: Strs<'a>,
+        "Months" => months: u64,
+        "Currency" => currency: Str<'a>,
+        "SnapshotPriceGiBMonth" => price: Str<'a>,
+        "SnapshotPricesByRegion" => prices_by_region: Objects<'a>,
+    }
+}
+
+params! {
+    /// `EstimateCopyCost` (Tencent form: `Region`).
+    pub(crate) struct TencentEstimateCopyCost<'a> {
+        "CallerId" => caller: Str<'a>,
+        "Region" => region: Str<'a>,
+        "ImageIds" => images: Strs<'a>,
+        "DestinationRegions" => destinations: Strs<'a>,
+        "Months" => months: u64,
+        "Currency" => currency: Str<'a>,
+        "SnapshotPriceGiBMonth" => price: Str<'a>,
+        "SnapshotPricesByRegion" => prices_by_region: Objects<'a>,
+    }
+}
+
+params! {
+    /// One entry of `SnapshotPricesByRegion`.
+    pub(crate) struct RegionPrice<'a> {
+        "RegionId" => region: Str<'a>,
+        "Price" => price: Str<'a>,
+    }
+}
+
+/// The parameters of either form.
+struct Estimate<'p, 'a> {
+    caller: &'p Param<Str<'a>>,
+    region: &'p Param<Str<'a>>,
+    images: &'p Param<Strs<'a>>,
+    destinations: &'p Param<Strs<'a>>,
+    months: &'p Param<u64>,
+    currency: &'p Param<Str<'a>>,
+    price: &'p Param<Str<'a>>,
+    prices_by_region: &'p Param<Objects<'a>>,
+}
+
+macro_rules! estimate_of {
+    ($r:expr) => {
+        Estimate {
+            caller: &$r.caller,
+            region: &$r.region,
+            images: &$r.images,
+            destinations: &$r.destinations,
+            months: &$r.months,
+            currency: &$r.currency,
+            price: &$r.price,
+            prices_by_region: &$r.prices_by_region,
+        }
+    };
+}
+
+impl Answer for AlibabaEstimateCopyCost<'_> {
+    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+        estimate_of!(self).answer(runner)
+    }
+}
+
+impl Answer for TencentEstimateCopyCost<'_> {
+    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+        estimate_of!(self).answer(runner)
+    }
+}
+
+/// A price read as an [`Amount`], refused naming `p`.
+fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
+    text.parse()
+        .map_err(|e: charges::AmountError| p.invalid(&e.to_string()))
+}
+
+impl Estimate<'_, '_> {
+    /// The prices: `SnapshotPriceGiBMonth` (everywhere) and `SnapshotPricesByRegion`
+    /// (`[{"RegionId", "Price"}]`), decimal strings; `Currency` (`USD`). No price given: no
+    /// table.
+    fn price_table(&self) -> Read<Option<PriceTable>> {
+        let default = self.price.str_opt()?;
+        let by_region = self.prices_by_region.opt()?;
+        if default.is_none() && by_region.is_none() {
+            return Ok(None);
+        }
+        let mut table = PriceTable::new(self.currency.str_opt()?.unwrap_or("USD"));
+        if let Some(p) = default {
+            table.snapshot_storage.default = Some(amount(self.price, p)?);
+        }
+        for object in by_region.into_iter().flatten() {
+            let entry = RegionPrice::read(object)?;
+            let region = RegionId::new(entry.region.str_req()?)
+                .map_err(|e| self.prices_by_region.invalid(&e.to_string()))?;
+            let price = amount(self.prices_by_region, entry.price.str_req()?)?;
+            table.snapshot_storage.regions.insert(region, price);
+        }
+        Ok(Some(table))
+    }
+
+    /// The images must be visible to the caller in the region.
+    fn answer(&self, runner: &Runner) -> Read<Reply> {
+        let caller = require_caller(self.caller)?;
+        let region = call_region(self.region)?;
+        let service = runner.service();
+        let catalogue = &service.profile().regions.catalogue;
+        if !catalogue.contains(region.as_str()) {
+            return Err(ErrorCode::InvalidRegionIdNotFound.into());
+        }
+        let ids = self.images.strs()?;
+        if ids.is_empty() {
+            return Err(self.images.missing());
+        }
+        given_once(self.images, &ids, TencentCode::InvalidParameterValue)?;
+        let state = service.state();
+        let mut images = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = image_id(id)?;
+            let image = state
+                .image(&id)
+                .filter(|i| i.region == region)
+                .filter(|i| {
+                    i.owner_alias_for(&caller, state.is_shared_with(&i.id, &caller))
+                        .is_some()
+                })
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidImageIdNotFound))?;
+            images.push(PlannedImage::from(image));
+        }
+        let destinations = self
+            .destinations
+            .strs()?
+            .into_iter()
+            .map(|d| {
+                RegionId::new(d)
+                    .ok()
+                    .filter(|r| catalogue.contains(r.as_str()))
+                    .ok_or_else(|| ErrorCode::DestinationRegionNotFound.into())
+            })
+            .collect::<Read<Vec<_>>>()?;
+        if destinations.is_empty() {
+            return Err(self.destinations.missing());
+        }
+        given_once(
+            self.destinations,
+            &destinations,
+            TencentCode::InvalidParameterValue,
+        )?;
+        let months = self
+            .months
+            .u32_opt()?
+            .ok_or_else(|| self.months.missing())?;
+        let prices = self.price_table()?;
+        let estimate = charges::estimate(
+            &CopyPlan {
+                images,
+                destinations,
+                months,
+            },
+            prices.as_ref(),
+        )
+        .map_err(|e| {
+            // The price that overflowed: the per-region table when the line has one.
+            let priced_by = match self.prices_by_region.opt() {
+                Ok(Some(_)) => self.prices_by_region.name(),
+                _ => self.price.name(),
+            };
+            super::super::failure::Failure::invalid(priced_by, &e.to_string())
+        })?;
+        let request = runner.request();
+        Ok(match runner.provider() {
+            Provider::Alibaba => {
+                render::json(&AlibabaEstimateCopyCostResponse::new(&request, &estimate))
+            }
+            Provider::Tencent => render::json(&tencent::Envelope::new(
+                TencentEstimateCopyCostResponse::new(&request, &estimate),
+            )),
+        })
+    }
+}

@@ -1,0 +1,330 @@
+//! A request's parameters: [`Param`], one named parameter of a line read as one
+//! [`Kind`] of JSON value, and [`params!`](crate::replay::params), which declares a request
+//! struct of them.
+//!
+//! A parameter is read leniently: a value of the wrong JSON type is kept as the type it was,
+//! and refused only when the action reads the parameter, so that each action reports its
+//! problems in the order it checks them (the order the providers check them in), whatever
+//! the order of the line's members.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::failure::Failure;
+use super::line::{RawObject, Shallow, raw, shallow};
+
+/// One kind of parameter value, read from its JSON text.
+pub(crate) trait Kind<'a>: Sized + Serialize {
+    /// What the parameter should be, for messages (`expected a string, found number`).
+    const EXPECTED: &'static str;
+    /// The value, or the JSON type found instead; `None` for `null` (an absent parameter).
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>>;
+}
+
+/// A string parameter: borrowed from the line unless it has escapes.
+pub(crate) type Str<'a> = Cow<'a, str>;
+
+/// A list of strings; a single string counts as a list of one.
+pub(crate) type Strs<'a> = Vec<Cow<'a, str>>;
+
+/// A list of objects, each read later with its own request struct (a tag, a price).
+pub(crate) type Objects<'a> = Vec<RawObject<'a>>;
+
+/// A task id: text (`t-00000001`, or Tencent's digits) or, on Tencent, a number.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum TaskRef<'a> {
+    /// A string.
+    Text(Cow<'a, str>),
+    /// A non-negative integer.
+    Number(u64),
+}
+
+impl<'a> Kind<'a> for TaskRef<'a> {
+    const EXPECTED: &'static str = "a string";
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
+        present(raw, |v| match v {
+            Shallow::Str(s) => Ok(TaskRef::Text(s)),
+            Shallow::UInt(n) => Ok(TaskRef::Number(n)),
+            other => Err(other.type_name()),
+        })
+    }
+}
+
+fn present<'a, T>(
+    raw: &'a RawValue,
+    f: impl FnOnce(Shallow<'a>) -> Result<T, &'static str>,
+) -> Option<Result<T, &'static str>> {
+    match shallow(raw) {
+        Shallow::Null => None,
+        other => Some(f(other)),
+    }
+}
+
+impl<'a> Kind<'a> for Str<'a> {
+    const EXPECTED: &'static str = "a string";
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
+        present(raw, |v| match v {
+            Shallow::Str(s) => Ok(s),
+            other => Err(other.type_name()),
+        })
+    }
+}
+
+impl<'a> Kind<'a> for bool {
+    const EXPECTED: &'static str = "a boolean";
+    /// `true`/`false`, or the strings `"true"`/`"false"` as the providers' query APIs send them.
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
+        present(raw, |v| match v {
+            Shallow::Bool(b) => Ok(b),
+            Shallow::Str(s) if s == "true" => Ok(true),
+            Shallow::Str(s) if s == "false" => Ok(false),
+            other => Err(other.type_name()),
+        })
+    }
+}
+
+impl<'a> Kind<'a> for u64 {
+    const EXPECTED: &'static str = "a non-negative integer";
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
+        present(raw, |v| match v {
+            Shallow::UInt(n) => Ok(n),
+            other => Err(other.type_name()),
+        })
+    }
+}
+
+impl<'a> Kind<'a> for Strs<'a> {
+    const EXPECTED: &'static str = "a list of strings";
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
+        present(raw, |v| match v {
+            Shallow::Str(s) => Ok(vec![s]),
+            Shallow::Array(items) => items
+                .into_iter()
+                .map(|item| match shallow(item) {
+                    Shallow::Str(s) => Ok(s),
+                    other => Err(other.type_name()),
+                })
+                .collect(),
+            other => Err(other.type_name()),
+        })
+    }
+}
+
+impl<'a> Kind<'a> for Objects<'a> {
+    const EXPECTED: &'static str = "a list of objects";
+    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
+        present(raw, |v| match v {
+            Shallow::Array(items) => items
+                .into_iter()
+                .map(|item| match shallow(item) {
+                    Shallow::Object(o) => Ok(o),
+                    other => Err(other.type_name()),
+                })
+                .collect(),
+            other => Err(other.type_name()),
+        })
+    }
+}
+
+/// One named parameter of a request: absent, a value of its kind, or a value of another
+/// JSON type (refused when read).
+#[derive(Debug)]
+pub(crate) struct Param<T> {
+    name: &'static str,
+    value: Option<Result<T, &'static str>>,
+}
+
+impl<T> Param<T> {
+    /// The parameter `name`, absent.
+    pub(crate) const fn absent(name: &'static str) -> Self {
+        Param { name, value: None }
+    }
+
+    /// The parameter's name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Sets the value (for rendering a command as a line).
+    pub(crate) fn set(&mut self, value: T) {
+        self.value = Some(Ok(value));
+    }
+
+    /// A failure naming this parameter.
+    pub(crate) fn invalid(&self, why: &str) -> Failure {
+        Failure::invalid(self.name, why)
+    }
+
+    /// The failure of this parameter's absence.
+    pub(crate) fn missing(&self) -> Failure {
+        Failure::missing(self.name)
+    }
+}
+
+impl<'a, T: Kind<'a>> Param<T> {
+    /// Reads the value from its JSON text.
+    pub(crate) fn read(&mut self, raw: &'a RawValue) {
+        self.value = T::read(raw);
+    }
+
+    /// The value, `None` when absent; a value of another type is refused.
+    pub(crate) fn opt(&self) -> Result<Option<&T>, Failure> {
+        match &self.value {
+            None => Ok(None),
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(found)) => {
+                Err(self.invalid(&format!("expected {}, found {found}", T::EXPECTED)))
+            }
+        }
+    }
+
+    /// The value; absent is `MissingParameter`.
+    pub(crate) fn req(&self) -> Result<&T, Failure> {
+        self.opt()?.ok_or_else(|| self.missing())
+    }
+
+    /// Adds the parameter to `object` when it has a value (for rendering).
+    pub(crate) fn write(&self, object: &mut RawObject<'_>) {
+        if let Some(Ok(v)) = &self.value {
+            object.push(self.name, raw(v));
+        }
+    }
+}
+
+impl<'a> Param<Str<'a>> {
+    /// The string, `None` when absent.
+    pub(crate) fn str_opt(&self) -> Result<Option<&str>, Failure> {
+        Ok(self.opt()?.map(|s| s.as_ref()))
+    }
+
+    /// The string; absent is `MissingParameter`.
+    pub(crate) fn str_req(&self) -> Result<&str, Failure> {
+        Ok(self.req()?.as_ref())
+    }
+
+    /// An RFC 3339 time, `None` when absent.
+    pub(crate) fn time_opt(&self) -> Result<Option<DateTime<Utc>>, Failure> {
+        self.str_opt()?.map(|t| self.parse_time(t)).transpose()
+    }
+
+    /// An RFC 3339 time; absent is `MissingParameter`.
+    pub(crate) fn time_req(&self) -> Result<DateTime<Utc>, Failure> {
+        self.parse_time(self.str_req()?)
+    }
+
+    fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| self.invalid(&format!("not an RFC 3339 time ({e})")))
+    }
+
+    /// Sets a borrowed string (for rendering).
+    pub(crate) fn set_str(&mut self, s: &'a str) {
+        self.set(Cow::Borrowed(s));
+    }
+}
+
+impl Param<bool> {
+    /// The flag, `default` when absent.
+    pub(crate) fn or(&self, default: bool) -> Result<bool, Failure> {
+        Ok(self.opt()?.copied().unwrap_or(default))
+    }
+}
+
+impl Param<u64> {
+    /// The number, `None` when absent.
+    pub(crate) fn u64_opt(&self) -> Result<Option<u64>, Failure> {
+        Ok(self.opt()?.copied())
+    }
+
+    /// The number as a `u32`, `None` when absent.
+    pub(crate) fn u32_opt(&self) -> Result<Option<u32>, Failure> {
+        self.u64_opt()?
+            .map(|n| u32::try_from(n).map_err(|_| self.invalid("too large")))
+            .transpose()
+    }
+}
+
+impl<'a> Param<Strs<'a>> {
+    /// The strings, `None` when absent.
+    pub(crate) fn strs_opt(&self) -> Result<Option<Vec<&str>>, Failure> {
+        Ok(self.opt()?.map(|v| v.iter().map(|s| s.as_ref()).collect()))
+    }
+
+    /// The strings, empty when absent.
+    pub(crate) fn strs(&self) -> Result<Vec<&str>, Failure> {
+        Ok(self.strs_opt()?.unwrap_or_default())
+    }
+
+    /// The items of a comma-separated list or an array (`DescribeImages`' `ImageId`),
+    /// trimmed, empty items dropped; `None` when absent.
+    pub(crate) fn list_opt(&self) -> Result<Option<Vec<&str>>, Failure> {
+        Ok(self.strs_opt()?.map(|items| {
+            items
+                .into_iter()
+                .flat_map(|s| s.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        }))
+    }
+
+    /// Sets borrowed strings (for rendering).
+    pub(crate) fn set_strs<S: AsRef<str>>(&mut self, items: &'a [S]) {
+        self.set(items.iter().map(|s| Cow::Borrowed(s.as_ref())).collect());
+    }
+}
+
+/// Declares a request struct: each member a [`Param`] with the provider's parameter name and
+/// its [`Kind`], in the order a rendered line lists them. Generates `NAMES` (for the docs
+/// table and its test), `blank` (every parameter absent), `read` (a line's members: a name
+/// not declared, nor `at` and `Action`, is refused, the first such in the line's order) and
+/// `write` (the given parameters, in the declared order).
+macro_rules! params {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident<$lt:lifetime> {
+        $($key:literal => $field:ident: $kind:ty),* $(,)?
+    }) => {
+        $(#[$meta])*
+        $vis struct $name<$lt> {
+            $(pub(crate) $field: $crate::replay::param::Param<$kind>,)*
+        }
+
+        impl<$lt> $name<$lt> {
+            /// The parameters, in the declared order.
+            #[allow(dead_code)]
+            pub(crate) const NAMES: &'static [&'static str] = &[$($key),*];
+
+            /// Every parameter absent.
+            pub(crate) fn blank() -> Self {
+                $name { $($field: $crate::replay::param::Param::absent($key),)* }
+            }
+
+            /// Reads `object`'s members; refuses the first name that is not declared (nor
+            /// `at` or `Action`).
+            pub(crate) fn read(
+                object: &$lt $crate::replay::line::RawObject<'_>,
+            ) -> Result<Self, $crate::replay::failure::Failure> {
+                let mut request = Self::blank();
+                for (name, value) in object.members() {
+                    match name {
+                        $($key => request.$field.read(value),)*
+                        "at" | "Action" => {}
+                        other => return Err($crate::replay::failure::Failure::unknown(other)),
+                    }
+                }
+                Ok(request)
+            }
+
+            /// Adds the given parameters to `object`, in the declared order.
+            #[allow(dead_code)]
+            pub(crate) fn write(&self, object: &mut $crate::replay::line::RawObject<'_>) {
+                $(self.$field.write(object);)*
+            }
+        }
+    };
+}
+pub(crate) use params;
