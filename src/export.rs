@@ -578,6 +578,28 @@ pub struct ExportObject {
     pub size_gib: u64,
 }
 
+impl ExportObject {
+    /// The object of disk `disk` (0 the system disk), made from `snapshot`, named `name`, of
+    /// `size_gib`.
+    ///
+    /// ```
+    /// use machine_image::export::ExportObject;
+    /// use machine_image::SnapshotId;
+    ///
+    /// let object = ExportObject::new(0, SnapshotId::new("s-sys0001")?, "web_xvda.raw", 40);
+    /// assert_eq!((object.disk, object.name.as_str(), object.size_gib), (0, "web_xvda.raw", 40));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(disk: usize, snapshot: SnapshotId, name: impl Into<String>, size_gib: u64) -> Self {
+        ExportObject {
+            disk,
+            snapshot,
+            name: name.into(),
+            size_gib,
+        }
+    }
+}
+
 /// Why an export is refused (see the module table for codes).
 ///
 /// ```

@@ -109,7 +109,8 @@
 //!   the export allow-list; objects named `<prefix>_xvda.raw`, `<prefix>_xvdb.raw`, …; the
 //!   export task's states, and no deleting an image being exported.
 //! - Charges ([`charges`], seeds [000](crate::sources#seed-000)–[002](crate::sources#seed-002)): what each image type and operation bills and why,
-//!   priced only from a caller's [`charges::PriceTable`]; [`charges::estimate`] of a copy plan.
+//!   priced only from a caller's [`charges::PriceTable`]; [`charges::estimate`] of a copy plan, [`charges::estimate_usage`] of a usage plan (launches,
+//!   kept images, exports, downloads).
 //! - The host ([`sim`]) and the scenario format ([`replay`]).
 //! - The providers' response bodies, success and error, as typed structs ([`response`]),
 //!   for an emulator that answers in the providers' wire format.

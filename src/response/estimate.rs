@@ -49,7 +49,7 @@ use crate::charges::{self, Amount, ChargeKind, Quantity};
 use crate::id::RequestId;
 
 /// An amount as the runner writes it: a decimal string (`"1.5"`).
-fn amount<S: Serializer>(a: &Option<Amount>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn amount<S: Serializer>(a: &Option<Amount>, s: S) -> Result<S::Ok, S::Error> {
     match a {
         Some(a) => s.collect_str(a),
         None => s.serialize_none(),

@@ -13,6 +13,8 @@
 //! - Errors: [`AlibabaErrorResponse`], [`TencentErrorResponse`], and [`ErrorResponse`], the
 //!   one of the two a profile's provider answers with.
 //! - [`estimate`]: the scenario runner's own `EstimateCopyCost` query, in both envelopes.
+//! - [`usage_estimate`]: the runner's own `EstimateUsageCost` query (launches, kept images,
+//!   exports, downloads), in both envelopes.
 //!
 //! Times are written as both providers write them (`2026-01-01T00:00:00Z`), percentages as
 //! Alibaba writes them (`"40%"`).
@@ -41,6 +43,7 @@ pub mod alibaba;
 mod error;
 pub mod estimate;
 pub mod tencent;
+pub mod usage_estimate;
 
 pub use error::{
     AlibabaErrorResponse, ErrorResponse, TencentError, TencentErrorBody, TencentErrorResponse,

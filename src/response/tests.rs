@@ -417,3 +417,61 @@ fn estimates_in_both_envelopes() {
     let body = json(&AlibabaEstimateCopyCostResponse::new(&request, &unpriced));
     assert!(!body.contains("Amount") && !body.contains("Total") && !body.contains("Currency"));
 }
+
+#[test]
+fn usage_estimates_in_both_envelopes() {
+    use super::usage_estimate::{
+        AlibabaEstimateUsageCostResponse, TencentEstimateUsageCostResponse,
+    };
+    use crate::charges::{Export, Launch, Network, PlannedImage, UsagePlan, estimate_usage};
+    use crate::region::Geography;
+
+    let gz = RegionId::new("ap-guangzhou").unwrap();
+    let image = ImageId::new("img-web00001").unwrap();
+    let object = ExportObject::new(
+        0,
+        SnapshotId::new("s-sys00001").unwrap(),
+        "web_xvda.raw",
+        40,
+    );
+    let export = Export::new(image.clone(), gz.clone(), vec![object], 1).unwrap();
+    let paid = PlannedImage::new(image, gz, 40).paid_source(ImageId::new("m-paid0001").unwrap());
+    let plan = UsagePlan::new()
+        .with(export.download(Network::Private))
+        .with(
+            Launch::new(
+                paid,
+                OwnerAlias::Others,
+                Geography::MainlandChina,
+                "S5.SMALL1",
+                1,
+                2,
+            )
+            .unwrap(),
+        );
+    let estimate = estimate_usage(&plan, None).unwrap();
+    let request = request();
+    let download = concat!(
+        r#"{"Item":"Download","ImageId":"img-web00001","Region":"ap-guangzhou","Objects":1,"Network":"Private","Charges":["#,
+        r#"{"Kind":"DownloadRequests","Quantity":1,"Unit":"request","Billed":true,"Seed":"002","Clause":"COSバケットからイメージをダウンロードすると、書き込みリクエスト料金が発生します。"},"#,
+        r#"{"Kind":"DownloadPrivateTraffic","Quantity":40,"Unit":"GiB","Billed":false,"Seed":"002","Clause":"プライベートネットワークダウンストリームトラフィックは無料、パブリックネットワークダウンストリームトラフィックは有料です。"}]}"#,
+    );
+    let launch = concat!(
+        r#"{"Item":"Launch","ImageId":"img-web00001","Region":"ap-guangzhou","ImageOwnerAlias":"others","Geography":"MainlandChina","#,
+        r#""InstanceType":"S5.SMALL1","Instances":1,"Months":2,"Charges":["#,
+        r#"{"Kind":"ImageFee","Quantity":2,"Unit":"instance-month","Billed":true,"UltimateSource":"m-paid0001","Seed":"001","#,
+        r#""Clause":"使用したカスタマイズイメージの最終ソースが有料イメージであり、そのカスタマイズイメージを共有した場合、イメージ費用が発生します。"}]}"#,
+    );
+    assert_eq!(
+        json(&AlibabaEstimateUsageCostResponse::new(&request, &estimate)),
+        format!(r#"{{"RequestId":"{REQUEST}","Lines":[{download},{launch}],"Unpriced":2}}"#)
+    );
+    assert_eq!(
+        json(&tencent::Envelope::new(
+            TencentEstimateUsageCostResponse::new(&request, &estimate)
+        )),
+        format!(
+            r#"{{"Response":{{"Lines":[{download},{launch}],"Unpriced":2,"RequestId":"{REQUEST}"}}}}"#
+        )
+    );
+}
