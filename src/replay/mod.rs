@@ -15,9 +15,17 @@
 //!   name the action does not take is refused before it); fixtures don't take it.
 //! - `"ClientToken"`: optional on mutating calls, for idempotent retries.
 //!
-//! `{"Action":"Configure","Provider":"alibaba"|"tencent", "QueueScope":"source"|"destination",
-//! "MaxImageSizeGiB":N, "CopyUnsupportedRegions":[…], "ByokUnsupportedRegions":[…]}` may be the
-//! first line (default: Alibaba, source scope, 500 GiB, every region supporting copies and BYOK).
+//! The first line may be `Configure` (default: Alibaba, source scope, 500 GiB, every region
+//! supporting copies and BYOK); it takes no `at`.
+//!
+//! The tables below are the parameters of every action in [`ACTIONS`], the one declaration
+//! the runner reads lines with (a test checks that each row names exactly the parameters
+//! declared, besides `CallerId` and `ClientToken`, which every call takes, and the call
+//! region of the Tencent form).
+//!
+//! | First line | Parameters (defaults) |
+//! |---|---|
+//! | `Configure` | `Provider` (`alibaba`; or `tencent`), `QueueScope` (`source`; or `destination`), `MaxImageSizeGiB` (500), `CopyUnsupportedRegions`, `ByokUnsupportedRegions` (lists of region ids) |
 //!
 //! | Fixture | Parameters (defaults) |
 //! |---|---|
@@ -44,16 +52,21 @@
 //! | `DescribeImages` | `ImageIds` (optional) |
 //! | `ExportImages` | `BucketName`, `ImageIds`, `FileNamePrefixList` (one per image); `ExportFormat` (`RAW`, `QCOW2`, `VHD`, `VMDK`; default `RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (taken, not modelled). One export task per image; every image is checked before any is exported |
 //!
-//! Host reports (both providers, no `CallerId`): `CopyFailed` (`RegionId` or `Region`,
-//! `ImageId` of the destination, `Reason`); `ExportFailed` (`TaskId`: `t-00000001` on
-//! Alibaba, the number on Tencent; `Reason`). The simulator starts, progresses and finishes
-//! copies and exports itself (an export takes 5 minutes plus 6 s per GiB).
+//! | Host report (both providers, no `CallerId`) | Parameters |
+//! |---|---|
+//! | `CopyFailed` | `RegionId` or `Region`, `ImageId` (of the destination); `Reason` |
+//! | `ExportFailed` | `TaskId` (`t-00000001` on Alibaba, the number on Tencent); `Reason` |
 //!
-//! Runner query (both providers, not a provider API): `EstimateCopyCost` (`RegionId` /
-//! `Region`, `ImageIds`, `DestinationRegions`, `Months`; `SnapshotPriceGiBMonth`,
-//! `SnapshotPricesByRegion` (`[{"RegionId","Price"}]`), prices as decimal strings, `Currency`
-//! (`USD`)): the cost of copying the images (visible to the caller in the region) to each
-//! destination and keeping the copies that many months ([`crate::charges::estimate`]).
+//! The simulator starts, progresses and finishes copies and exports itself (an export takes
+//! 5 minutes plus 6 s per GiB); a report line tells it a task failed.
+//!
+//! | Runner query (both providers, not a provider API) | Parameters |
+//! |---|---|
+//! | `EstimateCopyCost` | `RegionId` (Alibaba) or `Region` (Tencent), `ImageIds`, `DestinationRegions`, `Months`; `SnapshotPriceGiBMonth`, `SnapshotPricesByRegion` (`[{"RegionId","Price"}]`), prices as decimal strings, `Currency` (`USD`) |
+//!
+//! `EstimateCopyCost` gives the cost of copying the images (visible to the caller in the
+//! region) to each destination and keeping the copies that many months
+//! ([`crate::charges::estimate`]).
 //!
 //! # Output
 //! Exactly one JSON object per line that is not skipped, keys in a fixed order, the
@@ -570,4 +583,130 @@ impl<'a> Head<'a> {
 /// The error of a line that is not a JSON object.
 fn line_error(e: LineError) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameter).with_message(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows of the module docs' tables: each row's actions and the parameters it names.
+    fn doc_rows() -> Vec<(Vec<String>, String, String)> {
+        let mut rows = Vec::new();
+        let mut heading = String::new();
+        for line in include_str!("mod.rs").lines() {
+            let Some(row) = line.strip_prefix("//! | ") else {
+                continue;
+            };
+            let cells: Vec<&str> = row.splitn(2, " | ").collect();
+            if !cells[0].starts_with('`') {
+                heading = cells[0].to_owned();
+                continue;
+            }
+            let names = cells[0]
+                .split(", ")
+                .map(|n| n.trim_matches('`').to_owned())
+                .collect();
+            let action_table = [
+                "First line",
+                "Fixture",
+                "Alibaba call",
+                "Tencent call",
+                "Host report",
+                "Runner query",
+            ]
+            .iter()
+            .any(|h| heading.starts_with(h));
+            if action_table {
+                rows.push((names, heading.clone(), cells[1].to_owned()));
+            }
+        }
+        rows
+    }
+
+    /// Whether `cell` names `param` as a code span.
+    fn names(cell: &str, param: &str) -> bool {
+        cell.contains(&format!("`{param}`"))
+    }
+
+    #[test]
+    fn the_docs_tables_name_exactly_the_declared_parameters() {
+        let rows = doc_rows();
+        for action in ACTIONS {
+            let form = match action.provider() {
+                None => "",
+                Some(Provider::Alibaba) => "Alibaba",
+                Some(Provider::Tencent) => "Tencent",
+            };
+            let (_, _, cell) = rows
+                .iter()
+                .find(|(names, heading, _)| {
+                    names.iter().any(|n| n == action.name())
+                        && (heading.starts_with(form) || heading.starts_with("Runner query"))
+                })
+                .unwrap_or_else(|| panic!("no docs row for {}", action.name()));
+            for param in action.params() {
+                let implied = ["CallerId", "ClientToken"].contains(param)
+                    || (*param == "Region" && form == "Tencent");
+                assert!(
+                    implied || names(cell, param),
+                    "the docs row of {} does not name {param}",
+                    action.name()
+                );
+            }
+        }
+        // The other way: a row names no parameter its actions don't declare (code spans
+        // that start with a capital and are not declared must be values).
+        const VALUES: &[&str] = &[
+            "Available",
+            "Linux",
+            "ExportImage",
+            "SHARE",
+            "CANCEL",
+            "RAW",
+            "QCOW2",
+            "VHD",
+            "VMDK",
+            "USD",
+            "CallerId",
+        ];
+        for (names_in_row, _, cell) in &rows {
+            for span in cell.split('`').skip(1).step_by(2) {
+                let is_name = span.starts_with(|c: char| c.is_ascii_uppercase())
+                    && span.chars().all(|c| c.is_ascii_alphanumeric());
+                if !is_name || VALUES.contains(&span) {
+                    continue;
+                }
+                assert!(
+                    ACTIONS
+                        .iter()
+                        .filter(|a| names_in_row.iter().any(|n| n == a.name()))
+                        .any(|a| a.params().contains(&span)),
+                    "the docs row of {names_in_row:?} names {span}, which none of them declares"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_is_dispatched_to_its_own_request() {
+        // Each declared action, given a parameter no action declares, is refused naming
+        // it: the action was found and its own declaration read the line.
+        for action in ACTIONS.iter().filter(|a| a.kind() != ActionKind::Configure) {
+            let mut runner = Runner::new();
+            if action.provider() == Some(Provider::Tencent) {
+                runner.answer(1, r#"{"Action":"Configure","Provider":"tencent"}"#);
+            }
+            let line = format!(
+                r#"{{"at":"2026-01-01T00:00:00Z","Action":"{}","NoSuchParameter":1}}"#,
+                action.name()
+            );
+            let answer = runner.answer(2, line);
+            assert!(
+                answer.json().contains("NoSuchParameter"),
+                "{}: {}",
+                action.name(),
+                answer.json()
+            );
+        }
+    }
 }
