@@ -62,11 +62,24 @@
 //!
 //! | Runner query (both providers, not a provider API) | Parameters |
 //! |---|---|
-//! | `EstimateCopyCost` | `RegionId` (Alibaba) or `Region` (Tencent), `ImageIds`, `DestinationRegions`, `Months`; `SnapshotPriceGiBMonth`, `SnapshotPricesByRegion` (`[{"RegionId","Price"}]`), prices as decimal strings, `Currency` (`USD`) |
+//! | `EstimateCopyCost` | `RegionId` (Alibaba) or `Region` (Tencent), `ImageIds`, `DestinationRegions`, `Months`; `SnapshotPriceGiBMonth`, `SnapshotPricesByRegion` (`[{"RegionId","Price"}]`), prices as decimal strings, `Currency` (`USD`), `CheckRules` (false) |
+//! | `EstimateUsageCost` | `RegionId` (Alibaba) or `Region` (Tencent); at least one item of `Launches` (`[{"ImageId","InstanceType","Instances","Months"}]`), `KeptImages` (`[{"ImageId","Months"}]`), `Exports` (`[{"TaskId","Months"}]`), `Downloads` (`[{"TaskId","Network"}]`, `Public` or `Private`); prices as decimal strings: `SnapshotPriceGiBMonth`, `BucketStoragePriceGiBMonth`, `BucketRequestPrice` (per request), `PublicDownstreamPriceGiB`, `WindowsLicencePrices` (`[{"InstanceType","Price"}]`, per instance-month); `Currency` (`USD`) |
 //!
 //! `EstimateCopyCost` gives the cost of copying the images (visible to the caller in the
 //! region) to each destination and keeping the copies that many months
-//! ([`crate::charges::estimate`]).
+//! ([`crate::charges::estimate`]). With `CheckRules`, each copy is first checked as the
+//! caller's dry run of `CopyImage` would be, and the first copy the rules refuse is the
+//! answer (its code and message) instead of a price.
+//!
+//! `EstimateUsageCost` gives the charges of a plan beyond copies
+//! ([`crate::charges::estimate_usage`]): launching instances from images the caller sees
+//! in the region (seed 001: a public Windows image bills a licence per instance outside
+//! mainland China; a paid ultimate source bills an image fee, listed, never priced),
+//! keeping custom images (snapshot storage), keeping the objects of the caller's export
+//! tasks in their bucket (seed 002: storage and write requests; upstream traffic free) and
+//! downloading them (requests; public downstream traffic billed, private free). Every
+//! charge names its seed and clause; a charge without a price is listed and counted in
+//! `Unpriced`.
 //!
 //! # Output
 //! Exactly one JSON object per line that is not skipped, keys in a fixed order, the
@@ -656,7 +669,10 @@ mod tests {
         }
         // The other way: a row names no parameter its actions don't declare (code spans
         // that start with a capital and are not declared must be values).
+        // Values.
         const VALUES: &[&str] = &[
+            "Public",
+            "Private",
             "Available",
             "Linux",
             "ExportImage",

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
+use crate::engine::CopyImage;
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::provider::Provider;
@@ -27,6 +28,7 @@ params! {
         "Currency" => currency: Str<'a>,
         "SnapshotPriceGiBMonth" => price: Str<'a>,
         "SnapshotPricesByRegion" => prices_by_region: Objects<'a>,
+        "CheckRules" => check_rules: bool,
     }
 }
 
@@ -41,6 +43,7 @@ params! {
         "Currency" => currency: Str<'a>,
         "SnapshotPriceGiBMonth" => price: Str<'a>,
         "SnapshotPricesByRegion" => prices_by_region: Objects<'a>,
+        "CheckRules" => check_rules: bool,
     }
 }
 
@@ -62,6 +65,7 @@ struct Estimate<'p, 'a> {
     currency: &'p Param<Str<'a>>,
     price: &'p Param<Str<'a>>,
     prices_by_region: &'p Param<Objects<'a>>,
+    check_rules: &'p Param<bool>,
 }
 
 macro_rules! estimate_of {
@@ -75,19 +79,20 @@ macro_rules! estimate_of {
             currency: &$r.currency,
             price: &$r.price,
             prices_by_region: &$r.prices_by_region,
+            check_rules: &$r.check_rules,
         }
     };
 }
 
 impl Answer for AlibabaEstimateCopyCost<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
-        estimate_of!(self).answer(runner)
+    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+        estimate_of!(self).answer(runner, at)
     }
 }
 
 impl Answer for TencentEstimateCopyCost<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
-        estimate_of!(self).answer(runner)
+    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+        estimate_of!(self).answer(runner, at)
     }
 }
 
@@ -121,8 +126,11 @@ impl Estimate<'_, '_> {
         Ok(Some(table))
     }
 
-    /// The images must be visible to the caller in the region.
-    fn answer(&self, runner: &Runner) -> Read<Reply> {
+    /// The images must be visible to the caller in the region. With `CheckRules`, each
+    /// copy is first checked as the caller's dry run of `CopyImage` would be (nothing is
+    /// copied), and the first refused copy is the answer, with the provider's code, instead
+    /// of an estimate that prices a copy the rules would refuse.
+    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(self.caller)?;
         let region = call_region(self.region)?;
         let service = runner.service();
@@ -172,6 +180,20 @@ impl Estimate<'_, '_> {
             .months
             .u32_opt()?
             .ok_or_else(|| self.months.missing())?;
+        if self.check_rules.or(false)? {
+            for image in images.iter().map(|i| i.image.clone()).collect::<Vec<_>>() {
+                let copy =
+                    CopyImage::new(caller.clone(), region.clone(), image, destinations.clone());
+                runner.run(
+                    at,
+                    CopyImage {
+                        dry_run: true,
+                        ..copy
+                    }
+                    .into(),
+                )?;
+            }
+        }
         let prices = self.price_table()?;
         let estimate = charges::estimate(
             &CopyPlan {

@@ -12,6 +12,7 @@ mod exports;
 mod fixtures;
 mod images;
 mod reports;
+mod usage;
 
 use chrono::{DateTime, Utc};
 
@@ -136,6 +137,7 @@ use images::{
     AlibabaDescribeImages, CancelCopy, Delete, SyncImages, TencentDescribeImages,
     TencentModifyShare,
 };
+use usage::{AlibabaEstimateUsageCost, TencentEstimateUsageCost};
 
 impl Answer for Configure<'_> {
     /// Never called: the runner answers `Configure` itself.
@@ -167,4 +169,6 @@ actions! {
     "ExportFailed", None, Report, ExportFailed;
     "EstimateCopyCost", Some(Alibaba), Query, AlibabaEstimateCopyCost;
     "EstimateCopyCost", Some(Tencent), Query, TencentEstimateCopyCost;
+    "EstimateUsageCost", Some(Alibaba), Query, AlibabaEstimateUsageCost;
+    "EstimateUsageCost", Some(Tencent), Query, TencentEstimateUsageCost;
 }

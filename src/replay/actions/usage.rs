@@ -1,0 +1,316 @@
+//! The runner's own query `EstimateUsageCost`: what a plan beyond copies costs (launching
+//! instances from images, keeping custom images, the storage of exported objects and
+//! downloading them), each charge naming its seed clause, priced where the line gives
+//! prices and listed otherwise ([`crate::charges::estimate_usage`]).
+
+use chrono::{DateTime, Utc};
+
+use crate::charges::{
+    self, Amount, Download, Export, KeptImage, Launch, Network, PlannedImage, PriceTable, Rates,
+    UsagePlan,
+};
+use crate::error::{ErrorCode, TencentCode};
+use crate::export::ExportTaskId;
+use crate::id::AccountId;
+use crate::image::Image;
+use crate::provider::Provider;
+use crate::region::RegionId;
+use crate::response::tencent;
+use crate::response::usage_estimate::{
+    AlibabaEstimateUsageCostResponse, TencentEstimateUsageCostResponse,
+};
+
+use super::super::param::{Objects, Param, Str, TaskRef, params};
+use super::super::{Reply, Runner, render};
+use super::Answer;
+use super::common::{Read, call_region, image_id, require_caller};
+use super::exports::task_id;
+
+params! {
+    /// `EstimateUsageCost` (Alibaba form: `RegionId`).
+    pub(crate) struct AlibabaEstimateUsageCost<'a> {
+        "CallerId" => caller: Str<'a>,
+        "RegionId" => region: Str<'a>,
+        "Launches" => launches: Objects<'a>,
+        "KeptImages" => kept: Objects<'a>,
+        "Exports" => exports: Objects<'a>,
+        "Downloads" => downloads: Objects<'a>,
+        "Currency" => currency: Str<'a>,
+        "SnapshotPriceGiBMonth" => snapshot_price: Str<'a>,
+        "BucketStoragePriceGiBMonth" => bucket_price: Str<'a>,
+        "BucketRequestPrice" => request_price: Str<'a>,
+        "PublicDownstreamPriceGiB" => downstream_price: Str<'a>,
+        "WindowsLicencePrices" => licence_prices: Objects<'a>,
+    }
+}
+
+params! {
+    /// `EstimateUsageCost` (Tencent form: `Region`).
+    pub(crate) struct TencentEstimateUsageCost<'a> {
+        "CallerId" => caller: Str<'a>,
+        "Region" => region: Str<'a>,
+        "Launches" => launches: Objects<'a>,
+        "KeptImages" => kept: Objects<'a>,
+        "Exports" => exports: Objects<'a>,
+        "Downloads" => downloads: Objects<'a>,
+        "Currency" => currency: Str<'a>,
+        "SnapshotPriceGiBMonth" => snapshot_price: Str<'a>,
+        "BucketStoragePriceGiBMonth" => bucket_price: Str<'a>,
+        "BucketRequestPrice" => request_price: Str<'a>,
+        "PublicDownstreamPriceGiB" => downstream_price: Str<'a>,
+        "WindowsLicencePrices" => licence_prices: Objects<'a>,
+    }
+}
+
+params! {
+    /// One entry of `Launches`: instances launched from an image, run for months.
+    pub(crate) struct LaunchEntry<'a> {
+        "ImageId" => image: Str<'a>,
+        "InstanceType" => instance_type: Str<'a>,
+        "Instances" => instances: u64,
+        "Months" => months: u64,
+    }
+}
+
+params! {
+    /// One entry of `KeptImages`: a custom image kept for months.
+    pub(crate) struct KeptEntry<'a> {
+        "ImageId" => image: Str<'a>,
+        "Months" => months: u64,
+    }
+}
+
+params! {
+    /// One entry of `Exports`: an export task's objects kept in their bucket for months.
+    pub(crate) struct ExportEntry<'a> {
+        "TaskId" => task: TaskRef<'a>,
+        "Months" => months: u64,
+    }
+}
+
+params! {
+    /// One entry of `Downloads`: an export task's objects downloaded once.
+    pub(crate) struct DownloadEntry<'a> {
+        "TaskId" => task: TaskRef<'a>,
+        "Network" => network: Str<'a>,
+    }
+}
+
+params! {
+    /// One entry of `WindowsLicencePrices`.
+    pub(crate) struct LicencePrice<'a> {
+        "InstanceType" => instance_type: Str<'a>,
+        "Price" => price: Str<'a>,
+    }
+}
+
+/// The parameters of either form.
+struct Usage<'p, 'a> {
+    caller: &'p Param<Str<'a>>,
+    region: &'p Param<Str<'a>>,
+    launches: &'p Param<Objects<'a>>,
+    kept: &'p Param<Objects<'a>>,
+    exports: &'p Param<Objects<'a>>,
+    downloads: &'p Param<Objects<'a>>,
+    currency: &'p Param<Str<'a>>,
+    prices: [&'p Param<Str<'a>>; 4],
+    licence_prices: &'p Param<Objects<'a>>,
+}
+
+macro_rules! usage_of {
+    ($r:expr) => {
+        Usage {
+            caller: &$r.caller,
+            region: &$r.region,
+            launches: &$r.launches,
+            kept: &$r.kept,
+            exports: &$r.exports,
+            downloads: &$r.downloads,
+            currency: &$r.currency,
+            prices: [
+                &$r.snapshot_price,
+                &$r.bucket_price,
+                &$r.request_price,
+                &$r.downstream_price,
+            ],
+            licence_prices: &$r.licence_prices,
+        }
+    };
+}
+
+impl Answer for AlibabaEstimateUsageCost<'_> {
+    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+        usage_of!(self).answer(runner)
+    }
+}
+
+impl Answer for TencentEstimateUsageCost<'_> {
+    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+        usage_of!(self).answer(runner)
+    }
+}
+
+/// A count of an entry (`Instances`, `Months`): required, at most `u32::MAX`.
+fn count(p: &Param<u64>) -> Read<u32> {
+    p.u32_opt()?.ok_or_else(|| p.missing())
+}
+
+/// A price, refused naming `p`.
+fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
+    text.parse()
+        .map_err(|e: charges::AmountError| p.invalid(&e.to_string()))
+}
+
+impl Usage<'_, '_> {
+    /// The prices the line gives; none given, no table.
+    fn price_table(&self) -> Read<Option<PriceTable>> {
+        let given = self.prices.iter().any(|p| p.opt().ok().flatten().is_some())
+            || self.licence_prices.opt()?.is_some();
+        if !given {
+            return Ok(None);
+        }
+        let mut table = PriceTable::new(self.currency.str_opt()?.unwrap_or("USD"));
+        let rates: [&mut Rates; 4] = [
+            &mut table.snapshot_storage,
+            &mut table.bucket_storage,
+            &mut table.bucket_requests,
+            &mut table.public_downstream,
+        ];
+        for (param, rate) in self.prices.iter().zip(rates) {
+            if let Some(text) = param.str_opt()? {
+                rate.default = Some(amount(param, text)?);
+            }
+        }
+        for object in self.licence_prices.opt()?.into_iter().flatten() {
+            let entry = LicencePrice::read(object)?;
+            let price = amount(self.licence_prices, entry.price.str_req()?)?;
+            table
+                .windows_licence
+                .insert(entry.instance_type.str_req()?.to_owned(), price);
+        }
+        Ok(Some(table))
+    }
+
+    /// An image the caller sees in the region (else `InvalidImageId.NotFound`).
+    fn image<'s>(
+        runner: &'s Runner,
+        caller: &AccountId,
+        region: &RegionId,
+        text: &str,
+    ) -> Read<&'s Image> {
+        let state = runner.service().state();
+        let id = image_id(text)?;
+        state
+            .image(&id)
+            .filter(|i| &i.region == region)
+            .filter(|i| {
+                i.owner_alias_for(caller, state.is_shared_with(&i.id, caller))
+                    .is_some()
+            })
+            .ok_or_else(|| ErrorCode::InvalidImageIdNotFound.into())
+    }
+
+    /// The caller's export task in the region (else `InvalidTaskId.NotFound`).
+    fn export<'s>(
+        runner: &'s Runner,
+        caller: &AccountId,
+        region: &RegionId,
+        task: ExportTaskId,
+    ) -> Read<&'s crate::export::ExportTask> {
+        runner
+            .service()
+            .state()
+            .export(task)
+            .filter(|t| &t.owner == caller && &t.region == region)
+            .ok_or_else(|| ErrorCode::InvalidTaskIdNotFound.into())
+    }
+
+    fn answer(&self, runner: &Runner) -> Read<Reply> {
+        let caller = require_caller(self.caller)?;
+        let region = call_region(self.region)?;
+        let provider = runner.provider();
+        let catalogue = &runner.service().profile().regions.catalogue;
+        let geography = catalogue
+            .get(region.as_str())
+            .map(|r| r.geography)
+            .ok_or_else(|| ErrorCode::InvalidRegionIdNotFound)?;
+        let state = runner.service().state();
+        let mut plan = UsagePlan::new();
+        let plan_error = |p: &Param<Objects<'_>>, e: charges::PlanError| {
+            p.invalid(&e.to_string())
+                .with_tencent(TencentCode::InvalidParameterValue)
+        };
+        for object in self.launches.opt()?.into_iter().flatten() {
+            let entry = LaunchEntry::read(object)?;
+            let image = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
+            let alias = image
+                .owner_alias_for(&caller, state.is_shared_with(&image.id, &caller))
+                .ok_or_else(|| ErrorCode::InvalidImageIdNotFound)?;
+            let launch = Launch::new(
+                PlannedImage::from(image),
+                alias,
+                geography,
+                entry.instance_type.str_req()?,
+                count(&entry.instances)?,
+                count(&entry.months)?,
+            )
+            .map_err(|e| plan_error(self.launches, e))?;
+            plan.push(launch);
+        }
+        for object in self.kept.opt()?.into_iter().flatten() {
+            let entry = KeptEntry::read(object)?;
+            let image = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
+            let kept = KeptImage::new(PlannedImage::from(image), count(&entry.months)?)
+                .map_err(|e| plan_error(self.kept, e))?;
+            plan.push(kept);
+        }
+        for object in self.exports.opt()?.into_iter().flatten() {
+            let entry = ExportEntry::read(object)?;
+            let task = Self::export(runner, &caller, &region, task_id(&entry.task, provider)?)?;
+            let export = Export::new(
+                task.image.clone(),
+                task.region.clone(),
+                task.objects.clone(),
+                count(&entry.months)?,
+            )
+            .map_err(|e| plan_error(self.exports, e))?;
+            plan.push(export);
+        }
+        for object in self.downloads.opt()?.into_iter().flatten() {
+            let entry = DownloadEntry::read(object)?;
+            let task = Self::export(runner, &caller, &region, task_id(&entry.task, provider)?)?;
+            let network = match entry.network.str_opt()?.unwrap_or("Public") {
+                "Public" => Network::Public,
+                "Private" => Network::Private,
+                other => {
+                    return Err(entry
+                        .network
+                        .invalid(&format!("{other:?} is not Public or Private")));
+                }
+            };
+            let download = Download::new(
+                task.image.clone(),
+                task.region.clone(),
+                task.objects.clone(),
+                network,
+            )
+            .map_err(|e| plan_error(self.downloads, e))?;
+            plan.push(download);
+        }
+        if plan.items().is_empty() {
+            return Err(self.launches.missing());
+        }
+        let prices = self.price_table()?;
+        let estimate = charges::estimate_usage(&plan, prices.as_ref())
+            .map_err(|e| self.currency.invalid(&e.to_string()))?;
+        let request = runner.request();
+        Ok(match provider {
+            Provider::Alibaba => {
+                render::json(&AlibabaEstimateUsageCostResponse::new(&request, &estimate))
+            }
+            Provider::Tencent => render::json(&tencent::Envelope::new(
+                TencentEstimateUsageCostResponse::new(&request, &estimate),
+            )),
+        })
+    }
+}
