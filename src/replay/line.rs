@@ -6,12 +6,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 
 /// A JSON object's members, names beside their unparsed values, in the line's order. A name
-/// given twice keeps its first value (the later ones are ignored, as they always were).
+/// given twice counts with its first value: [`RawObject::get`] and the request structs
+/// ([`super::param::Param::read`]) ignore the later ones, as the runner always has.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RawObject<'a> {
     members: Vec<(Cow<'a, str>, Cow<'a, RawValue>)>,
@@ -86,7 +87,27 @@ impl Shallow<'_> {
 /// Reads `raw` one level deep. `raw` was checked to be JSON when its line was read, so
 /// this can't fail; should it, the value counts as `null`.
 pub(crate) fn shallow<'a>(raw: &'a RawValue) -> Shallow<'a> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let text = raw.get();
+    // Most parameters are plain strings, flags and counts: read those directly (the line was
+    // checked to be JSON, so a quoted text without a backslash is the string between the
+    // quotes); arrays, objects, escapes and other numbers go through serde_json.
+    match text.as_bytes() {
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+            return Shallow::Str(Cow::Borrowed(&text[1..text.len() - 1]));
+        }
+        b"true" => return Shallow::Bool(true),
+        b"false" => return Shallow::Bool(false),
+        b"null" => return Shallow::Null,
+        digits @ [b'1'..=b'9', ..]
+            if digits.len() < 20 && digits.iter().all(u8::is_ascii_digit) =>
+        {
+            if let Ok(n) = text.parse() {
+                return Shallow::UInt(n);
+            }
+        }
+        _ => {}
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
     Shallow::deserialize(&mut de).unwrap_or(Shallow::Null)
 }
 
@@ -174,10 +195,6 @@ impl<'de> Visitor<'de> for ShallowVisitor {
             members: Vec::with_capacity(map.size_hint().unwrap_or(12)),
         };
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            if object.get(&name).is_some() {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
             let value: &'de RawValue = map.next_value()?;
             object.members.push((name, Cow::Borrowed(value)));
         }
@@ -205,7 +222,11 @@ mod tests {
             panic!("an object")
         };
         let names: Vec<_> = o.members().map(|(k, _)| k.to_owned()).collect();
-        assert_eq!(names, ["A", "B", "C", "E"]);
+        assert_eq!(names, ["A", "B", "A", "C", "E"]);
+        assert!(matches!(
+            shallow(o.get("A").unwrap()),
+            Shallow::Str(Cow::Borrowed("x"))
+        ));
         assert!(matches!(
             shallow(o.get("A").unwrap()),
             Shallow::Str(Cow::Borrowed("x"))
@@ -218,19 +239,56 @@ mod tests {
         assert_eq!(shallow(o.get("C").unwrap()).type_name(), "object");
         assert_eq!(
             serde_json::to_string(&o).unwrap(),
-            r#"{"A":"x","B":[1,"y"],"C":{"D":null},"E":"q\"s"}"#
+            r#"{"A":"x","B":[1,"y"],"A":"later","C":{"D":null},"E":"q\"s"}"#
         );
     }
 
     #[test]
     fn numbers_other_than_unsigned_integers_are_other_numbers() {
-        for text in ["-1", "1.5", "1e3", "18446744073709551616"] {
+        for text in ["-1", "1.5", "1e3", "18446744073709551616", "10.0"] {
             assert!(
                 matches!(read_line(text).unwrap(), Shallow::OtherNumber),
                 "{text}"
             );
+            let raw = RawValue::from_string(text.to_owned()).unwrap();
+            assert!(matches!(shallow(&raw), Shallow::OtherNumber), "{text}");
         }
         assert!(matches!(read_line("7").unwrap(), Shallow::UInt(7)));
+        for (text, n) in [("0", 0), ("7", 7), ("18446744073709551615", u64::MAX)] {
+            let raw = RawValue::from_string(text.to_owned()).unwrap();
+            assert!(
+                matches!(shallow(&raw), Shallow::UInt(m) if m == n),
+                "{text}"
+            );
+        }
+    }
+
+    /// The fast paths of `shallow` read each value as serde_json does.
+    #[test]
+    fn the_fast_paths_read_as_serde_json_does() {
+        let texts = [
+            r#""plain""#,
+            r#""esc\"aped""#,
+            r#""""#,
+            r#""\u00e9""#,
+            "true",
+            "false",
+            "null",
+            "[1]",
+            "{}",
+            "12",
+        ];
+        for text in texts {
+            let raw = RawValue::from_string(text.to_owned()).unwrap();
+            let fast = format!("{:?}", shallow(&raw));
+            let mut de = serde_json::Deserializer::from_str(text);
+            let slow = format!("{:?}", Shallow::deserialize(&mut de).unwrap());
+            assert_eq!(
+                fast.replace("Owned", "Borrowed"),
+                slow.replace("Owned", "Borrowed"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -166,7 +166,15 @@ pub use wire::wire_error;
 /// Whether a line is skipped: blank, or starting with `#` (a line that is not UTF-8 is
 /// never skipped: it is answered with an error).
 pub fn is_skipped(line: impl AsRef<[u8]>) -> bool {
-    match std::str::from_utf8(line.as_ref()) {
+    let bytes = line.as_ref();
+    // The common case without decoding: the first byte that is not ASCII white space.
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => return false,
+        Some(b'#') => return std::str::from_utf8(bytes).is_ok(),
+        None => return true,
+        Some(_) => {}
+    }
+    match std::str::from_utf8(bytes) {
         Ok(text) => {
             let t = text.trim();
             t.is_empty() || t.starts_with('#')

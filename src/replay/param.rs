@@ -136,12 +136,18 @@ impl<'a> Kind<'a> for Objects<'a> {
 pub(crate) struct Param<T> {
     name: &'static str,
     value: Option<Result<T, &'static str>>,
+    /// Whether the line named the parameter (a name given twice keeps its first value).
+    named: bool,
 }
 
 impl<T> Param<T> {
     /// The parameter `name`, absent.
     pub(crate) const fn absent(name: &'static str) -> Self {
-        Param { name, value: None }
+        Param {
+            name,
+            value: None,
+            named: false,
+        }
     }
 
     /// The parameter's name.
@@ -166,9 +172,12 @@ impl<T> Param<T> {
 }
 
 impl<'a, T: Kind<'a>> Param<T> {
-    /// Reads the value from its JSON text.
+    /// Reads the value from its JSON text, unless the line named the parameter before.
     pub(crate) fn read(&mut self, raw: &'a RawValue) {
-        self.value = T::read(raw);
+        if !self.named {
+            self.named = true;
+            self.value = T::read(raw);
+        }
     }
 
     /// The value, `None` when absent; a value of another type is refused.
