@@ -233,7 +233,7 @@ impl Usage<'_, '_> {
         let geography = catalogue
             .get(region.as_str())
             .map(|r| r.geography)
-            .ok_or_else(|| ErrorCode::InvalidRegionIdNotFound)?;
+            .ok_or(ErrorCode::InvalidRegionIdNotFound)?;
         let state = runner.service().state();
         let mut plan = UsagePlan::new();
         let plan_error = |p: &Param<Objects<'_>>, e: charges::PlanError| {
@@ -245,7 +245,7 @@ impl Usage<'_, '_> {
             let image = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
             let alias = image
                 .owner_alias_for(&caller, state.is_shared_with(&image.id, &caller))
-                .ok_or_else(|| ErrorCode::InvalidImageIdNotFound)?;
+                .ok_or(ErrorCode::InvalidImageIdNotFound)?;
             let launch = Launch::new(
                 PlannedImage::from(image),
                 alias,
