@@ -120,7 +120,7 @@
 //!   `line N:` and names the parameter; the run goes on.
 //!
 //! # Errors that are not the customer's
-//! The engine's refusals of a customer's call ([`EngineError::Rejected`]) are answered as
+//! The engine's refusals of a customer's call ([`EngineError::Rejected`](crate::engine::EngineError::Rejected)) are answered as
 //! they are. Its other errors (the host's mistakes, refused fixtures, bugs) carry no
 //! provider code; the runner answers them through one function, [`wire_error`]:
 //!
@@ -132,8 +132,8 @@
 //! | [`HostError::ExportTransition`](crate::engine::HostError::ExportTransition) | `InvalidTaskId.IncorrectTaskStatus` | the code's |
 //! | [`HostError::UnknownExport`](crate::engine::HostError::UnknownExport) | `InvalidTaskId.NotFound` | the code's |
 //! | [`HostError::TimeWentBackwards`](crate::engine::HostError::TimeWentBackwards) | `InvalidParameter` | names `at`, the line's time |
-//! | [`EngineError::Fixture`] | `InvalidParameter` | `line N: the fixture is refused: …` |
-//! | [`EngineError::Internal`] | `InternalError` | the code's |
+//! | [`EngineError::Fixture`](crate::engine::EngineError::Fixture) | `InvalidParameter` | `line N: the fixture is refused: …` |
+//! | [`EngineError::Internal`](crate::engine::EngineError::Internal) | `InternalError` | the code's |
 
 mod actions;
 mod failure;
