@@ -690,6 +690,16 @@ impl Model {
         if image.status != ImageStatus::Available {
             return Err(ErrorCode::IncorrectImageStatus);
         }
+        // Accounts are known: only registered accounts can be shared with.
+        if c.add.iter().any(|a| !self.accounts.iter().any(|x| &x.id == a)) {
+            return Err(ErrorCode::InvalidAccountNotFound);
+        }
+        // Tencent refuses a share the account already has; Alibaba changes nothing.
+        if self.profile.provider == Provider::Tencent
+            && c.add.iter().any(|a| self.shared(&image.id, a))
+        {
+            return Err(ErrorCode::AccountAlreadyExists);
+        }
         for a in &c.add {
             if !self.shared(&image.id, a) {
                 self.shares.push((image.id.clone(), a.clone()));

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::id::{AccountId, ImageId};
 use crate::image::{ImageStatus, OwnerAlias};
 use crate::profile::Profile;
+use crate::provider::Provider;
 
 use super::common::*;
 use super::{Checked, Decision, Events, one, reject};
@@ -91,10 +92,27 @@ pub(super) fn copies_live_from(state: &State, caller: &AccountId, source: &Image
         .any(|t| &t.owner == caller && &t.source_image == source)
 }
 
-/// `ModifyImageSharePermission`: only the owner shares a custom image (`Forbbiden`
-/// otherwise), never with itself (`InvalidAccount.Forbbiden`), and only while it is
-/// `Available` (`IncorrectImageStatus`). Adding an account that already has it, or removing
-/// one that has not, changes nothing.
+/// `ModifyImageSharePermission`. Checks, in this order (the first failure wins; stable):
+/// 1. caller present: `InvalidAliUid.IsNull`
+/// 2. the call's region is known: `InvalidRegionId.NotFound`
+/// 3. the image is in that region and visible to the caller: `InvalidImageId.NotFound`
+/// 4. the caller owns it (a custom image): `Forbbiden`
+/// 5. the owner is not among the accounts to add: `InvalidAccount.Forbbiden` (Tencent
+///    `InvalidAccountIs.YourSelf`, both listed for the call: Alibaba's
+///    `ModifyImageSharePermission` error table, and `tencentcloud-sdk-go`
+///    `cvm/v20170312/client.go`, which also lists `FailedOperation.AccountIsYourSelf`; the
+///    crate answers the `InvalidAccountIs.YourSelf` of `errors.go`: "You cannot share images
+///    with yourself.")
+/// 6. the image is `Available`: `IncorrectImageStatus`
+/// 7. every account to add is known (registered with [`Fixture::Account`]):
+///    `InvalidAccount.NotFound` (Tencent `InvalidAccountId.NotFound`)
+/// 8. Tencent only: no account to add has the image already:
+///    `FailedOperation.AccountAlreadyExists` (listed for the call in the SDK's `client.go`).
+///    Alibaba answers a repeated share with success and changes nothing.
+///
+/// Removing an account that does not have the image changes nothing.
+///
+/// [`Fixture::Account`]: crate::engine::Fixture::Account
 pub(super) fn modify_share(
     state: &State,
     profile: &Profile,
@@ -111,6 +129,14 @@ pub(super) fn modify_share(
     }
     if image.status != ImageStatus::Available {
         return Err(reject(ErrorCode::IncorrectImageStatus));
+    }
+    if c.add.iter().any(|a| state.account(a).is_none()) {
+        return Err(reject(ErrorCode::InvalidAccountNotFound));
+    }
+    if profile.provider == Provider::Tencent
+        && c.add.iter().any(|a| state.is_shared_with(&image.id, a))
+    {
+        return Err(reject(ErrorCode::AccountAlreadyExists));
     }
     let mut shared: std::collections::BTreeSet<&AccountId> = state.shared_with(&image.id).collect();
     let mut events = Events::default();
