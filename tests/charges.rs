@@ -11,8 +11,8 @@ use machine_image::engine::{
 };
 use machine_image::export::ExportObject;
 use machine_image::{
-    Account, AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias, Platform,
-    Profile, RegionId, Snapshot, SnapshotId,
+    Account, AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias,
+    Platform, Profile, RegionId, Snapshot, SnapshotId,
 };
 
 const ALICE: &str = "1111111111111111";

@@ -1344,7 +1344,13 @@ fn sharing_with_an_unknown_account_is_refused_and_changes_nothing() {
     let mut w = basic();
     w.known(&[ALICE]);
     // CAROL was never registered: the whole call is refused, ALICE included.
-    let e = w.api_err(Command::from(share(BOB, HZ, "m-bob1", &[ALICE, CAROL], &[])));
+    let e = w.api_err(Command::from(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE, CAROL],
+        &[],
+    )));
     assert_eq!(e.code().as_str(), "InvalidAccount.NotFound");
     assert_eq!(e.http_status(), 404);
     assert_eq!(e.code_for(Provider::Tencent), "InvalidAccountId.NotFound");

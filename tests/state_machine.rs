@@ -691,7 +691,10 @@ impl Model {
             return Err(ErrorCode::IncorrectImageStatus);
         }
         // Accounts are known: only registered accounts can be shared with.
-        if c.add.iter().any(|a| !self.accounts.iter().any(|x| &x.id == a)) {
+        if c.add
+            .iter()
+            .any(|a| !self.accounts.iter().any(|x| &x.id == a))
+        {
             return Err(ErrorCode::InvalidAccountNotFound);
         }
         // Tencent refuses a share the account already has; Alibaba changes nothing.

@@ -134,7 +134,8 @@ fn create_and_share_answer_the_image_and_unit() {
     // A retry with the same token answers the same, typed.
     assert_eq!(s.call(t(2), call).unwrap(), made);
     // Only a known account can be shared with.
-    s.register(t(3), Account::new(bob(), 10, 100).into()).unwrap();
+    s.register(t(3), Account::new(bob(), 10, 100).into())
+        .unwrap();
     let share = ModifyImageSharePermission::new(alice(), reg(HZ), made.clone()).share_with([bob()]);
     let () = s.call(t(3), share).unwrap();
     assert_eq!(s.state().shared_with(&made).collect::<Vec<_>>(), [&bob()]);

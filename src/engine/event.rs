@@ -10,6 +10,7 @@ use crate::export::{Bucket, BucketName, ExportFormat, ExportObject, ExportTask, 
 use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::Image;
 use crate::kms::KmsKey;
+use crate::name::{Description, ImageName};
 use crate::profile::Profile;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
@@ -175,6 +176,16 @@ pub enum Event {
         image: ImageId,
         /// The account.
         account: AccountId,
+    },
+    /// `ModifyImageAttribute`: an image's name or description changed (a field left `None`
+    /// kept its value).
+    ImageAttributeModified {
+        /// The image.
+        image: ImageId,
+        /// The new name.
+        name: Option<ImageName>,
+        /// The new description.
+        description: Option<Description>,
     },
     /// A bucket was added.
     BucketRegistered(Bucket),

@@ -6,8 +6,9 @@
 //! - [`Fixture`]: what the cloud already holds (accounts, snapshots, images, KMS keys,
 //!   buckets), recorded with [`ImageService::register`];
 //! - [`ApiCall`]: what a customer asks, one request struct per call ([`CreateImage`],
-//!   [`CopyImage`], [`CancelCopyImage`], [`DeleteImage`], [`ModifyImageSharePermission`],
-//!   [`ExportImage`], [`CancelExport`]), each built with `new` and chained setters and sent
+//!   [`CopyImage`], [`CancelCopyImage`], [`DeleteImage`], [`DeleteImages`],
+//!   [`ModifyImageSharePermission`], [`ModifyImageAttribute`], [`ExportImage`],
+//!   [`CancelExport`]), each built with `new` and chained setters and sent
 //!   with [`ImageService::call`], which answers with the request's own
 //!   [`Request::Answer`] (a copy gets its [`AcceptedCopy`]s, a delete the id deleted);
 //! - [`HostReport`]: what the host reports about the work it carries out (started,
@@ -169,9 +170,42 @@
 //! queued or running one (`Effect::AbortExport`). An image with a queued or running export
 //! can't be deleted (`ImageIsExporting`), nor exported again.
 //!
+//! # ModifyImageAttribute
+//! [`ModifyImageAttribute`] renames one's own custom image or changes its description. It
+//! checks, in this order (the first failure wins; stable): the caller is present
+//! (`InvalidAliUid.IsNull`); the call's region is known (`InvalidRegionId.NotFound`); a new
+//! name fits the provider (`InvalidImageName.Malformed`; Tencent: at most 60 characters,
+//! `InvalidParameterValue.TooLong`); the image is in that region and visible to the caller
+//! (`InvalidImageId.NotFound`); the caller owns it (`Forbbiden`: a shared, public or
+//! marketplace image keeps its attributes); it is not being made (`IncorrectImageStatus`
+//! while `Waiting` or `Creating`); a new name is free among the caller's other images in the
+//! region (`InvalidImageName.Duplicated`). The description's own rules (2–256 characters,
+//! no `http://` or `https://` prefix) are those of [`crate::Description`], checked when it
+//! is built. The answer is the image's id; the change is an
+//! [`Event::ImageAttributeModified`].
+//!
+//! # Share lists
+//! [`ImageService::describe_image_share_permission`] answers
+//! `DescribeImageSharePermission`: the accounts an image is shared with, for its owner only.
+//! Sharing with an account requires it to be registered ([`Fixture::Account`]); the check
+//! order of `ModifyImageSharePermission` is: the caller, the region, the image visible
+//! (`InvalidImageId.NotFound`), owned (`Forbbiden`), not shared with its owner
+//! (`InvalidAccount.Forbbiden`), `Available` (`IncorrectImageStatus`), every account to add
+//! registered (`InvalidAccount.NotFound`), and on Tencent none already sharing it
+//! (`FailedOperation.AccountAlreadyExists`).
+//!
+//! # DeleteImages
+//! [`DeleteImages`] (Tencent `DeleteImages`: `ImageIds`, `DryRun`) checks the caller, the
+//! region, that at least one image is named (`MissingParameter`) and none twice
+//! (`InvalidParameter`), then every image in the order given with the rules of
+//! [`DeleteImage`] before deleting any: the call deletes all of them or none, and the first
+//! image refused gives the answer. A dry run stops after the checks and answers an empty
+//! list.
+//!
 //! # Idempotent retries
 //! A mutating call (`CreateImage`, `CopyImage`, `CancelCopyImage`, `DeleteImage`,
-//! `ModifyImageSharePermission`) may carry a client token. When a call with the same caller
+//! `DeleteImages`, `ModifyImageSharePermission`, `ModifyImageAttribute`) may carry a client
+//! token. When a call with the same caller
 //! and token has succeeded before, a call with the same parameters returns the first
 //! answer and changes nothing; with other parameters it is refused with
 //! `IdempotentParameterMismatch`. Refused calls are not recorded (a refusal changes nothing,
@@ -201,8 +235,8 @@ use crate::region::RegionId;
 
 pub use command::{
     AcceptedExport, ApiCall, CancelCopyImage, CancelExport, Command, CopyImage, CreateImage,
-    DeleteImage, ExportImage, Fixture, HostReport, ImageFilter, ModifyImageSharePermission,
-    Request,
+    DeleteImage, DeleteImages, ExportImage, Fixture, HostReport, ImageFilter, ModifyImageAttribute,
+    ModifyImageSharePermission, Request,
 };
 pub use error::{EngineError, FixtureError, HostError, InternalError};
 pub use event::{CopyAcceptance, Effect, Event, EventRecord};
@@ -293,6 +327,17 @@ pub enum Outcome {
     },
     /// The shares were changed.
     ShareModified,
+    /// `ModifyImageAttribute` changed (or kept) this image's name and description.
+    ImageModified {
+        /// The image.
+        image: ImageId,
+    },
+    /// `DeleteImages` deleted these images (or removed them for the caller), in the order
+    /// given.
+    ImagesDeleted {
+        /// The images.
+        images: Vec<ImageId>,
+    },
     /// The export was accepted (queued; the host was told to start it).
     ExportAccepted {
         /// The task.
@@ -776,6 +821,63 @@ impl ImageService {
         });
         views.dedup_by(|a, b| a.image.id == b.image.id);
         views
+    }
+
+    /// `DescribeImageSharePermission` (`ImageId`): the accounts `caller`'s image `image` in
+    /// `region` is shared with, sorted. Read-only: nothing changes, nothing is recorded.
+    ///
+    /// Checks, in this order: the region is known (`InvalidRegionId.NotFound`); the image
+    /// is in it and visible to the caller (`InvalidImageId.NotFound`, also listed for the
+    /// call by Tencent's SDK); the caller owns it (`Forbbiden`, Alibaba's code for an
+    /// operation on another account's resource; Tencent renders it
+    /// `InvalidParameterValue.InvalidImageId`): only the owner sees who an image is shared
+    /// with.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::engine::{Fixture, ImageService, ModifyImageSharePermission};
+    /// use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId};
+    ///
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let mut service = ImageService::new(Profile::alibaba());
+    /// let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+    /// let friend = AccountId::new("2234567890123456")?;
+    /// service.register(t0, Fixture::Account(Account::new(friend.clone(), 10, 100)))?;
+    /// let web = ImageId::new("m-web0001")?;
+    /// let image = Image::custom(web.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![]);
+    /// service.register(t0, Fixture::Image(image.build()?))?;
+    /// let share = ModifyImageSharePermission::new(owner.clone(), hz.clone(), web.clone());
+    /// service.call(t0, share.share_with([friend.clone()]))?;
+    ///
+    /// assert_eq!(service.describe_image_share_permission(&owner, &hz, &web)?, [friend.clone()]);
+    /// // The account it is shared with sees the image, not its share list.
+    /// let refused = service.describe_image_share_permission(&friend, &hz, &web).unwrap_err();
+    /// assert_eq!(refused.code().as_str(), "Forbbiden");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn describe_image_share_permission(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        image: &ImageId,
+    ) -> Result<Vec<AccountId>, ApiError> {
+        if !self.profile.regions.catalogue.has(region) {
+            return Err(ApiError::new(ErrorCode::InvalidRegionIdNotFound));
+        }
+        let found = self.state.image(image).filter(|i| &i.region == region);
+        let alias = found.and_then(|i| {
+            let shared = self.state.is_shared_with(image, caller);
+            i.owner_alias_for(caller, shared)
+        });
+        match alias {
+            None => Err(ApiError::new(ErrorCode::InvalidImageIdNotFound)),
+            Some(OwnerAlias::Own) => {
+                let mut accounts: Vec<AccountId> = self.state.shared_with(image).cloned().collect();
+                accounts.sort();
+                Ok(accounts)
+            }
+            Some(_) => Err(ApiError::new(ErrorCode::Forbbiden)),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `CancelCopyImage`, `DeleteImage` and `ModifyImageSharePermission`: the calls that end a
 //! copy, remove an image or change who sees it.
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ImageId};
 use crate::image::{ImageStatus, OwnerAlias};
 use crate::profile::Profile;
@@ -9,7 +9,9 @@ use crate::provider::Provider;
 
 use super::common::*;
 use super::{Checked, Decision, Events, one, reject};
-use crate::engine::command::{CancelCopyImage, DeleteImage, ModifyImageSharePermission};
+use crate::engine::command::{
+    CancelCopyImage, DeleteImage, DeleteImages, ModifyImageAttribute, ModifyImageSharePermission,
+};
 use crate::engine::event::Event;
 use crate::engine::state::State;
 use crate::engine::{EngineError, Outcome};
@@ -54,9 +56,26 @@ pub(super) fn cancel_copy(
 pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
     require_region(profile, &c.region)?;
-    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    let event = delete_event(state, caller, &c.region, &c.image)?;
+    Ok(Decision::new(
+        Outcome::ImageDeleted {
+            image: c.image.clone(),
+        },
+        one(event),
+    ))
+}
+
+/// The rules of one image's deletion (see [`delete_image`]), shared with `DeleteImages`:
+/// the event that deletes `id` for `caller`, or the refusal.
+fn delete_event(
+    state: &State,
+    caller: &AccountId,
+    region: &crate::region::RegionId,
+    id: &ImageId,
+) -> Checked<Event> {
+    let (image, alias) = visible_image(state, caller, region, id)?;
     let id = image.id.clone();
-    let event = match alias {
+    Ok(match alias {
         OwnerAlias::System | OwnerAlias::Marketplace => return Err(reject(ErrorCode::Forbbiden)),
         OwnerAlias::Others => {
             // The image stays for its owner and others, but the caller's own copy from it
@@ -65,7 +84,7 @@ pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) ->
                 return Err(reject(ErrorCode::OperationDeniedImageCopying));
             }
             Event::ImageUnshared {
-                image: id.clone(),
+                image: id,
                 account: caller.clone(),
             }
         }
@@ -76,12 +95,100 @@ pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) ->
             if state.live_export_of(&id).is_some() {
                 return Err(reject(ErrorCode::ImageIsExporting));
             }
-            Event::ImageDeleted { image: id.clone() }
+            Event::ImageDeleted { image: id }
         }
-    };
+    })
+}
+
+/// `DeleteImages` (Tencent): the caller (`InvalidAliUid.IsNull`), the region
+/// (`InvalidRegionId.NotFound`), at least one image (`MissingParameter`, `ImageIds`), none
+/// named twice (`InvalidParameter`); then each image in the order given by the rules of
+/// [`delete_image`], every one before any is deleted: the first refusal is the answer and
+/// nothing changes. A dry run stops after the checks.
+pub(super) fn delete_images(
+    state: &State,
+    profile: &Profile,
+    c: &DeleteImages,
+) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    if c.images.is_empty() {
+        return Err(EngineError::Rejected(ApiError::missing_parameter(
+            "ImageIds",
+        )));
+    }
+    let distinct: std::collections::BTreeSet<&ImageId> = c.images.iter().collect();
+    if distinct.len() != c.images.len() {
+        return Err(reject(ErrorCode::InvalidParameter));
+    }
+    let mut events = Events::default();
+    for id in &c.images {
+        events.push(delete_event(state, caller, &c.region, id)?);
+    }
+    if c.dry_run {
+        return Ok(Decision::new(Outcome::DryRunPassed, Events::default()));
+    }
     Ok(Decision::new(
-        Outcome::ImageDeleted { image: id },
-        one(event),
+        Outcome::ImagesDeleted {
+            images: c.images.clone(),
+        },
+        events,
+    ))
+}
+
+/// `ModifyImageAttribute`: checks, in this order (the first failure wins; stable): the
+/// caller (`InvalidAliUid.IsNull`); the region (`InvalidRegionId.NotFound`); a new name
+/// fits the provider (`InvalidImageName.Malformed`; Tencent: 60 characters); the image is in
+/// the region and visible to the caller (`InvalidImageId.NotFound`); the caller owns it
+/// (`Forbbiden`: a shared, public or marketplace image can't be changed; Tencent "已分享的镜像无法修改属性",
+/// a shared image's attributes can't be modified); it is not being made (a copy's or an
+/// import's destination, `IncorrectImageStatus`: this crate's choice, the name of an image
+/// in flight is the copy task's); a new name is free among the caller's images in the
+/// region, other than this one (`InvalidImageName.Duplicated`). With nothing to change the
+/// call succeeds and records nothing.
+pub(super) fn modify_attribute(
+    state: &State,
+    profile: &Profile,
+    c: &ModifyImageAttribute,
+) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    if let Some(name) = &c.name {
+        check_name_fits(profile.provider, name, Parameter::ImageName)?;
+    }
+    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    if alias != OwnerAlias::Own {
+        return Err(reject(ErrorCode::Forbbiden));
+    }
+    if image.is_in_flight() {
+        return Err(reject(ErrorCode::IncorrectImageStatus));
+    }
+    if let Some(name) = &c.name {
+        if state
+            .image_named(caller, &c.region, name)
+            .is_some_and(|other| other != &image.id)
+        {
+            return Err(reject(ErrorCode::InvalidImageNameDuplicated));
+        }
+    }
+    let outcome = Outcome::ImageModified {
+        image: image.id.clone(),
+    };
+    let changes_name = c.name.as_ref().is_some_and(|n| n != &image.name);
+    let changes_description = c
+        .description
+        .as_ref()
+        .is_some_and(|d| Some(d) != image.description.as_ref());
+    if !changes_name && !changes_description {
+        return Ok(Decision::new(outcome, Events::default()));
+    }
+    Ok(Decision::new(
+        outcome,
+        one(Event::ImageAttributeModified {
+            image: image.id.clone(),
+            name: c.name.clone().filter(|_| changes_name),
+            description: c.description.clone().filter(|_| changes_description),
+        }),
     ))
 }
 

@@ -50,6 +50,10 @@ pub enum ApiCall {
     ExportImage(ExportImage),
     /// `CancelTask` for an export (Alibaba).
     CancelExport(CancelExport),
+    /// `ModifyImageAttribute`: rename an image or change its description.
+    ModifyImageAttribute(ModifyImageAttribute),
+    /// `DeleteImages` (Tencent): several images, all or none.
+    DeleteImages(DeleteImages),
 }
 
 impl ApiCall {
@@ -63,6 +67,8 @@ impl ApiCall {
             ApiCall::ModifyImageSharePermission(_) => "ModifyImageSharePermission",
             ApiCall::ExportImage(_) => "ExportImage",
             ApiCall::CancelExport(_) => "CancelTask",
+            ApiCall::ModifyImageAttribute(_) => "ModifyImageAttribute",
+            ApiCall::DeleteImages(_) => "DeleteImages",
         }
     }
 
@@ -76,6 +82,8 @@ impl ApiCall {
             ApiCall::ModifyImageSharePermission(c) => c.caller.as_ref(),
             ApiCall::ExportImage(c) => c.caller.as_ref(),
             ApiCall::CancelExport(c) => c.caller.as_ref(),
+            ApiCall::ModifyImageAttribute(c) => c.caller.as_ref(),
+            ApiCall::DeleteImages(c) => c.caller.as_ref(),
         }
     }
 
@@ -88,6 +96,8 @@ impl ApiCall {
             ApiCall::DeleteImage(c) => c.client_token.as_ref(),
             ApiCall::ModifyImageSharePermission(c) => c.client_token.as_ref(),
             ApiCall::ExportImage(_) | ApiCall::CancelExport(_) => None,
+            ApiCall::ModifyImageAttribute(c) => c.client_token.as_ref(),
+            ApiCall::DeleteImages(c) => c.client_token.as_ref(),
         }
     }
 
@@ -96,6 +106,7 @@ impl ApiCall {
         match self {
             ApiCall::CopyImage(c) => c.dry_run,
             ApiCall::ExportImage(c) => c.dry_run,
+            ApiCall::DeleteImages(c) => c.dry_run,
             _ => false,
         }
     }
@@ -585,6 +596,131 @@ impl CancelExport {
     caller_setter!();
 }
 
+/// `ModifyImageAttribute`: rename one's own custom image (`ImageName`) or change its
+/// description (Alibaba `Description`, Tencent `ImageDescription`). A parameter left unset
+/// keeps its value. The name follows the provider's rules (Tencent: at most 60 characters,
+/// [`ImageName::parse_for`]); the check order is in
+/// [the engine docs](crate::engine#modifyimageattribute).
+///
+/// ```
+/// use machine_image::engine::ModifyImageAttribute;
+/// use machine_image::{AccountId, ClientToken, Description, ImageId, ImageName, RegionId};
+/// let call = ModifyImageAttribute::new(
+///     AccountId::new("1234567890123456").unwrap(),
+///     RegionId::new("cn-hangzhou").unwrap(),
+///     ImageId::new("m-source1").unwrap(),
+/// )
+/// .name(ImageName::new("web-v2").unwrap())
+/// .description(Description::new("the second web image").unwrap())
+/// .client_token(ClientToken::new("rename-1").unwrap());
+/// assert_eq!(call.name.as_ref().map(|n| n.as_str()), Some("web-v2"));
+/// assert!(call.description.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ModifyImageAttribute {
+    /// The calling account (the image's owner; `InvalidAliUid.IsNull` when absent).
+    pub caller: Option<AccountId>,
+    /// Idempotency token.
+    pub client_token: Option<ClientToken>,
+    /// The image's region (`RegionId`; Tencent's `Region`).
+    pub region: RegionId,
+    /// The image (`ImageId`).
+    pub image: ImageId,
+    /// The new name (`ImageName`); `None` keeps the name.
+    pub name: Option<ImageName>,
+    /// The new description (`Description`; Tencent `ImageDescription`); `None` keeps it.
+    pub description: Option<Description>,
+}
+
+impl ModifyImageAttribute {
+    /// `caller` changes the attributes of `image` in `region`; with no setter it changes
+    /// nothing.
+    pub fn new(caller: AccountId, region: RegionId, image: ImageId) -> Self {
+        ModifyImageAttribute {
+            caller: Some(caller),
+            client_token: None,
+            region,
+            image,
+            name: None,
+            description: None,
+        }
+    }
+
+    caller_setter!();
+    token_setter!();
+
+    /// The new name.
+    pub fn name(mut self, name: ImageName) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// The new description.
+    pub fn description(mut self, description: Description) -> Self {
+        self.description = Some(description);
+        self
+    }
+}
+
+/// `DeleteImages` (Tencent; `ImageIds`, `DryRun`): delete several images at once. Every
+/// image is checked with the rules of [`DeleteImage`] before any is deleted, so the call
+/// deletes all of them or none (the first failing image's refusal is the answer). The check
+/// order is in [the engine docs](crate::engine#deleteimages).
+///
+/// ```
+/// use machine_image::engine::DeleteImages;
+/// use machine_image::{AccountId, ImageId, RegionId};
+/// let call = DeleteImages::new(
+///     AccountId::new("100000000001").unwrap(),
+///     RegionId::new("ap-guangzhou").unwrap(),
+///     [ImageId::new("img-abcd0001").unwrap(), ImageId::new("img-abcd0002").unwrap()],
+/// )
+/// .dry_run(true);
+/// assert_eq!(call.images.len(), 2);
+/// assert!(call.dry_run);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeleteImages {
+    /// The calling account.
+    pub caller: Option<AccountId>,
+    /// Idempotency token.
+    pub client_token: Option<ClientToken>,
+    /// The images' region (`Region`).
+    pub region: RegionId,
+    /// The images (`ImageIds`), in the order given.
+    pub images: Vec<ImageId>,
+    /// `DryRun`: check only, change nothing.
+    pub dry_run: bool,
+}
+
+impl DeleteImages {
+    /// `caller` deletes `images` in `region`.
+    pub fn new(
+        caller: AccountId,
+        region: RegionId,
+        images: impl IntoIterator<Item = ImageId>,
+    ) -> Self {
+        DeleteImages {
+            caller: Some(caller),
+            client_token: None,
+            region,
+            images: images.into_iter().collect(),
+            dry_run: false,
+        }
+    }
+
+    caller_setter!();
+    token_setter!();
+
+    /// `DryRun`: check only, change nothing.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
 macro_rules! into_call {
     ($($t:ident),*) => {$(
         impl From<$t> for ApiCall {
@@ -602,5 +738,7 @@ into_call!(
     DeleteImage,
     ModifyImageSharePermission,
     ExportImage,
-    CancelExport
+    CancelExport,
+    ModifyImageAttribute,
+    DeleteImages
 );

@@ -14,8 +14,8 @@ use crate::image::{ImageStatus, OwnerAlias};
 use crate::region::RegionId;
 
 pub use call::{
-    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, ExportImage,
-    ModifyImageSharePermission,
+    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, DeleteImages,
+    ExportImage, ModifyImageAttribute, ModifyImageSharePermission,
 };
 pub use fixture::Fixture;
 pub use report::HostReport;
@@ -104,7 +104,7 @@ macro_rules! into_command {
 into_command!(Fixture: crate::account::Account, crate::snapshot::Snapshot, crate::image::Image,
     crate::kms::KmsKey, crate::export::Bucket);
 into_command!(Call: CreateImage, CopyImage, CancelCopyImage, DeleteImage,
-    ModifyImageSharePermission, ExportImage, CancelExport);
+    ModifyImageSharePermission, ExportImage, CancelExport, ModifyImageAttribute, DeleteImages);
 
 /// What `describe_images` selects; every field left `None` matches everything, except
 /// `statuses` (see [`crate::engine::ImageService::describe_images`]).

@@ -7,8 +7,8 @@ use crate::export::ExportTaskId;
 use crate::id::ImageId;
 
 use super::call::{
-    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, ExportImage,
-    ModifyImageSharePermission,
+    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, DeleteImages,
+    ExportImage, ModifyImageAttribute, ModifyImageSharePermission,
 };
 use crate::engine::{AcceptedCopy, Outcome};
 
@@ -24,6 +24,8 @@ use crate::engine::{AcceptedCopy, Outcome};
 /// | [`ModifyImageSharePermission`] | `()` |
 /// | [`ExportImage`] | `Some(`[`AcceptedExport`]`)`; `None` for a dry run that passed |
 /// | [`CancelExport`] | the [`ExportTaskId`] cancelled |
+/// | [`ModifyImageAttribute`] | the [`ImageId`] changed |
+/// | [`DeleteImages`] | `Vec<`[`ImageId`]`>`, the images deleted in the order given; empty for a dry run that passed |
 ///
 /// The trait is sealed: the crate's request structs are its only implementations.
 ///
@@ -146,5 +148,14 @@ request!(ExportImage => Option<AcceptedExport>, |o| match o {
 });
 request!(CancelExport => ExportTaskId, |o| match o {
     Outcome::ExportCancelled { task } => Ok(task),
+    other => Err(other),
+});
+request!(ModifyImageAttribute => ImageId, |o| match o {
+    Outcome::ImageModified { image } => Ok(image),
+    other => Err(other),
+});
+request!(DeleteImages => Vec<ImageId>, |o| match o {
+    Outcome::ImagesDeleted { images } => Ok(images),
+    Outcome::DryRunPassed => Ok(Vec::new()),
     other => Err(other),
 });

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::copy::{CopyTask, TaskId};
 use crate::export::ExportTaskId;
 use crate::id::{ClientToken, ImageId};
-use crate::image::{Image, ImageStatus};
+use crate::image::{Image, ImageKind, ImageStatus};
 use crate::snapshot::Snapshot;
 use crate::task::Lifecycle;
 
@@ -195,6 +195,11 @@ impl State {
                     }
                 }
             }
+            Event::ImageAttributeModified {
+                image,
+                name,
+                description,
+            } => self.modify_image(image, name.as_ref(), description.as_ref()),
             Event::BucketRegistered(b) => {
                 self.buckets.insert(b.name.clone(), b.clone());
             }
@@ -445,6 +450,23 @@ impl State {
             Event::ImageShared { image, .. } if !self.images.contains_key(image) => {
                 Err(ApplyError::UnknownImage(image.clone()))
             }
+            Event::ImageAttributeModified { image, .. } if !self.images.contains_key(image) => {
+                Err(ApplyError::UnknownImage(image.clone()))
+            }
+            Event::ImageAttributeModified {
+                image,
+                name: Some(name),
+                ..
+            } => {
+                let i = &self.images[image];
+                match self.image_named(&i.owner, &i.region, name) {
+                    Some(other) if other != image && i.kind == ImageKind::Custom => Err(
+                        ApplyError::Duplicate(format!("image name {} in {}", name, i.region)),
+                    ),
+                    _ => Ok(()),
+                }
+            }
+
             _ => Ok(()),
         }
     }

@@ -1,0 +1,341 @@
+//! Issue 17's calls, through the public API: `ModifyImageAttribute`,
+//! `DescribeImageSharePermission`, Tencent `DeleteImages`, client tokens on exports, snapshot
+//! lineage through `CreateImage`, and `ImportImage`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use machine_image::engine::{
+    CopyImage, DeleteImages, EngineError, Fixture, ImageService, ModifyImageAttribute,
+    ModifyImageSharePermission, Request,
+};
+use machine_image::{
+    Account, AccountId, ClientToken, Description, Image, ImageId, ImageName, Profile, Provider,
+    RegionId, Snapshot, SnapshotId,
+};
+
+const ALICE: &str = "1111111111111111";
+const BOB: &str = "2222222222222222";
+const HZ: &str = "cn-hangzhou";
+const SH: &str = "cn-shanghai";
+
+fn t(m: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(m)
+}
+fn acct(s: &str) -> AccountId {
+    AccountId::new(s).unwrap()
+}
+fn reg(s: &str) -> RegionId {
+    RegionId::new(s).unwrap()
+}
+fn img(s: &str) -> ImageId {
+    ImageId::new(s).unwrap()
+}
+fn sid(s: &str) -> SnapshotId {
+    SnapshotId::new(s).unwrap()
+}
+fn name(s: &str) -> ImageName {
+    ImageName::new(s).unwrap()
+}
+
+/// Registers a snapshot and a custom image on it.
+fn image(s: &mut ImageService, id: &str, region: &str, owner: &str, image_name: &str) {
+    let snap = format!(
+        "s-{}",
+        id.trim_start_matches("m-").trim_start_matches("img-")
+    );
+    let snapshot = Snapshot::new(sid(&snap), reg(region), acct(owner), t(0), 40);
+    s.register(t(0), snapshot.into()).unwrap();
+    let image = Image::custom(
+        img(id),
+        reg(region),
+        acct(owner),
+        name(image_name),
+        vec![sid(&snap)],
+    )
+    .size_gib(40)
+    .created_at(t(0))
+    .build()
+    .unwrap();
+    s.register(t(0), Fixture::Image(image)).unwrap();
+}
+
+/// Alice (and Bob, registered) with `m-web1` and `m-web2` in Hangzhou, Bob's `m-bob1`.
+fn alibaba() -> ImageService {
+    let mut s = ImageService::new(Profile::alibaba());
+    for a in [ALICE, BOB] {
+        s.register(t(0), Account::new(acct(a), 10, 100).into())
+            .unwrap();
+    }
+    image(&mut s, "m-web1", HZ, ALICE, "web");
+    image(&mut s, "m-web2", HZ, ALICE, "web-two");
+    image(&mut s, "m-bob1", HZ, BOB, "bob");
+    s
+}
+
+/// Sends `request`; on a refusal checks that nothing changed and returns the code.
+fn refused<R: Request>(s: &mut ImageService, at: DateTime<Utc>, request: R) -> &'static str {
+    let before = serde_json::to_string(&*s).unwrap();
+    match s.call(at, request) {
+        Err(EngineError::Rejected(e)) => {
+            assert_eq!(
+                serde_json::to_string(&*s).unwrap(),
+                before,
+                "a refusal changed the state"
+            );
+            e.code().as_str()
+        }
+        Err(other) => panic!("not a customer's refusal: {other}"),
+        Ok(_) => panic!("accepted"),
+    }
+}
+
+// ============================================================================ ModifyImageAttribute
+
+#[test]
+fn rename_and_describe_own_image() {
+    let mut s = alibaba();
+    let call = ModifyImageAttribute::new(acct(ALICE), reg(HZ), img("m-web1"))
+        .name(name("web-v2"))
+        .description(Description::new("second").unwrap());
+    assert_eq!(s.call(t(1), call).unwrap(), img("m-web1"));
+    let image = s.state().image(&img("m-web1")).unwrap();
+    assert_eq!(image.name().as_str(), "web-v2");
+    assert_eq!(image.description().map(|d| d.as_str()), Some("second"));
+    // The old name is free again, the new one taken.
+    assert_eq!(
+        s.state().image_named(&acct(ALICE), &reg(HZ), &name("web")),
+        None
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            t(2),
+            ModifyImageAttribute::new(acct(ALICE), reg(HZ), img("m-web2")).name(name("web-v2"))
+        ),
+        "InvalidImageName.Duplicated"
+    );
+    // Its own name again is not a duplicate.
+    let same = ModifyImageAttribute::new(acct(ALICE), reg(HZ), img("m-web1")).name(name("web-v2"));
+    assert_eq!(s.call(t(3), same).unwrap(), img("m-web1"));
+    s.check_invariants().unwrap();
+    // The log rebuilds it.
+    let log = s.drain_events();
+    let rebuilt = ImageService::from_events(Profile::alibaba(), &log).unwrap();
+    assert!(rebuilt == s);
+}
+
+#[test]
+fn rename_rules_and_codes() {
+    let mut s = alibaba();
+    let rename = |caller: &str, image: &str| {
+        ModifyImageAttribute::new(acct(caller), reg(HZ), img(image)).name(name("renamed"))
+    };
+    // Another account's image: invisible, then visible through a share but not owned.
+    assert_eq!(
+        refused(&mut s, t(1), rename(BOB, "m-web1")),
+        "InvalidImageId.NotFound"
+    );
+    let share = ModifyImageSharePermission::new(acct(ALICE), reg(HZ), img("m-web1"))
+        .share_with([acct(BOB)]);
+    s.call(t(1), share).unwrap();
+    assert_eq!(refused(&mut s, t(2), rename(BOB, "m-web1")), "Forbbiden");
+    assert_eq!(
+        refused(&mut s, t(2), rename(ALICE, "m-web1").without_caller()),
+        "InvalidAliUid.IsNull"
+    );
+    let elsewhere = ModifyImageAttribute::new(acct(ALICE), reg("xx-nowhere-1"), img("m-web1"));
+    assert_eq!(refused(&mut s, t(2), elsewhere), "InvalidRegionId.NotFound");
+    // A copy in flight keeps its name.
+    let copies = s
+        .call(
+            t(3),
+            CopyImage::new(acct(ALICE), reg(HZ), img("m-web1"), [reg(SH)]),
+        )
+        .unwrap();
+    let in_flight = ModifyImageAttribute::new(acct(ALICE), reg(SH), copies[0].image.clone())
+        .name(name("renamed"));
+    assert_eq!(refused(&mut s, t(4), in_flight), "IncorrectImageStatus");
+}
+
+#[test]
+fn tencent_names_are_at_most_60_characters() {
+    let mut s = ImageService::new(Profile::tencent());
+    image(
+        &mut s,
+        "img-web00001",
+        "ap-guangzhou",
+        "100000000001",
+        "web",
+    );
+    let long = name(&format!("a{}", "b".repeat(60)));
+    let call = ModifyImageAttribute::new(
+        acct("100000000001"),
+        reg("ap-guangzhou"),
+        img("img-web00001"),
+    )
+    .name(long);
+    let err = s.call(t(1), call).unwrap_err();
+    let api = err.api_error().unwrap();
+    assert_eq!(api.code().as_str(), "InvalidImageName.Malformed");
+    assert_eq!(
+        api.code_for(Provider::Tencent),
+        "InvalidParameterValue.TooLong"
+    );
+    let ok = ModifyImageAttribute::new(
+        acct("100000000001"),
+        reg("ap-guangzhou"),
+        img("img-web00001"),
+    )
+    .name(ImageName::parse_for(Provider::Tencent, &"c".repeat(60)).unwrap());
+    s.call(t(2), ok).unwrap();
+}
+
+#[test]
+fn rename_with_a_client_token_is_idempotent() {
+    let mut s = alibaba();
+    let call = ModifyImageAttribute::new(acct(ALICE), reg(HZ), img("m-web1"))
+        .name(name("renamed"))
+        .client_token(ClientToken::new("tok-1").unwrap());
+    s.call(t(1), call.clone()).unwrap();
+    let before = serde_json::to_string(&s).unwrap();
+    assert_eq!(s.call(t(2), call).unwrap(), img("m-web1"));
+    assert_eq!(serde_json::to_string(&s).unwrap(), before);
+    let other = ModifyImageAttribute::new(acct(ALICE), reg(HZ), img("m-web1"))
+        .name(name("other"))
+        .client_token(ClientToken::new("tok-1").unwrap());
+    assert_eq!(refused(&mut s, t(3), other), "IdempotentParameterMismatch");
+}
+
+// ============================================================================ DescribeImageSharePermission
+
+#[test]
+fn share_lists_for_the_owner_only() {
+    let mut s = alibaba();
+    assert!(
+        s.describe_image_share_permission(&acct(ALICE), &reg(HZ), &img("m-web1"))
+            .unwrap()
+            .is_empty()
+    );
+    let share = ModifyImageSharePermission::new(acct(ALICE), reg(HZ), img("m-web1"))
+        .share_with([acct(BOB)]);
+    s.call(t(1), share).unwrap();
+    assert_eq!(
+        s.describe_image_share_permission(&acct(ALICE), &reg(HZ), &img("m-web1"))
+            .unwrap(),
+        [acct(BOB)]
+    );
+    let code = |r: Result<Vec<AccountId>, machine_image::ApiError>| r.unwrap_err().code().as_str();
+    assert_eq!(
+        code(s.describe_image_share_permission(&acct(BOB), &reg(HZ), &img("m-web1"))),
+        "Forbbiden"
+    );
+    assert_eq!(
+        code(s.describe_image_share_permission(&acct(BOB), &reg(HZ), &img("m-web2"))),
+        "InvalidImageId.NotFound"
+    );
+    assert_eq!(
+        code(s.describe_image_share_permission(&acct(ALICE), &reg(SH), &img("m-web1"))),
+        "InvalidImageId.NotFound"
+    );
+    assert_eq!(
+        code(s.describe_image_share_permission(&acct(ALICE), &reg("xx-nowhere-1"), &img("m-web1"))),
+        "InvalidRegionId.NotFound"
+    );
+}
+
+// ============================================================================ DeleteImages
+
+fn tencent() -> ImageService {
+    let mut s = ImageService::new(Profile::tencent());
+    image(
+        &mut s,
+        "img-web00001",
+        "ap-guangzhou",
+        "100000000001",
+        "web",
+    );
+    image(
+        &mut s,
+        "img-web00002",
+        "ap-guangzhou",
+        "100000000001",
+        "web2",
+    );
+    image(
+        &mut s,
+        "img-oth00001",
+        "ap-guangzhou",
+        "100000000002",
+        "other",
+    );
+    s
+}
+
+#[test]
+fn delete_images_is_all_or_nothing() {
+    let mut s = tencent();
+    let (me, gz) = (acct("100000000001"), reg("ap-guangzhou"));
+    // The third image is not the caller's: nothing is deleted.
+    let mixed = DeleteImages::new(
+        me.clone(),
+        gz.clone(),
+        [
+            img("img-web00001"),
+            img("img-web00002"),
+            img("img-oth00001"),
+        ],
+    );
+    assert_eq!(refused(&mut s, t(1), mixed), "InvalidImageId.NotFound");
+    assert!(s.state().image(&img("img-web00001")).is_some());
+    // Checks only.
+    let both = DeleteImages::new(
+        me.clone(),
+        gz.clone(),
+        [img("img-web00001"), img("img-web00002")],
+    );
+    assert_eq!(
+        s.call(t(2), both.clone().dry_run(true)).unwrap(),
+        Vec::<ImageId>::new()
+    );
+    assert!(s.state().image(&img("img-web00001")).is_some());
+    assert_eq!(
+        s.call(t(3), both).unwrap(),
+        [img("img-web00001"), img("img-web00002")]
+    );
+    assert!(s.state().image(&img("img-web00001")).is_none());
+    assert!(s.state().image(&img("img-web00002")).is_none());
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn delete_images_parameters() {
+    let mut s = tencent();
+    let (me, gz) = (acct("100000000001"), reg("ap-guangzhou"));
+    let none = DeleteImages::new(me.clone(), gz.clone(), []);
+    assert_eq!(refused(&mut s, t(1), none), "MissingParameter");
+    let twice = DeleteImages::new(
+        me.clone(),
+        gz.clone(),
+        [img("img-web00001"), img("img-web00001")],
+    );
+    assert_eq!(refused(&mut s, t(1), twice), "InvalidParameter");
+    // A copy in flight from one of them: `OperationDenied.ImageCopying`, nothing deleted.
+    let copy = CopyImage::new(
+        me.clone(),
+        gz.clone(),
+        img("img-web00002"),
+        [reg("ap-shanghai")],
+    );
+    s.call(t(2), copy).unwrap();
+    let both = DeleteImages::new(me, gz, [img("img-web00001"), img("img-web00002")]);
+    let before = s.state().image_count();
+    let err = s.call(t(3), both).unwrap_err();
+    assert_eq!(
+        err.api_error().unwrap().code().as_str(),
+        "OperationDenied.ImageCopying"
+    );
+    assert_eq!(
+        err.api_error().unwrap().code_for(Provider::Tencent),
+        "InvalidParameterValue.InvalidImageState"
+    );
+    assert_eq!(s.state().image_count(), before);
+}
