@@ -339,3 +339,53 @@ fn delete_images_parameters() {
     );
     assert_eq!(s.state().image_count(), before);
 }
+
+// ============================================================================ client tokens on exports
+
+#[test]
+fn export_and_cancel_with_a_client_token_answer_retries_from_the_record() {
+    use machine_image::engine::{CancelExport, ExportImage};
+    use machine_image::export::{Bucket, BucketName, ObjectPrefix};
+    let mut s = ImageService::new(Profile::alibaba());
+    let exporter = Account::new(acct(ALICE), 10, 100).enable_export(true);
+    s.register(t(0), exporter.into()).unwrap();
+    image(&mut s, "m-web1", HZ, ALICE, "web");
+    let bucket = BucketName::new("exports").unwrap();
+    s.register(
+        t(0),
+        Bucket::new(bucket.clone(), reg(HZ), acct(ALICE)).into(),
+    )
+    .unwrap();
+    let export = ExportImage::new(
+        acct(ALICE),
+        reg(HZ),
+        img("m-web1"),
+        bucket,
+        ObjectPrefix::new("web").unwrap(),
+    )
+    .client_token(ClientToken::new("exp-1").unwrap());
+    let first = s.call(t(1), export.clone()).unwrap().unwrap();
+    s.drain_effects();
+    // The retry: the same task, no second export, no new effect.
+    let again = s.call(t(2), export.clone()).unwrap().unwrap();
+    assert_eq!(again, first);
+    assert!(s.drain_effects().is_empty());
+    assert_eq!(s.state().exports().count(), 1);
+    // The same token with other parameters.
+    let other = export
+        .clone()
+        .format(machine_image::export::ExportFormat::Qcow2);
+    assert_eq!(refused(&mut s, t(2), other), "IdempotentParameterMismatch");
+    // A cancel retried answers the same task, although the task is over by then.
+    let cancel = CancelExport::new(acct(ALICE), reg(HZ), first.task)
+        .client_token(ClientToken::new("cancel-1").unwrap());
+    assert_eq!(s.call(t(3), cancel.clone()).unwrap(), first.task);
+    assert_eq!(s.call(t(4), cancel).unwrap(), first.task);
+    // Without a token a second cancel is decided afresh, and refused.
+    let bare = CancelExport::new(acct(ALICE), reg(HZ), first.task);
+    assert_eq!(
+        refused(&mut s, t(5), bare),
+        "InvalidTaskId.IncorrectTaskStatus"
+    );
+    s.check_invariants().unwrap();
+}

@@ -204,8 +204,8 @@
 //!
 //! # Idempotent retries
 //! A mutating call (`CreateImage`, `CopyImage`, `CancelCopyImage`, `DeleteImage`,
-//! `DeleteImages`, `ModifyImageSharePermission`, `ModifyImageAttribute`) may carry a client
-//! token. When a call with the same caller
+//! `DeleteImages`, `ModifyImageSharePermission`, `ModifyImageAttribute`, `ExportImage`,
+//! `CancelExport`) may carry a client token. When a call with the same caller
 //! and token has succeeded before, a call with the same parameters returns the first
 //! answer and changes nothing; with other parameters it is refused with
 //! `IdempotentParameterMismatch`. Refused calls are not recorded (a refusal changes nothing,

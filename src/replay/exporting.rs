@@ -99,6 +99,7 @@ fn export_image(f: &Fields<'_>) -> Read<ExportImage> {
     };
     Ok(ExportImage {
         caller: Some(caller),
+        client_token: None,
         region,
         request: ExportRequest {
             image,
@@ -166,6 +167,7 @@ fn export_images(f: &Fields<'_>) -> Read<Vec<ExportImage>> {
         .map(|(id, prefix)| {
             Ok(ExportImage {
                 caller: Some(caller.clone()),
+                client_token: None,
                 region: region.clone(),
                 request: ExportRequest {
                     image: image_id(id)?,
@@ -187,6 +189,7 @@ fn cancel_task(f: &Fields<'_>) -> Read<Command> {
     let caller = require_caller(f)?;
     Ok(Command::from(CancelExport {
         caller: Some(caller),
+        client_token: None,
         region: call_region(f, Provider::Alibaba)?,
         task: task_id_param(f, Provider::Alibaba, "TaskId")?,
     }))

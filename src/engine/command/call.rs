@@ -95,7 +95,8 @@ impl ApiCall {
             ApiCall::CancelCopyImage(c) => c.client_token.as_ref(),
             ApiCall::DeleteImage(c) => c.client_token.as_ref(),
             ApiCall::ModifyImageSharePermission(c) => c.client_token.as_ref(),
-            ApiCall::ExportImage(_) | ApiCall::CancelExport(_) => None,
+            ApiCall::ExportImage(c) => c.client_token.as_ref(),
+            ApiCall::CancelExport(c) => c.client_token.as_ref(),
             ApiCall::ModifyImageAttribute(c) => c.client_token.as_ref(),
             ApiCall::DeleteImages(c) => c.client_token.as_ref(),
         }
@@ -499,14 +500,19 @@ impl ModifyImageSharePermission {
 ///     ObjectPrefix::new("web").unwrap(),
 /// )
 /// .format(ExportFormat::Qcow2)
-/// .scope(ExportScope::SystemDiskOnly);
+/// .scope(ExportScope::SystemDiskOnly)
+/// .client_token(machine_image::ClientToken::new("export-1").unwrap());
 /// assert_eq!(call.request.format, ExportFormat::Qcow2);
+/// assert!(call.client_token.is_some());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExportImage {
     /// The calling account (`InvalidAliUid.IsNull` when absent).
     pub caller: Option<AccountId>,
+    /// Idempotency token (`ClientToken`): a retry gets the first answer, the same task.
+    #[serde(default)]
+    pub client_token: Option<ClientToken>,
     /// The image's region (`RegionId`; Tencent's `Region`).
     pub region: RegionId,
     /// The image, bucket, prefix, format and scope.
@@ -532,6 +538,7 @@ impl ExportImage {
     pub fn from_request(caller: AccountId, region: RegionId, request: ExportRequest) -> Self {
         ExportImage {
             caller: Some(caller),
+            client_token: None,
             region,
             request,
             dry_run: false,
@@ -539,6 +546,7 @@ impl ExportImage {
     }
 
     caller_setter!();
+    token_setter!();
 
     /// The file format (raw by default).
     pub fn format(mut self, format: ExportFormat) -> Self {
@@ -577,6 +585,9 @@ impl ExportImage {
 pub struct CancelExport {
     /// The calling account (the task's owner).
     pub caller: Option<AccountId>,
+    /// Idempotency token (`ClientToken`): a retry gets the first answer.
+    #[serde(default)]
+    pub client_token: Option<ClientToken>,
     /// The region the call is made in (the task's).
     pub region: RegionId,
     /// The task.
@@ -588,12 +599,14 @@ impl CancelExport {
     pub fn new(caller: AccountId, region: RegionId, task: ExportTaskId) -> Self {
         CancelExport {
             caller: Some(caller),
+            client_token: None,
             region,
             task,
         }
     }
 
     caller_setter!();
+    token_setter!();
 }
 
 /// `ModifyImageAttribute`: rename one's own custom image (`ImageName`) or change its
