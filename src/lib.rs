@@ -131,7 +131,7 @@ pub mod task;
 pub use error::tencent;
 
 pub use error::{ApiError, CatalogueEntry, ErrorCode, Parameter, SEED_CATALOGUE};
-pub use id::{AccountId, IdError, IdKind, ImageId, KmsKeyId, RequestId, SnapshotId};
+pub use id::{AccountId, IdError, IdKind, ImageId, InstanceId, KmsKeyId, RequestId, SnapshotId};
 pub use name::{Description, DescriptionError, ImageName, ImageNameError};
 pub use provider::{Provider, UnknownProvider};
 pub use region::{

@@ -2332,7 +2332,8 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
             name("huge"),
             vec![sid("s-huge1"), sid("s-huge2")],
         ))
-        .unwrap();
+        .unwrap()
+        .expect("not a dry run");
     assert_eq!(w.svc.state().image(&image).unwrap().size_gib(), u64::MAX);
 
     // A copy started just before chrono's last date ends at that date, without a panic.

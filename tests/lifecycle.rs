@@ -389,3 +389,204 @@ fn export_and_cancel_with_a_client_token_answer_retries_from_the_record() {
     );
     s.check_invariants().unwrap();
 }
+
+// ============================================================================ snapshot lineage, CreateImage
+
+mod lineage {
+    use super::*;
+    use machine_image::charges::{ChargeKind, copy_charges, image_charges};
+    use machine_image::engine::{CreateImage, HostReport};
+    use machine_image::snapshot::Lineage;
+    use machine_image::{Geography, InstanceId, OwnerAlias};
+
+    /// Finishes every copy the engine asked the host to start.
+    fn finish_copies(s: &mut ImageService, at: DateTime<Utc>) {
+        while let Some(effect) = s.poll_effect() {
+            if let machine_image::engine::Effect::StartCopy { task, .. } = effect {
+                s.report(at, HostReport::CopyFinished(task)).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn create_copy_share_carries_the_image_fee_of_a_paid_ultimate_source() {
+        let mut s = alibaba();
+        // A paid marketplace image, and a snapshot of Alice's holding its disk.
+        let market = Image::marketplace(
+            img("m-market01"),
+            reg(HZ),
+            acct("marketplace"),
+            name("lamp"),
+            vec![],
+            vec![reg(HZ)],
+        )
+        .paid(true)
+        .build()
+        .unwrap();
+        s.register(t(0), Fixture::Image(market.clone())).unwrap();
+        let disk =
+            Snapshot::new(sid("s-lamp0001"), reg(HZ), acct(ALICE), t(0), 40).from_image(&market);
+        s.register(t(0), disk.into()).unwrap();
+
+        // Create: the new image is paid, its ultimate source the marketplace image.
+        let made = s
+            .call(
+                t(1),
+                CreateImage::new(acct(ALICE), reg(HZ), name("mine"), [sid("s-lamp0001")]),
+            )
+            .unwrap()
+            .unwrap();
+        let image = s.state().image(&made).unwrap().clone();
+        assert!(image.paid() && image.derived());
+        assert_eq!(image.ultimate_source(), market.id());
+        assert!(
+            image_charges(&image, OwnerAlias::Own, Geography::MainlandChina)
+                .iter()
+                .any(|c| c.kind == ChargeKind::ImageFee)
+        );
+        assert!(
+            copy_charges(&image, &reg(SH))
+                .iter()
+                .any(|c| c.kind == ChargeKind::ImageFee)
+        );
+
+        // Copy: the copy and its snapshots keep the lineage.
+        let copies = s
+            .call(
+                t(2),
+                CopyImage::new(acct(ALICE), reg(HZ), made.clone(), [reg(SH)]),
+            )
+            .unwrap();
+        finish_copies(&mut s, t(20));
+        let copy = s.state().image(&copies[0].image).unwrap().clone();
+        assert!(copy.paid());
+        assert_eq!(copy.ultimate_source(), market.id());
+        let copy_disk = s.state().snapshot(&copy.snapshots()[0]).unwrap();
+        assert_eq!(
+            copy_disk.lineage(),
+            Some(&Lineage::new(market.id().clone(), true))
+        );
+
+        // Share: Bob sees a paid image.
+        let share = ModifyImageSharePermission::new(acct(ALICE), reg(SH), copy.id().clone())
+            .share_with([acct(BOB)]);
+        s.call(t(21), share).unwrap();
+        let charges = image_charges(&copy, OwnerAlias::Others, Geography::MainlandChina);
+        assert!(charges.iter().any(|c| c.kind == ChargeKind::ImageFee));
+
+        // And an image created from the copy's snapshots, in Shanghai, is paid too, even
+        // once the marketplace image and the first image are gone.
+        s.call(
+            t(22),
+            machine_image::engine::DeleteImage::new(acct(ALICE), reg(HZ), made),
+        )
+        .unwrap();
+        let again = CreateImage::new(
+            acct(ALICE),
+            reg(SH),
+            name("again"),
+            copy.snapshots().to_vec(),
+        );
+        let again = s.call(t(23), again).unwrap().unwrap();
+        let again = s.state().image(&again).unwrap();
+        assert!(again.paid());
+        assert_eq!(again.ultimate_source(), market.id());
+        s.check_invariants().unwrap();
+        let log = s.drain_events();
+        assert!(ImageService::from_events(Profile::alibaba(), &log).unwrap() == s);
+    }
+
+    #[test]
+    fn an_image_from_plain_snapshots_is_its_own_source_and_free() {
+        let mut s = alibaba();
+        s.register(
+            t(0),
+            Snapshot::new(sid("s-plain01"), reg(HZ), acct(ALICE), t(0), 40).into(),
+        )
+        .unwrap();
+        let made = s
+            .call(
+                t(1),
+                CreateImage::new(acct(ALICE), reg(HZ), name("plain"), [sid("s-plain01")]),
+            )
+            .unwrap()
+            .unwrap();
+        let image = s.state().image(&made).unwrap();
+        assert!(!image.paid() && !image.derived());
+        assert_eq!(image.ultimate_source(), &made);
+    }
+
+    #[test]
+    fn a_snapshot_of_a_copy_in_flight_is_not_allowed_to_create_an_image() {
+        let mut s = alibaba();
+        let copies = s
+            .call(
+                t(1),
+                CopyImage::new(acct(ALICE), reg(HZ), img("m-web1"), [reg(SH)]),
+            )
+            .unwrap();
+        let copy = s.state().image(&copies[0].image).unwrap().clone();
+        let call = CreateImage::new(
+            acct(ALICE),
+            reg(SH),
+            name("early"),
+            copy.snapshots().to_vec(),
+        );
+        let err = s.call(t(2), call).unwrap_err();
+        let api = err.api_error().unwrap();
+        assert_eq!(api.code().as_str(), "OperationDenied");
+        assert_eq!(
+            api.message(),
+            "The specified snapshot is not allowed to create image."
+        );
+    }
+
+    #[test]
+    fn create_image_naming_an_instance_is_refused_clearly() {
+        let mut s = alibaba();
+        let call = CreateImage::new(acct(ALICE), reg(HZ), name("from-vm"), [])
+            .instance(InstanceId::new("i-bp1web0001").unwrap());
+        assert_eq!(
+            refused(&mut s, t(1), call.clone()),
+            "InvalidInstanceId.NotFound"
+        );
+        let err = s.call(t(1), call).unwrap_err();
+        assert!(err.api_error().unwrap().message().contains("not modelled"));
+        assert_eq!(
+            err.api_error().unwrap().code_for(Provider::Tencent),
+            "InvalidInstanceId.NotFound"
+        );
+        let nothing = CreateImage::new(acct(ALICE), reg(HZ), name("empty"), []);
+        assert_eq!(refused(&mut s, t(1), nothing), "MissingParameter");
+    }
+
+    #[test]
+    fn tencent_create_image_with_dry_run() {
+        let mut s = ImageService::new(Profile::tencent());
+        let (me, gz) = (acct("100000000001"), reg("ap-guangzhou"));
+        s.register(
+            t(0),
+            Snapshot::new(sid("snap-sys00001"), gz.clone(), me.clone(), t(0), 50).into(),
+        )
+        .unwrap();
+        let call = CreateImage::new(
+            me.clone(),
+            gz.clone(),
+            name("tencent-made"),
+            [sid("snap-sys00001")],
+        )
+        .description(Description::new("made on CVM").unwrap());
+        let before = serde_json::to_string(&s).unwrap();
+        assert_eq!(s.call(t(1), call.clone().dry_run(true)).unwrap(), None);
+        assert_eq!(serde_json::to_string(&s).unwrap(), before);
+        let made = s.call(t(2), call).unwrap().unwrap();
+        assert!(made.as_str().starts_with("img-"));
+        // The Tencent name limit applies.
+        let long = name(&format!("a{}", "b".repeat(60)));
+        let too_long = CreateImage::new(me, gz, long, [sid("snap-sys00001")]);
+        assert_eq!(
+            refused(&mut s, t(3), too_long),
+            "InvalidImageName.Malformed"
+        );
+    }
+}

@@ -170,6 +170,29 @@
 //! queued or running one (`Effect::AbortExport`). An image with a queued or running export
 //! can't be deleted (`ImageIsExporting`), nor exported again.
 //!
+//! # CreateImage
+//! [`CreateImage`] (Alibaba `SnapshotId` / `DiskDeviceMapping`, Tencent `SnapshotIds`)
+//! checks, in this order (the first failure wins; stable): the caller is present
+//! (`InvalidAliUid.IsNull`); the region is known (`InvalidRegionId.NotFound`); the name fits
+//! the provider (`InvalidImageName.Malformed`); no instance is named
+//! (`InvalidInstanceId.NotFound`: instances are outside the model, and the message says so);
+//! at least one snapshot (`MissingParameter`); the snapshots exist and are recent enough
+//! (`InvalidSnapshotId.NotFound`, `InvalidSnapshot.TooOld`), are the caller's and in the
+//! region (`InvalidSnapshotId.NotFound`); none belongs to a copy still being made
+//! (`OperationDenied`, seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004):
+//! "The specified snapshot is not allowed to create image."); the name is free
+//! (`InvalidImageName.Duplicated`); the image quota holds (`QuotaExceed.Image`). A dry run
+//! (Tencent `DryRun`) stops there and answers `None`. The image is `Available` at once.
+//!
+//! **Lineage** ([seed 001](crate::sources#seed-001)): every snapshot may know the ultimate
+//! source image of the disk it holds ([`crate::snapshot::Lineage`], set on fixtures with
+//! [`Snapshot::from_image`](crate::Snapshot::from_image); a copy's snapshots inherit their
+//! source image's). An image created from such snapshots takes the system disk's lineage
+//! (else the first data disk's that has one) as its ultimate source, and is paid when any of
+//! its disks comes from a paid image; its copies and shares keep that, so
+//! [`crate::charges::image_charges`] and [`crate::charges::copy_charges`] list the image
+//! fee.
+//!
 //! # ModifyImageAttribute
 //! [`ModifyImageAttribute`] renames one's own custom image or changes its description. It
 //! checks, in this order (the first failure wins; stable): the caller is present

@@ -470,6 +470,15 @@ error_codes! {
         source: "beyond the seeds, Tencent `ModifyImageSharePermission`'s code, used in both renderings",
         messages: ["The account already exists."],
     }
+    /// `CreateImage` named an instance (`InstanceId`): instances are outside this model, so
+    /// no instance exists; the engine's message says so (an image is created from snapshots).
+    InvalidInstanceIdNotFound {
+        code: "InvalidInstanceId.NotFound",
+        status: 404,
+        tencent: InvalidInstanceIdNotFound,
+        source: "beyond the seeds, Alibaba `CreateImage` and Tencent `CreateImage` (instances are not modelled)",
+        messages: ["The specified InstanceId does not exist."],
+    }
     /// The image is not the target image of a copy.
     ImageCreatedNotFromCopy {
         code: "ImageCreatedNotFromCopy",

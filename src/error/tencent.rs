@@ -104,6 +104,8 @@ tencent_codes! {
     InvalidAccountIsYourSelf = "InvalidAccountIs.YourSelf", "You cannot share images with yourself.";
     /// `InvalidAction` (common code, *translated*).
     InvalidAction = "InvalidAction", "The action does not exist.";
+    /// `InvalidInstanceId.NotFound` (`CreateImage`).
+    InvalidInstanceIdNotFound = "InvalidInstanceId.NotFound", "No instance found.";
     /// `InvalidImageId.IncorrectState`.
     InvalidImageIdIncorrectState = "InvalidImageId.IncorrectState", "Invalid image status.";
     /// `InvalidImageId.InShared`.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::export::{
     BucketName, ExportFormat, ExportRequest, ExportScope, ExportTaskId, ObjectPrefix,
 };
-use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
+use crate::id::{AccountId, ClientToken, ImageId, InstanceId, KmsKeyId, SnapshotId};
 use crate::image::Platform;
 use crate::name::{Description, ImageName};
 use crate::region::RegionId;
@@ -105,6 +105,7 @@ impl ApiCall {
     /// Whether this is a dry run (checks only).
     pub fn is_dry_run(&self) -> bool {
         match self {
+            ApiCall::CreateImage(c) => c.dry_run,
             ApiCall::CopyImage(c) => c.dry_run,
             ApiCall::ExportImage(c) => c.dry_run,
             ApiCall::DeleteImages(c) => c.dry_run,
@@ -145,7 +146,12 @@ macro_rules! token_setter {
     };
 }
 
-/// `CreateImage`: a custom image from the caller's snapshots in one region.
+/// `CreateImage`: a custom image from the caller's snapshots in one region (Alibaba
+/// `SnapshotId` or `DiskDeviceMapping`, Tencent `SnapshotIds`; `ImageName`, `Description` /
+/// Tencent `ImageDescription`, `Platform`, `Tag`, `ClientToken`, Tencent `DryRun`). The new
+/// image keeps the lineage of the disks it is made from: created from snapshots of a paid
+/// image's lineage, it is paid ([seed 001](crate::sources#seed-001)). The check order is in
+/// [the engine docs](crate::engine#createimage).
 ///
 /// ```
 /// use machine_image::engine::CreateImage;
@@ -179,6 +185,14 @@ pub struct CreateImage {
     pub platform: Platform,
     /// Tags.
     pub tags: Tags,
+    /// `InstanceId`: an image of an instance. Instances are outside the model, so a call
+    /// naming one is refused with `InvalidInstanceId.NotFound` (see
+    /// [`CreateImage::instance`]).
+    #[serde(default)]
+    pub instance: Option<InstanceId>,
+    /// Tencent `DryRun`: check only, change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 impl CreateImage {
@@ -199,7 +213,44 @@ impl CreateImage {
             snapshots: snapshots.into_iter().collect(),
             platform: Platform::Linux,
             tags: Tags::empty(),
+            instance: None,
+            dry_run: false,
         }
+    }
+
+    /// `InstanceId`: make the image from an instance. Instances are outside this model
+    /// (the engine knows snapshots, not the machines they were taken from), so the call is
+    /// refused with `InvalidInstanceId.NotFound`, whose message says so, instead of
+    /// silently ignoring the instance.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::engine::{CreateImage, ImageService};
+    /// use machine_image::{AccountId, ImageName, InstanceId, Profile, RegionId};
+    /// let mut service = ImageService::new(Profile::alibaba());
+    /// let call = CreateImage::new(
+    ///     AccountId::new("1234567890123456")?,
+    ///     RegionId::new("cn-hangzhou")?,
+    ///     ImageName::new("web")?,
+    ///     [],
+    /// )
+    /// .instance(InstanceId::new("i-bp1web0001")?);
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let refused = service.call(t0, call).unwrap_err();
+    /// let error = refused.api_error().expect("a customer's refusal");
+    /// assert_eq!(error.code().as_str(), "InvalidInstanceId.NotFound");
+    /// assert!(error.message().contains("instances are not modelled"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn instance(mut self, instance: InstanceId) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
+    /// Tencent `DryRun`: check only, change nothing (the answer is `None`).
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
     }
 
     caller_setter!();

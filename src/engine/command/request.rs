@@ -17,7 +17,7 @@ use crate::engine::{AcceptedCopy, Outcome};
 ///
 /// | Request | `Answer` |
 /// |---|---|
-/// | [`CreateImage`] | the new image's [`ImageId`] |
+/// | [`CreateImage`] | `Some` of the new image's [`ImageId`]; `None` for a dry run that passed |
 /// | [`CopyImage`] | `Vec<`[`AcceptedCopy`]`>`, one per destination in the order given; empty for a dry run that passed |
 /// | [`CancelCopyImage`] | the [`ImageId`] of the image whose copy was cancelled (and which is gone) |
 /// | [`DeleteImage`] | the [`ImageId`] deleted (for a shared image: removed for the caller) |
@@ -120,8 +120,9 @@ macro_rules! request {
     };
 }
 
-request!(CreateImage => ImageId, |o| match o {
-    Outcome::ImageCreated { image } => Ok(image),
+request!(CreateImage => Option<ImageId>, |o| match o {
+    Outcome::ImageCreated { image } => Ok(Some(image)),
+    Outcome::DryRunPassed => Ok(None),
     other => Err(other),
 });
 request!(CopyImage => Vec<AcceptedCopy>, |o| match o {
