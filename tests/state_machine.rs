@@ -33,8 +33,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, DeleteImage, Effect, Fixture,
-    HostReport, ImageFilter, ImageService, ModifyImageSharePermission, Outcome,
+    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, DeleteImage, DeleteImages, Effect,
+    Fixture, HostReport, ImageFilter, ImageService, ModifyImageAttribute,
+    ModifyImageSharePermission, Outcome,
 };
 use machine_image::replay::scenario::Scenario;
 use machine_image::replay::{Runner, Value, wire_error};
@@ -363,6 +364,8 @@ impl Model {
             Command::Call(ApiCall::CancelCopyImage(c)) => self.cancel(now, c),
             Command::Call(ApiCall::DeleteImage(c)) => self.delete(c),
             Command::Call(ApiCall::ModifyImageSharePermission(c)) => self.share(c),
+            Command::Call(ApiCall::ModifyImageAttribute(c)) => self.rename(c),
+            Command::Call(ApiCall::DeleteImages(c)) => self.delete_many(c),
             Command::Report(HostReport::CopyFailed { task, .. }) => self.fail(now, *task),
             other => panic!("the model does not take {other:?}: the driver never makes it"),
         };
@@ -675,6 +678,60 @@ impl Model {
             }
         }
         Ok(Outcome::ImageDeleted { image: image.id })
+    }
+
+    /// `ModifyImageAttribute` with a name: owner only, not in flight, the name free.
+    fn rename(&mut self, c: &ModifyImageAttribute) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if let Some(name) = &c.name {
+            if !name.fits(self.profile.provider) {
+                return Err(ErrorCode::InvalidImageNameMalformed);
+            }
+        }
+        let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
+        if alias != "self" {
+            return Err(ErrorCode::Forbbiden);
+        }
+        if matches!(image.status, ImageStatus::Waiting | ImageStatus::Creating) {
+            return Err(ErrorCode::IncorrectImageStatus);
+        }
+        if let Some(name) = &c.name {
+            let taken = self.images.iter().any(|i| {
+                i.id != image.id
+                    && i.owner == caller
+                    && i.region == c.region
+                    && i.kind == ImageKind::Custom
+                    && &i.name == name
+            });
+            if taken {
+                return Err(ErrorCode::InvalidImageNameDuplicated);
+            }
+            let i = self.images.iter_mut().find(|i| i.id == image.id).unwrap();
+            i.name = name.clone();
+        }
+        Ok(Outcome::ImageModified { image: image.id })
+    }
+
+    /// `DeleteImages`: each image by `DeleteImage`'s rules, all or none.
+    fn delete_many(&mut self, c: &DeleteImages) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if c.images.is_empty() {
+            return Err(ErrorCode::MissingParameter);
+        }
+        let mut trial = self.clone();
+        for image in &c.images {
+            trial.delete(&DeleteImage::new(
+                caller.clone(),
+                c.region.clone(),
+                image.clone(),
+            ))?;
+        }
+        *self = trial;
+        Ok(Outcome::ImagesDeleted {
+            images: c.images.clone(),
+        })
     }
 
     fn share(&mut self, c: &ModifyImageSharePermission) -> Answer {
@@ -1048,6 +1105,8 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
         vec![Ok(Outcome::Registered); world.fixtures().len()];
     let mut last_checked = String::new();
     let mut restarts = 0;
+    // Whether every command could be written as a scenario line (see `unwritten` below).
+    let mut expressible = true;
     let result = (|| -> Result<(), String> {
         same_effects("of the fixtures", &mut sim, &mut model)?;
         for (i, step) in steps.iter().enumerate() {
@@ -1073,9 +1132,19 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
                 continue;
             };
             COMMANDS.fetch_add(1, Relaxed);
-            scenario
-                .push(now, &command, sim.service().state())
-                .map_err(|e| e.to_string())?;
+            // The runner has no actions yet for issue 17's calls: a counterexample shows
+            // them in its `Debug` form (in the failure message) instead of as scenario lines.
+            let unwritten = matches!(
+                command,
+                Command::Call(ApiCall::ModifyImageAttribute(_) | ApiCall::DeleteImages(_))
+            );
+            if unwritten {
+                expressible = false;
+            } else {
+                scenario
+                    .push(now, &command, sim.service().state())
+                    .map_err(|e| e.to_string())?;
+            }
             sim.advance_to(now).map_err(|e| e.to_string())?;
             model.advance(now);
             same_effects(&format!("advancing to {now}"), &mut sim, &mut model)?;
@@ -1136,7 +1205,7 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
     }
     RESTARTS.fetch_add(restarts, Relaxed);
     INJECTED.fetch_add(model.injected, Relaxed);
-    if model.injected > 0 {
+    if model.injected > 0 || !expressible {
         CASES.fetch_add(1, Relaxed);
         return Ok(());
     }
