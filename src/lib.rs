@@ -83,7 +83,7 @@
 //! 1. **Values** ([`provider`], [`error`] with its Tencent side, [`id`], [`name`],
 //!    [`region`], [`tag`], [`task`]): validated newtypes, the region catalogues and the error
 //!    catalogue. They know nothing of the engine.
-//! 2. **Domain** ([`account`], [`snapshot`], [`kms`], [`copy`], [`image`], [`export`],
+//! 2. **Domain** ([`account`], [`snapshot`], [`kms`], [`copy`], [`image`], [`import`], [`export`],
 //!    [`charges`]): the resources and their own rules (a task's diagram, an export's limits,
 //!    what is billed), and [`profile`], the engine's configuration for one provider.
 //! 3. **Engine** ([`engine`]): commands in (fixtures, calls, reports), checks, the state
@@ -145,6 +145,7 @@ pub mod copy;
 pub mod engine;
 pub mod export;
 pub mod image;
+pub mod import;
 pub mod kms;
 pub mod profile;
 pub mod replay;

@@ -590,3 +590,244 @@ mod lineage {
         );
     }
 }
+
+// ============================================================================ ImportImage
+
+mod import {
+    use super::*;
+    use machine_image::engine::{CreateImage, DeleteImage, Effect, HostReport, ImportImage};
+    use machine_image::export::{Bucket, BucketName};
+    use machine_image::import::{DiskSource, ImportDisk, ImportFormat};
+    use machine_image::{ImageStatus, Simulator};
+
+    fn with_bucket() -> ImageService {
+        let mut s = alibaba();
+        let bucket = Bucket::new(BucketName::new("uploads").unwrap(), reg(HZ), acct(ALICE));
+        s.register(t(0), bucket.into()).unwrap();
+        s
+    }
+
+    fn disk(object: &str, size: u64) -> ImportDisk {
+        ImportDisk::new(
+            DiskSource::oss(BucketName::new("uploads").unwrap(), object),
+            size,
+        )
+        .format(ImportFormat::Qcow2)
+    }
+
+    #[test]
+    fn an_import_goes_waiting_creating_available_through_the_host() {
+        let mut s = with_bucket();
+        let call = ImportImage::new(
+            acct(ALICE),
+            reg(HZ),
+            name("imported"),
+            [disk("sys.qcow2", 40), disk("data.qcow2", 100)],
+        )
+        .client_token(ClientToken::new("imp-1").unwrap());
+        let accepted = s.call(t(1), call.clone()).unwrap().unwrap();
+        let image = s.state().image(&accepted.image).unwrap();
+        assert_eq!(
+            (image.status(), image.size_gib()),
+            (ImageStatus::Waiting, 140)
+        );
+        assert_eq!(image.snapshots().len(), 2);
+        // The host is told at once; a retry with the token changes nothing.
+        let effects = s.drain_effects();
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::StartImport { task, disks, .. }] if *task == accepted.task && disks.len() == 2
+        ));
+        assert_eq!(s.call(t(2), call).unwrap(), Some(accepted.clone()));
+        assert!(s.drain_effects().is_empty());
+        // While it is being made: no delete, no image from its snapshots.
+        let snapshots = s
+            .state()
+            .image(&accepted.image)
+            .unwrap()
+            .snapshots()
+            .to_vec();
+        assert_eq!(
+            refused(
+                &mut s,
+                t(3),
+                DeleteImage::new(acct(ALICE), reg(HZ), accepted.image.clone())
+            ),
+            "IncorrectImageStatus"
+        );
+        assert_eq!(
+            refused(
+                &mut s,
+                t(3),
+                CreateImage::new(acct(ALICE), reg(HZ), name("early"), snapshots.clone())
+            ),
+            "OperationDenied"
+        );
+        s.report(t(4), HostReport::ImportStarted(accepted.task))
+            .unwrap();
+        s.report(t(4), HostReport::ImportStarted(accepted.task))
+            .unwrap(); // repeated: harmless
+        assert_eq!(
+            s.state().image(&accepted.image).unwrap().status(),
+            ImageStatus::Creating
+        );
+        s.report(
+            t(5),
+            HostReport::ImportProgress {
+                task: accepted.task,
+                percent: 60,
+            },
+        )
+        .unwrap();
+        assert!(
+            s.report(
+                t(5),
+                HostReport::ImportProgress {
+                    task: accepted.task,
+                    percent: 30
+                }
+            )
+            .is_err()
+        );
+        // After a restart from the log, the host is told again.
+        let log = s.drain_events();
+        let mut rebuilt = ImageService::from_events(Profile::alibaba(), &log).unwrap();
+        assert!(rebuilt == s);
+        rebuilt.resume();
+        assert!(matches!(
+            rebuilt.drain_effects().as_slice(),
+            [Effect::StartImport { task, started_at: Some(_), .. }] if *task == accepted.task
+        ));
+        s.report(t(20), HostReport::ImportFinished(accepted.task))
+            .unwrap();
+        let image = s.state().image(&accepted.image).unwrap();
+        assert_eq!(
+            (image.status(), image.progress()),
+            (ImageStatus::Available, 100)
+        );
+        assert!(!s.state().import(accepted.task).unwrap().is_live());
+        s.check_invariants().unwrap();
+        // A finished report again is the host's mistake.
+        assert!(matches!(
+            s.report(t(21), HostReport::ImportFinished(accepted.task)),
+            Err(EngineError::Host(_))
+        ));
+    }
+
+    #[test]
+    fn a_failed_import_leaves_a_create_failed_image_without_snapshots() {
+        let mut s = with_bucket();
+        let call = ImportImage::new(acct(ALICE), reg(HZ), name("broken"), [disk("bad.vhd", 20)]);
+        let accepted = s.call(t(1), call).unwrap().unwrap();
+        let snapshot = s.state().image(&accepted.image).unwrap().snapshots()[0].clone();
+        s.report(t(2), HostReport::ImportStarted(accepted.task))
+            .unwrap();
+        s.report(
+            t(3),
+            HostReport::ImportFailed {
+                task: accepted.task,
+                reason: "not a VHD file".into(),
+            },
+        )
+        .unwrap();
+        let image = s.state().image(&accepted.image).unwrap();
+        assert_eq!(image.status(), ImageStatus::CreateFailed);
+        assert!(s.state().snapshot(&snapshot).is_none());
+        // The failed image can be deleted.
+        s.call(t(4), DeleteImage::new(acct(ALICE), reg(HZ), accepted.image))
+            .unwrap();
+        s.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn import_rules_and_codes() {
+        let mut s = with_bucket();
+        let import =
+            |disks: Vec<ImportDisk>| ImportImage::new(acct(ALICE), reg(HZ), name("imp"), disks);
+        assert_eq!(refused(&mut s, t(1), import(vec![])), "MissingParameter");
+        assert_eq!(
+            refused(&mut s, t(1), import(vec![disk("", 20)])),
+            "MissingParameter"
+        );
+        assert_eq!(
+            refused(&mut s, t(1), import(vec![disk("x.raw", 0)])),
+            "InvalidParameter"
+        );
+        let elsewhere = ImportDisk::new(
+            DiskSource::oss(BucketName::new("nowhere").unwrap(), "x.raw"),
+            20,
+        );
+        assert_eq!(
+            refused(&mut s, t(1), import(vec![elsewhere])),
+            "InvalidOSSBucket.NotFound"
+        );
+        // Bob can't read Alice's bucket.
+        let bobs = ImportImage::new(acct(BOB), reg(HZ), name("imp"), [disk("x.raw", 20)]);
+        assert_eq!(refused(&mut s, t(1), bobs), "InvalidOSSBucket.NotFound");
+        assert_eq!(
+            refused(&mut s, t(1), import(vec![disk("x.raw", 501)])),
+            "SizeExceed.Image"
+        );
+        let taken = ImportImage::new(acct(ALICE), reg(HZ), name("web"), [disk("x.raw", 20)]);
+        assert_eq!(refused(&mut s, t(1), taken), "InvalidImageName.Duplicated");
+        // Alice's quota is 10 images: she has 2.
+        s.register(t(1), Account::new(acct(ALICE), 2, 100).into())
+            .unwrap();
+        assert_eq!(
+            refused(&mut s, t(2), import(vec![disk("x.raw", 20)])),
+            "QuotaExceed.Image"
+        );
+    }
+
+    #[test]
+    fn tencent_imports_from_a_url_with_dry_run() {
+        let mut s = ImageService::new(Profile::tencent());
+        let (me, gz) = (acct("100000000001"), reg("ap-guangzhou"));
+        let url = "https://uploads-1250000000.cos.ap-guangzhou.myqcloud.com/web.qcow2";
+        let call = ImportImage::new(
+            me.clone(),
+            gz.clone(),
+            name("from-url"),
+            [ImportDisk::new(DiskSource::url(url), 50)],
+        )
+        .os_version("8.2")
+        .description(Description::new("imported on CVM").unwrap());
+        assert_eq!(s.call(t(1), call.clone().dry_run(true)).unwrap(), None);
+        assert!(s.state().imports().next().is_none());
+        let accepted = s.call(t(2), call).unwrap().unwrap();
+        assert!(accepted.image.as_str().starts_with("img-"));
+        let bad = ImportImage::new(
+            me,
+            gz,
+            name("bad-url"),
+            [ImportDisk::new(DiskSource::url("ftp://x"), 50)],
+        );
+        assert_eq!(refused(&mut s, t(3), bad), "InvalidParameter");
+    }
+
+    #[test]
+    fn the_simulator_runs_imports_from_effects_alone() {
+        let mut sim = Simulator::from_service(with_bucket());
+        let call = ImportImage::new(
+            acct(ALICE),
+            reg(HZ),
+            name("simulated"),
+            [disk("sys.raw", 40)],
+        );
+        let accepted = sim.call(t(1), call).unwrap().unwrap();
+        sim.advance_to(t(2)).unwrap();
+        let status = |sim: &Simulator| {
+            sim.service()
+                .state()
+                .image(&accepted.image)
+                .unwrap()
+                .status()
+        };
+        assert_eq!(status(&sim), ImageStatus::Creating);
+        // 5 minutes plus 6 seconds per GiB: 9 minutes for 40 GiB.
+        sim.advance_to(t(1) + machine_image::sim::import_duration(40))
+            .unwrap();
+        assert_eq!(status(&sim), ImageStatus::Available);
+        sim.service().check_invariants().unwrap();
+    }
+}

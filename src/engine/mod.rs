@@ -7,8 +7,8 @@
 //!   buckets), recorded with [`ImageService::register`];
 //! - [`ApiCall`]: what a customer asks, one request struct per call ([`CreateImage`],
 //!   [`CopyImage`], [`CancelCopyImage`], [`DeleteImage`], [`DeleteImages`],
-//!   [`ModifyImageSharePermission`], [`ModifyImageAttribute`], [`ExportImage`],
-//!   [`CancelExport`]), each built with `new` and chained setters and sent
+//!   [`ModifyImageSharePermission`], [`ModifyImageAttribute`], [`ImportImage`],
+//!   [`ExportImage`], [`CancelExport`]), each built with `new` and chained setters and sent
 //!   with [`ImageService::call`], which answers with the request's own
 //!   [`Request::Answer`] (a copy gets its [`AcceptedCopy`]s, a delete the id deleted);
 //! - [`HostReport`]: what the host reports about the work it carries out (started,
@@ -28,7 +28,8 @@
 //! state by replay) and what the host must do as [`Effect`]s. The host does the real
 //! copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`; likewise
 //! for exports (`Effect::StartExport`; `ExportStarted`, `ExportProgress`, `ExportFinished`,
-//! `ExportFailed`). The engine never reads the clock and never performs I/O.
+//! `ExportFailed`) and imports (`Effect::StartImport`; `ImportStarted`, `ImportProgress`,
+//! `ImportFinished`, `ImportFailed`). The engine never reads the clock and never performs I/O.
 //!
 //! ```
 //! use chrono::{Duration, TimeZone, Utc};
@@ -109,7 +110,8 @@
 //! [`retention`] for what a caller sees after the horizon.
 //!
 //! # Rules
-//! Task and image state diagrams are in [`crate::copy`] and [`crate::image`].
+//! Task and image state diagrams are in [`crate::copy`], [`crate::image`], [`crate::export`]
+//! and [`crate::import`].
 //!
 //! ## Check order
 //! The checks of `CopyImage` / `SyncImages` run in this order; the first failure wins, and
@@ -193,6 +195,27 @@
 //! [`crate::charges::image_charges`] and [`crate::charges::copy_charges`] list the image
 //! fee.
 //!
+//! # ImportImage
+//! [`ImportImage`] checks, in this order (the first failure wins; stable): the caller is
+//! present (`InvalidAliUid.IsNull`); the region is known (`InvalidRegionId.NotFound`); the
+//! name fits the provider (`InvalidImageName.Malformed`); at least one disk
+//! (`MissingParameter`: `DiskDeviceMapping`, Tencent `ImageUrl`) and at most 17
+//! (`InvalidParameter`); for each disk in order: an OSS object is named (`MissingParameter`)
+//! in a bucket of the caller's in the image's region (`InvalidOSSBucket.NotFound`; buckets
+//! are [`Fixture::Bucket`]s), a URL is `http://` or `https://` (`InvalidParameter`), the size
+//! is above 0 (`InvalidParameter`); the disks' total within the profile's maximum or the
+//! account allow-listed (`SizeExceed.Image`); the name is free
+//! (`InvalidImageName.Duplicated`); the image and snapshot quotas hold the image and one
+//! snapshot per disk (`QuotaExceed.Image`, `QuotaExceed.Snapshot`). A dry run stops there
+//! (answer `None`); then the id counters (`InternalError`, as for copies).
+//!
+//! The accepted import makes its image (`Waiting`) and reserves one snapshot per disk at
+//! once; the host is told with [`Effect::StartImport`] and reports `ImportStarted` (image
+//! `Creating`), `ImportProgress`, then `ImportFinished` (`Available`) or `ImportFailed`
+//! (`CreateFailed`, snapshots released). The task diagram is in [`crate::import`]. While it
+//! runs the image can't be deleted (`IncorrectImageStatus`), copied, shared, exported or
+//! renamed, and its snapshots can't make another image (`OperationDenied`).
+//!
 //! # ModifyImageAttribute
 //! [`ModifyImageAttribute`] renames one's own custom image or changes its description. It
 //! checks, in this order (the first failure wins; stable): the caller is present
@@ -226,9 +249,9 @@
 //! list.
 //!
 //! # Idempotent retries
-//! A mutating call (`CreateImage`, `CopyImage`, `CancelCopyImage`, `DeleteImage`,
-//! `DeleteImages`, `ModifyImageSharePermission`, `ModifyImageAttribute`, `ExportImage`,
-//! `CancelExport`) may carry a client token. When a call with the same caller
+//! A mutating call (`CreateImage`, `ImportImage`, `CopyImage`, `CancelCopyImage`,
+//! `DeleteImage`, `DeleteImages`, `ModifyImageSharePermission`, `ModifyImageAttribute`,
+//! `ExportImage`, `CancelExport`) may carry a client token. When a call with the same caller
 //! and token has succeeded before, a call with the same parameters returns the first
 //! answer and changes nothing; with other parameters it is refused with
 //! `IdempotentParameterMismatch`. Refused calls are not recorded (a refusal changes nothing,
@@ -257,9 +280,9 @@ use crate::profile::Profile;
 use crate::region::RegionId;
 
 pub use command::{
-    AcceptedExport, ApiCall, CancelCopyImage, CancelExport, Command, CopyImage, CreateImage,
-    DeleteImage, DeleteImages, ExportImage, Fixture, HostReport, ImageFilter, ModifyImageAttribute,
-    ModifyImageSharePermission, Request,
+    AcceptedExport, AcceptedImport, ApiCall, CancelCopyImage, CancelExport, Command, CopyImage,
+    CreateImage, DeleteImage, DeleteImages, ExportImage, Fixture, HostReport, ImageFilter,
+    ImportImage, ModifyImageAttribute, ModifyImageSharePermission, Request,
 };
 pub use error::{EngineError, FixtureError, HostError, InternalError};
 pub use event::{CopyAcceptance, Effect, Event, EventRecord};
@@ -354,6 +377,14 @@ pub enum Outcome {
     ImageModified {
         /// The image.
         image: ImageId,
+    },
+    /// `ImportImage` was accepted: the image (`Waiting`) and its task (the host was told
+    /// to start it).
+    ImportAccepted {
+        /// The image being made.
+        image: ImageId,
+        /// The task.
+        task: crate::import::ImportTaskId,
     },
     /// `DeleteImages` deleted these images (or removed them for the caller), in the order
     /// given.
@@ -543,8 +574,8 @@ impl ImageService {
 
     /// Re-issues the effects of all work in flight, for a host that lost its own record of
     /// it (a restart from a snapshot or a log): `StartCopy` for every running copy, then
-    /// `StartExport` for every queued or running export, each in task order, skipping
-    /// those already pending. Receiving a start twice is harmless (see [`Effect`]).
+    /// `StartExport` for every queued or running export, then `StartImport` for every
+    /// queued or running import, each in task order, skipping those already pending. Receiving a start twice is harmless (see [`Effect`]).
     pub fn resume(&mut self) {
         let pending_copy = |effects: &VecDeque<Effect>, id: TaskId| {
             effects
@@ -578,6 +609,15 @@ impl ImageService {
         for t in exports {
             if !pending_export(&self.effects, t.id) {
                 effects.push(Effect::start_export(t));
+            }
+        }
+        for t in self.state.live_imports() {
+            let pending = self
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::StartImport { task, .. } if *task == t.id));
+            if !pending {
+                effects.push(Effect::start_import(t));
             }
         }
         self.effects.extend(effects);
@@ -717,6 +757,7 @@ impl ImageService {
                 }
             }
             Event::ExportAccepted { task } => effect = Some(Effect::start_export(task)),
+            Event::ImportAccepted { task, .. } => effect = Some(Effect::start_import(task)),
             Event::ExportCancelled { task } => effect = Some(Effect::AbortExport { task: *task }),
             _ => {}
         }

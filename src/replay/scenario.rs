@@ -254,6 +254,17 @@ pub fn command_line(
         Command::Call(ApiCall::DeleteImages(_)) => {
             return Err(not("DeleteImages has no scenario action"));
         }
+        Command::Call(ApiCall::ImportImage(_)) => {
+            return Err(not("ImportImage has no scenario action"));
+        }
+        Command::Report(
+            HostReport::ImportStarted(_)
+            | HostReport::ImportProgress { .. }
+            | HostReport::ImportFinished(_)
+            | HostReport::ImportFailed { .. },
+        ) => {
+            return Err(not("import reports have no scenario action"));
+        }
         Command::Call(ApiCall::CopyImage(c)) => {
             api_call("CopyImage")?;
             let [destination] = c.destination_regions.as_slice() else {

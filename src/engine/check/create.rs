@@ -49,9 +49,10 @@ pub(super) fn create_image(
     }
     // A copy still being made owns its snapshots (cancelling it deletes them): seed
     // 003/004's "The specified snapshot is not allowed to create image."
+    // The same for an import still reading its disks into them.
     if c.snapshots
         .iter()
-        .any(|s| state.is_snapshot_of_live_copy(s))
+        .any(|s| state.is_snapshot_of_live_copy(s) || state.is_snapshot_of_live_import(s))
     {
         return Err(reject(ErrorCode::OperationDenied));
     }

@@ -95,6 +95,10 @@ fn delete_event(
             if state.live_export_of(&id).is_some() {
                 return Err(reject(ErrorCode::ImageIsExporting));
             }
+            // An image still being imported is not `Available` yet.
+            if state.live_import_of(&id).is_some() {
+                return Err(reject(ErrorCode::IncorrectImageStatus));
+            }
             Event::ImageDeleted { image: id }
         }
     })

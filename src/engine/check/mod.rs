@@ -10,6 +10,7 @@ mod create;
 mod export;
 mod fixtures;
 mod images;
+mod import;
 mod reports;
 
 use chrono::{DateTime, Utc};
@@ -76,5 +77,6 @@ pub(crate) fn decide(
             images::modify_attribute(state, profile, c)
         }
         Command::Call(ApiCall::DeleteImages(c)) => images::delete_images(state, profile, c),
+        Command::Call(ApiCall::ImportImage(c)) => import::import_image(state, profile, c, now),
     }
 }

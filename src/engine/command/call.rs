@@ -13,6 +13,7 @@ use crate::export::{
 };
 use crate::id::{AccountId, ClientToken, ImageId, InstanceId, KmsKeyId, SnapshotId};
 use crate::image::Platform;
+use crate::import::{Architecture, ImportDisk};
 use crate::name::{Description, ImageName};
 use crate::region::RegionId;
 use crate::tag::Tags;
@@ -54,6 +55,8 @@ pub enum ApiCall {
     ModifyImageAttribute(ModifyImageAttribute),
     /// `DeleteImages` (Tencent): several images, all or none.
     DeleteImages(DeleteImages),
+    /// `ImportImage`: a custom image from disk files outside the cloud.
+    ImportImage(ImportImage),
 }
 
 impl ApiCall {
@@ -69,6 +72,7 @@ impl ApiCall {
             ApiCall::CancelExport(_) => "CancelTask",
             ApiCall::ModifyImageAttribute(_) => "ModifyImageAttribute",
             ApiCall::DeleteImages(_) => "DeleteImages",
+            ApiCall::ImportImage(_) => "ImportImage",
         }
     }
 
@@ -84,6 +88,7 @@ impl ApiCall {
             ApiCall::CancelExport(c) => c.caller.as_ref(),
             ApiCall::ModifyImageAttribute(c) => c.caller.as_ref(),
             ApiCall::DeleteImages(c) => c.caller.as_ref(),
+            ApiCall::ImportImage(c) => c.caller.as_ref(),
         }
     }
 
@@ -99,6 +104,7 @@ impl ApiCall {
             ApiCall::CancelExport(c) => c.client_token.as_ref(),
             ApiCall::ModifyImageAttribute(c) => c.client_token.as_ref(),
             ApiCall::DeleteImages(c) => c.client_token.as_ref(),
+            ApiCall::ImportImage(c) => c.client_token.as_ref(),
         }
     }
 
@@ -109,6 +115,7 @@ impl ApiCall {
             ApiCall::CopyImage(c) => c.dry_run,
             ApiCall::ExportImage(c) => c.dry_run,
             ApiCall::DeleteImages(c) => c.dry_run,
+            ApiCall::ImportImage(c) => c.dry_run,
             _ => false,
         }
     }
@@ -785,6 +792,114 @@ impl DeleteImages {
     }
 }
 
+/// `ImportImage`: a custom image made from disk files outside the cloud, through a host
+/// task (see [`crate::import`] for the states). Alibaba: `DiskDeviceMapping` (one
+/// [`ImportDisk`] per disk, each an `OSSBucket`/`OSSObject` with its `Format` and
+/// `DiskImageSize`), `ImageName`, `Description`, `Platform`/`OSType`, `Architecture`,
+/// `ClientToken`. Tencent: `ImageUrl` (one disk), `OsType`, `OsVersion`, `Architecture`,
+/// `ImageName`, `ImageDescription`, `DryRun`. The check order is in
+/// [the engine docs](crate::engine#importimage).
+///
+/// ```
+/// use machine_image::engine::ImportImage;
+/// use machine_image::export::BucketName;
+/// use machine_image::import::{Architecture, DiskSource, ImportDisk, ImportFormat};
+/// use machine_image::{AccountId, ImageName, Platform, RegionId};
+/// let system = ImportDisk::new(DiskSource::oss(BucketName::new("images")?, "web.qcow2"), 40)
+///     .format(ImportFormat::Qcow2);
+/// let call = ImportImage::new(
+///     AccountId::new("1234567890123456")?,
+///     RegionId::new("cn-hangzhou")?,
+///     ImageName::new("imported-web")?,
+///     [system],
+/// )
+/// .platform(Platform::Linux)
+/// .architecture(Architecture::Arm64);
+/// assert_eq!(call.disks.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ImportImage {
+    /// The calling account (`InvalidAliUid.IsNull` when absent).
+    pub caller: Option<AccountId>,
+    /// Idempotency token (`ClientToken`).
+    pub client_token: Option<ClientToken>,
+    /// The region the image is made in (`RegionId`; Tencent `Region`).
+    pub region: RegionId,
+    /// The new image's name (`ImageName`).
+    pub name: ImageName,
+    /// Its description (`Description`; Tencent `ImageDescription`).
+    pub description: Option<Description>,
+    /// The disks, system disk first (`DiskDeviceMapping`; Tencent `ImageUrl`, one disk).
+    pub disks: Vec<ImportDisk>,
+    /// Linux or Windows (`Platform`/`OSType`; Tencent `OsType`).
+    pub platform: Platform,
+    /// Tencent `OsVersion`.
+    pub os_version: Option<String>,
+    /// `Architecture`.
+    pub architecture: Architecture,
+    /// Tencent `DryRun`: check only, change nothing.
+    pub dry_run: bool,
+}
+
+impl ImportImage {
+    /// `caller` imports `disks` (system disk first) as an image named `name` in `region`:
+    /// Linux, x86_64, no description, not a dry run.
+    pub fn new(
+        caller: AccountId,
+        region: RegionId,
+        name: ImageName,
+        disks: impl IntoIterator<Item = ImportDisk>,
+    ) -> Self {
+        ImportImage {
+            caller: Some(caller),
+            client_token: None,
+            region,
+            name,
+            description: None,
+            disks: disks.into_iter().collect(),
+            platform: Platform::Linux,
+            os_version: None,
+            architecture: Architecture::X86_64,
+            dry_run: false,
+        }
+    }
+
+    caller_setter!();
+    token_setter!();
+
+    /// The description.
+    pub fn description(mut self, description: Description) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// Linux (the default) or Windows.
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.platform = platform;
+        self
+    }
+
+    /// Tencent `OsVersion` (free text, e.g. `"8.2"`).
+    pub fn os_version(mut self, version: impl Into<String>) -> Self {
+        self.os_version = Some(version.into());
+        self
+    }
+
+    /// `x86_64` (the default) or `arm64`.
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.architecture = architecture;
+        self
+    }
+
+    /// Tencent `DryRun`: check only, change nothing.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
 macro_rules! into_call {
     ($($t:ident),*) => {$(
         impl From<$t> for ApiCall {
@@ -804,5 +919,6 @@ into_call!(
     ExportImage,
     CancelExport,
     ModifyImageAttribute,
-    DeleteImages
+    DeleteImages,
+    ImportImage
 );

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::export::ExportTaskId;
 use crate::id::ImageId;
+use crate::import::ImportTaskId;
 
 use super::call::{
     ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, DeleteImages,
-    ExportImage, ModifyImageAttribute, ModifyImageSharePermission,
+    ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission,
 };
 use crate::engine::{AcceptedCopy, Outcome};
 
@@ -25,6 +26,7 @@ use crate::engine::{AcceptedCopy, Outcome};
 /// | [`ExportImage`] | `Some(`[`AcceptedExport`]`)`; `None` for a dry run that passed |
 /// | [`CancelExport`] | the [`ExportTaskId`] cancelled |
 /// | [`ModifyImageAttribute`] | the [`ImageId`] changed |
+/// | [`ImportImage`] | `Some(`[`AcceptedImport`]`)`; `None` for a dry run that passed |
 /// | [`DeleteImages`] | `Vec<`[`ImageId`]`>`, the images deleted in the order given; empty for a dry run that passed |
 ///
 /// The trait is sealed: the crate's request structs are its only implementations.
@@ -158,5 +160,23 @@ request!(ModifyImageAttribute => ImageId, |o| match o {
 request!(DeleteImages => Vec<ImageId>, |o| match o {
     Outcome::ImagesDeleted { images } => Ok(images),
     Outcome::DryRunPassed => Ok(Vec::new()),
+    other => Err(other),
+});
+
+/// An accepted import: the new image (`Waiting`) and its task (the answer to
+/// [`ImportImage`], see [`Request`]; `None` for a dry run that passed). The host was told
+/// to start it (`Effect::StartImport`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AcceptedImport {
+    /// The image being made.
+    pub image: ImageId,
+    /// The task.
+    pub task: ImportTaskId,
+}
+
+request!(ImportImage => Option<AcceptedImport>, |o| match o {
+    Outcome::ImportAccepted { image, task } => Ok(Some(AcceptedImport { image, task })),
+    Outcome::DryRunPassed => Ok(None),
     other => Err(other),
 });
