@@ -8,6 +8,24 @@
 //!                            │                           └──(host: failed)──► CreateFailed
 //!                            └──────(CancelCopyImage)──────┴──► (image removed)
 //! ```
+//!
+//! # Status of a created or imported image
+//! ```text
+//!   CreateImage accepted ─────────────────────────────────────────────────────────► Available
+//!
+//!   ImportImage accepted ──► Waiting ──(host: ImportStarted)──► Creating n% ──(host: ImportFinished)──► Available
+//!                                                                  │
+//!                                                                  └──(host: ImportFailed)──► CreateFailed
+//!                                                                      (its snapshots released)
+//!
+//!   Available ──(ModifyImageAttribute)──► Available (renamed / described)
+//!   Available, CreateFailed ──(DeleteImage, DeleteImages)──► (image removed)
+//! ```
+//! An image created from snapshots is `Available` at once; its lineage (ultimate source,
+//! paid) is its disks' ([`crate::snapshot::Lineage`]). An import's task diagram is in
+//! [`crate::import`]; while `Waiting` or `Creating` the image can't be deleted, copied,
+//! shared, exported or renamed.
+//!
 //! Tencent renders `Available` as `NORMAL`, `CreateFailed` as `CREATEFAILED`, a copy's
 //! destination while `Waiting` or `Creating` as `SYNCING`, and any other image being created
 //! as `CREATING`. `UnAvailable` and `Deprecated` have no Tencent state: they render as
