@@ -806,6 +806,27 @@ mod import {
     }
 
     #[test]
+    fn a_finished_import_is_forgotten_after_the_retention_horizon() {
+        let mut s = with_bucket();
+        let call = ImportImage::new(acct(ALICE), reg(HZ), name("kept"), [disk("sys.raw", 10)]);
+        let accepted = s.call(t(1), call).unwrap().unwrap();
+        s.report(t(2), HostReport::ImportStarted(accepted.task))
+            .unwrap();
+        s.report(t(3), HostReport::ImportFinished(accepted.task))
+            .unwrap();
+        assert!(s.state().import(accepted.task).is_some());
+        // Eight days later, the next change drops the task (the image stays).
+        let later = t(3) + Duration::days(8);
+        let rename = ModifyImageAttribute::new(acct(ALICE), reg(HZ), accepted.image.clone())
+            .name(name("kept-renamed"));
+        s.call(later, rename).unwrap();
+        assert!(s.state().import(accepted.task).is_none());
+        assert!(s.state().image(&accepted.image).is_some());
+        let log = s.drain_events();
+        assert!(ImageService::from_events(Profile::alibaba(), &log).unwrap() == s);
+    }
+
+    #[test]
     fn the_simulator_runs_imports_from_effects_alone() {
         let mut sim = Simulator::from_service(with_bucket());
         let call = ImportImage::new(

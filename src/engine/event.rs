@@ -271,6 +271,9 @@ pub enum Event {
         exports: Vec<ExportTaskId>,
         /// Recorded answers to calls with a client token: (caller, token).
         responses: Vec<(AccountId, ClientToken)>,
+        /// Import tasks that ended (absent in logs written before imports existed).
+        #[serde(default)]
+        imports: Vec<ImportTaskId>,
     },
     /// A mutating call with a client token succeeded; a retry returns this outcome.
     ResponseRecorded {

@@ -104,7 +104,7 @@
 //! ```
 //!
 //! # Retention
-//! Finished copy and export tasks and the recorded answers to calls with a client token are
+//! Finished copy, export and import tasks and the recorded answers to calls with a client token are
 //! kept for the [`Retention`] horizon (7 days by default), then dropped by an
 //! [`Event::Forgotten`], so a long-running service's state stays bounded; see
 //! [`retention`] for what a caller sees after the horizon.

@@ -122,7 +122,8 @@ impl State {
                 copies,
                 exports,
                 responses,
-            } => self.forget(copies, exports, responses),
+                imports,
+            } => self.forget(copies, exports, responses, imports),
             Event::AccountRegistered(a) => {
                 self.accounts.insert(a.id.clone(), a.clone());
             }
@@ -277,6 +278,7 @@ impl State {
                 self.images.get_mut(&image).expect("checked").progress = *percent;
             }
             Event::ImportSucceeded { task } => {
+                self.retiring.push(record.at, Expiring::Import(*task));
                 let t = self.imports.get_mut(task).expect("checked");
                 t.lifecycle.finish(*task, record.at).expect("checked");
                 let image = t.image.clone();
@@ -285,6 +287,7 @@ impl State {
                 img.progress = 100;
             }
             Event::ImportFailed { task, reason } => {
+                self.retiring.push(record.at, Expiring::Import(*task));
                 let t = self.imports.get_mut(task).expect("checked");
                 t.lifecycle
                     .fail(*task, record.at, reason.clone())
@@ -378,7 +381,13 @@ impl State {
                 copies,
                 exports,
                 responses,
+                imports,
             } => {
+                for id in imports {
+                    if import(id)?.is_live() {
+                        return Err(ApplyError::NotOver(id.to_string()));
+                    }
+                }
                 for id in copies {
                     if task(id)?.state().is_live() {
                         return Err(ApplyError::NotOver(id.to_string()));

@@ -135,13 +135,22 @@ impl State {
             .exports
             .values()
             .filter_map(|t| Some((t.ended_at()?, Expiring::Export(t.id))));
+        let ended_imports = self
+            .imports
+            .values()
+            .filter_map(|t| Some((t.ended_at()?, Expiring::Import(t.id))));
         let answers = self.responses.values().map(|r| {
             (
                 r.recorded_at,
                 Expiring::Response(r.caller.clone(), r.token.clone()),
             )
         });
-        self.retiring = RetentionQueue::rebuild(ended_tasks.chain(ended_exports).chain(answers));
+        self.retiring = RetentionQueue::rebuild(
+            ended_tasks
+                .chain(ended_exports)
+                .chain(ended_imports)
+                .chain(answers),
+        );
         self.scopes.clear();
         self.live_task_of_destination.clear();
         self.live_copies_from.clear();
