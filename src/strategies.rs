@@ -973,6 +973,20 @@ pub enum Op {
         /// A client token, from a pool of four.
         token: Option<u8>,
     },
+    /// `CreateImage` from the snapshots of a picked image (so snapshots of copies in
+    /// flight, other accounts' and old ones come up), named from the pool of three.
+    Create {
+        /// The caller.
+        caller: Who,
+        /// The image whose snapshots are used.
+        image: Pick,
+        /// The region named.
+        region: RegionChoice,
+        /// The name: an index into a pool of three.
+        name: u8,
+        /// A client token, from a pool of four.
+        token: Option<u8>,
+    },
     /// `DeleteImages` (Tencent's call, sent under any profile): two images, all or none.
     DeleteMany {
         /// The caller.
@@ -1137,6 +1151,14 @@ fn op() -> impl Strategy<Value = Op> {
                 name,
                 token,
             }),
+        4 => (who(), pick(), region_choice(), 0u8..3, token())
+            .prop_map(|(caller, image, region, name, token)| Op::Create {
+                caller,
+                image,
+                region,
+                name,
+                token,
+            }),
         3 => (who(), pick(), pick())
             .prop_map(|(caller, a, b)| Op::DeleteMany { caller, images: (a, b) }),
         6 => pick().prop_map(|image| Op::Fail { image }),
@@ -1161,10 +1183,10 @@ pub fn step() -> impl Strategy<Value = Step> {
     (wait_secs(), op()).prop_map(|(wait_secs, op)| Step { wait_secs, op })
 }
 
-/// Sequences of 1 to `max_len` steps. Weighted (out of 107): copies 40, cancels and deletes
+/// Sequences of 1 to `max_len` steps. Weighted (out of 111): copies 40, cancels and deletes
 /// (often of a recent copy, so during copies) 12 each, shares 8, failures and waits 6 each,
-/// renames and retries 4 each, quota changes and two-image `DeleteImages` 3 each; steps
-/// often share an instant, so queues form.
+/// renames, creates and retries 4 each, quota changes and two-image `DeleteImages` 3 each;
+/// steps often share an instant, so queues form.
 pub fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(step(), 1..=max_len.max(1))
 }
@@ -1403,6 +1425,33 @@ impl Driver {
                     description: None,
                 })
             }
+            Op::Create {
+                caller,
+                image,
+                region,
+                name,
+                token,
+            } => {
+                if self.images.is_empty() && self.gone.is_empty() {
+                    return None;
+                }
+                let (image, own, owner) = self.image(image);
+                let snapshots = state
+                    .image(&image)
+                    .map(|i| i.snapshots().to_vec())
+                    .unwrap_or_default();
+                let names = ["made", "made-too", "web"];
+                let name = ImageName::new(names[usize::from(*name) % names.len()]).expect("valid");
+                let mut call = crate::engine::CreateImage::new(
+                    owner.clone(),
+                    self.region(region, &own),
+                    name,
+                    snapshots,
+                );
+                call.caller = self.caller(caller, &owner);
+                call.client_token = Self::token(*token);
+                Command::from(call)
+            }
             Op::DeleteMany {
                 caller,
                 images: (a, b),
@@ -1466,6 +1515,7 @@ impl Driver {
                     | ApiCall::DeleteImage(_)
                     | ApiCall::ModifyImageSharePermission(_)
                     | ApiCall::ModifyImageAttribute(_)
+                    | ApiCall::CreateImage(_)
             )
         ) && !self.calls.contains(command)
         {

@@ -33,8 +33,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, DeleteImage, DeleteImages, Effect,
-    Fixture, HostReport, ImageFilter, ImageService, ModifyImageAttribute,
+    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, CreateImage, DeleteImage,
+    DeleteImages, Effect, Fixture, HostReport, ImageFilter, ImageService, ModifyImageAttribute,
     ModifyImageSharePermission, Outcome,
 };
 use machine_image::replay::scenario::Scenario;
@@ -365,6 +365,7 @@ impl Model {
             Command::Call(ApiCall::DeleteImage(c)) => self.delete(c),
             Command::Call(ApiCall::ModifyImageSharePermission(c)) => self.share(c),
             Command::Call(ApiCall::ModifyImageAttribute(c)) => self.rename(c),
+            Command::Call(ApiCall::CreateImage(c)) => self.create(c),
             Command::Call(ApiCall::DeleteImages(c)) => self.delete_many(c),
             Command::Report(HostReport::CopyFailed { task, .. }) => self.fail(now, *task),
             other => panic!("the model does not take {other:?}: the driver never makes it"),
@@ -678,6 +679,82 @@ impl Model {
             }
         }
         Ok(Outcome::ImageDeleted { image: image.id })
+    }
+
+    /// `CreateImage` from snapshots: the caller's, in the region, recent enough, none of a
+    /// copy in flight; the name free; the image quota.
+    fn create(&mut self, c: &CreateImage) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if !c.name.fits(self.profile.provider) {
+            return Err(ErrorCode::InvalidImageNameMalformed);
+        }
+        if c.snapshots.is_empty() {
+            return Err(ErrorCode::MissingParameter);
+        }
+        let snaps: Vec<MSnap> = c
+            .snapshots
+            .iter()
+            .map(|id| self.snapshots.iter().find(|s| &s.id == id).cloned())
+            .collect::<Option<_>>()
+            .ok_or(ErrorCode::InvalidSnapshotIdNotFound)?;
+        if snaps.iter().any(|s| s.created_at < oldest_snapshot()) {
+            return Err(ErrorCode::InvalidSnapshotTooOld);
+        }
+        if snaps
+            .iter()
+            .any(|s| s.owner != caller || s.region != c.region)
+        {
+            return Err(ErrorCode::InvalidSnapshotIdNotFound);
+        }
+        let of_live_copy = self.tasks.iter().filter(|t| t.state.is_live()).any(|t| {
+            self.images.iter().any(|i| {
+                i.id == t.dest_image && i.snapshots.iter().any(|s| c.snapshots.contains(s))
+            })
+        });
+        if of_live_copy {
+            return Err(ErrorCode::OperationDenied);
+        }
+        let taken = self.images.iter().any(|i| {
+            i.owner == caller
+                && i.region == c.region
+                && i.kind == ImageKind::Custom
+                && i.name == c.name
+        });
+        if taken {
+            return Err(ErrorCode::InvalidImageNameDuplicated);
+        }
+        let (image_quota, snapshot_quota) = self.quotas(&caller);
+        if self.image_count(&caller, &c.region) >= image_quota {
+            return Err(ErrorCode::QuotaExceedImage);
+        }
+        if self.snapshot_count(&caller, &c.region) > snapshot_quota {
+            return Err(ErrorCode::QuotaExceedSnapshot);
+        }
+        let provider = self.profile.provider;
+        let id = loop {
+            self.next_image += 1;
+            let id = ImageId::generated(provider, self.next_image);
+            if !self.images.iter().any(|i| i.id == id) {
+                break id;
+            }
+        };
+        self.images.push(MImage {
+            id: id.clone(),
+            region: c.region.clone(),
+            owner: caller,
+            name: c.name.clone(),
+            kind: ImageKind::Custom,
+            snapshots: c.snapshots.clone(),
+            size_gib: snaps
+                .iter()
+                .fold(0u64, |sum, s| sum.saturating_add(s.size_gib)),
+            whole_machine: c.snapshots.len() > 1,
+            status: ImageStatus::Available,
+            copied_from: None,
+            published: Vec::new(),
+        });
+        Ok(Outcome::ImageCreated { image: id })
     }
 
     /// `ModifyImageAttribute` with a name: owner only, not in flight, the name free.
@@ -1136,7 +1213,11 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
             // them in its `Debug` form (in the failure message) instead of as scenario lines.
             let unwritten = matches!(
                 command,
-                Command::Call(ApiCall::ModifyImageAttribute(_) | ApiCall::DeleteImages(_))
+                Command::Call(
+                    ApiCall::ModifyImageAttribute(_)
+                        | ApiCall::DeleteImages(_)
+                        | ApiCall::CreateImage(_)
+                )
             );
             if unwritten {
                 expressible = false;
