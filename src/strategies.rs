@@ -987,6 +987,22 @@ pub enum Op {
         /// A client token, from a pool of four.
         token: Option<u8>,
     },
+    /// `ImportImage` from URLs (worlds hold no buckets): one or two disks, now and then a
+    /// malformed URL or an empty disk; the simulator finishes it after its modelled time.
+    Import {
+        /// The caller (`Owner`: the first account).
+        caller: Who,
+        /// The region: one of the world's (`Own` means the first).
+        region: RegionChoice,
+        /// The name: an index into a pool of three.
+        name: u8,
+        /// Each disk's size in GiB (0 is refused).
+        disks: Vec<u16>,
+        /// Whether the first URL is malformed (`InvalidParameter`).
+        bad_url: bool,
+        /// A client token, from a pool of four.
+        token: Option<u8>,
+    },
     /// `DeleteImages` (Tencent's call, sent under any profile): two images, all or none.
     DeleteMany {
         /// The caller.
@@ -1159,6 +1175,22 @@ fn op() -> impl Strategy<Value = Op> {
                 name,
                 token,
             }),
+        3 => (
+            who(),
+            region_choice(),
+            0u8..3,
+            prop::collection::vec(prop_oneof![1 => Just(0u16), 12 => 1u16..200], 1..=2),
+            prop::bool::weighted(0.1),
+            token(),
+        )
+            .prop_map(|(caller, region, name, disks, bad_url, token)| Op::Import {
+                caller,
+                region,
+                name,
+                disks,
+                bad_url,
+                token,
+            }),
         3 => (who(), pick(), pick())
             .prop_map(|(caller, a, b)| Op::DeleteMany { caller, images: (a, b) }),
         6 => pick().prop_map(|image| Op::Fail { image }),
@@ -1183,10 +1215,10 @@ pub fn step() -> impl Strategy<Value = Step> {
     (wait_secs(), op()).prop_map(|(wait_secs, op)| Step { wait_secs, op })
 }
 
-/// Sequences of 1 to `max_len` steps. Weighted (out of 111): copies 40, cancels and deletes
+/// Sequences of 1 to `max_len` steps. Weighted (out of 114): copies 40, cancels and deletes
 /// (often of a recent copy, so during copies) 12 each, shares 8, failures and waits 6 each,
-/// renames, creates and retries 4 each, quota changes and two-image `DeleteImages` 3 each;
-/// steps often share an instant, so queues form.
+/// renames, creates and retries 4 each, quota changes, imports and two-image `DeleteImages`
+/// 3 each; steps often share an instant, so queues form.
 pub fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(step(), 1..=max_len.max(1))
 }
@@ -1452,6 +1484,39 @@ impl Driver {
                 call.client_token = Self::token(*token);
                 Command::from(call)
             }
+            Op::Import {
+                caller,
+                region,
+                name,
+                disks,
+                bad_url,
+                token,
+            } => {
+                let owner = self.callers.first()?.clone();
+                let first = self.regions.first()?.clone();
+                let names = ["imported", "imported-too", "web"];
+                let name = ImageName::new(names[usize::from(*name) % names.len()]).expect("valid");
+                let disks = disks.iter().enumerate().map(|(i, size)| {
+                    let url = if i == 0 && *bad_url {
+                        "ftp://uploads/disk0.raw".to_owned()
+                    } else {
+                        format!("https://uploads.example.com/disk{i}.qcow2")
+                    };
+                    crate::import::ImportDisk::new(
+                        crate::import::DiskSource::url(url),
+                        u64::from(*size),
+                    )
+                });
+                let mut call = crate::engine::ImportImage::new(
+                    owner.clone(),
+                    self.region(region, &first),
+                    name,
+                    disks,
+                );
+                call.caller = self.caller(caller, &owner);
+                call.client_token = Self::token(*token);
+                Command::from(call)
+            }
             Op::DeleteMany {
                 caller,
                 images: (a, b),
@@ -1516,6 +1581,7 @@ impl Driver {
                     | ApiCall::ModifyImageSharePermission(_)
                     | ApiCall::ModifyImageAttribute(_)
                     | ApiCall::CreateImage(_)
+                    | ApiCall::ImportImage(_)
             )
         ) && !self.calls.contains(command)
         {
@@ -1544,6 +1610,16 @@ impl Driver {
                     let (id, region) = self.images.remove(at);
                     let owner = self.owners.remove(at);
                     self.gone.push((id, region, owner));
+                }
+            }
+            Ok(Outcome::ImportAccepted { image, .. }) => {
+                if let Command::Call(ApiCall::ImportImage(c)) = command {
+                    if let Some(owner) = &c.caller {
+                        if !self.images.iter().any(|(id, _)| id == image) {
+                            self.images.push((image.clone(), c.region.clone()));
+                            self.owners.push(owner.clone());
+                        }
+                    }
                 }
             }
             Ok(Outcome::ImagesDeleted { images }) => {

@@ -34,9 +34,10 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
     AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, CreateImage, DeleteImage,
-    DeleteImages, Effect, Fixture, HostReport, ImageFilter, ImageService, ModifyImageAttribute,
-    ModifyImageSharePermission, Outcome,
+    DeleteImages, Effect, Fixture, HostReport, ImageFilter, ImageService, ImportImage,
+    ModifyImageAttribute, ModifyImageSharePermission, Outcome,
 };
+use machine_image::import::{DiskSource, ImportDisk, ImportTaskId};
 use machine_image::replay::scenario::Scenario;
 use machine_image::replay::{Runner, Value, wire_error};
 use machine_image::sim::Faults;
@@ -90,6 +91,42 @@ struct MTask {
     progress: u8,
 }
 
+/// An import the model follows: queued when accepted, running from the simulator's first
+/// advance after it, succeeded after its modelled time.
+#[derive(Debug, Clone)]
+struct MImport {
+    id: u64,
+    image: ImageId,
+    region: RegionId,
+    disks: Vec<ImportDisk>,
+    snapshots: Vec<SnapshotId>,
+    accepted_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    done: bool,
+}
+
+impl MImport {
+    fn start_effect(&self) -> Effect {
+        Effect::StartImport {
+            task: ImportTaskId(self.id),
+            image: self.image.clone(),
+            region: self.region.clone(),
+            disks: self.disks.clone(),
+            snapshots: self.snapshots.clone(),
+            accepted_at: self.accepted_at,
+            started_at: self.started_at,
+        }
+    }
+
+    fn end(&self) -> DateTime<Utc> {
+        let size = self
+            .disks
+            .iter()
+            .fold(0u64, |sum, d| sum.saturating_add(d.size_gib));
+        self.accepted_at + machine_image::sim::import_duration(size)
+    }
+}
+
 /// The rules, restated as simply as they can be.
 #[derive(Debug, Clone)]
 struct Model {
@@ -101,6 +138,7 @@ struct Model {
     keys: Vec<KmsKey>,
     shares: Vec<(ImageId, AccountId)>,
     tasks: Vec<MTask>,
+    imports: Vec<MImport>,
     responses: Vec<(AccountId, ClientToken, Command, Outcome)>,
     next_image: u64,
     next_snapshot: u64,
@@ -164,6 +202,7 @@ impl Model {
             keys: world.keys.clone(),
             shares: world.shares.clone(),
             tasks: Vec::new(),
+            imports: Vec::new(),
             responses: Vec::new(),
             next_image: 0,
             next_snapshot: 0,
@@ -192,12 +231,19 @@ impl Model {
         std::mem::take(&mut self.effects)
     }
 
-    /// What a restarted host is told: `StartCopy` for every running copy, in task order.
+    /// What a restarted host is told: `StartCopy` for every running copy, then
+    /// `StartImport` for every live import, each in task order.
     fn running_starts(&self) -> Vec<Effect> {
         self.tasks
             .iter()
             .filter(|t| t.state == TaskState::Running)
             .map(Model::start_effect)
+            .chain(
+                self.imports
+                    .iter()
+                    .filter(|i| !i.done)
+                    .map(MImport::start_effect),
+            )
             .collect()
     }
 
@@ -308,17 +354,40 @@ impl Model {
     /// The simulator: ends every running copy due by `now`, earliest end first: it fails
     /// if the faults doom it (as the host's `CopyFailed`), and succeeds otherwise.
     fn advance(&mut self, now: DateTime<Utc>) {
+        // Imports not yet started start (the simulator's `ImportStarted`, dated at their
+        // acceptance or the clock).
+        let clock = self.clock;
+        for i in self.imports.iter_mut().filter(|i| i.started_at.is_none()) {
+            i.started_at = Some(i.accepted_at.max(clock));
+            let image = i.image.clone();
+            if let Some(img) = self.images.iter_mut().find(|x| x.id == image) {
+                img.status = ImageStatus::Creating;
+            }
+        }
         loop {
             let due = self
                 .tasks
                 .iter()
                 .filter(|t| t.state == TaskState::Running)
-                .map(|t| (t.started_at.unwrap() + copy_duration(t.size_gib), t.id))
-                .filter(|(end, _)| *end <= now)
+                .map(|t| (t.started_at.unwrap() + copy_duration(t.size_gib), 0, t.id))
+                .chain(
+                    self.imports
+                        .iter()
+                        .filter(|i| !i.done)
+                        .map(|i| (i.end(), 2, i.id)),
+                )
+                .filter(|(end, _, _)| *end <= now)
                 .min();
-            let Some((end, id)) = due else { break };
+            let Some((end, kind, id)) = due else { break };
             let at = end.max(self.clock);
             self.clock = at;
+            if kind == 2 {
+                let i = &mut self.imports[id as usize - 1];
+                i.done = true;
+                let image = i.image.clone();
+                self.image_mut(&image).status = ImageStatus::Available;
+                continue;
+            }
             if self.faults.copy_fails(TaskId(id)) {
                 self.injected += 1;
                 self.fail(at, TaskId(id))
@@ -366,6 +435,7 @@ impl Model {
             Command::Call(ApiCall::ModifyImageSharePermission(c)) => self.share(c),
             Command::Call(ApiCall::ModifyImageAttribute(c)) => self.rename(c),
             Command::Call(ApiCall::CreateImage(c)) => self.create(c),
+            Command::Call(ApiCall::ImportImage(c)) => self.import(now, c),
             Command::Call(ApiCall::DeleteImages(c)) => self.delete_many(c),
             Command::Report(HostReport::CopyFailed { task, .. }) => self.fail(now, *task),
             other => panic!("the model does not take {other:?}: the driver never makes it"),
@@ -675,6 +745,9 @@ impl Model {
                 if copying {
                     return Err(ErrorCode::OperationDeniedImageCopying);
                 }
+                if self.importing(&image.id) {
+                    return Err(ErrorCode::IncorrectImageStatus);
+                }
                 self.remove_image(&image.id);
             }
         }
@@ -712,7 +785,12 @@ impl Model {
                 i.id == t.dest_image && i.snapshots.iter().any(|s| c.snapshots.contains(s))
             })
         });
-        if of_live_copy {
+        let of_live_import = self
+            .imports
+            .iter()
+            .filter(|i| !i.done)
+            .any(|i| i.snapshots.iter().any(|s| c.snapshots.contains(s)));
+        if of_live_copy || of_live_import {
             return Err(ErrorCode::OperationDenied);
         }
         let taken = self.images.iter().any(|i| {
@@ -755,6 +833,114 @@ impl Model {
             published: Vec::new(),
         });
         Ok(Outcome::ImageCreated { image: id })
+    }
+
+    /// `ImportImage` from URLs: the disks, the size, the name, the quotas; then a `Waiting`
+    /// image, one snapshot per disk, a queued import and its `StartImport`.
+    fn import(&mut self, now: DateTime<Utc>, c: &ImportImage) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if !c.name.fits(self.profile.provider) {
+            return Err(ErrorCode::InvalidImageNameMalformed);
+        }
+        if c.disks.is_empty() {
+            return Err(ErrorCode::MissingParameter);
+        }
+        if c.disks.len() > 17 {
+            return Err(ErrorCode::InvalidParameter);
+        }
+        for d in &c.disks {
+            let DiskSource::Url(url) = &d.source else {
+                panic!("model: the driver imports from URLs only");
+            };
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                return Err(ErrorCode::InvalidParameter);
+            }
+            if d.size_gib == 0 {
+                return Err(ErrorCode::InvalidParameter);
+            }
+        }
+        let size: u64 = c.disks.iter().map(|d| d.size_gib).sum();
+        if size > self.profile.max_image_size_gib
+            && !self.account(&caller).is_some_and(|a| a.size_allowed)
+        {
+            return Err(ErrorCode::SizeExceedImage);
+        }
+        let taken = self.images.iter().any(|i| {
+            i.owner == caller
+                && i.region == c.region
+                && i.kind == ImageKind::Custom
+                && i.name == c.name
+        });
+        if taken {
+            return Err(ErrorCode::InvalidImageNameDuplicated);
+        }
+        let (image_quota, snapshot_quota) = self.quotas(&caller);
+        if self.image_count(&caller, &c.region) >= image_quota {
+            return Err(ErrorCode::QuotaExceedImage);
+        }
+        if self.snapshot_count(&caller, &c.region) + c.disks.len() as u32 > snapshot_quota {
+            return Err(ErrorCode::QuotaExceedSnapshot);
+        }
+        let provider = self.profile.provider;
+        let id = loop {
+            self.next_image += 1;
+            let id = ImageId::generated(provider, self.next_image);
+            if !self.images.iter().any(|i| i.id == id) {
+                break id;
+            }
+        };
+        let mut snapshots = Vec::new();
+        for d in &c.disks {
+            let sid = loop {
+                self.next_snapshot += 1;
+                let sid = SnapshotId::generated(provider, self.next_snapshot);
+                if !self.snapshots.iter().any(|x| x.id == sid) {
+                    break sid;
+                }
+            };
+            self.snapshots.push(MSnap {
+                id: sid.clone(),
+                region: c.region.clone(),
+                owner: caller.clone(),
+                created_at: now,
+                size_gib: d.size_gib,
+                encrypted: false,
+            });
+            snapshots.push(sid);
+        }
+        self.images.push(MImage {
+            id: id.clone(),
+            region: c.region.clone(),
+            owner: caller,
+            name: c.name.clone(),
+            kind: ImageKind::Custom,
+            snapshots: snapshots.clone(),
+            size_gib: size,
+            whole_machine: c.disks.len() > 1,
+            status: ImageStatus::Waiting,
+            copied_from: None,
+            published: Vec::new(),
+        });
+        let import = MImport {
+            id: self.imports.len() as u64 + 1,
+            image: id.clone(),
+            region: c.region.clone(),
+            disks: c.disks.clone(),
+            snapshots,
+            accepted_at: now,
+            started_at: None,
+            done: false,
+        };
+        self.effects.push(import.start_effect());
+        let task = ImportTaskId(import.id);
+        self.imports.push(import);
+        Ok(Outcome::ImportAccepted { image: id, task })
+    }
+
+    /// Whether `image` is being imported.
+    fn importing(&self, image: &ImageId) -> bool {
+        self.imports.iter().any(|i| !i.done && &i.image == image)
     }
 
     /// `ModifyImageAttribute` with a name: owner only, not in flight, the name free.
@@ -1217,6 +1403,7 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
                     ApiCall::ModifyImageAttribute(_)
                         | ApiCall::DeleteImages(_)
                         | ApiCall::CreateImage(_)
+                        | ApiCall::ImportImage(_)
                 )
             );
             if unwritten {
