@@ -3,7 +3,8 @@
 //! It wraps an [`ImageService`] and does what a real host would, knowing only what the engine
 //! told it. The engine's [`Effect`]s are its whole contract: the simulator keeps its own
 //! table of the work it was told to do, built from the effects it polls (`StartCopy` adds a
-//! copy, `AbortCopy` removes it, `StartExport` adds an export, `AbortExport` removes it) and
+//! copy, `AbortCopy` removes it, `StartExport` adds an export, `AbortExport` removes it,
+//! `StartImport` adds an import) and
 //! from the answers to the reports it sends (a task it reported finished or failed leaves
 //! the table). It never reads the engine's queues or task tables to decide what to do; the
 //! only thing it reads from the state is the clock ([`crate::engine::State::now`]), so that
