@@ -197,6 +197,47 @@ pub enum Platform {
     Windows,
 }
 
+/// The processor architecture (`Architecture`: `x86_64` or `arm64`).
+///
+/// ```
+/// use machine_image::Architecture;
+/// assert_eq!(Architecture::default(), Architecture::X86_64);
+/// assert_eq!("arm64".parse::<Architecture>()?, Architecture::Arm64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[non_exhaustive]
+pub enum Architecture {
+    /// `x86_64`.
+    #[default]
+    #[serde(rename = "x86_64")]
+    #[strum(serialize = "x86_64")]
+    X86_64,
+    /// `arm64`.
+    #[serde(rename = "arm64")]
+    #[strum(serialize = "arm64")]
+    Arm64,
+}
+
+impl Architecture {
+    /// The provider's spelling.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// How an image relates to the account looking at it: Alibaba's `ImageOwnerAlias`.
 ///
 /// ```
@@ -331,6 +372,8 @@ pub struct Image {
     pub(crate) kind: ImageKind,
     /// Linux or Windows.
     pub(crate) platform: Platform,
+    /// `x86_64` or `arm64`.
+    pub(crate) architecture: Architecture,
     /// The snapshots behind it: system disk first, then data disks.
     pub(crate) snapshots: Vec<SnapshotId>,
     /// The size in GiB.
@@ -436,6 +479,8 @@ struct ImageData {
     description: Option<Description>,
     kind: ImageKind,
     platform: Platform,
+    #[serde(default)]
+    architecture: Architecture,
     snapshots: Vec<SnapshotId>,
     size_gib: u64,
     whole_machine: bool,
@@ -463,6 +508,7 @@ impl TryFrom<ImageData> for Image {
             description: d.description,
             kind: d.kind,
             platform: d.platform,
+            architecture: d.architecture,
             snapshots: d.snapshots,
             size_gib: d.size_gib,
             whole_machine: d.whole_machine,
@@ -543,6 +589,7 @@ impl Image {
             description: None,
             kind,
             platform: Platform::Linux,
+            architecture: Architecture::X86_64,
             snapshots,
             size_gib: 0,
             whole_machine: false,
@@ -703,6 +750,11 @@ impl Image {
         self.platform
     }
 
+    /// `x86_64` or `arm64`.
+    pub fn architecture(&self) -> Architecture {
+        self.architecture
+    }
+
     /// The snapshots behind it: system disk first, then data disks.
     pub fn snapshots(&self) -> &[SnapshotId] {
         &self.snapshots
@@ -805,6 +857,12 @@ impl ImageBuilder {
     /// Sets the description.
     pub fn description(mut self, description: Description) -> Self {
         self.0.description = Some(description);
+        self
+    }
+
+    /// Sets the architecture (default `x86_64`).
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.0.architecture = architecture;
         self
     }
 

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::export::BucketName;
 use crate::id::{AccountId, ImageId, SnapshotId};
+pub use crate::image::Architecture;
 use crate::image::Platform;
 use crate::region::RegionId;
 use crate::task::Lifecycle;
@@ -93,47 +94,6 @@ pub enum ImportFormat {
 }
 
 impl ImportFormat {
-    /// The provider's spelling.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
-
-/// The processor architecture (`Architecture`: `x86_64` or `arm64`).
-///
-/// ```
-/// use machine_image::import::Architecture;
-/// assert_eq!(Architecture::default(), Architecture::X86_64);
-/// assert_eq!("arm64".parse::<Architecture>()?, Architecture::Arm64);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[non_exhaustive]
-pub enum Architecture {
-    /// `x86_64`.
-    #[default]
-    #[serde(rename = "x86_64")]
-    #[strum(serialize = "x86_64")]
-    X86_64,
-    /// `arm64`.
-    #[serde(rename = "arm64")]
-    #[strum(serialize = "arm64")]
-    Arm64,
-}
-
-impl Architecture {
     /// The provider's spelling.
     pub fn as_str(self) -> &'static str {
         self.into()

@@ -167,7 +167,9 @@ pub use engine::{
     Request,
 };
 pub use id::{ClientToken, ClientTokenError};
-pub use image::{Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform};
+pub use image::{
+    Architecture, Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform,
+};
 pub use kms::{Encryption, KmsKey};
 pub use profile::Profile;
 pub use sim::{Faults, Simulator};

@@ -497,6 +497,29 @@ mod lineage {
     }
 
     #[test]
+    fn the_architecture_is_kept_by_created_images_and_their_copies() {
+        let mut s = alibaba();
+        s.register(
+            t(0),
+            Snapshot::new(sid("s-arm00001"), reg(HZ), acct(ALICE), t(0), 40).into(),
+        )
+        .unwrap();
+        let call = CreateImage::new(acct(ALICE), reg(HZ), name("arm"), [sid("s-arm00001")])
+            .architecture(machine_image::Architecture::Arm64);
+        let made = s.call(t(1), call).unwrap().unwrap();
+        let copies = s
+            .call(
+                t(2),
+                CopyImage::new(acct(ALICE), reg(HZ), made.clone(), [reg(SH)]),
+            )
+            .unwrap();
+        for id in [&made, &copies[0].image] {
+            let image = s.state().image(id).unwrap();
+            assert_eq!(image.architecture(), machine_image::Architecture::Arm64);
+        }
+    }
+
+    #[test]
     fn an_image_from_plain_snapshots_is_its_own_source_and_free() {
         let mut s = alibaba();
         s.register(

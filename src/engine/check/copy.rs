@@ -257,6 +257,7 @@ pub(super) fn accept_copies(
             description: c.description.clone(),
             kind: ImageKind::Custom,
             platform: source.platform,
+            architecture: source.architecture,
             snapshots: snapshots.iter().map(|s| s.id.clone()).collect(),
             size_gib: source.size_gib,
             whole_machine: source.whole_machine,

@@ -87,6 +87,7 @@ pub(super) fn create_image(
         description: c.description.clone(),
         kind: ImageKind::Custom,
         platform: c.platform,
+        architecture: c.architecture,
         snapshots: c.snapshots.clone(),
         size_gib: snapshots
             .iter()

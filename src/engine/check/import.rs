@@ -112,6 +112,7 @@ pub(super) fn import_image(
         description: c.description.clone(),
         kind: ImageKind::Custom,
         platform: c.platform,
+        architecture: c.architecture,
         snapshots: snapshot_ids.clone(),
         size_gib,
         whole_machine: c.disks.len() > 1,

@@ -155,7 +155,8 @@ macro_rules! token_setter {
 
 /// `CreateImage`: a custom image from the caller's snapshots in one region (Alibaba
 /// `SnapshotId` or `DiskDeviceMapping`, Tencent `SnapshotIds`; `ImageName`, `Description` /
-/// Tencent `ImageDescription`, `Platform`, `Tag`, `ClientToken`, Tencent `DryRun`). The new
+/// Tencent `ImageDescription`, `Platform`, `Architecture`, `Tag`, `ClientToken`, Tencent
+/// `DryRun`). The new
 /// image keeps the lineage of the disks it is made from: created from snapshots of a paid
 /// image's lineage, it is paid ([seed 001](crate::sources#seed-001)). The check order is in
 /// [the engine docs](crate::engine#createimage).
@@ -192,6 +193,9 @@ pub struct CreateImage {
     pub platform: Platform,
     /// Tags.
     pub tags: Tags,
+    /// `Architecture`: `x86_64` (the default) or `arm64`.
+    #[serde(default)]
+    pub architecture: Architecture,
     /// `InstanceId`: an image of an instance. Instances are outside the model, so a call
     /// naming one is refused with `InvalidInstanceId.NotFound` (see
     /// [`CreateImage::instance`]).
@@ -220,6 +224,7 @@ impl CreateImage {
             snapshots: snapshots.into_iter().collect(),
             platform: Platform::Linux,
             tags: Tags::empty(),
+            architecture: Architecture::X86_64,
             instance: None,
             dry_run: false,
         }
@@ -251,6 +256,12 @@ impl CreateImage {
     /// ```
     pub fn instance(mut self, instance: InstanceId) -> Self {
         self.instance = Some(instance);
+        self
+    }
+
+    /// `Architecture`: `x86_64` (the default) or `arm64`.
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.architecture = architecture;
         self
     }
 
