@@ -140,7 +140,9 @@ pub(super) fn delete_images(
     ))
 }
 
-/// `ModifyImageAttribute`: checks, in this order (the first failure wins; stable): the
+/// `ModifyImageAttribute` (Tencent's SDK lists `InvalidImageId.NotFound`,
+/// `InvalidImageId.IncorrectState` and `InvalidImageName.Duplicate` for the call, the
+/// renderings of the codes below): checks, in this order (the first failure wins; stable): the
 /// caller (`InvalidAliUid.IsNull`); the region (`InvalidRegionId.NotFound`); a new name
 /// fits the provider (`InvalidImageName.Malformed`; Tencent: 60 characters); the image is in
 /// the region and visible to the caller (`InvalidImageId.NotFound`); the caller owns it
