@@ -1,4 +1,4 @@
-//! Identifiers: `ImageId`, `SnapshotId`, `AccountId`, `KmsKeyId`, `RequestId`.
+//! Identifiers: `ImageId`, `SnapshotId`, `AccountId`, `KmsKeyId`, `RequestId`, `InstanceId`.
 //!
 //! Every id is ASCII. The forms accepted by `new` (and `FromStr`, and `Deserialize`) are the
 //! union of both providers' real forms, so one value type serves both; `parse_for` checks
@@ -47,6 +47,8 @@ pub enum IdKind {
     KmsKey,
     /// A request id.
     Request,
+    /// An instance id (`InstanceId`; instances are outside the model).
+    Instance,
 }
 
 impl fmt::Display for IdKind {
@@ -57,6 +59,7 @@ impl fmt::Display for IdKind {
             IdKind::Account => "account id",
             IdKind::KmsKey => "KMS key id",
             IdKind::Request => "request id",
+            IdKind::Instance => "instance id",
         })
     }
 }
@@ -516,6 +519,45 @@ impl KmsKeyId {
     }
 }
 
+const INSTANCE_FORM: IdForm = IdForm {
+    kind: IdKind::Instance,
+    min: 1,
+    max: 128,
+    first: |c| c.is_ascii_alphanumeric(),
+    rest: |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'),
+};
+
+/// An instance id (Alibaba `i-…`, Tencent `ins-…`): 1–128 ASCII letters, digits, `-` or
+/// `_`, starting with a letter or digit. Instances are outside the model: the id exists so
+/// that a `CreateImage` naming an instance can be refused with a clear, typed error
+/// (`InvalidInstanceId.NotFound`) rather than silently ignored.
+///
+/// ```
+/// use machine_image::InstanceId;
+///
+/// assert_eq!(InstanceId::new("i-bp1g6zv0ce8oghu7k3p")?.as_str(), "i-bp1g6zv0ce8oghu7k3p");
+/// assert!(InstanceId::new("ins-r8hr2upy").is_ok());
+/// assert!(InstanceId::new("ins r8hr2upy").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct InstanceId(SmolStr);
+
+impl InstanceId {
+    /// Validates `s`.
+    pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
+        let s = s.as_ref();
+        INSTANCE_FORM.check(s)?;
+        Ok(InstanceId(s.into()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
 /// A request id: a UUID, 8-4-4-4-12 hexadecimal digits in either case
 /// (`473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`).
 ///
@@ -587,6 +629,7 @@ string_newtype_impls!(SnapshotId, IdError);
 string_newtype_impls!(AccountId, IdError);
 string_newtype_impls!(KmsKeyId, IdError);
 string_newtype_impls!(RequestId, IdError);
+string_newtype_impls!(InstanceId, IdError);
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,24 @@
 //!                            │                           └──(host: failed)──► CreateFailed
 //!                            └──────(CancelCopyImage)──────┴──► (image removed)
 //! ```
+//!
+//! # Status of a created or imported image
+//! ```text
+//!   CreateImage accepted ─────────────────────────────────────────────────────────► Available
+//!
+//!   ImportImage accepted ──► Waiting ──(host: ImportStarted)──► Creating n% ──(host: ImportFinished)──► Available
+//!                                                                  │
+//!                                                                  └──(host: ImportFailed)──► CreateFailed
+//!                                                                      (its snapshots released)
+//!
+//!   Available ──(ModifyImageAttribute)──► Available (renamed / described)
+//!   Available, CreateFailed ──(DeleteImage, DeleteImages)──► (image removed)
+//! ```
+//! An image created from snapshots is `Available` at once; its lineage (ultimate source,
+//! paid) is its disks' ([`crate::snapshot::Lineage`]). An import's task diagram is in
+//! [`crate::import`]; while `Waiting` or `Creating` the image can't be deleted, copied,
+//! shared, exported or renamed.
+//!
 //! Tencent renders `Available` as `NORMAL`, `CreateFailed` as `CREATEFAILED`, a copy's
 //! destination while `Waiting` or `Creating` as `SYNCING`, and any other image being created
 //! as `CREATING`. `UnAvailable` and `Deprecated` have no Tencent state: they render as
@@ -179,6 +197,47 @@ pub enum Platform {
     Windows,
 }
 
+/// The processor architecture (`Architecture`: `x86_64` or `arm64`).
+///
+/// ```
+/// use machine_image::Architecture;
+/// assert_eq!(Architecture::default(), Architecture::X86_64);
+/// assert_eq!("arm64".parse::<Architecture>()?, Architecture::Arm64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[non_exhaustive]
+pub enum Architecture {
+    /// `x86_64`.
+    #[default]
+    #[serde(rename = "x86_64")]
+    #[strum(serialize = "x86_64")]
+    X86_64,
+    /// `arm64`.
+    #[serde(rename = "arm64")]
+    #[strum(serialize = "arm64")]
+    Arm64,
+}
+
+impl Architecture {
+    /// The provider's spelling.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// How an image relates to the account looking at it: Alibaba's `ImageOwnerAlias`.
 ///
 /// ```
@@ -313,6 +372,8 @@ pub struct Image {
     pub(crate) kind: ImageKind,
     /// Linux or Windows.
     pub(crate) platform: Platform,
+    /// `x86_64` or `arm64`.
+    pub(crate) architecture: Architecture,
     /// The snapshots behind it: system disk first, then data disks.
     pub(crate) snapshots: Vec<SnapshotId>,
     /// The size in GiB.
@@ -324,6 +385,9 @@ pub struct Image {
     /// The ultimate source: the image at the root of its copy/creation lineage (itself for
     /// an original), so "is this paid?" is one lookup.
     pub(crate) ultimate_source: ImageId,
+    /// Created (`CreateImage`) from snapshots holding disks of another image's lineage: its
+    /// ultimate source and paid flag are those disks' ([`crate::snapshot::Lineage`]).
+    pub(crate) derived: bool,
     /// The status.
     pub(crate) status: ImageStatus,
     /// The creation progress in percent (100 when available).
@@ -388,6 +452,18 @@ pub enum ImageError {
     /// A copy that is not a custom image (copies are their caller's custom images).
     #[error("image {0}: a copy is a custom image")]
     CopyNotCustom(ImageId),
+    /// A derived image (created from another lineage's disks) that is not a custom image.
+    #[error("image {0}: an image created from snapshots is a custom image")]
+    DerivedNotCustom(ImageId),
+    /// A derived image whose ultimate source is itself.
+    #[error(
+        "image {0}: an image created from another image's disks can't be its own ultimate source"
+    )]
+    DerivedFromItself(ImageId),
+    /// A copy marked derived (a copy takes its source's lineage; it is not created from
+    /// snapshots).
+    #[error("image {0}: a copy is not created from snapshots")]
+    DerivedCopy(ImageId),
     /// Published regions on an image that is not a marketplace image.
     #[error("image {0}: only a marketplace image is published to regions")]
     PublishedNotMarketplace(ImageId),
@@ -403,11 +479,15 @@ struct ImageData {
     description: Option<Description>,
     kind: ImageKind,
     platform: Platform,
+    #[serde(default)]
+    architecture: Architecture,
     snapshots: Vec<SnapshotId>,
     size_gib: u64,
     whole_machine: bool,
     paid: bool,
     ultimate_source: ImageId,
+    #[serde(default)]
+    derived: bool,
     status: ImageStatus,
     progress: u8,
     tags: Tags,
@@ -428,11 +508,13 @@ impl TryFrom<ImageData> for Image {
             description: d.description,
             kind: d.kind,
             platform: d.platform,
+            architecture: d.architecture,
             snapshots: d.snapshots,
             size_gib: d.size_gib,
             whole_machine: d.whole_machine,
             paid: d.paid,
             ultimate_source: d.ultimate_source,
+            derived: d.derived,
             status: d.status,
             progress: d.progress,
             tags: d.tags,
@@ -507,10 +589,12 @@ impl Image {
             description: None,
             kind,
             platform: Platform::Linux,
+            architecture: Architecture::X86_64,
             snapshots,
             size_gib: 0,
             whole_machine: false,
             paid: false,
+            derived: false,
             status: ImageStatus::Available,
             progress: 100,
             tags: Tags::empty(),
@@ -602,7 +686,13 @@ impl Image {
             });
         }
         match &self.copied_from {
-            None if self.ultimate_source != self.id => {
+            None if self.derived && self.kind != ImageKind::Custom => {
+                return Err(ImageError::DerivedNotCustom(self.id.clone()));
+            }
+            None if self.derived && self.ultimate_source == self.id => {
+                return Err(ImageError::DerivedFromItself(self.id.clone()));
+            }
+            None if !self.derived && self.ultimate_source != self.id => {
                 return Err(ImageError::OriginalWithOtherSource {
                     image: self.id.clone(),
                     ultimate_source: self.ultimate_source.clone(),
@@ -613,6 +703,9 @@ impl Image {
             }
             Some(_) if self.kind != ImageKind::Custom => {
                 return Err(ImageError::CopyNotCustom(self.id.clone()));
+            }
+            Some(_) if self.derived => {
+                return Err(ImageError::DerivedCopy(self.id.clone()));
             }
             _ => {}
         }
@@ -657,6 +750,11 @@ impl Image {
         self.platform
     }
 
+    /// `x86_64` or `arm64`.
+    pub fn architecture(&self) -> Architecture {
+        self.architecture
+    }
+
     /// The snapshots behind it: system disk first, then data disks.
     pub fn snapshots(&self) -> &[SnapshotId] {
         &self.snapshots
@@ -678,9 +776,17 @@ impl Image {
         self.paid
     }
 
-    /// The image at the root of its copy lineage: itself for an original.
+    /// The image at the root of its lineage: itself for an original; its source's for a
+    /// copy; the disks' for an image created from snapshots of another image's lineage
+    /// (see [`Image::derived`]).
     pub fn ultimate_source(&self) -> &ImageId {
         &self.ultimate_source
+    }
+
+    /// Whether it was created from snapshots holding disks of another image's lineage
+    /// ([`crate::snapshot::Lineage`]); its ultimate source and paid flag are then theirs.
+    pub fn derived(&self) -> bool {
+        self.derived
     }
 
     /// The status.
@@ -754,6 +860,12 @@ impl ImageBuilder {
         self
     }
 
+    /// Sets the architecture (default `x86_64`).
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.0.architecture = architecture;
+        self
+    }
+
     /// Sets the platform (default Linux).
     pub fn platform(mut self, platform: Platform) -> Self {
         self.0.platform = platform;
@@ -813,6 +925,29 @@ impl ImageBuilder {
     /// Sets the tags (default none).
     pub fn tags(mut self, tags: Tags) -> Self {
         self.0.tags = tags;
+        self
+    }
+
+    /// Makes it an image created from disks of `lineage` (a custom image, not a copy): its
+    /// ultimate source and paid flag are the lineage's ([seed 001](crate::sources#seed-001)).
+    ///
+    /// ```
+    /// use machine_image::snapshot::Lineage;
+    /// use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+    ///
+    /// let (hz, owner) = (RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?);
+    /// let lineage = Lineage::new(ImageId::new("m-market0001")?, true);
+    /// let mine = Image::custom(ImageId::new("m-mine0001")?, hz, owner, ImageName::new("mine")?, vec![])
+    ///     .derived_from(&lineage)
+    ///     .build()?;
+    /// assert!(mine.paid() && mine.derived());
+    /// assert_eq!(mine.ultimate_source().as_str(), "m-market0001");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn derived_from(mut self, lineage: &crate::snapshot::Lineage) -> Self {
+        self.0.derived = true;
+        self.0.ultimate_source = lineage.image().clone();
+        self.0.paid = lineage.paid();
         self
     }
 

@@ -3,8 +3,8 @@
 //! A pure, deterministic model of the rules that cloud platforms apply to machine images
 //! (Alibaba Cloud ECS and Tencent Cloud CVM): validated names, descriptions, ids, tags and
 //! regions, the region copy policy, the providers' exact error catalogue, and
-//! [`ImageService`], a sans-IO state machine that decides every copy, cancel, delete and
-//! share and tells its host what to do.
+//! [`ImageService`], a sans-IO state machine that decides every create, import, copy,
+//! cancel, rename, delete, share and export and tells its host what to do.
 //!
 //! # The host loop
 //! A service embeds [`ImageService`], passes it what the cloud holds, what customers ask
@@ -83,7 +83,7 @@
 //! 1. **Values** ([`provider`], [`error`] with its Tencent side, [`id`], [`name`],
 //!    [`region`], [`tag`], [`task`]): validated newtypes, the region catalogues and the error
 //!    catalogue. They know nothing of the engine.
-//! 2. **Domain** ([`account`], [`snapshot`], [`kms`], [`copy`], [`image`], [`export`],
+//! 2. **Domain** ([`account`], [`snapshot`], [`kms`], [`copy`], [`image`], [`import`], [`export`],
 //!    [`charges`]): the resources and their own rules (a task's diagram, an export's limits,
 //!    what is billed), and [`profile`], the engine's configuration for one provider.
 //! 3. **Engine** ([`engine`]): commands in (fixtures, calls, reports), checks, the state
@@ -104,6 +104,10 @@
 //!   whole-machine images stay in their region; encrypted snapshots copy only encrypted; customer keys must exist,
 //!   be authorised, and the region and account allow BYOK; size, name and quota checks in the
 //!   destination; one copy runs per region, the others wait in FIFO order.
+//! - Create, import, rename, share lists ([`engine`], [`import`], [`snapshot`]): images
+//!   from the caller's snapshots, whose lineage carries [seed 001](crate::sources#seed-001)'s
+//!   image fee; imports from OSS objects or URLs through a host task; renames and
+//!   descriptions under the name rules; sharing only with known accounts.
 //! - Export ([`export`], [seed 002](crate::sources#seed-002)): only one's own custom images, not Windows, `Available`,
 //!   to a bucket in the image's region, at most 5 data disks of at most 500 GiB each, with
 //!   the export allow-list; objects named `<prefix>_xvda.raw`, `<prefix>_xvdb.raw`, …; the
@@ -132,7 +136,7 @@ pub mod task;
 pub use error::tencent;
 
 pub use error::{ApiError, CatalogueEntry, ErrorCode, Parameter, SEED_CATALOGUE};
-pub use id::{AccountId, IdError, IdKind, ImageId, KmsKeyId, RequestId, SnapshotId};
+pub use id::{AccountId, IdError, IdKind, ImageId, InstanceId, KmsKeyId, RequestId, SnapshotId};
 pub use name::{Description, DescriptionError, ImageName, ImageNameError};
 pub use provider::{Provider, UnknownProvider};
 pub use region::{
@@ -146,6 +150,7 @@ pub mod copy;
 pub mod engine;
 pub mod export;
 pub mod image;
+pub mod import;
 pub mod kms;
 pub mod profile;
 #[cfg(feature = "runner")]
@@ -164,7 +169,9 @@ pub use engine::{
     Request,
 };
 pub use id::{ClientToken, ClientTokenError};
-pub use image::{Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform};
+pub use image::{
+    Architecture, Image, ImageBuilder, ImageError, ImageKind, ImageStatus, OwnerAlias, Platform,
+};
 pub use kms::{Encryption, KmsKey};
 pub use profile::Profile;
 pub use sim::{Faults, Simulator};

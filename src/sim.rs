@@ -3,7 +3,8 @@
 //! It wraps an [`ImageService`] and does what a real host would, knowing only what the engine
 //! told it. The engine's [`Effect`]s are its whole contract: the simulator keeps its own
 //! table of the work it was told to do, built from the effects it polls (`StartCopy` adds a
-//! copy, `AbortCopy` removes it, `StartExport` adds an export, `AbortExport` removes it) and
+//! copy, `AbortCopy` removes it, `StartExport` adds an export, `AbortExport` removes it,
+//! `StartImport` adds an import) and
 //! from the answers to the reports it sends (a task it reported finished or failed leaves
 //! the table). It never reads the engine's queues or task tables to decide what to do; the
 //! only thing it reads from the state is the clock ([`crate::engine::State::now`]), so that
@@ -32,6 +33,13 @@
 //! reports the progress of the exports still running (in task order) and of the copies
 //! still running (in the order of their queue regions): elapsed × 100 / total, at most 99,
 //! when above the last progress reported.
+//!
+//! Imports ([`crate::import`]) are played like exports: at its next
+//! [`Simulator::advance_to`] the simulator reports `ImportStarted` dated at the import's
+//! `accepted_at` (or the state's clock), and `ImportFinished` once [`import_duration`] of its
+//! disks' GiB has passed since `accepted_at` (completed in time order with copies and
+//! exports; at the same instant after them). Imports never fail in the simulator and report
+//! no progress in between.
 //!
 //! # Effects are absorbed, not left pending
 //! The simulator polls every pending effect after each command it forwards
@@ -89,6 +97,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::copy::TaskId;
 use crate::engine::{Command, Effect, EngineError, HostError, HostReport, ImageService, Outcome};
 use crate::export::ExportTaskId;
+use crate::import::ImportTaskId;
 use crate::profile::Profile;
 use crate::region::RegionId;
 
@@ -112,6 +121,18 @@ pub fn copy_duration(size_gib: u64) -> Duration {
 
 /// When a task started at `start` and taking `duration` ends: at the end of time when that is
 /// past chrono's last date (such a task never ends in a run).
+/// How long an import takes in the model: no seed gives a figure, so the export's
+/// ([`export_duration`]: 5 minutes plus 6 seconds per GiB) is used, per GiB of disks read.
+///
+/// ```
+/// use chrono::Duration;
+/// use machine_image::sim::import_duration;
+/// assert_eq!(import_duration(40), Duration::seconds(300 + 240));
+/// ```
+pub fn import_duration(size_gib: u64) -> Duration {
+    export_duration(size_gib)
+}
+
 fn ends_at(start: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
     start
         .checked_add_signed(duration)
@@ -314,6 +335,23 @@ impl ExportWork {
     }
 }
 
+/// An import the simulator was told to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ImportWork {
+    /// When the engine accepted it: its modelled clock runs from here.
+    accepted_at: DateTime<Utc>,
+    /// GiB to read: the sum of its disks' sizes.
+    size_gib: u64,
+    /// Whether the simulator has reported `ImportStarted` (and had it accepted).
+    started: bool,
+}
+
+impl ImportWork {
+    fn end(&self) -> DateTime<Utc> {
+        ends_at(self.accepted_at, import_duration(self.size_gib))
+    }
+}
+
 /// What a command forwarded by [`Simulator::handle`] tells the simulator about its own
 /// work, once the engine accepts it.
 enum Forwarded {
@@ -323,6 +361,8 @@ enum Forwarded {
     ExportStarted(ExportTaskId),
     ExportProgress(ExportTaskId, u8),
     ExportEnded(ExportTaskId),
+    ImportStarted(ImportTaskId),
+    ImportEnded(ImportTaskId),
 }
 
 impl Forwarded {
@@ -342,7 +382,11 @@ impl Forwarded {
                 HostReport::ExportFinished(task) | HostReport::ExportFailed { task, .. } => {
                     Forwarded::ExportEnded(*task)
                 }
-                HostReport::CopyStarted(_) => Forwarded::Other,
+                HostReport::ImportStarted(task) => Forwarded::ImportStarted(*task),
+                HostReport::ImportFinished(task) | HostReport::ImportFailed { task, .. } => {
+                    Forwarded::ImportEnded(*task)
+                }
+                HostReport::CopyStarted(_) | HostReport::ImportProgress { .. } => Forwarded::Other,
             },
             Command::Fixture(_) | Command::Call(_) => Forwarded::Other,
         }
@@ -359,6 +403,8 @@ fn stale(e: &EngineError) -> bool {
                 | HostError::UnknownTask(_)
                 | HostError::ExportTransition(_)
                 | HostError::UnknownExport(_)
+                | HostError::ImportTransition(_)
+                | HostError::UnknownImport(_)
         )
     )
 }
@@ -404,6 +450,7 @@ pub struct Simulator {
     faults: Faults,
     copies: BTreeMap<TaskId, CopyWork>,
     exports: BTreeMap<ExportTaskId, ExportWork>,
+    imports: BTreeMap<ImportTaskId, ImportWork>,
     /// Every effect consumed since the last `take_effects`, when `log_effects` is on.
     consumed: Vec<Effect>,
     log_effects: bool,
@@ -424,6 +471,7 @@ impl Simulator {
             faults: Faults::none(),
             copies: BTreeMap::new(),
             exports: BTreeMap::new(),
+            imports: BTreeMap::new(),
             consumed: Vec::new(),
             log_effects: true,
         };
@@ -536,6 +584,14 @@ impl Simulator {
                 Forwarded::ExportEnded(task) => {
                     self.exports.remove(&task);
                 }
+                Forwarded::ImportStarted(task) => {
+                    if let Some(w) = self.imports.get_mut(&task) {
+                        w.started = true;
+                    }
+                }
+                Forwarded::ImportEnded(task) => {
+                    self.imports.remove(&task);
+                }
             }
         }
         answer
@@ -623,6 +679,21 @@ impl Simulator {
                 Effect::AbortExport { task } => {
                     self.exports.remove(task);
                 }
+                Effect::StartImport {
+                    task,
+                    disks,
+                    accepted_at,
+                    started_at,
+                    ..
+                } => {
+                    self.imports.entry(*task).or_insert_with(|| ImportWork {
+                        accepted_at: *accepted_at,
+                        size_gib: disks
+                            .iter()
+                            .fold(0u64, |sum, d| sum.saturating_add(d.size_gib)),
+                        started: started_at.is_some(),
+                    });
+                }
             }
             if self.log_effects {
                 self.consumed.push(effect);
@@ -676,6 +747,22 @@ impl Simulator {
                 self.exports.remove(&task);
             }
         }
+        let unstarted: Vec<(ImportTaskId, DateTime<Utc>)> = self
+            .imports
+            .iter()
+            .filter(|(_, w)| !w.started)
+            .map(|(id, w)| (*id, w.accepted_at))
+            .collect();
+        for (task, accepted_at) in unstarted {
+            let at = self.not_before_clock(accepted_at);
+            if self.report(at, HostReport::ImportStarted(task))? {
+                if let Some(w) = self.imports.get_mut(&task) {
+                    w.started = true;
+                }
+            } else {
+                self.imports.remove(&task);
+            }
+        }
         loop {
             let copy = self
                 .copies
@@ -690,7 +777,14 @@ impl Simulator {
                 .map(|(id, w)| (w.end(), 1, id.0))
                 .filter(|(end, _, _)| *end <= now)
                 .min();
-            let Some((end, kind, id)) = copy.into_iter().chain(export).min() else {
+            let import = self
+                .imports
+                .iter()
+                .filter(|(_, w)| w.started)
+                .map(|(id, w)| (w.end(), 2, id.0))
+                .filter(|(end, _, _)| *end <= now)
+                .min();
+            let Some((end, kind, id)) = copy.into_iter().chain(export).chain(import).min() else {
                 break;
             };
             let at = self.not_before_clock(end);
@@ -704,6 +798,8 @@ impl Simulator {
                 } else {
                     HostReport::CopyFinished(task)
                 }
+            } else if kind == 2 {
+                HostReport::ImportFinished(ImportTaskId(id))
             } else {
                 let task = ExportTaskId(id);
                 if self.faults.export_fails(task) {
@@ -717,10 +813,16 @@ impl Simulator {
             };
             // Accepted or stale, the task is over for the simulator.
             self.report(at, command)?;
-            if kind == 0 {
-                self.copies.remove(&TaskId(id));
-            } else {
-                self.exports.remove(&ExportTaskId(id));
+            match kind {
+                0 => {
+                    self.copies.remove(&TaskId(id));
+                }
+                1 => {
+                    self.exports.remove(&ExportTaskId(id));
+                }
+                _ => {
+                    self.imports.remove(&ImportTaskId(id));
+                }
             }
         }
         let export_progress: Vec<(ExportTaskId, u8)> = self

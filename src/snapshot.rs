@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::id::{AccountId, KmsKeyId, SnapshotId};
+use crate::id::{AccountId, ImageId, KmsKeyId, SnapshotId};
 use crate::region::RegionId;
 
 /// A disk snapshot in one region.
@@ -47,6 +47,55 @@ pub struct Snapshot {
     pub(crate) encrypted: bool,
     /// The KMS key it is encrypted with (`None` with `encrypted`: the service key).
     pub(crate) kms_key: Option<KmsKeyId>,
+    /// The lineage of the disk it holds: the ultimate source image of that disk and whether
+    /// that image is paid ([seed 001](crate::sources#seed-001): the image fee is charged
+    /// when a custom image's ultimate source is a paid image). `None`: a disk of no known
+    /// image.
+    pub(crate) lineage: Option<Lineage>,
+}
+
+/// Where a snapshot's disk ultimately comes from: the image at the root of its lineage and
+/// whether that image is paid. Recorded on the snapshot, so an image created from it (and
+/// that image's copies and shares) keep the image fee even once the source is deleted.
+///
+/// ```
+/// use machine_image::snapshot::Lineage;
+/// use machine_image::ImageId;
+///
+/// let lineage = Lineage::new(ImageId::new("m-market0001")?, true);
+/// assert_eq!(lineage.image().as_str(), "m-market0001");
+/// assert!(lineage.paid());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Lineage {
+    image: ImageId,
+    paid: bool,
+}
+
+impl Lineage {
+    /// The disk comes from `image`'s lineage; `paid` says whether that image is paid.
+    pub fn new(image: ImageId, paid: bool) -> Self {
+        Lineage { image, paid }
+    }
+
+    /// The lineage of a disk of `image`: its ultimate source, paid if `image` is.
+    pub fn of(image: &crate::image::Image) -> Self {
+        Lineage {
+            image: image.ultimate_source().clone(),
+            paid: image.paid(),
+        }
+    }
+
+    /// The ultimate source image.
+    pub fn image(&self) -> &ImageId {
+        &self.image
+    }
+
+    /// Whether the ultimate source is a paid image.
+    pub fn paid(&self) -> bool {
+        self.paid
+    }
 }
 
 /// Why a [`Snapshot`] was refused on deserialisation.
@@ -77,6 +126,8 @@ struct SnapshotData {
     size_gib: u64,
     encrypted: bool,
     kms_key: Option<KmsKeyId>,
+    #[serde(default)]
+    lineage: Option<Lineage>,
 }
 
 impl TryFrom<SnapshotData> for Snapshot {
@@ -91,6 +142,7 @@ impl TryFrom<SnapshotData> for Snapshot {
             size_gib: d.size_gib,
             encrypted: d.encrypted,
             kms_key: d.kms_key,
+            lineage: d.lineage,
         };
         snapshot.check()?;
         Ok(snapshot)
@@ -115,6 +167,7 @@ impl Snapshot {
             size_gib,
             encrypted: false,
             kms_key: None,
+            lineage: None,
         }
     }
 
@@ -138,6 +191,40 @@ impl Snapshot {
         self.encrypted = true;
         self.kms_key = Some(key);
         self
+    }
+
+    /// The same snapshot, holding a disk of `image`: it records `image`'s ultimate source
+    /// and paid flag ([`Lineage::of`]), so an image created from it carries the image fee
+    /// of a paid lineage ([seed 001](crate::sources#seed-001)).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::{AccountId, Image, ImageId, ImageName, RegionId, Snapshot, SnapshotId};
+    ///
+    /// let (hz, owner) = (RegionId::new("cn-hangzhou")?, AccountId::new("1234567890123456")?);
+    /// let paid = Image::custom(ImageId::new("m-paid0001")?, hz.clone(), owner.clone(), ImageName::new("paid")?, vec![])
+    ///     .paid(true)
+    ///     .build()?;
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let disk = Snapshot::new(SnapshotId::new("s-disk0001")?, hz, owner, t0, 40).from_image(&paid);
+    /// let lineage = disk.lineage().expect("a disk of the paid image");
+    /// assert_eq!((lineage.image(), lineage.paid()), (paid.id(), true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_image(mut self, image: &crate::image::Image) -> Self {
+        self.lineage = Some(Lineage::of(image));
+        self
+    }
+
+    /// The same snapshot with `lineage` (or none).
+    pub fn with_lineage(mut self, lineage: Option<Lineage>) -> Self {
+        self.lineage = lineage;
+        self
+    }
+
+    /// Where its disk ultimately comes from, if known.
+    pub fn lineage(&self) -> Option<&Lineage> {
+        self.lineage.as_ref()
     }
 
     /// The id.

@@ -11,7 +11,7 @@
 //! | Seed | Provider | Language | Covers | Used by |
 //! |---|---|---|---|---|
 //! | [000](#seed-000) | Tencent Cloud CVM | Japanese | copying images (cross-region, shared same-region) | [`region`](crate::region), [`engine`](crate::engine), [`account`](crate::account), [`provider`](crate::provider), [`sim`](crate::sim), [`charges`](crate::charges) |
-//! | [001](#seed-001) | Tencent Cloud CVM | Japanese | what an image is, image types, billing, lifecycle | [`image`](crate::image), [`charges`](crate::charges), [`engine`](crate::engine) |
+//! | [001](#seed-001) | Tencent Cloud CVM | Japanese | what an image is, image types, billing, lifecycle | [`image`](crate::image), [`snapshot`](crate::snapshot) (lineage), [`import`](crate::import), [`charges`](crate::charges), [`engine`](crate::engine) |
 //! | [002](#seed-002) | Tencent Cloud CVM | Japanese | exporting a custom image to a COS bucket | [`export`](crate::export), [`account`](crate::account), [`charges`](crate::charges), [`sim`](crate::sim) |
 //! | [003](#seed-003) | Alibaba Cloud ECS | Chinese (older revision) | the `CopyImage` API: parameters, response, error codes | [`error`](crate::error), [`name`](crate::name), [`tag`](crate::tag), [`snapshot`](crate::snapshot), [`engine`](crate::engine) |
 //! | [004](#seed-004) | Alibaba Cloud ECS | Chinese (newer revision) | the `CopyImage` API, adding KMS keys and the per-region copy queue | [`error`](crate::error), [`kms`](crate::kms), [`copy`](crate::copy), [`engine`](crate::engine), [`name`](crate::name) |

@@ -959,6 +959,57 @@ pub enum Op {
         /// A client token, from a pool of four.
         token: Option<u8>,
     },
+    /// `ModifyImageAttribute`: rename an image to one of a small pool of names (so that
+    /// taken names are common).
+    Rename {
+        /// The caller.
+        caller: Who,
+        /// The image.
+        image: Pick,
+        /// The region named.
+        region: RegionChoice,
+        /// The new name: an index into a pool of three.
+        name: u8,
+        /// A client token, from a pool of four.
+        token: Option<u8>,
+    },
+    /// `CreateImage` from the snapshots of a picked image (so snapshots of copies in
+    /// flight, other accounts' and old ones come up), named from the pool of three.
+    Create {
+        /// The caller.
+        caller: Who,
+        /// The image whose snapshots are used.
+        image: Pick,
+        /// The region named.
+        region: RegionChoice,
+        /// The name: an index into a pool of three.
+        name: u8,
+        /// A client token, from a pool of four.
+        token: Option<u8>,
+    },
+    /// `ImportImage` from URLs (worlds hold no buckets): one or two disks, now and then a
+    /// malformed URL or an empty disk; the simulator finishes it after its modelled time.
+    Import {
+        /// The caller (`Owner`: the first account).
+        caller: Who,
+        /// The region: one of the world's (`Own` means the first).
+        region: RegionChoice,
+        /// The name: an index into a pool of three.
+        name: u8,
+        /// Each disk's size in GiB (0 is refused).
+        disks: Vec<u16>,
+        /// Whether the first URL is malformed (`InvalidParameter`).
+        bad_url: bool,
+        /// A client token, from a pool of four.
+        token: Option<u8>,
+    },
+    /// `DeleteImages` (Tencent's call, sent under any profile): two images, all or none.
+    DeleteMany {
+        /// The caller.
+        caller: Who,
+        /// The images.
+        images: (Pick, Pick),
+    },
     /// Host report: the live copy to this image failed (skipped when it has none).
     Fail {
         /// The destination image.
@@ -1108,6 +1159,40 @@ fn op() -> impl Strategy<Value = Op> {
                 remove,
                 token,
             }),
+        4 => (who(), pick(), region_choice(), 0u8..3, token())
+            .prop_map(|(caller, image, region, name, token)| Op::Rename {
+                caller,
+                image,
+                region,
+                name,
+                token,
+            }),
+        4 => (who(), pick(), region_choice(), 0u8..3, token())
+            .prop_map(|(caller, image, region, name, token)| Op::Create {
+                caller,
+                image,
+                region,
+                name,
+                token,
+            }),
+        3 => (
+            who(),
+            region_choice(),
+            0u8..3,
+            prop::collection::vec(prop_oneof![1 => Just(0u16), 12 => 1u16..200], 1..=2),
+            prop::bool::weighted(0.1),
+            token(),
+        )
+            .prop_map(|(caller, region, name, disks, bad_url, token)| Op::Import {
+                caller,
+                region,
+                name,
+                disks,
+                bad_url,
+                token,
+            }),
+        3 => (who(), pick(), pick())
+            .prop_map(|(caller, a, b)| Op::DeleteMany { caller, images: (a, b) }),
         6 => pick().prop_map(|image| Op::Fail { image }),
         3 => (any::<Index>(), 0u32..=6, 0u32..=12)
             .prop_map(|(account, images, snapshots)| Op::SetQuota { account, images, snapshots }),
@@ -1130,9 +1215,10 @@ pub fn step() -> impl Strategy<Value = Step> {
     (wait_secs(), op()).prop_map(|(wait_secs, op)| Step { wait_secs, op })
 }
 
-/// Sequences of 1 to `max_len` steps. Weighted: copies about 40%, cancels and deletes
-/// (often of a recent copy, so during copies) 12% each, shares 8%, failures and waits 6%
-/// each, retries 4%, quota changes 3%; steps often share an instant, so queues form.
+/// Sequences of 1 to `max_len` steps. Weighted (out of 114): copies 40, cancels and deletes
+/// (often of a recent copy, so during copies) 12 each, shares 8, failures and waits 6 each,
+/// renames, creates and retries 4 each, quota changes, imports and two-image `DeleteImages`
+/// 3 each; steps often share an instant, so queues form.
 pub fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(step(), 1..=max_len.max(1))
 }
@@ -1349,6 +1435,109 @@ impl Driver {
                         .collect(),
                 })
             }
+            Op::Rename {
+                caller,
+                image,
+                region,
+                name,
+                token,
+            } => {
+                if self.images.is_empty() && self.gone.is_empty() {
+                    return None;
+                }
+                let (image, own, owner) = self.image(image);
+                let names = ["renamed", "renamed-too", "web"];
+                let name = ImageName::new(names[usize::from(*name) % names.len()]).expect("valid");
+                Command::from(crate::engine::ModifyImageAttribute {
+                    caller: self.caller(caller, &owner),
+                    client_token: Self::token(*token),
+                    region: self.region(region, &own),
+                    image,
+                    name: Some(name),
+                    description: None,
+                })
+            }
+            Op::Create {
+                caller,
+                image,
+                region,
+                name,
+                token,
+            } => {
+                if self.images.is_empty() && self.gone.is_empty() {
+                    return None;
+                }
+                let (image, own, owner) = self.image(image);
+                let snapshots = state
+                    .image(&image)
+                    .map(|i| i.snapshots().to_vec())
+                    .unwrap_or_default();
+                let names = ["made", "made-too", "web"];
+                let name = ImageName::new(names[usize::from(*name) % names.len()]).expect("valid");
+                let mut call = crate::engine::CreateImage::new(
+                    owner.clone(),
+                    self.region(region, &own),
+                    name,
+                    snapshots,
+                );
+                call.caller = self.caller(caller, &owner);
+                call.client_token = Self::token(*token);
+                Command::from(call)
+            }
+            Op::Import {
+                caller,
+                region,
+                name,
+                disks,
+                bad_url,
+                token,
+            } => {
+                let owner = self.callers.first()?.clone();
+                let first = self.regions.first()?.clone();
+                let names = ["imported", "imported-too", "web"];
+                let name = ImageName::new(names[usize::from(*name) % names.len()]).expect("valid");
+                let disks = disks.iter().enumerate().map(|(i, size)| {
+                    let url = if i == 0 && *bad_url {
+                        "ftp://uploads/disk0.raw".to_owned()
+                    } else {
+                        format!("https://uploads.example.com/disk{i}.qcow2")
+                    };
+                    crate::import::ImportDisk::new(
+                        crate::import::DiskSource::url(url),
+                        u64::from(*size),
+                    )
+                });
+                let mut call = crate::engine::ImportImage::new(
+                    owner.clone(),
+                    self.region(region, &first),
+                    name,
+                    disks,
+                );
+                call.caller = self.caller(caller, &owner);
+                call.client_token = Self::token(*token);
+                Command::from(call)
+            }
+            Op::DeleteMany {
+                caller,
+                images: (a, b),
+            } => {
+                if self.images.is_empty() && self.gone.is_empty() {
+                    return None;
+                }
+                let (first, region, owner) = self.image(a);
+                let (second, _, _) = self.image(b);
+                let mut images = vec![first];
+                if second != images[0] {
+                    images.push(second);
+                }
+                Command::from(crate::engine::DeleteImages {
+                    caller: self.caller(caller, &owner),
+                    client_token: None,
+                    region,
+                    images,
+                    dry_run: false,
+                })
+            }
             Op::Fail { image } => {
                 if self.images.is_empty() && self.gone.is_empty() {
                     return None;
@@ -1390,6 +1579,9 @@ impl Driver {
                     | ApiCall::CancelCopyImage(_)
                     | ApiCall::DeleteImage(_)
                     | ApiCall::ModifyImageSharePermission(_)
+                    | ApiCall::ModifyImageAttribute(_)
+                    | ApiCall::CreateImage(_)
+                    | ApiCall::ImportImage(_)
             )
         ) && !self.calls.contains(command)
         {
@@ -1418,6 +1610,30 @@ impl Driver {
                     let (id, region) = self.images.remove(at);
                     let owner = self.owners.remove(at);
                     self.gone.push((id, region, owner));
+                }
+            }
+            Ok(Outcome::ImportAccepted { image, .. }) => {
+                if let Command::Call(ApiCall::ImportImage(c)) = command {
+                    if let Some(owner) = &c.caller {
+                        if !self.images.iter().any(|(id, _)| id == image) {
+                            self.images.push((image.clone(), c.region.clone()));
+                            self.owners.push(owner.clone());
+                        }
+                    }
+                }
+            }
+            Ok(Outcome::ImagesDeleted { images }) => {
+                let caller = match command {
+                    Command::Call(c) => c.caller().cloned(),
+                    _ => None,
+                };
+                for image in images {
+                    let at = self.images.iter().position(|(i, _)| i == image);
+                    if let Some(at) = at.filter(|at| Some(&self.owners[*at]) == caller.as_ref()) {
+                        let (id, region) = self.images.remove(at);
+                        let owner = self.owners.remove(at);
+                        self.gone.push((id, region, owner));
+                    }
                 }
             }
             Ok(Outcome::ImageCreated { image }) => {

@@ -11,8 +11,8 @@ use machine_image::engine::{
 };
 use machine_image::export::ExportObject;
 use machine_image::{
-    AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias, Platform,
-    Profile, RegionId, Snapshot, SnapshotId,
+    Account, AccountId, Geography, Image, ImageBuilder, ImageId, ImageKind, ImageName, OwnerAlias,
+    Platform, Profile, RegionId, Snapshot, SnapshotId,
 };
 
 const ALICE: &str = "1111111111111111";
@@ -309,7 +309,10 @@ fn a_paid_source_two_copies_and_a_share_away_is_still_paid() {
         .call(t0(), copy(ALICE, "cn-shanghai", &first, "cn-beijing"))
         .unwrap();
     let second = finish_copies(&mut service, outcome);
-    // A share: Bob sees Alice's second copy.
+    // A share: Bob (a known account) sees Alice's second copy.
+    service
+        .register(t0(), Account::new(acct(BOB), 10, 100).into())
+        .unwrap();
     service
         .handle(
             t0(),

@@ -211,6 +211,18 @@ impl World {
         assert_eq!(self.ok(Command::from(a)), Outcome::Registered);
     }
 
+    /// Registers `names` as accounts with the profile's default quotas, unless registered
+    /// already: only a known account can be shared with.
+    fn known(&mut self, names: &[&str]) {
+        let profile = self.profile();
+        for name in names {
+            if self.svc.state().account(&acct(name)).is_none() {
+                let (images, snapshots) = profile.quotas_of(None);
+                self.account(Account::new(acct(name), images, snapshots));
+            }
+        }
+    }
+
     fn snapshot(&mut self, s: Snapshot) {
         assert_eq!(self.ok(Command::from(s)), Outcome::Registered);
     }
@@ -264,6 +276,7 @@ impl World {
 
     /// Bob shares `m-bob1` with `accounts`.
     fn bob_shares_with(&mut self, accounts: &[&str]) {
+        self.known(accounts);
         let call = share(BOB, HZ, "m-bob1", accounts, &[]);
         assert_eq!(self.ok(Command::from(call)), Outcome::ShareModified);
     }
@@ -554,6 +567,7 @@ fn step11_own_image_to_its_own_region() {
 #[test]
 fn step11_shared_image_stays_in_its_region() {
     let mut w = basic();
+    w.known(&[ALICE]);
     w.ok(Command::from(share(BOB, HZ, "m-bob1", &[ALICE], &[])));
     let e = w.api_err(Command::from(copy_req(ALICE, HZ, "m-bob1", &[SH])));
     assert_eq!(e.code().as_str(), "OperationDenied.SameRegionOnly");
@@ -1277,6 +1291,7 @@ fn cancel_finished_copy_and_non_copy() {
 #[test]
 fn shared_image_copied_within_its_region() {
     let mut w = basic();
+    w.known(&[ALICE, CAROL]);
     assert_eq!(
         w.ok(Command::from(share(
             BOB,
@@ -1325,6 +1340,83 @@ fn shared_image_copied_within_its_region() {
 }
 
 #[test]
+fn sharing_with_an_unknown_account_is_refused_and_changes_nothing() {
+    let mut w = basic();
+    w.known(&[ALICE]);
+    // CAROL was never registered: the whole call is refused, ALICE included.
+    let e = w.api_err(Command::from(share(
+        BOB,
+        HZ,
+        "m-bob1",
+        &[ALICE, CAROL],
+        &[],
+    )));
+    assert_eq!(e.code().as_str(), "InvalidAccount.NotFound");
+    assert_eq!(e.http_status(), 404);
+    assert_eq!(e.code_for(Provider::Tencent), "InvalidAccountId.NotFound");
+    assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
+    // The owner check comes first: sharing with oneself and an unknown account.
+    assert_eq!(
+        w.code(Command::from(share(BOB, HZ, "m-bob1", &[BOB, CAROL], &[]))),
+        "InvalidAccount.Forbbiden"
+    );
+    // Unsharing an unknown account changes nothing and is not refused.
+    assert_eq!(
+        w.ok(Command::from(share(BOB, HZ, "m-bob1", &[], &[CAROL]))),
+        Outcome::ShareModified
+    );
+}
+
+#[test]
+fn alibaba_sharing_again_changes_nothing() {
+    let mut w = basic();
+    w.bob_shares_with(&[ALICE]);
+    let events = w.log.len();
+    w.bob_shares_with(&[ALICE]);
+    // Only the log's bookkeeping of the command, no new share event.
+    assert_eq!(w.log.len(), events);
+    assert!(w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
+}
+
+#[test]
+fn tencent_sharing_again_is_account_already_exists() {
+    let mut w = World::new(Profile::tencent());
+    let (owner, friend) = ("100000000001", "100000000002");
+    w.snapshot(snapshot_fx("snap-gz000001", "ap-guangzhou", owner, 50));
+    w.image(image_fx(
+        "img-gz000001",
+        "ap-guangzhou",
+        owner,
+        "web",
+        &["snap-gz000001"],
+    ));
+    w.known(&[friend]);
+    let first = share(owner, "ap-guangzhou", "img-gz000001", &[friend], &[]);
+    assert_eq!(w.ok(Command::from(first.clone())), Outcome::ShareModified);
+    let e = w.api_err(Command::from(first));
+    assert_eq!(e.code().as_str(), "FailedOperation.AccountAlreadyExists");
+    assert_eq!(e.tencent().as_str(), "FailedOperation.AccountAlreadyExists");
+    // Sharing with oneself: Tencent's code.
+    let own = w.api_err(Command::from(share(
+        owner,
+        "ap-guangzhou",
+        "img-gz000001",
+        &[owner],
+        &[],
+    )));
+    assert_eq!(own.tencent().as_str(), "InvalidAccountIs.YourSelf");
+    // An unknown account: Tencent's code.
+    let unknown = w.api_err(Command::from(share(
+        owner,
+        "ap-guangzhou",
+        "img-gz000001",
+        &["100000000003"],
+        &[],
+    )));
+    assert_eq!(unknown.tencent().as_str(), "InvalidAccountId.NotFound");
+}
+
+#[test]
 fn deleting_a_shared_image_removes_it_for_the_caller_only() {
     let mut w = basic();
     w.bob_shares_with(&[ALICE, CAROL]);
@@ -1368,6 +1460,7 @@ fn removing_a_shared_image_is_refused_while_the_callers_copy_from_it_is_live() {
 #[test]
 fn deleting_own_image_revokes_shares() {
     let mut w = basic();
+    w.known(&[ALICE]);
     w.ok(Command::from(share(BOB, HZ, "m-bob1", &[ALICE], &[])));
     // While Alice copies it, Bob can't delete it.
     let copy = w.copy1(ALICE, HZ, "m-bob1", HZ);
@@ -1387,6 +1480,7 @@ fn deleting_own_image_revokes_shares() {
 #[test]
 fn unsharing_is_refused_state_stays_the_same() {
     let mut w = basic();
+    w.known(&[ALICE]);
     w.ok(Command::from(share(BOB, HZ, "m-bob1", &[ALICE], &[])));
     w.ok(Command::from(share(BOB, HZ, "m-bob1", &[], &[ALICE])));
     assert!(!w.svc.state().is_shared_with(&img("m-bob1"), &acct(ALICE)));
@@ -1606,6 +1700,7 @@ fn idempotent_retry_returns_the_first_answer() {
 fn busy_world() -> World {
     let mut w = basic();
     w.account(Account::new(acct(ALICE), 10, 100));
+    w.known(&[CAROL]);
     w.kms("key-sh", SH, ALICE, true);
     w.simple_image("m-alice2", HZ, ALICE, "web2");
     w.simple_image("m-alice3", HZ, ALICE, "web3");
@@ -2237,7 +2332,8 @@ fn huge_sizes_and_the_end_of_time_do_not_panic() {
             name("huge"),
             vec![sid("s-huge1"), sid("s-huge2")],
         ))
-        .unwrap();
+        .unwrap()
+        .expect("not a dry run");
     assert_eq!(w.svc.state().image(&image).unwrap().size_gib(), u64::MAX);
 
     // A copy started just before chrono's last date ends at that date, without a panic.

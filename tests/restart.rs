@@ -377,6 +377,7 @@ fn a_record_that_does_not_apply_is_refused_by_number() {
             copies: vec![TaskId(2)],
             exports: vec![],
             responses: vec![],
+            imports: vec![],
         },
     });
     assert!(matches!(

@@ -334,6 +334,7 @@ fn take_effects_lists_what_the_simulator_consumed_in_order() {
                     format!("export {task} {accepted_at}")
                 }
                 Effect::AbortExport { task } => format!("abort {task}"),
+                Effect::StartImport { task, .. } => format!("import {task}"),
             })
             .collect()
     };

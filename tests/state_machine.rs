@@ -33,9 +33,11 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use machine_image::engine::{
-    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, DeleteImage, Effect, Fixture,
-    HostReport, ImageFilter, ImageService, ModifyImageSharePermission, Outcome,
+    AcceptedCopy, ApiCall, CancelCopyImage, Command, CopyImage, CreateImage, DeleteImage,
+    DeleteImages, Effect, Fixture, HostReport, ImageFilter, ImageService, ImportImage,
+    ModifyImageAttribute, ModifyImageSharePermission, Outcome,
 };
+use machine_image::import::{DiskSource, ImportDisk, ImportTaskId};
 use machine_image::replay::scenario::Scenario;
 use machine_image::replay::{Runner, wire_error};
 use machine_image::sim::Faults;
@@ -89,6 +91,42 @@ struct MTask {
     progress: u8,
 }
 
+/// An import the model follows: queued when accepted, running from the simulator's first
+/// advance after it, succeeded after its modelled time.
+#[derive(Debug, Clone)]
+struct MImport {
+    id: u64,
+    image: ImageId,
+    region: RegionId,
+    disks: Vec<ImportDisk>,
+    snapshots: Vec<SnapshotId>,
+    accepted_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    done: bool,
+}
+
+impl MImport {
+    fn start_effect(&self) -> Effect {
+        Effect::StartImport {
+            task: ImportTaskId(self.id),
+            image: self.image.clone(),
+            region: self.region.clone(),
+            disks: self.disks.clone(),
+            snapshots: self.snapshots.clone(),
+            accepted_at: self.accepted_at,
+            started_at: self.started_at,
+        }
+    }
+
+    fn end(&self) -> DateTime<Utc> {
+        let size = self
+            .disks
+            .iter()
+            .fold(0u64, |sum, d| sum.saturating_add(d.size_gib));
+        self.accepted_at + machine_image::sim::import_duration(size)
+    }
+}
+
 /// The rules, restated as simply as they can be.
 #[derive(Debug, Clone)]
 struct Model {
@@ -100,6 +138,7 @@ struct Model {
     keys: Vec<KmsKey>,
     shares: Vec<(ImageId, AccountId)>,
     tasks: Vec<MTask>,
+    imports: Vec<MImport>,
     responses: Vec<(AccountId, ClientToken, Command, Outcome)>,
     next_image: u64,
     next_snapshot: u64,
@@ -163,6 +202,7 @@ impl Model {
             keys: world.keys.clone(),
             shares: world.shares.clone(),
             tasks: Vec::new(),
+            imports: Vec::new(),
             responses: Vec::new(),
             next_image: 0,
             next_snapshot: 0,
@@ -191,12 +231,19 @@ impl Model {
         std::mem::take(&mut self.effects)
     }
 
-    /// What a restarted host is told: `StartCopy` for every running copy, in task order.
+    /// What a restarted host is told: `StartCopy` for every running copy, then
+    /// `StartImport` for every live import, each in task order.
     fn running_starts(&self) -> Vec<Effect> {
         self.tasks
             .iter()
             .filter(|t| t.state == TaskState::Running)
             .map(Model::start_effect)
+            .chain(
+                self.imports
+                    .iter()
+                    .filter(|i| !i.done)
+                    .map(MImport::start_effect),
+            )
             .collect()
     }
 
@@ -307,17 +354,40 @@ impl Model {
     /// The simulator: ends every running copy due by `now`, earliest end first: it fails
     /// if the faults doom it (as the host's `CopyFailed`), and succeeds otherwise.
     fn advance(&mut self, now: DateTime<Utc>) {
+        // Imports not yet started start (the simulator's `ImportStarted`, dated at their
+        // acceptance or the clock).
+        let clock = self.clock;
+        for i in self.imports.iter_mut().filter(|i| i.started_at.is_none()) {
+            i.started_at = Some(i.accepted_at.max(clock));
+            let image = i.image.clone();
+            if let Some(img) = self.images.iter_mut().find(|x| x.id == image) {
+                img.status = ImageStatus::Creating;
+            }
+        }
         loop {
             let due = self
                 .tasks
                 .iter()
                 .filter(|t| t.state == TaskState::Running)
-                .map(|t| (t.started_at.unwrap() + copy_duration(t.size_gib), t.id))
-                .filter(|(end, _)| *end <= now)
+                .map(|t| (t.started_at.unwrap() + copy_duration(t.size_gib), 0, t.id))
+                .chain(
+                    self.imports
+                        .iter()
+                        .filter(|i| !i.done)
+                        .map(|i| (i.end(), 2, i.id)),
+                )
+                .filter(|(end, _, _)| *end <= now)
                 .min();
-            let Some((end, id)) = due else { break };
+            let Some((end, kind, id)) = due else { break };
             let at = end.max(self.clock);
             self.clock = at;
+            if kind == 2 {
+                let i = &mut self.imports[id as usize - 1];
+                i.done = true;
+                let image = i.image.clone();
+                self.image_mut(&image).status = ImageStatus::Available;
+                continue;
+            }
             if self.faults.copy_fails(TaskId(id)) {
                 self.injected += 1;
                 self.fail(at, TaskId(id))
@@ -363,6 +433,10 @@ impl Model {
             Command::Call(ApiCall::CancelCopyImage(c)) => self.cancel(now, c),
             Command::Call(ApiCall::DeleteImage(c)) => self.delete(c),
             Command::Call(ApiCall::ModifyImageSharePermission(c)) => self.share(c),
+            Command::Call(ApiCall::ModifyImageAttribute(c)) => self.rename(c),
+            Command::Call(ApiCall::CreateImage(c)) => self.create(c),
+            Command::Call(ApiCall::ImportImage(c)) => self.import(now, c),
+            Command::Call(ApiCall::DeleteImages(c)) => self.delete_many(c),
             Command::Report(HostReport::CopyFailed { task, .. }) => self.fail(now, *task),
             other => panic!("the model does not take {other:?}: the driver never makes it"),
         };
@@ -671,10 +745,256 @@ impl Model {
                 if copying {
                     return Err(ErrorCode::OperationDeniedImageCopying);
                 }
+                if self.importing(&image.id) {
+                    return Err(ErrorCode::IncorrectImageStatus);
+                }
                 self.remove_image(&image.id);
             }
         }
         Ok(Outcome::ImageDeleted { image: image.id })
+    }
+
+    /// `CreateImage` from snapshots: the caller's, in the region, recent enough, none of a
+    /// copy in flight; the name free; the image quota.
+    fn create(&mut self, c: &CreateImage) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if !c.name.fits(self.profile.provider) {
+            return Err(ErrorCode::InvalidImageNameMalformed);
+        }
+        if c.snapshots.is_empty() {
+            return Err(ErrorCode::MissingParameter);
+        }
+        let snaps: Vec<MSnap> = c
+            .snapshots
+            .iter()
+            .map(|id| self.snapshots.iter().find(|s| &s.id == id).cloned())
+            .collect::<Option<_>>()
+            .ok_or(ErrorCode::InvalidSnapshotIdNotFound)?;
+        if snaps.iter().any(|s| s.created_at < oldest_snapshot()) {
+            return Err(ErrorCode::InvalidSnapshotTooOld);
+        }
+        if snaps
+            .iter()
+            .any(|s| s.owner != caller || s.region != c.region)
+        {
+            return Err(ErrorCode::InvalidSnapshotIdNotFound);
+        }
+        let of_live_copy = self.tasks.iter().filter(|t| t.state.is_live()).any(|t| {
+            self.images.iter().any(|i| {
+                i.id == t.dest_image && i.snapshots.iter().any(|s| c.snapshots.contains(s))
+            })
+        });
+        let of_live_import = self
+            .imports
+            .iter()
+            .filter(|i| !i.done)
+            .any(|i| i.snapshots.iter().any(|s| c.snapshots.contains(s)));
+        if of_live_copy || of_live_import {
+            return Err(ErrorCode::OperationDenied);
+        }
+        let taken = self.images.iter().any(|i| {
+            i.owner == caller
+                && i.region == c.region
+                && i.kind == ImageKind::Custom
+                && i.name == c.name
+        });
+        if taken {
+            return Err(ErrorCode::InvalidImageNameDuplicated);
+        }
+        let (image_quota, snapshot_quota) = self.quotas(&caller);
+        if self.image_count(&caller, &c.region) >= image_quota {
+            return Err(ErrorCode::QuotaExceedImage);
+        }
+        if self.snapshot_count(&caller, &c.region) > snapshot_quota {
+            return Err(ErrorCode::QuotaExceedSnapshot);
+        }
+        let provider = self.profile.provider;
+        let id = loop {
+            self.next_image += 1;
+            let id = ImageId::generated(provider, self.next_image);
+            if !self.images.iter().any(|i| i.id == id) {
+                break id;
+            }
+        };
+        self.images.push(MImage {
+            id: id.clone(),
+            region: c.region.clone(),
+            owner: caller,
+            name: c.name.clone(),
+            kind: ImageKind::Custom,
+            snapshots: c.snapshots.clone(),
+            size_gib: snaps
+                .iter()
+                .fold(0u64, |sum, s| sum.saturating_add(s.size_gib)),
+            whole_machine: c.snapshots.len() > 1,
+            status: ImageStatus::Available,
+            copied_from: None,
+            published: Vec::new(),
+        });
+        Ok(Outcome::ImageCreated { image: id })
+    }
+
+    /// `ImportImage` from URLs: the disks, the size, the name, the quotas; then a `Waiting`
+    /// image, one snapshot per disk, a queued import and its `StartImport`.
+    fn import(&mut self, now: DateTime<Utc>, c: &ImportImage) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if !c.name.fits(self.profile.provider) {
+            return Err(ErrorCode::InvalidImageNameMalformed);
+        }
+        if c.disks.is_empty() {
+            return Err(ErrorCode::MissingParameter);
+        }
+        if c.disks.len() > 17 {
+            return Err(ErrorCode::InvalidParameter);
+        }
+        for d in &c.disks {
+            let DiskSource::Url(url) = &d.source else {
+                panic!("model: the driver imports from URLs only");
+            };
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                return Err(ErrorCode::InvalidParameter);
+            }
+            if d.size_gib == 0 {
+                return Err(ErrorCode::InvalidParameter);
+            }
+        }
+        let size: u64 = c.disks.iter().map(|d| d.size_gib).sum();
+        if size > self.profile.max_image_size_gib
+            && !self.account(&caller).is_some_and(|a| a.size_allowed)
+        {
+            return Err(ErrorCode::SizeExceedImage);
+        }
+        let taken = self.images.iter().any(|i| {
+            i.owner == caller
+                && i.region == c.region
+                && i.kind == ImageKind::Custom
+                && i.name == c.name
+        });
+        if taken {
+            return Err(ErrorCode::InvalidImageNameDuplicated);
+        }
+        let (image_quota, snapshot_quota) = self.quotas(&caller);
+        if self.image_count(&caller, &c.region) >= image_quota {
+            return Err(ErrorCode::QuotaExceedImage);
+        }
+        if self.snapshot_count(&caller, &c.region) + c.disks.len() as u32 > snapshot_quota {
+            return Err(ErrorCode::QuotaExceedSnapshot);
+        }
+        let provider = self.profile.provider;
+        let id = loop {
+            self.next_image += 1;
+            let id = ImageId::generated(provider, self.next_image);
+            if !self.images.iter().any(|i| i.id == id) {
+                break id;
+            }
+        };
+        let mut snapshots = Vec::new();
+        for d in &c.disks {
+            let sid = loop {
+                self.next_snapshot += 1;
+                let sid = SnapshotId::generated(provider, self.next_snapshot);
+                if !self.snapshots.iter().any(|x| x.id == sid) {
+                    break sid;
+                }
+            };
+            self.snapshots.push(MSnap {
+                id: sid.clone(),
+                region: c.region.clone(),
+                owner: caller.clone(),
+                created_at: now,
+                size_gib: d.size_gib,
+                encrypted: false,
+            });
+            snapshots.push(sid);
+        }
+        self.images.push(MImage {
+            id: id.clone(),
+            region: c.region.clone(),
+            owner: caller,
+            name: c.name.clone(),
+            kind: ImageKind::Custom,
+            snapshots: snapshots.clone(),
+            size_gib: size,
+            whole_machine: c.disks.len() > 1,
+            status: ImageStatus::Waiting,
+            copied_from: None,
+            published: Vec::new(),
+        });
+        let import = MImport {
+            id: self.imports.len() as u64 + 1,
+            image: id.clone(),
+            region: c.region.clone(),
+            disks: c.disks.clone(),
+            snapshots,
+            accepted_at: now,
+            started_at: None,
+            done: false,
+        };
+        self.effects.push(import.start_effect());
+        let task = ImportTaskId(import.id);
+        self.imports.push(import);
+        Ok(Outcome::ImportAccepted { image: id, task })
+    }
+
+    /// Whether `image` is being imported.
+    fn importing(&self, image: &ImageId) -> bool {
+        self.imports.iter().any(|i| !i.done && &i.image == image)
+    }
+
+    /// `ModifyImageAttribute` with a name: owner only, not in flight, the name free.
+    fn rename(&mut self, c: &ModifyImageAttribute) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if let Some(name) = &c.name {
+            if !name.fits(self.profile.provider) {
+                return Err(ErrorCode::InvalidImageNameMalformed);
+            }
+        }
+        let (image, alias) = self.visible(&caller, &c.region, &c.image)?;
+        if alias != "self" {
+            return Err(ErrorCode::Forbbiden);
+        }
+        if matches!(image.status, ImageStatus::Waiting | ImageStatus::Creating) {
+            return Err(ErrorCode::IncorrectImageStatus);
+        }
+        if let Some(name) = &c.name {
+            let taken = self.images.iter().any(|i| {
+                i.id != image.id
+                    && i.owner == caller
+                    && i.region == c.region
+                    && i.kind == ImageKind::Custom
+                    && &i.name == name
+            });
+            if taken {
+                return Err(ErrorCode::InvalidImageNameDuplicated);
+            }
+            let i = self.images.iter_mut().find(|i| i.id == image.id).unwrap();
+            i.name = name.clone();
+        }
+        Ok(Outcome::ImageModified { image: image.id })
+    }
+
+    /// `DeleteImages`: each image by `DeleteImage`'s rules, all or none.
+    fn delete_many(&mut self, c: &DeleteImages) -> Answer {
+        let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
+        self.require_region(&c.region)?;
+        if c.images.is_empty() {
+            return Err(ErrorCode::MissingParameter);
+        }
+        let mut trial = self.clone();
+        for image in &c.images {
+            trial.delete(&DeleteImage::new(
+                caller.clone(),
+                c.region.clone(),
+                image.clone(),
+            ))?;
+        }
+        *self = trial;
+        Ok(Outcome::ImagesDeleted {
+            images: c.images.clone(),
+        })
     }
 
     fn share(&mut self, c: &ModifyImageSharePermission) -> Answer {
@@ -689,6 +1009,19 @@ impl Model {
         }
         if image.status != ImageStatus::Available {
             return Err(ErrorCode::IncorrectImageStatus);
+        }
+        // Accounts are known: only registered accounts can be shared with.
+        if c.add
+            .iter()
+            .any(|a| !self.accounts.iter().any(|x| &x.id == a))
+        {
+            return Err(ErrorCode::InvalidAccountNotFound);
+        }
+        // Tencent refuses a share the account already has; Alibaba changes nothing.
+        if self.profile.provider == Provider::Tencent
+            && c.add.iter().any(|a| self.shared(&image.id, a))
+        {
+            return Err(ErrorCode::AccountAlreadyExists);
         }
         for a in &c.add {
             if !self.shared(&image.id, a) {
@@ -1035,6 +1368,8 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
         vec![Ok(Outcome::Registered); world.fixtures().len()];
     let mut last_checked = String::new();
     let mut restarts = 0;
+    // Whether every command could be written as a scenario line (see `unwritten` below).
+    let mut expressible = true;
     let result = (|| -> Result<(), String> {
         same_effects("of the fixtures", &mut sim, &mut model)?;
         for (i, step) in steps.iter().enumerate() {
@@ -1060,9 +1395,24 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
                 continue;
             };
             COMMANDS.fetch_add(1, Relaxed);
-            scenario
-                .push(now, &command, sim.service().state())
-                .map_err(|e| e.to_string())?;
+            // The runner has no actions yet for issue 17's calls: a counterexample shows
+            // them in its `Debug` form (in the failure message) instead of as scenario lines.
+            let unwritten = matches!(
+                command,
+                Command::Call(
+                    ApiCall::ModifyImageAttribute(_)
+                        | ApiCall::DeleteImages(_)
+                        | ApiCall::CreateImage(_)
+                        | ApiCall::ImportImage(_)
+                )
+            );
+            if unwritten {
+                expressible = false;
+            } else {
+                scenario
+                    .push(now, &command, sim.service().state())
+                    .map_err(|e| e.to_string())?;
+            }
             sim.advance_to(now).map_err(|e| e.to_string())?;
             model.advance(now);
             same_effects(&format!("advancing to {now}"), &mut sim, &mut model)?;
@@ -1123,7 +1473,7 @@ fn run_case(world: &World, steps: &[Step], seed: u64) -> Result<(), TestCaseErro
     }
     RESTARTS.fetch_add(restarts, Relaxed);
     INJECTED.fetch_add(model.injected, Relaxed);
-    if model.injected > 0 {
+    if model.injected > 0 || !expressible {
         CASES.fetch_add(1, Relaxed);
         return Ok(());
     }

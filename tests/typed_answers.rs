@@ -129,10 +129,13 @@ fn create_and_share_answer_the_image_and_unit() {
         [sid("s-sys2")],
     )
     .client_token(ClientToken::new("tok-1").unwrap());
-    let made = s.call(t(1), call.clone()).unwrap();
+    let made = s.call(t(1), call.clone()).unwrap().expect("not a dry run");
     assert_eq!(s.state().image(&made).unwrap().name().as_str(), "made");
     // A retry with the same token answers the same, typed.
-    assert_eq!(s.call(t(2), call).unwrap(), made);
+    assert_eq!(s.call(t(2), call).unwrap(), Some(made.clone()));
+    // Only a known account can be shared with.
+    s.register(t(3), Account::new(bob(), 10, 100).into())
+        .unwrap();
     let share = ModifyImageSharePermission::new(alice(), reg(HZ), made.clone()).share_with([bob()]);
     let () = s.call(t(3), share).unwrap();
     assert_eq!(s.state().shared_with(&made).collect::<Vec<_>>(), [&bob()]);

@@ -6,6 +6,7 @@ use crate::copy::{TaskId, TransitionError};
 use crate::error::{ApiError, ErrorCode};
 use crate::export::{ExportTaskId, ExportTransitionError};
 use crate::id::{AccountId, ImageId};
+use crate::import::{ImportTaskId, ImportTransitionError};
 use crate::name::ImageName;
 use crate::region::RegionId;
 
@@ -89,6 +90,12 @@ impl From<ApiError> for EngineError {
 impl From<TransitionError> for EngineError {
     fn from(e: TransitionError) -> Self {
         EngineError::Host(HostError::CopyTransition(e))
+    }
+}
+
+impl From<ImportTransitionError> for EngineError {
+    fn from(e: ImportTransitionError) -> Self {
+        EngineError::Host(HostError::ImportTransition(e))
     }
 }
 
@@ -185,6 +192,20 @@ pub enum HostError {
         from: u8,
         /// This report.
         to: u8,
+    },
+    /// An import report asks for a move the task diagram lacks.
+    #[error("import report out of order: {0}")]
+    ImportTransition(ImportTransitionError),
+    /// An import report names a task the engine does not know.
+    #[error("no import task {0}")]
+    UnknownImport(ImportTaskId),
+    /// An import progress report above 100, or below the last one.
+    #[error("{task}: progress {percent}% is above 100% or below the last report")]
+    ImportProgressOutOfOrder {
+        /// The task.
+        task: ImportTaskId,
+        /// The percent reported.
+        percent: u8,
     },
     /// The command is dated before the state's clock: the time of the last command that
     /// changed the state. (A command that changes nothing, such as a dry run, an idempotent

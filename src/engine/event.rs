@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::account::Account;
 use crate::copy::{CopyTask, TaskId};
 use crate::export::{Bucket, BucketName, ExportFormat, ExportObject, ExportTask, ExportTaskId};
-use crate::id::{AccountId, ClientToken, ImageId};
+use crate::id::{AccountId, ClientToken, ImageId, SnapshotId};
 use crate::image::Image;
+use crate::import::{ImportDisk, ImportTask, ImportTaskId};
 use crate::kms::KmsKey;
+use crate::name::{Description, ImageName};
 use crate::profile::Profile;
 use crate::region::RegionId;
 use crate::snapshot::Snapshot;
@@ -176,6 +178,16 @@ pub enum Event {
         /// The account.
         account: AccountId,
     },
+    /// `ModifyImageAttribute`: an image's name or description changed (a field left `None`
+    /// kept its value).
+    ImageAttributeModified {
+        /// The image.
+        image: ImageId,
+        /// The new name.
+        name: Option<ImageName>,
+        /// The new description.
+        description: Option<Description>,
+    },
     /// A bucket was added.
     BucketRegistered(Bucket),
     /// An export was accepted (queued; the host was told to start it).
@@ -212,6 +224,44 @@ pub enum Event {
         /// The task.
         task: ExportTaskId,
     },
+    /// An import was accepted: its task (queued; the host was told to start it), its image
+    /// (`Waiting`) and the snapshots reserved for its disks.
+    ImportAccepted {
+        /// The task.
+        task: Box<ImportTask>,
+        /// The image being made.
+        image: Box<Image>,
+        /// The snapshots its disks become, system disk first.
+        snapshots: Vec<Snapshot>,
+        /// The image id counter after its id was drawn.
+        next_image: u64,
+        /// The snapshot id counter after the snapshots' ids were drawn.
+        next_snapshot: u64,
+    },
+    /// The host began an import (its image is `Creating`).
+    ImportStarted {
+        /// The task.
+        task: ImportTaskId,
+    },
+    /// A running import progressed.
+    ImportProgressed {
+        /// The task.
+        task: ImportTaskId,
+        /// Percent done.
+        percent: u8,
+    },
+    /// An import succeeded (its image is `Available`).
+    ImportSucceeded {
+        /// The task.
+        task: ImportTaskId,
+    },
+    /// An import failed (its image is `CreateFailed`, its snapshots released).
+    ImportFailed {
+        /// The task.
+        task: ImportTaskId,
+        /// The host's reason.
+        reason: String,
+    },
     /// Finished tasks and spent client tokens passed the retention horizon and were dropped
     /// (see [`super::Retention`]). Each list is sorted.
     Forgotten {
@@ -221,6 +271,9 @@ pub enum Event {
         exports: Vec<ExportTaskId>,
         /// Recorded answers to calls with a client token: (caller, token).
         responses: Vec<(AccountId, ClientToken)>,
+        /// Import tasks that ended (absent in logs written before imports existed).
+        #[serde(default)]
+        imports: Vec<ImportTaskId>,
     },
     /// A mutating call with a client token succeeded; a retry returns this outcome.
     ResponseRecorded {
@@ -269,8 +322,9 @@ pub struct EventRecord {
 ///
 /// Each is issued once, when the engine decides it: `StartCopy` when a copy starts running,
 /// `AbortCopy` when a running copy is cancelled, `StartExport` when an export is accepted,
-/// `AbortExport` when a live export is cancelled. After a restart that lost the host's own
-/// record of its work, [`super::ImageService::resume`] issues `StartCopy` and `StartExport`
+/// `AbortExport` when a live export is cancelled, `StartImport` when an import is accepted.
+/// After a restart that lost the host's own record of its work,
+/// [`super::ImageService::resume`] issues `StartCopy`, `StartExport` and `StartImport`
 /// again for all work in flight: a host keys its work by task id, so receiving one twice is
 /// harmless (and reporting `CopyStarted` or `ExportStarted` again is answered `Reported`).
 ///
@@ -359,6 +413,25 @@ pub enum Effect {
         /// The task.
         task: ExportTaskId,
     },
+    /// Import the disks of `image` from their files (an accepted `ImportImage`) into
+    /// `snapshots`, in order. Report back with `ImportStarted`, `ImportProgress`,
+    /// `ImportFinished` or `ImportFailed`.
+    StartImport {
+        /// The task.
+        task: ImportTaskId,
+        /// The image being made.
+        image: ImageId,
+        /// Its region.
+        region: RegionId,
+        /// The files, system disk first.
+        disks: Vec<ImportDisk>,
+        /// The snapshots to fill, in the same order.
+        snapshots: Vec<SnapshotId>,
+        /// When it was accepted.
+        accepted_at: DateTime<Utc>,
+        /// When the host reported it started, if it did (a host resuming after a restart).
+        started_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl Effect {
@@ -372,6 +445,19 @@ impl Effect {
             destination_region: t.destination_region.clone(),
             size_gib: t.size_gib,
             started_at,
+        }
+    }
+
+    /// `StartImport` for task `t`.
+    pub(crate) fn start_import(t: &ImportTask) -> Effect {
+        Effect::StartImport {
+            task: t.id,
+            image: t.image.clone(),
+            region: t.region.clone(),
+            disks: t.disks.clone(),
+            snapshots: t.snapshots.clone(),
+            accepted_at: t.queued_at(),
+            started_at: t.started_at(),
         }
     }
 

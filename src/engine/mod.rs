@@ -6,7 +6,8 @@
 //! - [`Fixture`]: what the cloud already holds (accounts, snapshots, images, KMS keys,
 //!   buckets), recorded with [`ImageService::register`];
 //! - [`ApiCall`]: what a customer asks, one request struct per call ([`CreateImage`],
-//!   [`CopyImage`], [`CancelCopyImage`], [`DeleteImage`], [`ModifyImageSharePermission`],
+//!   [`CopyImage`], [`CancelCopyImage`], [`DeleteImage`], [`DeleteImages`],
+//!   [`ModifyImageSharePermission`], [`ModifyImageAttribute`], [`ImportImage`],
 //!   [`ExportImage`], [`CancelExport`]), each built with `new` and chained setters and sent
 //!   with [`ImageService::call`], which answers with the request's own
 //!   [`Request::Answer`] (a copy gets its [`AcceptedCopy`]s, a delete the id deleted);
@@ -27,7 +28,8 @@
 //! state by replay) and what the host must do as [`Effect`]s. The host does the real
 //! copying and reports back with `CopyProgress`, `CopyFinished` or `CopyFailed`; likewise
 //! for exports (`Effect::StartExport`; `ExportStarted`, `ExportProgress`, `ExportFinished`,
-//! `ExportFailed`). The engine never reads the clock and never performs I/O.
+//! `ExportFailed`) and imports (`Effect::StartImport`; `ImportStarted`, `ImportProgress`,
+//! `ImportFinished`, `ImportFailed`). The engine never reads the clock and never performs I/O.
 //!
 //! ```
 //! use chrono::{Duration, TimeZone, Utc};
@@ -102,13 +104,14 @@
 //! ```
 //!
 //! # Retention
-//! Finished copy and export tasks and the recorded answers to calls with a client token are
+//! Finished copy, export and import tasks and the recorded answers to calls with a client token are
 //! kept for the [`Retention`] horizon (7 days by default), then dropped by an
 //! [`Event::Forgotten`], so a long-running service's state stays bounded; see
 //! [`retention`] for what a caller sees after the horizon.
 //!
 //! # Rules
-//! Task and image state diagrams are in [`crate::copy`] and [`crate::image`].
+//! Task and image state diagrams are in [`crate::copy`], [`crate::image`], [`crate::export`]
+//! and [`crate::import`].
 //!
 //! ## Check order
 //! The checks of `CopyImage` / `SyncImages` run in this order; the first failure wins, and
@@ -169,9 +172,86 @@
 //! queued or running one (`Effect::AbortExport`). An image with a queued or running export
 //! can't be deleted (`ImageIsExporting`), nor exported again.
 //!
+//! # CreateImage
+//! [`CreateImage`] (Alibaba `SnapshotId` / `DiskDeviceMapping`, Tencent `SnapshotIds`)
+//! checks, in this order (the first failure wins; stable): the caller is present
+//! (`InvalidAliUid.IsNull`); the region is known (`InvalidRegionId.NotFound`); the name fits
+//! the provider (`InvalidImageName.Malformed`); no instance is named
+//! (`InvalidInstanceId.NotFound`: instances are outside the model, and the message says so);
+//! at least one snapshot (`MissingParameter`); the snapshots exist and are recent enough
+//! (`InvalidSnapshotId.NotFound`, `InvalidSnapshot.TooOld`), are the caller's and in the
+//! region (`InvalidSnapshotId.NotFound`); none belongs to a copy still being made
+//! (`OperationDenied`, seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004):
+//! "The specified snapshot is not allowed to create image."); the name is free
+//! (`InvalidImageName.Duplicated`); the image quota holds (`QuotaExceed.Image`). A dry run
+//! (Tencent `DryRun`) stops there and answers `None`. The image is `Available` at once.
+//!
+//! **Lineage** ([seed 001](crate::sources#seed-001)): every snapshot may know the ultimate
+//! source image of the disk it holds ([`crate::snapshot::Lineage`], set on fixtures with
+//! [`Snapshot::from_image`](crate::Snapshot::from_image); a copy's snapshots inherit their
+//! source image's). An image created from such snapshots takes the system disk's lineage
+//! (else the first data disk's that has one) as its ultimate source, and is paid when any of
+//! its disks comes from a paid image; its copies and shares keep that, so
+//! [`crate::charges::image_charges`] and [`crate::charges::copy_charges`] list the image
+//! fee.
+//!
+//! # ImportImage
+//! [`ImportImage`] checks, in this order (the first failure wins; stable): the caller is
+//! present (`InvalidAliUid.IsNull`); the region is known (`InvalidRegionId.NotFound`); the
+//! name fits the provider (`InvalidImageName.Malformed`); at least one disk
+//! (`MissingParameter`: `DiskDeviceMapping`, Tencent `ImageUrl`) and at most 17
+//! (`InvalidParameter`); for each disk in order: an OSS object is named (`MissingParameter`)
+//! in a bucket of the caller's in the image's region (`InvalidOSSBucket.NotFound`; buckets
+//! are [`Fixture::Bucket`]s), a URL is `http://` or `https://` (`InvalidParameter`), the size
+//! is above 0 (`InvalidParameter`); the disks' total within the profile's maximum or the
+//! account allow-listed (`SizeExceed.Image`); the name is free
+//! (`InvalidImageName.Duplicated`); the image and snapshot quotas hold the image and one
+//! snapshot per disk (`QuotaExceed.Image`, `QuotaExceed.Snapshot`). A dry run stops there
+//! (answer `None`); then the id counters (`InternalError`, as for copies).
+//!
+//! The accepted import makes its image (`Waiting`) and reserves one snapshot per disk at
+//! once; the host is told with [`Effect::StartImport`] and reports `ImportStarted` (image
+//! `Creating`), `ImportProgress`, then `ImportFinished` (`Available`) or `ImportFailed`
+//! (`CreateFailed`, snapshots released). The task diagram is in [`crate::import`]. While it
+//! runs the image can't be deleted (`IncorrectImageStatus`), copied, shared, exported or
+//! renamed, and its snapshots can't make another image (`OperationDenied`).
+//!
+//! # ModifyImageAttribute
+//! [`ModifyImageAttribute`] renames one's own custom image or changes its description. It
+//! checks, in this order (the first failure wins; stable): the caller is present
+//! (`InvalidAliUid.IsNull`); the call's region is known (`InvalidRegionId.NotFound`); a new
+//! name fits the provider (`InvalidImageName.Malformed`; Tencent: at most 60 characters,
+//! `InvalidParameterValue.TooLong`); the image is in that region and visible to the caller
+//! (`InvalidImageId.NotFound`); the caller owns it (`Forbbiden`: a shared, public or
+//! marketplace image keeps its attributes); it is not being made (`IncorrectImageStatus`
+//! while `Waiting` or `Creating`); a new name is free among the caller's other images in the
+//! region (`InvalidImageName.Duplicated`). The description's own rules (2–256 characters,
+//! no `http://` or `https://` prefix) are those of [`crate::Description`], checked when it
+//! is built. The answer is the image's id; the change is an
+//! [`Event::ImageAttributeModified`].
+//!
+//! # Share lists
+//! [`ImageService::describe_image_share_permission`] answers
+//! `DescribeImageSharePermission`: the accounts an image is shared with, for its owner only.
+//! Sharing with an account requires it to be registered ([`Fixture::Account`]); the check
+//! order of `ModifyImageSharePermission` is: the caller, the region, the image visible
+//! (`InvalidImageId.NotFound`), owned (`Forbbiden`), not shared with its owner
+//! (`InvalidAccount.Forbbiden`), `Available` (`IncorrectImageStatus`), every account to add
+//! registered (`InvalidAccount.NotFound`), and on Tencent none already sharing it
+//! (`FailedOperation.AccountAlreadyExists`).
+//!
+//! # DeleteImages
+//! [`DeleteImages`] (Tencent `DeleteImages`: `ImageIds`, `DryRun`) checks the caller, the
+//! region, that at least one image is named (`MissingParameter`) and none twice
+//! (`InvalidParameter`), then every image in the order given with the rules of
+//! [`DeleteImage`] before deleting any: the call deletes all of them or none, and the first
+//! image refused gives the answer. A dry run stops after the checks and answers an empty
+//! list.
+//!
 //! # Idempotent retries
-//! A mutating call (`CreateImage`, `CopyImage`, `CancelCopyImage`, `DeleteImage`,
-//! `ModifyImageSharePermission`) may carry a client token. When a call with the same caller
+//! A mutating call (`CreateImage`, `ImportImage`, `CopyImage`, `CancelCopyImage`,
+//! `DeleteImage`, `DeleteImages`, `ModifyImageSharePermission`, `ModifyImageAttribute`,
+//! `ExportImage`, `CancelExport`) may carry a client token. When a call with the same caller
 //! and token has succeeded before, a call with the same parameters returns the first
 //! answer and changes nothing; with other parameters it is refused with
 //! `IdempotentParameterMismatch`. Refused calls are not recorded (a refusal changes nothing,
@@ -200,9 +280,9 @@ use crate::profile::Profile;
 use crate::region::RegionId;
 
 pub use command::{
-    AcceptedExport, ApiCall, CancelCopyImage, CancelExport, Command, CopyImage, CreateImage,
-    DeleteImage, ExportImage, Fixture, HostReport, ImageFilter, ModifyImageSharePermission,
-    Request,
+    AcceptedExport, AcceptedImport, ApiCall, CancelCopyImage, CancelExport, Command, CopyImage,
+    CreateImage, DeleteImage, DeleteImages, ExportImage, Fixture, HostReport, ImageFilter,
+    ImportImage, ModifyImageAttribute, ModifyImageSharePermission, Request,
 };
 pub use error::{EngineError, FixtureError, HostError, InternalError};
 pub use event::{CopyAcceptance, Effect, Event, EventRecord};
@@ -293,6 +373,25 @@ pub enum Outcome {
     },
     /// The shares were changed.
     ShareModified,
+    /// `ModifyImageAttribute` changed (or kept) this image's name and description.
+    ImageModified {
+        /// The image.
+        image: ImageId,
+    },
+    /// `ImportImage` was accepted: the image (`Waiting`) and its task (the host was told
+    /// to start it).
+    ImportAccepted {
+        /// The image being made.
+        image: ImageId,
+        /// The task.
+        task: crate::import::ImportTaskId,
+    },
+    /// `DeleteImages` deleted these images (or removed them for the caller), in the order
+    /// given.
+    ImagesDeleted {
+        /// The images.
+        images: Vec<ImageId>,
+    },
     /// The export was accepted (queued; the host was told to start it).
     ExportAccepted {
         /// The task.
@@ -475,8 +574,8 @@ impl ImageService {
 
     /// Re-issues the effects of all work in flight, for a host that lost its own record of
     /// it (a restart from a snapshot or a log): `StartCopy` for every running copy, then
-    /// `StartExport` for every queued or running export, each in task order, skipping
-    /// those already pending. Receiving a start twice is harmless (see [`Effect`]).
+    /// `StartExport` for every queued or running export, then `StartImport` for every
+    /// queued or running import, each in task order, skipping those already pending. Receiving a start twice is harmless (see [`Effect`]).
     pub fn resume(&mut self) {
         let pending_copy = |effects: &VecDeque<Effect>, id: TaskId| {
             effects
@@ -510,6 +609,15 @@ impl ImageService {
         for t in exports {
             if !pending_export(&self.effects, t.id) {
                 effects.push(Effect::start_export(t));
+            }
+        }
+        for t in self.state.live_imports() {
+            let pending = self
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::StartImport { task, .. } if *task == t.id));
+            if !pending {
+                effects.push(Effect::start_import(t));
             }
         }
         self.effects.extend(effects);
@@ -649,6 +757,7 @@ impl ImageService {
                 }
             }
             Event::ExportAccepted { task } => effect = Some(Effect::start_export(task)),
+            Event::ImportAccepted { task, .. } => effect = Some(Effect::start_import(task)),
             Event::ExportCancelled { task } => effect = Some(Effect::AbortExport { task: *task }),
             _ => {}
         }
@@ -776,6 +885,63 @@ impl ImageService {
         });
         views.dedup_by(|a, b| a.image.id == b.image.id);
         views
+    }
+
+    /// `DescribeImageSharePermission` (`ImageId`): the accounts `caller`'s image `image` in
+    /// `region` is shared with, sorted. Read-only: nothing changes, nothing is recorded.
+    ///
+    /// Checks, in this order: the region is known (`InvalidRegionId.NotFound`); the image
+    /// is in it and visible to the caller (`InvalidImageId.NotFound`, also listed for the
+    /// call by Tencent's SDK); the caller owns it (`Forbbiden`, Alibaba's code for an
+    /// operation on another account's resource; Tencent renders it
+    /// `InvalidParameterValue.InvalidImageId`): only the owner sees who an image is shared
+    /// with.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::engine::{Fixture, ImageService, ModifyImageSharePermission};
+    /// use machine_image::{Account, AccountId, Image, ImageId, ImageName, Profile, RegionId};
+    ///
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let mut service = ImageService::new(Profile::alibaba());
+    /// let (owner, hz) = (AccountId::new("1234567890123456")?, RegionId::new("cn-hangzhou")?);
+    /// let friend = AccountId::new("2234567890123456")?;
+    /// service.register(t0, Fixture::Account(Account::new(friend.clone(), 10, 100)))?;
+    /// let web = ImageId::new("m-web0001")?;
+    /// let image = Image::custom(web.clone(), hz.clone(), owner.clone(), ImageName::new("web")?, vec![]);
+    /// service.register(t0, Fixture::Image(image.build()?))?;
+    /// let share = ModifyImageSharePermission::new(owner.clone(), hz.clone(), web.clone());
+    /// service.call(t0, share.share_with([friend.clone()]))?;
+    ///
+    /// assert_eq!(service.describe_image_share_permission(&owner, &hz, &web)?, [friend.clone()]);
+    /// // The account it is shared with sees the image, not its share list.
+    /// let refused = service.describe_image_share_permission(&friend, &hz, &web).unwrap_err();
+    /// assert_eq!(refused.code().as_str(), "Forbbiden");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn describe_image_share_permission(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        image: &ImageId,
+    ) -> Result<Vec<AccountId>, ApiError> {
+        if !self.profile.regions.catalogue.has(region) {
+            return Err(ApiError::new(ErrorCode::InvalidRegionIdNotFound));
+        }
+        let found = self.state.image(image).filter(|i| &i.region == region);
+        let alias = found.and_then(|i| {
+            let shared = self.state.is_shared_with(image, caller);
+            i.owner_alias_for(caller, shared)
+        });
+        match alias {
+            None => Err(ApiError::new(ErrorCode::InvalidImageIdNotFound)),
+            Some(OwnerAlias::Own) => {
+                let mut accounts: Vec<AccountId> = self.state.shared_with(image).cloned().collect();
+                accounts.sort();
+                Ok(accounts)
+            }
+            Some(_) => Err(ApiError::new(ErrorCode::Forbbiden)),
+        }
     }
 }
 

@@ -111,6 +111,7 @@ impl Default for Retention {
 pub(crate) enum Expiring {
     Copy(TaskId),
     Export(ExportTaskId),
+    Import(crate::import::ImportTaskId),
     Response(AccountId, ClientToken),
 }
 

@@ -459,6 +459,26 @@ error_codes! {
             "The specified parameter \"AddAccount.n\" or \"RemoveAccount.n\" does not exist.",
         ],
     }
+    /// Tencent: the image is already shared with the account (`ModifyImageSharePermission`
+    /// with `Permission=SHARE`; listed for that call in `tencentcloud-sdk-go`'s
+    /// `cvm/v20170312/client.go`). Alibaba answers a repeated share with success, so only the
+    /// Tencent profile emits it.
+    AccountAlreadyExists {
+        code: "FailedOperation.AccountAlreadyExists",
+        status: 400,
+        tencent: FailedOperationAccountAlreadyExists,
+        source: "beyond the seeds, Tencent `ModifyImageSharePermission`'s code, used in both renderings",
+        messages: ["The account already exists."],
+    }
+    /// `CreateImage` named an instance (`InstanceId`): instances are outside this model, so
+    /// no instance exists; the engine's message says so (an image is created from snapshots).
+    InvalidInstanceIdNotFound {
+        code: "InvalidInstanceId.NotFound",
+        status: 404,
+        tencent: InvalidInstanceIdNotFound,
+        source: "beyond the seeds, Alibaba `CreateImage` and Tencent `CreateImage` (instances are not modelled)",
+        messages: ["The specified InstanceId does not exist."],
+    }
     /// The image is not the target image of a copy.
     ImageCreatedNotFromCopy {
         code: "ImageCreatedNotFromCopy",

@@ -30,7 +30,8 @@
 //! | encrypted snapshots copied unencrypted | `UnsupportedOperation.EncryptedImagesNotSupported` |
 //! | BYOK region / allow-list | `UnsupportedOperation.InvalidRegionDiskEncrypt` / `InvalidPermission` |
 //! | KMS key missing / unauthorised | `InvalidParameterValue` / `UnauthorizedOperation` |
-//! | share: unknown account / yourself | `InvalidAccountId.NotFound` / `InvalidAccountIs.YourSelf` |
+//! | share: unknown account / yourself / already shared with it | `InvalidAccountId.NotFound` / `InvalidAccountIs.YourSelf` / `FailedOperation.AccountAlreadyExists` |
+//! | `CreateImage` naming an instance (instances are not modelled) | `InvalidInstanceId.NotFound` |
 //! | export: not activated | `InvalidPermission` |
 //! | export: public or marketplace image / shared image | `UnsupportedOperation.PublicImageExportUnsupported` / `UnsupportedOperation.SharedImageExportUnsupported` |
 //! | export: Windows image | `UnsupportedOperation.WindowsImageExportUnsupported` |
@@ -104,6 +105,8 @@ tencent_codes! {
     InvalidAccountIsYourSelf = "InvalidAccountIs.YourSelf", "You cannot share images with yourself.";
     /// `InvalidAction` (common code, *translated*).
     InvalidAction = "InvalidAction", "The action does not exist.";
+    /// `InvalidInstanceId.NotFound` (`CreateImage`).
+    InvalidInstanceIdNotFound = "InvalidInstanceId.NotFound", "No instance found.";
     /// `InvalidImageId.IncorrectState`.
     InvalidImageIdIncorrectState = "InvalidImageId.IncorrectState", "Invalid image status.";
     /// `InvalidImageId.InShared`.

@@ -25,6 +25,12 @@ pub fn wire_error(error: &EngineError) -> ApiError {
                 ApiError::new(ErrorCode::InvalidTaskIdIncorrectTaskStatus)
             }
             HostError::UnknownExport(_) => ApiError::new(ErrorCode::InvalidTaskIdNotFound),
+            // Issue 17's imports: the same rows as the exports'.
+            HostError::ImportTransition(_) => {
+                ApiError::new(ErrorCode::InvalidTaskIdIncorrectTaskStatus)
+            }
+            HostError::UnknownImport(_) => ApiError::new(ErrorCode::InvalidTaskIdNotFound),
+            HostError::ImportProgressOutOfOrder { .. } => ApiError::invalid_parameter("Progress"),
             HostError::TimeWentBackwards { .. } => ApiError::invalid_parameter("at"),
             // `HostError` is non-exhaustive for users, not within the crate: a new variant
             // must be given its row here.

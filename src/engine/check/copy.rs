@@ -234,6 +234,8 @@ pub(super) fn accept_copies(
                 // The requested key, or the destination's service key: a source snapshot's
                 // key lives in the source region and can't encrypt the copy.
                 kms_key: encryption.key().cloned(),
+                // The copy's disks are the source's: the same ultimate source.
+                lineage: Some(crate::snapshot::Lineage::of(source)),
             });
         }
         task_counter += 1;
@@ -255,11 +257,13 @@ pub(super) fn accept_copies(
             description: c.description.clone(),
             kind: ImageKind::Custom,
             platform: source.platform,
+            architecture: source.architecture,
             snapshots: snapshots.iter().map(|s| s.id.clone()).collect(),
             size_gib: source.size_gib,
             whole_machine: source.whole_machine,
             paid: source.paid,
             ultimate_source: source.ultimate_source.clone(),
+            derived: false,
             status: ImageStatus::Waiting,
             progress: 0,
             tags: c.tags.clone(),

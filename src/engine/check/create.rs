@@ -5,14 +5,16 @@ use chrono::{DateTime, Utc};
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::image::{Image, ImageKind, ImageStatus};
 use crate::profile::Profile;
+use crate::provider::Provider;
 
 use super::common::*;
-use super::{Checked, Decision, one, reject};
+use super::{Checked, Decision, Events, one, reject};
 use crate::engine::command::CreateImage;
 use crate::engine::event::Event;
 use crate::engine::state::State;
 use crate::engine::{EngineError, Outcome};
 
+/// `CreateImage`; the check order is in the `engine` module docs ("CreateImage").
 pub(super) fn create_image(
     state: &State,
     profile: &Profile,
@@ -22,9 +24,20 @@ pub(super) fn create_image(
     let caller = require_caller(&c.caller)?;
     require_region(profile, &c.region)?;
     check_name_fits(profile.provider, &c.name, Parameter::ImageName)?;
+    if c.instance.is_some() {
+        return Err(EngineError::Rejected(
+            ApiError::new(ErrorCode::InvalidInstanceIdNotFound).with_message(
+                "The specified InstanceId does not exist: instances are not modelled; \
+                 create the image from snapshots (SnapshotId / SnapshotIds).",
+            ),
+        ));
+    }
     if c.snapshots.is_empty() {
         return Err(EngineError::Rejected(ApiError::missing_parameter(
-            "SnapshotId",
+            match profile.provider {
+                Provider::Alibaba => "SnapshotId",
+                Provider::Tencent => "SnapshotIds",
+            },
         )));
     }
     let snapshots = image_snapshots(state, &c.snapshots)?;
@@ -36,9 +49,10 @@ pub(super) fn create_image(
     }
     // A copy still being made owns its snapshots (cancelling it deletes them): seed
     // 003/004's "The specified snapshot is not allowed to create image."
+    // The same for an import still reading its disks into them.
     if c.snapshots
         .iter()
-        .any(|s| state.is_snapshot_of_live_copy(s))
+        .any(|s| state.is_snapshot_of_live_copy(s) || state.is_snapshot_of_live_import(s))
     {
         return Err(reject(ErrorCode::OperationDenied));
     }
@@ -51,8 +65,20 @@ pub(super) fn create_image(
         state.usage(caller, &c.region),
         0,
     )?;
+    if c.dry_run {
+        return Ok(Decision::new(Outcome::DryRunPassed, Events::default()));
+    }
     let (id, next_image) = fresh_image_id(state, profile.provider, state.next_image);
     within_counter_limit(&[next_image])?;
+    // Seed 001: the image fee follows the ultimate source. The system disk's lineage names
+    // it (else the first data disk's that has one); any paid disk makes the image paid.
+    let lineage = snapshots
+        .iter()
+        .find_map(|s| s.lineage())
+        .filter(|l| l.image() != &id);
+    let paid = snapshots
+        .iter()
+        .any(|s| s.lineage().is_some_and(|l| l.paid()));
     let image = Image {
         id: id.clone(),
         region: c.region.clone(),
@@ -61,13 +87,15 @@ pub(super) fn create_image(
         description: c.description.clone(),
         kind: ImageKind::Custom,
         platform: c.platform,
+        architecture: c.architecture,
         snapshots: c.snapshots.clone(),
         size_gib: snapshots
             .iter()
             .fold(0u64, |sum, s| sum.saturating_add(s.size_gib)),
         whole_machine: c.snapshots.len() > 1,
-        paid: false,
-        ultimate_source: id.clone(),
+        paid: paid && lineage.is_some(),
+        ultimate_source: lineage.map_or_else(|| id.clone(), |l| l.image().clone()),
+        derived: lineage.is_some(),
         status: ImageStatus::Available,
         progress: 100,
         tags: c.tags.clone(),

@@ -1,14 +1,17 @@
 //! `CancelCopyImage`, `DeleteImage` and `ModifyImageSharePermission`: the calls that end a
 //! copy, remove an image or change who sees it.
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::id::{AccountId, ImageId};
 use crate::image::{ImageStatus, OwnerAlias};
 use crate::profile::Profile;
+use crate::provider::Provider;
 
 use super::common::*;
 use super::{Checked, Decision, Events, one, reject};
-use crate::engine::command::{CancelCopyImage, DeleteImage, ModifyImageSharePermission};
+use crate::engine::command::{
+    CancelCopyImage, DeleteImage, DeleteImages, ModifyImageAttribute, ModifyImageSharePermission,
+};
 use crate::engine::event::Event;
 use crate::engine::state::State;
 use crate::engine::{EngineError, Outcome};
@@ -53,9 +56,26 @@ pub(super) fn cancel_copy(
 pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) -> Checked<Decision> {
     let caller = require_caller(&c.caller)?;
     require_region(profile, &c.region)?;
-    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    let event = delete_event(state, caller, &c.region, &c.image)?;
+    Ok(Decision::new(
+        Outcome::ImageDeleted {
+            image: c.image.clone(),
+        },
+        one(event),
+    ))
+}
+
+/// The rules of one image's deletion (see [`delete_image`]), shared with `DeleteImages`:
+/// the event that deletes `id` for `caller`, or the refusal.
+fn delete_event(
+    state: &State,
+    caller: &AccountId,
+    region: &crate::region::RegionId,
+    id: &ImageId,
+) -> Checked<Event> {
+    let (image, alias) = visible_image(state, caller, region, id)?;
     let id = image.id.clone();
-    let event = match alias {
+    Ok(match alias {
         OwnerAlias::System | OwnerAlias::Marketplace => return Err(reject(ErrorCode::Forbbiden)),
         OwnerAlias::Others => {
             // The image stays for its owner and others, but the caller's own copy from it
@@ -64,7 +84,7 @@ pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) ->
                 return Err(reject(ErrorCode::OperationDeniedImageCopying));
             }
             Event::ImageUnshared {
-                image: id.clone(),
+                image: id,
                 account: caller.clone(),
             }
         }
@@ -75,12 +95,106 @@ pub(super) fn delete_image(state: &State, profile: &Profile, c: &DeleteImage) ->
             if state.live_export_of(&id).is_some() {
                 return Err(reject(ErrorCode::ImageIsExporting));
             }
-            Event::ImageDeleted { image: id.clone() }
+            // An image still being imported is not `Available` yet.
+            if state.live_import_of(&id).is_some() {
+                return Err(reject(ErrorCode::IncorrectImageStatus));
+            }
+            Event::ImageDeleted { image: id }
         }
-    };
+    })
+}
+
+/// `DeleteImages` (Tencent): the caller (`InvalidAliUid.IsNull`), the region
+/// (`InvalidRegionId.NotFound`), at least one image (`MissingParameter`, `ImageIds`), none
+/// named twice (`InvalidParameter`); then each image in the order given by the rules of
+/// [`delete_image`], every one before any is deleted: the first refusal is the answer and
+/// nothing changes. A dry run stops after the checks.
+pub(super) fn delete_images(
+    state: &State,
+    profile: &Profile,
+    c: &DeleteImages,
+) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    if c.images.is_empty() {
+        return Err(EngineError::Rejected(ApiError::missing_parameter(
+            "ImageIds",
+        )));
+    }
+    let distinct: std::collections::BTreeSet<&ImageId> = c.images.iter().collect();
+    if distinct.len() != c.images.len() {
+        return Err(reject(ErrorCode::InvalidParameter));
+    }
+    let mut events = Events::default();
+    for id in &c.images {
+        events.push(delete_event(state, caller, &c.region, id)?);
+    }
+    if c.dry_run {
+        return Ok(Decision::new(Outcome::DryRunPassed, Events::default()));
+    }
     Ok(Decision::new(
-        Outcome::ImageDeleted { image: id },
-        one(event),
+        Outcome::ImagesDeleted {
+            images: c.images.clone(),
+        },
+        events,
+    ))
+}
+
+/// `ModifyImageAttribute` (Tencent's SDK lists `InvalidImageId.NotFound`,
+/// `InvalidImageId.IncorrectState` and `InvalidImageName.Duplicate` for the call, the
+/// renderings of the codes below): checks, in this order (the first failure wins; stable): the
+/// caller (`InvalidAliUid.IsNull`); the region (`InvalidRegionId.NotFound`); a new name
+/// fits the provider (`InvalidImageName.Malformed`; Tencent: 60 characters); the image is in
+/// the region and visible to the caller (`InvalidImageId.NotFound`); the caller owns it
+/// (`Forbbiden`: a shared, public or marketplace image can't be changed; Tencent "已分享的镜像无法修改属性",
+/// a shared image's attributes can't be modified); it is not being made (a copy's or an
+/// import's destination, `IncorrectImageStatus`: this crate's choice, the name of an image
+/// in flight is the copy task's); a new name is free among the caller's images in the
+/// region, other than this one (`InvalidImageName.Duplicated`). With nothing to change the
+/// call succeeds and records nothing.
+pub(super) fn modify_attribute(
+    state: &State,
+    profile: &Profile,
+    c: &ModifyImageAttribute,
+) -> Checked<Decision> {
+    let caller = require_caller(&c.caller)?;
+    require_region(profile, &c.region)?;
+    if let Some(name) = &c.name {
+        check_name_fits(profile.provider, name, Parameter::ImageName)?;
+    }
+    let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    if alias != OwnerAlias::Own {
+        return Err(reject(ErrorCode::Forbbiden));
+    }
+    if image.is_in_flight() {
+        return Err(reject(ErrorCode::IncorrectImageStatus));
+    }
+    if let Some(name) = &c.name {
+        if state
+            .image_named(caller, &c.region, name)
+            .is_some_and(|other| other != &image.id)
+        {
+            return Err(reject(ErrorCode::InvalidImageNameDuplicated));
+        }
+    }
+    let outcome = Outcome::ImageModified {
+        image: image.id.clone(),
+    };
+    let changes_name = c.name.as_ref().is_some_and(|n| n != &image.name);
+    let changes_description = c
+        .description
+        .as_ref()
+        .is_some_and(|d| Some(d) != image.description.as_ref());
+    if !changes_name && !changes_description {
+        return Ok(Decision::new(outcome, Events::default()));
+    }
+    Ok(Decision::new(
+        outcome,
+        one(Event::ImageAttributeModified {
+            image: image.id.clone(),
+            name: c.name.clone().filter(|_| changes_name),
+            description: c.description.clone().filter(|_| changes_description),
+        }),
     ))
 }
 
@@ -91,10 +205,27 @@ pub(super) fn copies_live_from(state: &State, caller: &AccountId, source: &Image
         .any(|t| &t.owner == caller && &t.source_image == source)
 }
 
-/// `ModifyImageSharePermission`: only the owner shares a custom image (`Forbbiden`
-/// otherwise), never with itself (`InvalidAccount.Forbbiden`), and only while it is
-/// `Available` (`IncorrectImageStatus`). Adding an account that already has it, or removing
-/// one that has not, changes nothing.
+/// `ModifyImageSharePermission`. Checks, in this order (the first failure wins; stable):
+/// 1. caller present: `InvalidAliUid.IsNull`
+/// 2. the call's region is known: `InvalidRegionId.NotFound`
+/// 3. the image is in that region and visible to the caller: `InvalidImageId.NotFound`
+/// 4. the caller owns it (a custom image): `Forbbiden`
+/// 5. the owner is not among the accounts to add: `InvalidAccount.Forbbiden` (Tencent
+///    `InvalidAccountIs.YourSelf`, both listed for the call: Alibaba's
+///    `ModifyImageSharePermission` error table, and `tencentcloud-sdk-go`
+///    `cvm/v20170312/client.go`, which also lists `FailedOperation.AccountIsYourSelf`; the
+///    crate answers the `InvalidAccountIs.YourSelf` of `errors.go`: "You cannot share images
+///    with yourself.")
+/// 6. the image is `Available`: `IncorrectImageStatus`
+/// 7. every account to add is known (registered with [`Fixture::Account`]):
+///    `InvalidAccount.NotFound` (Tencent `InvalidAccountId.NotFound`)
+/// 8. Tencent only: no account to add has the image already:
+///    `FailedOperation.AccountAlreadyExists` (listed for the call in the SDK's `client.go`).
+///    Alibaba answers a repeated share with success and changes nothing.
+///
+/// Removing an account that does not have the image changes nothing.
+///
+/// [`Fixture::Account`]: crate::engine::Fixture::Account
 pub(super) fn modify_share(
     state: &State,
     profile: &Profile,
@@ -111,6 +242,14 @@ pub(super) fn modify_share(
     }
     if image.status != ImageStatus::Available {
         return Err(reject(ErrorCode::IncorrectImageStatus));
+    }
+    if c.add.iter().any(|a| state.account(a).is_none()) {
+        return Err(reject(ErrorCode::InvalidAccountNotFound));
+    }
+    if profile.provider == Provider::Tencent
+        && c.add.iter().any(|a| state.is_shared_with(&image.id, a))
+    {
+        return Err(reject(ErrorCode::AccountAlreadyExists));
     }
     let mut shared: std::collections::BTreeSet<&AccountId> = state.shared_with(&image.id).collect();
     let mut events = Events::default();

@@ -10,6 +10,7 @@ mod create;
 mod export;
 mod fixtures;
 mod images;
+mod import;
 mod reports;
 
 use chrono::{DateTime, Utc};
@@ -54,7 +55,6 @@ fn reject(code: ErrorCode) -> EngineError {
 }
 
 /// Decides `command` at `now` against `state`.
-/// Decides `command` at `now` against `state`.
 pub(crate) fn decide(
     state: &State,
     profile: &Profile,
@@ -73,5 +73,10 @@ pub(crate) fn decide(
         }
         Command::Call(ApiCall::ExportImage(c)) => export::export_image(state, profile, c, now),
         Command::Call(ApiCall::CancelExport(c)) => export::cancel_export(state, profile, c),
+        Command::Call(ApiCall::ModifyImageAttribute(c)) => {
+            images::modify_attribute(state, profile, c)
+        }
+        Command::Call(ApiCall::DeleteImages(c)) => images::delete_images(state, profile, c),
+        Command::Call(ApiCall::ImportImage(c)) => import::import_image(state, profile, c, now),
     }
 }

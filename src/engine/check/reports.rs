@@ -17,6 +17,53 @@ pub(super) fn report(state: &State, report: &HostReport) -> Checked<Decision> {
         HostReport::ExportProgress { task, percent } => progress(state, *task, *percent),
         HostReport::ExportFinished(task) => finished(state, *task),
         HostReport::ExportFailed { task, reason } => failed(state, *task, reason),
+        HostReport::ImportStarted(id) => {
+            let t = import_task(state, *id)?;
+            if t.state() == crate::import::ImportState::Running {
+                return Ok(Decision::new(Outcome::Reported, Events::default()));
+            }
+            t.state().start(*id)?;
+            Ok(Decision::new(
+                Outcome::Reported,
+                one(Event::ImportStarted { task: *id }),
+            ))
+        }
+        HostReport::ImportProgress { task, percent } => {
+            let t = import_task(state, *task)?;
+            t.state().check_progress(*task)?;
+            if *percent > 100 || *percent < t.progress() {
+                return Err(EngineError::Host(HostError::ImportProgressOutOfOrder {
+                    task: *task,
+                    percent: *percent,
+                }));
+            }
+            let events = if *percent == t.progress() {
+                Events::default()
+            } else {
+                one(Event::ImportProgressed {
+                    task: *task,
+                    percent: *percent,
+                })
+            };
+            Ok(Decision::new(Outcome::Reported, events))
+        }
+        HostReport::ImportFinished(id) => {
+            import_task(state, *id)?.state().finish(*id)?;
+            Ok(Decision::new(
+                Outcome::Reported,
+                one(Event::ImportSucceeded { task: *id }),
+            ))
+        }
+        HostReport::ImportFailed { task, reason } => {
+            import_task(state, *task)?.state().fail(*task)?;
+            Ok(Decision::new(
+                Outcome::Reported,
+                one(Event::ImportFailed {
+                    task: *task,
+                    reason: reason.clone(),
+                }),
+            ))
+        }
         HostReport::CopyStarted(task) => {
             let t = live_task(state, *task)?;
             if t.state() != TaskState::Running {
@@ -142,4 +189,13 @@ pub(super) fn failed(state: &State, id: ExportTaskId, reason: &str) -> Checked<D
             reason: reason.to_owned(),
         }),
     ))
+}
+
+pub(super) fn import_task(
+    state: &State,
+    id: crate::import::ImportTaskId,
+) -> Checked<&crate::import::ImportTask> {
+    state
+        .import(id)
+        .ok_or(EngineError::Host(HostError::UnknownImport(id)))
 }

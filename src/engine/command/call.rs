@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::export::{
     BucketName, ExportFormat, ExportRequest, ExportScope, ExportTaskId, ObjectPrefix,
 };
-use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
+use crate::id::{AccountId, ClientToken, ImageId, InstanceId, KmsKeyId, SnapshotId};
 use crate::image::Platform;
+use crate::import::{Architecture, ImportDisk};
 use crate::name::{Description, ImageName};
 use crate::region::RegionId;
 use crate::tag::Tags;
@@ -50,6 +51,12 @@ pub enum ApiCall {
     ExportImage(ExportImage),
     /// `CancelTask` for an export (Alibaba).
     CancelExport(CancelExport),
+    /// `ModifyImageAttribute`: rename an image or change its description.
+    ModifyImageAttribute(ModifyImageAttribute),
+    /// `DeleteImages` (Tencent): several images, all or none.
+    DeleteImages(DeleteImages),
+    /// `ImportImage`: a custom image from disk files outside the cloud.
+    ImportImage(ImportImage),
 }
 
 impl ApiCall {
@@ -63,6 +70,9 @@ impl ApiCall {
             ApiCall::ModifyImageSharePermission(_) => "ModifyImageSharePermission",
             ApiCall::ExportImage(_) => "ExportImage",
             ApiCall::CancelExport(_) => "CancelTask",
+            ApiCall::ModifyImageAttribute(_) => "ModifyImageAttribute",
+            ApiCall::DeleteImages(_) => "DeleteImages",
+            ApiCall::ImportImage(_) => "ImportImage",
         }
     }
 
@@ -76,6 +86,9 @@ impl ApiCall {
             ApiCall::ModifyImageSharePermission(c) => c.caller.as_ref(),
             ApiCall::ExportImage(c) => c.caller.as_ref(),
             ApiCall::CancelExport(c) => c.caller.as_ref(),
+            ApiCall::ModifyImageAttribute(c) => c.caller.as_ref(),
+            ApiCall::DeleteImages(c) => c.caller.as_ref(),
+            ApiCall::ImportImage(c) => c.caller.as_ref(),
         }
     }
 
@@ -87,15 +100,22 @@ impl ApiCall {
             ApiCall::CancelCopyImage(c) => c.client_token.as_ref(),
             ApiCall::DeleteImage(c) => c.client_token.as_ref(),
             ApiCall::ModifyImageSharePermission(c) => c.client_token.as_ref(),
-            ApiCall::ExportImage(_) | ApiCall::CancelExport(_) => None,
+            ApiCall::ExportImage(c) => c.client_token.as_ref(),
+            ApiCall::CancelExport(c) => c.client_token.as_ref(),
+            ApiCall::ModifyImageAttribute(c) => c.client_token.as_ref(),
+            ApiCall::DeleteImages(c) => c.client_token.as_ref(),
+            ApiCall::ImportImage(c) => c.client_token.as_ref(),
         }
     }
 
     /// Whether this is a dry run (checks only).
     pub fn is_dry_run(&self) -> bool {
         match self {
+            ApiCall::CreateImage(c) => c.dry_run,
             ApiCall::CopyImage(c) => c.dry_run,
             ApiCall::ExportImage(c) => c.dry_run,
+            ApiCall::DeleteImages(c) => c.dry_run,
+            ApiCall::ImportImage(c) => c.dry_run,
             _ => false,
         }
     }
@@ -133,7 +153,13 @@ macro_rules! token_setter {
     };
 }
 
-/// `CreateImage`: a custom image from the caller's snapshots in one region.
+/// `CreateImage`: a custom image from the caller's snapshots in one region (Alibaba
+/// `SnapshotId` or `DiskDeviceMapping`, Tencent `SnapshotIds`; `ImageName`, `Description` /
+/// Tencent `ImageDescription`, `Platform`, `Architecture`, `Tag`, `ClientToken`, Tencent
+/// `DryRun`). The new
+/// image keeps the lineage of the disks it is made from: created from snapshots of a paid
+/// image's lineage, it is paid ([seed 001](crate::sources#seed-001)). The check order is in
+/// [the engine docs](crate::engine#createimage).
 ///
 /// ```
 /// use machine_image::engine::CreateImage;
@@ -167,6 +193,17 @@ pub struct CreateImage {
     pub platform: Platform,
     /// Tags.
     pub tags: Tags,
+    /// `Architecture`: `x86_64` (the default) or `arm64`.
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// `InstanceId`: an image of an instance. Instances are outside the model, so a call
+    /// naming one is refused with `InvalidInstanceId.NotFound` (see
+    /// [`CreateImage::instance`]).
+    #[serde(default)]
+    pub instance: Option<InstanceId>,
+    /// Tencent `DryRun`: check only, change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 impl CreateImage {
@@ -187,7 +224,51 @@ impl CreateImage {
             snapshots: snapshots.into_iter().collect(),
             platform: Platform::Linux,
             tags: Tags::empty(),
+            architecture: Architecture::X86_64,
+            instance: None,
+            dry_run: false,
         }
+    }
+
+    /// `InstanceId`: make the image from an instance. Instances are outside this model
+    /// (the engine knows snapshots, not the machines they were taken from), so the call is
+    /// refused with `InvalidInstanceId.NotFound`, whose message says so, instead of
+    /// silently ignoring the instance.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use machine_image::engine::{CreateImage, ImageService};
+    /// use machine_image::{AccountId, ImageName, InstanceId, Profile, RegionId};
+    /// let mut service = ImageService::new(Profile::alibaba());
+    /// let call = CreateImage::new(
+    ///     AccountId::new("1234567890123456")?,
+    ///     RegionId::new("cn-hangzhou")?,
+    ///     ImageName::new("web")?,
+    ///     [],
+    /// )
+    /// .instance(InstanceId::new("i-bp1web0001")?);
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let refused = service.call(t0, call).unwrap_err();
+    /// let error = refused.api_error().expect("a customer's refusal");
+    /// assert_eq!(error.code().as_str(), "InvalidInstanceId.NotFound");
+    /// assert!(error.message().contains("instances are not modelled"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn instance(mut self, instance: InstanceId) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
+    /// `Architecture`: `x86_64` (the default) or `arm64`.
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.architecture = architecture;
+        self
+    }
+
+    /// Tencent `DryRun`: check only, change nothing (the answer is `None`).
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
     }
 
     caller_setter!();
@@ -488,14 +569,19 @@ impl ModifyImageSharePermission {
 ///     ObjectPrefix::new("web").unwrap(),
 /// )
 /// .format(ExportFormat::Qcow2)
-/// .scope(ExportScope::SystemDiskOnly);
+/// .scope(ExportScope::SystemDiskOnly)
+/// .client_token(machine_image::ClientToken::new("export-1").unwrap());
 /// assert_eq!(call.request.format, ExportFormat::Qcow2);
+/// assert!(call.client_token.is_some());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExportImage {
     /// The calling account (`InvalidAliUid.IsNull` when absent).
     pub caller: Option<AccountId>,
+    /// Idempotency token (`ClientToken`): a retry gets the first answer, the same task.
+    #[serde(default)]
+    pub client_token: Option<ClientToken>,
     /// The image's region (`RegionId`; Tencent's `Region`).
     pub region: RegionId,
     /// The image, bucket, prefix, format and scope.
@@ -521,6 +607,7 @@ impl ExportImage {
     pub fn from_request(caller: AccountId, region: RegionId, request: ExportRequest) -> Self {
         ExportImage {
             caller: Some(caller),
+            client_token: None,
             region,
             request,
             dry_run: false,
@@ -528,6 +615,7 @@ impl ExportImage {
     }
 
     caller_setter!();
+    token_setter!();
 
     /// The file format (raw by default).
     pub fn format(mut self, format: ExportFormat) -> Self {
@@ -566,6 +654,9 @@ impl ExportImage {
 pub struct CancelExport {
     /// The calling account (the task's owner).
     pub caller: Option<AccountId>,
+    /// Idempotency token (`ClientToken`): a retry gets the first answer.
+    #[serde(default)]
+    pub client_token: Option<ClientToken>,
     /// The region the call is made in (the task's).
     pub region: RegionId,
     /// The task.
@@ -577,12 +668,247 @@ impl CancelExport {
     pub fn new(caller: AccountId, region: RegionId, task: ExportTaskId) -> Self {
         CancelExport {
             caller: Some(caller),
+            client_token: None,
             region,
             task,
         }
     }
 
     caller_setter!();
+    token_setter!();
+}
+
+/// `ModifyImageAttribute`: rename one's own custom image (`ImageName`) or change its
+/// description (Alibaba `Description`, Tencent `ImageDescription`). A parameter left unset
+/// keeps its value. The name follows the provider's rules (Tencent: at most 60 characters,
+/// [`ImageName::parse_for`]); the check order is in
+/// [the engine docs](crate::engine#modifyimageattribute).
+///
+/// ```
+/// use machine_image::engine::ModifyImageAttribute;
+/// use machine_image::{AccountId, ClientToken, Description, ImageId, ImageName, RegionId};
+/// let call = ModifyImageAttribute::new(
+///     AccountId::new("1234567890123456").unwrap(),
+///     RegionId::new("cn-hangzhou").unwrap(),
+///     ImageId::new("m-source1").unwrap(),
+/// )
+/// .name(ImageName::new("web-v2").unwrap())
+/// .description(Description::new("the second web image").unwrap())
+/// .client_token(ClientToken::new("rename-1").unwrap());
+/// assert_eq!(call.name.as_ref().map(|n| n.as_str()), Some("web-v2"));
+/// assert!(call.description.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ModifyImageAttribute {
+    /// The calling account (the image's owner; `InvalidAliUid.IsNull` when absent).
+    pub caller: Option<AccountId>,
+    /// Idempotency token.
+    pub client_token: Option<ClientToken>,
+    /// The image's region (`RegionId`; Tencent's `Region`).
+    pub region: RegionId,
+    /// The image (`ImageId`).
+    pub image: ImageId,
+    /// The new name (`ImageName`); `None` keeps the name.
+    pub name: Option<ImageName>,
+    /// The new description (`Description`; Tencent `ImageDescription`); `None` keeps it.
+    pub description: Option<Description>,
+}
+
+impl ModifyImageAttribute {
+    /// `caller` changes the attributes of `image` in `region`; with no setter it changes
+    /// nothing.
+    pub fn new(caller: AccountId, region: RegionId, image: ImageId) -> Self {
+        ModifyImageAttribute {
+            caller: Some(caller),
+            client_token: None,
+            region,
+            image,
+            name: None,
+            description: None,
+        }
+    }
+
+    caller_setter!();
+    token_setter!();
+
+    /// The new name.
+    pub fn name(mut self, name: ImageName) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// The new description.
+    pub fn description(mut self, description: Description) -> Self {
+        self.description = Some(description);
+        self
+    }
+}
+
+/// `DeleteImages` (Tencent; `ImageIds`, `DryRun`): delete several images at once. Every
+/// image is checked with the rules of [`DeleteImage`] before any is deleted, so the call
+/// deletes all of them or none (the first failing image's refusal is the answer). The check
+/// order is in [the engine docs](crate::engine#deleteimages).
+///
+/// ```
+/// use machine_image::engine::DeleteImages;
+/// use machine_image::{AccountId, ImageId, RegionId};
+/// let call = DeleteImages::new(
+///     AccountId::new("100000000001").unwrap(),
+///     RegionId::new("ap-guangzhou").unwrap(),
+///     [ImageId::new("img-abcd0001").unwrap(), ImageId::new("img-abcd0002").unwrap()],
+/// )
+/// .dry_run(true);
+/// assert_eq!(call.images.len(), 2);
+/// assert!(call.dry_run);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeleteImages {
+    /// The calling account.
+    pub caller: Option<AccountId>,
+    /// Idempotency token.
+    pub client_token: Option<ClientToken>,
+    /// The images' region (`Region`).
+    pub region: RegionId,
+    /// The images (`ImageIds`), in the order given.
+    pub images: Vec<ImageId>,
+    /// `DryRun`: check only, change nothing.
+    pub dry_run: bool,
+}
+
+impl DeleteImages {
+    /// `caller` deletes `images` in `region`.
+    pub fn new(
+        caller: AccountId,
+        region: RegionId,
+        images: impl IntoIterator<Item = ImageId>,
+    ) -> Self {
+        DeleteImages {
+            caller: Some(caller),
+            client_token: None,
+            region,
+            images: images.into_iter().collect(),
+            dry_run: false,
+        }
+    }
+
+    caller_setter!();
+    token_setter!();
+
+    /// `DryRun`: check only, change nothing.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
+/// `ImportImage`: a custom image made from disk files outside the cloud, through a host
+/// task (see [`crate::import`] for the states). Alibaba: `DiskDeviceMapping` (one
+/// [`ImportDisk`] per disk, each an `OSSBucket`/`OSSObject` with its `Format` and
+/// `DiskImageSize`), `ImageName`, `Description`, `Platform`/`OSType`, `Architecture`,
+/// `ClientToken`. Tencent: `ImageUrl` (one disk), `OsType`, `OsVersion`, `Architecture`,
+/// `ImageName`, `ImageDescription`, `DryRun`. The check order is in
+/// [the engine docs](crate::engine#importimage).
+///
+/// ```
+/// use machine_image::engine::ImportImage;
+/// use machine_image::export::BucketName;
+/// use machine_image::import::{Architecture, DiskSource, ImportDisk, ImportFormat};
+/// use machine_image::{AccountId, ImageName, Platform, RegionId};
+/// let system = ImportDisk::new(DiskSource::oss(BucketName::new("images")?, "web.qcow2"), 40)
+///     .format(ImportFormat::Qcow2);
+/// let call = ImportImage::new(
+///     AccountId::new("1234567890123456")?,
+///     RegionId::new("cn-hangzhou")?,
+///     ImageName::new("imported-web")?,
+///     [system],
+/// )
+/// .platform(Platform::Linux)
+/// .architecture(Architecture::Arm64);
+/// assert_eq!(call.disks.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ImportImage {
+    /// The calling account (`InvalidAliUid.IsNull` when absent).
+    pub caller: Option<AccountId>,
+    /// Idempotency token (`ClientToken`).
+    pub client_token: Option<ClientToken>,
+    /// The region the image is made in (`RegionId`; Tencent `Region`).
+    pub region: RegionId,
+    /// The new image's name (`ImageName`).
+    pub name: ImageName,
+    /// Its description (`Description`; Tencent `ImageDescription`).
+    pub description: Option<Description>,
+    /// The disks, system disk first (`DiskDeviceMapping`; Tencent `ImageUrl`, one disk).
+    pub disks: Vec<ImportDisk>,
+    /// Linux or Windows (`Platform`/`OSType`; Tencent `OsType`).
+    pub platform: Platform,
+    /// Tencent `OsVersion`.
+    pub os_version: Option<String>,
+    /// `Architecture`.
+    pub architecture: Architecture,
+    /// Tencent `DryRun`: check only, change nothing.
+    pub dry_run: bool,
+}
+
+impl ImportImage {
+    /// `caller` imports `disks` (system disk first) as an image named `name` in `region`:
+    /// Linux, x86_64, no description, not a dry run.
+    pub fn new(
+        caller: AccountId,
+        region: RegionId,
+        name: ImageName,
+        disks: impl IntoIterator<Item = ImportDisk>,
+    ) -> Self {
+        ImportImage {
+            caller: Some(caller),
+            client_token: None,
+            region,
+            name,
+            description: None,
+            disks: disks.into_iter().collect(),
+            platform: Platform::Linux,
+            os_version: None,
+            architecture: Architecture::X86_64,
+            dry_run: false,
+        }
+    }
+
+    caller_setter!();
+    token_setter!();
+
+    /// The description.
+    pub fn description(mut self, description: Description) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// Linux (the default) or Windows.
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.platform = platform;
+        self
+    }
+
+    /// Tencent `OsVersion` (free text, e.g. `"8.2"`).
+    pub fn os_version(mut self, version: impl Into<String>) -> Self {
+        self.os_version = Some(version.into());
+        self
+    }
+
+    /// `x86_64` (the default) or `arm64`.
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.architecture = architecture;
+        self
+    }
+
+    /// Tencent `DryRun`: check only, change nothing.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
 }
 
 macro_rules! into_call {
@@ -602,5 +928,8 @@ into_call!(
     DeleteImage,
     ModifyImageSharePermission,
     ExportImage,
-    CancelExport
+    CancelExport,
+    ModifyImageAttribute,
+    DeleteImages,
+    ImportImage
 );

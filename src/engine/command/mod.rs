@@ -14,13 +14,13 @@ use crate::image::{ImageStatus, OwnerAlias};
 use crate::region::RegionId;
 
 pub use call::{
-    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, ExportImage,
-    ModifyImageSharePermission,
+    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, DeleteImages,
+    ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission,
 };
 pub use fixture::Fixture;
 pub use report::HostReport;
 pub(crate) use request::sealed as request_sealed;
-pub use request::{AcceptedExport, Request};
+pub use request::{AcceptedExport, AcceptedImport, Request};
 
 /// One input to [`crate::engine::ImageService::handle`], of any kind: the entry point for
 /// drivers that carry all three (the scenario runner, the strategies, a durable host
@@ -104,7 +104,7 @@ macro_rules! into_command {
 into_command!(Fixture: crate::account::Account, crate::snapshot::Snapshot, crate::image::Image,
     crate::kms::KmsKey, crate::export::Bucket);
 into_command!(Call: CreateImage, CopyImage, CancelCopyImage, DeleteImage,
-    ModifyImageSharePermission, ExportImage, CancelExport);
+    ModifyImageSharePermission, ExportImage, CancelExport, ModifyImageAttribute, DeleteImages, ImportImage);
 
 /// What `describe_images` selects; every field left `None` matches everything, except
 /// `statuses` (see [`crate::engine::ImageService::describe_images`]).

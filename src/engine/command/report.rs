@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::copy::TaskId;
 use crate::export::ExportTaskId;
+use crate::import::ImportTaskId;
 
 /// A host's report on a copy or an export it carries out (after an
 /// [`Effect`](crate::engine::Effect) told it to start one). A host sends them with
@@ -58,6 +59,26 @@ pub enum HostReport {
         /// The task.
         task: ExportTaskId,
         /// Why, in the host's words.
+        reason: String,
+    },
+    /// The host began reading an import's files (its image turns `Creating`). Repeated
+    /// while running: answered `Reported`, nothing changes.
+    ImportStarted(ImportTaskId),
+    /// A running import's progress in percent (never back, at most 100).
+    ImportProgress {
+        /// The task.
+        task: ImportTaskId,
+        /// Percent done.
+        percent: u8,
+    },
+    /// Every disk of the import is a snapshot: the image is `Available`.
+    ImportFinished(ImportTaskId),
+    /// The import failed (unreadable file, bad format): the image is `CreateFailed` and
+    /// its snapshots are released.
+    ImportFailed {
+        /// The task.
+        task: ImportTaskId,
+        /// The host's reason.
         reason: String,
     },
 }

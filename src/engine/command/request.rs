@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::export::ExportTaskId;
 use crate::id::ImageId;
+use crate::import::ImportTaskId;
 
 use super::call::{
-    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, ExportImage,
-    ModifyImageSharePermission,
+    ApiCall, CancelCopyImage, CancelExport, CopyImage, CreateImage, DeleteImage, DeleteImages,
+    ExportImage, ImportImage, ModifyImageAttribute, ModifyImageSharePermission,
 };
 use crate::engine::{AcceptedCopy, Outcome};
 
@@ -17,13 +18,16 @@ use crate::engine::{AcceptedCopy, Outcome};
 ///
 /// | Request | `Answer` |
 /// |---|---|
-/// | [`CreateImage`] | the new image's [`ImageId`] |
+/// | [`CreateImage`] | `Some` of the new image's [`ImageId`]; `None` for a dry run that passed |
 /// | [`CopyImage`] | `Vec<`[`AcceptedCopy`]`>`, one per destination in the order given; empty for a dry run that passed |
 /// | [`CancelCopyImage`] | the [`ImageId`] of the image whose copy was cancelled (and which is gone) |
 /// | [`DeleteImage`] | the [`ImageId`] deleted (for a shared image: removed for the caller) |
 /// | [`ModifyImageSharePermission`] | `()` |
 /// | [`ExportImage`] | `Some(`[`AcceptedExport`]`)`; `None` for a dry run that passed |
 /// | [`CancelExport`] | the [`ExportTaskId`] cancelled |
+/// | [`ModifyImageAttribute`] | the [`ImageId`] changed |
+/// | [`ImportImage`] | `Some(`[`AcceptedImport`]`)`; `None` for a dry run that passed |
+/// | [`DeleteImages`] | `Vec<`[`ImageId`]`>`, the images deleted in the order given; empty for a dry run that passed |
 ///
 /// The trait is sealed: the crate's request structs are its only implementations.
 ///
@@ -118,8 +122,9 @@ macro_rules! request {
     };
 }
 
-request!(CreateImage => ImageId, |o| match o {
-    Outcome::ImageCreated { image } => Ok(image),
+request!(CreateImage => Option<ImageId>, |o| match o {
+    Outcome::ImageCreated { image } => Ok(Some(image)),
+    Outcome::DryRunPassed => Ok(None),
     other => Err(other),
 });
 request!(CopyImage => Vec<AcceptedCopy>, |o| match o {
@@ -146,5 +151,32 @@ request!(ExportImage => Option<AcceptedExport>, |o| match o {
 });
 request!(CancelExport => ExportTaskId, |o| match o {
     Outcome::ExportCancelled { task } => Ok(task),
+    other => Err(other),
+});
+request!(ModifyImageAttribute => ImageId, |o| match o {
+    Outcome::ImageModified { image } => Ok(image),
+    other => Err(other),
+});
+request!(DeleteImages => Vec<ImageId>, |o| match o {
+    Outcome::ImagesDeleted { images } => Ok(images),
+    Outcome::DryRunPassed => Ok(Vec::new()),
+    other => Err(other),
+});
+
+/// An accepted import: the new image (`Waiting`) and its task (the answer to
+/// [`ImportImage`], see [`Request`]; `None` for a dry run that passed). The host was told
+/// to start it (`Effect::StartImport`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AcceptedImport {
+    /// The image being made.
+    pub image: ImageId,
+    /// The task.
+    pub task: ImportTaskId,
+}
+
+request!(ImportImage => Option<AcceptedImport>, |o| match o {
+    Outcome::ImportAccepted { image, task } => Ok(Some(AcceptedImport { image, task })),
+    Outcome::DryRunPassed => Ok(None),
     other => Err(other),
 });

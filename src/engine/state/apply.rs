@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::copy::{CopyTask, TaskId};
 use crate::export::ExportTaskId;
 use crate::id::{ClientToken, ImageId};
-use crate::image::{Image, ImageStatus};
+use crate::image::{Image, ImageKind, ImageStatus};
+use crate::import::ImportTaskId;
 use crate::snapshot::Snapshot;
 use crate::task::Lifecycle;
 
@@ -25,6 +26,12 @@ pub enum ApplyError {
     /// The event names an export task the state does not have.
     #[error("event names unknown {0}")]
     UnknownExport(ExportTaskId),
+    /// An import event names a task the state lacks.
+    #[error("no import task {0}")]
+    UnknownImport(ImportTaskId),
+    /// An import event asks for a move the import diagram lacks.
+    #[error("import: {0}")]
+    ImportTransition(#[from] crate::task::TransitionError<ImportTaskId>),
     /// The event moves an export task along a transition its diagram lacks.
     #[error(transparent)]
     ExportTransition(#[from] crate::export::ExportTransitionError),
@@ -115,7 +122,8 @@ impl State {
                 copies,
                 exports,
                 responses,
-            } => self.forget(copies, exports, responses),
+                imports,
+            } => self.forget(copies, exports, responses, imports),
             Event::AccountRegistered(a) => {
                 self.accounts.insert(a.id.clone(), a.clone());
             }
@@ -195,6 +203,11 @@ impl State {
                     }
                 }
             }
+            Event::ImageAttributeModified {
+                image,
+                name,
+                description,
+            } => self.modify_image(image, name.as_ref(), description.as_ref()),
             Event::BucketRegistered(b) => {
                 self.buckets.insert(b.name.clone(), b.clone());
             }
@@ -231,6 +244,63 @@ impl State {
                 let image = t.image.clone();
                 self.live_export_of.remove(&image);
                 self.retiring.push(record.at, Expiring::Export(*task));
+            }
+            Event::ImportAccepted {
+                task,
+                image,
+                snapshots,
+                next_image,
+                next_snapshot,
+            } => {
+                self.next_image = self.next_image.max(*next_image);
+                self.next_snapshot = self.next_snapshot.max(*next_snapshot);
+                self.next_import = self.next_import.max(task.id.0);
+                for s in snapshots {
+                    self.insert_snapshot(s.clone());
+                }
+                self.insert_image((**image).clone());
+                self.imports.insert(task.id, (**task).clone());
+            }
+            Event::ImportStarted { task } => {
+                let t = self.imports.get_mut(task).expect("checked");
+                t.lifecycle.start(*task, record.at).expect("checked");
+                let image = t.image.clone();
+                let img = self.images.get_mut(&image).expect("checked");
+                img.status = ImageStatus::Creating;
+                img.progress = 0;
+            }
+            Event::ImportProgressed { task, percent } => {
+                let t = self.imports.get_mut(task).expect("checked");
+                t.lifecycle
+                    .report_progress(*task, *percent)
+                    .expect("checked");
+                let image = t.image.clone();
+                self.images.get_mut(&image).expect("checked").progress = *percent;
+            }
+            Event::ImportSucceeded { task } => {
+                self.retiring.push(record.at, Expiring::Import(*task));
+                let t = self.imports.get_mut(task).expect("checked");
+                t.lifecycle.finish(*task, record.at).expect("checked");
+                let image = t.image.clone();
+                let img = self.images.get_mut(&image).expect("checked");
+                img.status = ImageStatus::Available;
+                img.progress = 100;
+            }
+            Event::ImportFailed { task, reason } => {
+                self.retiring.push(record.at, Expiring::Import(*task));
+                let t = self.imports.get_mut(task).expect("checked");
+                t.lifecycle
+                    .fail(*task, record.at, reason.clone())
+                    .expect("checked");
+                let image = t.image.clone();
+                let snapshots = {
+                    let img = self.images.get_mut(&image).expect("checked");
+                    img.status = ImageStatus::CreateFailed;
+                    std::mem::take(&mut img.snapshots)
+                };
+                for s in snapshots {
+                    self.remove_snapshot(&s);
+                }
             }
             Event::ResponseRecorded {
                 caller,
@@ -294,6 +364,12 @@ impl State {
     /// Checks that `event` can be applied, so `apply` never changes half a state.
     pub(super) fn check_fits(&self, event: &Event) -> Result<(), ApplyError> {
         let task = |id: &TaskId| self.tasks.get(id).ok_or(ApplyError::UnknownTask(*id));
+        let import = |id: &ImportTaskId| {
+            self.imports
+                .get(id)
+                .map(|t| t.state())
+                .ok_or(ApplyError::UnknownImport(*id))
+        };
         let export = |id: &ExportTaskId| {
             self.exports
                 .get(id)
@@ -305,7 +381,13 @@ impl State {
                 copies,
                 exports,
                 responses,
+                imports,
             } => {
+                for id in imports {
+                    if import(id)?.is_live() {
+                        return Err(ApplyError::NotOver(id.to_string()));
+                    }
+                }
                 for id in copies {
                     if task(id)?.state().is_live() {
                         return Err(ApplyError::NotOver(id.to_string()));
@@ -405,6 +487,44 @@ impl State {
                 }
                 Ok(())
             }
+            Event::ImportAccepted {
+                task: t,
+                image,
+                snapshots,
+                next_image,
+                next_snapshot,
+            } => {
+                check_counters(&[t.id.0, *next_image, *next_snapshot])?;
+                if self.imports.contains_key(&t.id) {
+                    return Err(ApplyError::Duplicate(t.id.to_string()));
+                }
+                if self.images.contains_key(&image.id) {
+                    return Err(ApplyError::Duplicate(image.id.to_string()));
+                }
+                match snapshots
+                    .iter()
+                    .find(|s| self.snapshots.contains_key(&s.id))
+                {
+                    Some(s) => Err(ApplyError::Duplicate(s.id.to_string())),
+                    None => Ok(()),
+                }
+            }
+            Event::ImportStarted { task: id } => {
+                import(id)?.start(*id)?;
+                self.check_import_image(id)
+            }
+            Event::ImportProgressed { task: id, .. } => {
+                import(id)?.check_progress(*id)?;
+                self.check_import_image(id)
+            }
+            Event::ImportSucceeded { task: id } => {
+                import(id)?.finish(*id)?;
+                self.check_import_image(id)
+            }
+            Event::ImportFailed { task: id, .. } => {
+                import(id)?.fail(*id)?;
+                self.check_import_image(id)
+            }
             Event::BucketRegistered(b) if self.buckets.contains_key(&b.name) => {
                 Err(ApplyError::Duplicate(b.name.to_string()))
             }
@@ -438,14 +558,43 @@ impl State {
             Event::ImageDeleted { image }
                 if self.live_task_of_destination.contains_key(image)
                     || self.live_copies_from.contains_key(image)
-                    || self.live_export_of.contains_key(image) =>
+                    || self.live_export_of.contains_key(image)
+                    || self.live_import_of(image).is_some() =>
             {
                 Err(ApplyError::ImageInUse(image.clone()))
             }
             Event::ImageShared { image, .. } if !self.images.contains_key(image) => {
                 Err(ApplyError::UnknownImage(image.clone()))
             }
+            Event::ImageAttributeModified { image, .. } if !self.images.contains_key(image) => {
+                Err(ApplyError::UnknownImage(image.clone()))
+            }
+            Event::ImageAttributeModified {
+                image,
+                name: Some(name),
+                ..
+            } => {
+                let i = &self.images[image];
+                match self.image_named(&i.owner, &i.region, name) {
+                    Some(other) if other != image && i.kind == ImageKind::Custom => Err(
+                        ApplyError::Duplicate(format!("image name {} in {}", name, i.region)),
+                    ),
+                    _ => Ok(()),
+                }
+            }
+
             _ => Ok(()),
+        }
+    }
+
+    /// An import event's image exists (the engine never deletes it while the import is
+    /// live; a corrupt log might).
+    fn check_import_image(&self, id: &ImportTaskId) -> Result<(), ApplyError> {
+        let image = &self.imports[id].image;
+        if self.images.contains_key(image) {
+            Ok(())
+        } else {
+            Err(ApplyError::UnknownImage(image.clone()))
         }
     }
 

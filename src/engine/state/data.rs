@@ -10,6 +10,7 @@ use crate::copy::{CopyTask, QueueScope};
 use crate::export::{Bucket, ExportTask};
 use crate::id::{AccountId, ImageId};
 use crate::image::Image;
+use crate::import::ImportTask;
 use crate::kms::KmsKey;
 use crate::snapshot::Snapshot;
 
@@ -44,6 +45,10 @@ pub(crate) struct StateData {
     exports: Vec<ExportTask>,
     #[serde(default)]
     next_export: u64,
+    #[serde(default)]
+    imports: Vec<ImportTask>,
+    #[serde(default)]
+    next_import: u64,
 }
 
 fn sorted_by<T: Clone, K: Ord>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
@@ -77,6 +82,8 @@ impl From<&State> for StateData {
             buckets: s.buckets.values().cloned().collect(),
             exports: s.exports.values().cloned().collect(),
             next_export: s.next_export,
+            imports: s.imports.values().cloned().collect(),
+            next_import: s.next_import,
         }
     }
 }
@@ -100,6 +107,7 @@ impl StateData {
         s.next_snapshot = self.next_snapshot;
         s.next_task = self.next_task;
         s.next_export = self.next_export;
+        s.next_import = self.next_import;
         let dup =
             |what: String| StateError(super::invariants::InvariantViolation::DuplicateId(what));
         for a in self.accounts {
@@ -139,6 +147,11 @@ impl StateData {
         }
         for t in self.exports {
             if let Some(old) = s.exports.insert(t.id, t) {
+                return Err(dup(old.id.to_string()));
+            }
+        }
+        for t in self.imports {
+            if let Some(old) = s.imports.insert(t.id, t) {
                 return Err(dup(old.id.to_string()));
             }
         }

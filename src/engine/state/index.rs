@@ -5,6 +5,7 @@
 use crate::copy::{CopyQueues, TaskState};
 use crate::id::{ImageId, SnapshotId};
 use crate::image::{Image, ImageKind};
+use crate::name::{Description, ImageName};
 use crate::snapshot::Snapshot;
 
 use crate::engine::retention::{Expiring, RetentionQueue};
@@ -98,6 +99,32 @@ impl State {
         Some(image)
     }
 
+    /// Renames an image and/or changes its description, keeping the name index of its
+    /// scope (custom images only) in step.
+    pub(super) fn modify_image(
+        &mut self,
+        id: &ImageId,
+        name: Option<&ImageName>,
+        description: Option<&Description>,
+    ) {
+        let Some(image) = self.images.get_mut(id) else {
+            return;
+        };
+        if let Some(d) = description {
+            image.description = Some(d.clone());
+        }
+        let Some(name) = name else {
+            return;
+        };
+        let old = std::mem::replace(&mut image.name, name.clone());
+        if image.kind == ImageKind::Custom {
+            let (owner, region) = (image.owner.clone(), image.region.clone());
+            let scope = self.scope_mut(&owner, &region);
+            scope.names.remove(&old);
+            scope.names.insert(name.clone(), id.clone());
+        }
+    }
+
     /// Rebuilds the indexes from the facts (after deserialising).
     pub(super) fn rebuild_indexes(&mut self) {
         let ended_tasks = self
@@ -108,13 +135,22 @@ impl State {
             .exports
             .values()
             .filter_map(|t| Some((t.ended_at()?, Expiring::Export(t.id))));
+        let ended_imports = self
+            .imports
+            .values()
+            .filter_map(|t| Some((t.ended_at()?, Expiring::Import(t.id))));
         let answers = self.responses.values().map(|r| {
             (
                 r.recorded_at,
                 Expiring::Response(r.caller.clone(), r.token.clone()),
             )
         });
-        self.retiring = RetentionQueue::rebuild(ended_tasks.chain(ended_exports).chain(answers));
+        self.retiring = RetentionQueue::rebuild(
+            ended_tasks
+                .chain(ended_exports)
+                .chain(ended_imports)
+                .chain(answers),
+        );
         self.scopes.clear();
         self.live_task_of_destination.clear();
         self.live_copies_from.clear();

@@ -24,6 +24,12 @@
 //! 11. A live copy's destination image is the caller's, in the task's destination region,
 //!     copied from the task's source, which is in the task's source region; its snapshots
 //!     are its own (no other image names them: cancelling the copy deletes them).
+//! 13. Every live (queued or running) import task's image exists, is a custom image of the
+//!     task's owner in the task's region, `Waiting` while the task is queued and `Creating`
+//!     while it runs, and names the task's snapshots (one per disk), which exist; no image
+//!     has two live imports; `next_import` is at least the largest import id. (A fixture
+//!     may still register an image `Creating` with no task: an image the cloud was already
+//!     making.)
 //! 12. Every image keeps [`Image`](crate::Image)'s own rules ([`crate::ImageError`]: progress
 //!     by status, lineage, kind) and every snapshot [`Snapshot`](crate::Snapshot)'s (a KMS key
 //!     only on an encrypted one), as their constructors and deserialisation do.
@@ -53,6 +59,14 @@ pub enum InvariantViolation {
     Task {
         /// The task.
         task: TaskId,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// A live import whose image or snapshots are not as the task says.
+    #[error("import {task}: {problem}")]
+    Import {
+        /// The task.
+        task: crate::import::ImportTaskId,
         /// What is wrong.
         problem: &'static str,
     },
@@ -129,7 +143,51 @@ pub fn check(state: &State, profile: &Profile) -> Result<(), InvariantViolation>
     check_queues(state)?;
     check_quotas(state, profile)?;
     check_images(state)?;
-    check_exports(state)
+    check_exports(state)?;
+    check_imports(state)
+}
+
+fn check_imports(state: &State) -> Result<(), InvariantViolation> {
+    let max_import = state.imports.keys().map(|id| id.0).max().unwrap_or(0);
+    if state.next_import < max_import || counter_out_of_range(&[state.next_import]).is_some() {
+        return Err(InvariantViolation::Counter {
+            counter: "next_import",
+            problem: "behind an id it has given out, or out of range",
+        });
+    }
+    let mut importing = std::collections::BTreeSet::new();
+    for t in state.imports.values().filter(|t| t.is_live()) {
+        let bad = |problem| InvariantViolation::Import {
+            task: t.id,
+            problem,
+        };
+        let image = state
+            .images
+            .get(&t.image)
+            .ok_or_else(|| bad("image missing"))?;
+        if image.kind != ImageKind::Custom || image.owner != t.owner || image.region != t.region {
+            return Err(bad(
+                "image is not the owner's custom image in the task's region",
+            ));
+        }
+        let expected = match t.state() {
+            crate::task::TaskState::Queued => ImageStatus::Waiting,
+            _ => ImageStatus::Creating,
+        };
+        if image.status != expected {
+            return Err(bad("image status does not match the task's state"));
+        }
+        if image.snapshots != t.snapshots || t.snapshots.len() != t.disks.len() {
+            return Err(bad("image snapshots are not the task's, one per disk"));
+        }
+        if t.snapshots.iter().any(|s| !state.snapshots.contains_key(s)) {
+            return Err(bad("a snapshot is missing"));
+        }
+        if !importing.insert(&t.image) {
+            return Err(bad("two live imports make one image"));
+        }
+    }
+    Ok(())
 }
 
 fn check_exports(state: &State) -> Result<(), InvariantViolation> {

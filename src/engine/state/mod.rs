@@ -17,6 +17,7 @@ use crate::copy::{CopyQueues, CopyTask, QueueScope, TaskId, TaskTable};
 use crate::export::{Bucket, BucketName, ExportTask, ExportTaskId};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
 use crate::image::Image;
+use crate::import::{ImportTask, ImportTaskId};
 use crate::kms::KmsKey;
 use crate::name::ImageName;
 use crate::region::RegionId;
@@ -214,6 +215,8 @@ pub struct State {
     pub(crate) buckets: BTreeMap<BucketName, Bucket>,
     pub(crate) exports: BTreeMap<ExportTaskId, ExportTask>,
     pub(crate) next_export: u64,
+    pub(crate) imports: BTreeMap<ImportTaskId, ImportTask>,
+    pub(crate) next_import: u64,
     // ---- indexes, derived from the facts above ----
     /// Usage and names per owner and region. A scope stays once made (at most one per
     /// owner and region): emptied, it reads as zero usage and no names.
@@ -409,6 +412,33 @@ impl State {
     /// The queued or running export of `image`.
     pub fn live_export_of(&self, image: &ImageId) -> Option<ExportTaskId> {
         self.live_export_of.get(image).copied()
+    }
+
+    /// An import task.
+    pub fn import(&self, id: ImportTaskId) -> Option<&ImportTask> {
+        self.imports.get(&id)
+    }
+
+    /// Every import task, by id.
+    pub fn imports(&self) -> impl Iterator<Item = &ImportTask> {
+        self.imports.values()
+    }
+
+    /// The queued or running imports, oldest first (by task id).
+    pub fn live_imports(&self) -> impl Iterator<Item = &ImportTask> {
+        self.imports.values().filter(|t| t.is_live())
+    }
+
+    /// The queued or running import making `image`.
+    pub fn live_import_of(&self, image: &ImageId) -> Option<ImportTaskId> {
+        self.live_imports()
+            .find(|t| &t.image == image)
+            .map(|t| t.id)
+    }
+
+    /// Whether `id` is a snapshot a queued or running import is filling.
+    pub(crate) fn is_snapshot_of_live_import(&self, id: &SnapshotId) -> bool {
+        self.live_imports().any(|t| t.snapshots.contains(id))
     }
 
     /// The queues.

@@ -15,7 +15,8 @@ use super::super::failure::Failure;
 use super::super::param::{Kind, Param, Str, Strs, TaskRef, params};
 use super::super::{Reply, Runner, render};
 use super::Answer;
-use super::common::{Read, call_region, given_once, image_id, require_caller};
+use super::common::{Read, call_region, client_token, given_once, image_id, require_caller};
+use crate::id::ClientToken;
 
 /// A bucket named by a call: a malformed name is refused naming the parameter.
 fn bucket_name(p: &Param<Str<'_>>) -> Read<BucketName> {
@@ -46,6 +47,7 @@ params! {
     /// modelled.
     pub(crate) struct AlibabaExportImage<'a> {
         "CallerId" => caller: Str<'a>,
+        "ClientToken" => client_token: Str<'a>,
         "RegionId" => region: Str<'a>,
         "ImageId" => image: Str<'a>,
         "OSSBucket" => bucket: Str<'a>,
@@ -58,6 +60,7 @@ params! {
 impl AlibabaExportImage<'_> {
     fn call(&self) -> Read<ExportImage> {
         let caller = require_caller(&self.caller)?;
+        let client_token = client_token(&self.client_token)?;
         let region = call_region(&self.region)?;
         let image = image_id(self.image.str_req()?)?;
         let bucket = bucket_name(&self.bucket)?;
@@ -71,6 +74,7 @@ impl AlibabaExportImage<'_> {
         };
         Ok(ExportImage {
             caller: Some(caller),
+            client_token,
             region,
             request: ExportRequest {
                 image,
@@ -105,6 +109,7 @@ params! {
     /// is exported. `RoleName` is taken, not modelled.
     pub(crate) struct TencentExportImages<'a> {
         "CallerId" => caller: Str<'a>,
+        "ClientToken" => client_token: Str<'a>,
         "Region" => region: Str<'a>,
         "BucketName" => bucket: Str<'a>,
         "ImageIds" => images: Strs<'a>,
@@ -119,6 +124,7 @@ params! {
 impl TencentExportImages<'_> {
     fn calls(&self) -> Read<Vec<ExportImage>> {
         let caller = require_caller(&self.caller)?;
+        let client_token = client_token(&self.client_token)?;
         let region = call_region(&self.region)?;
         let bucket = bucket_name(&self.bucket)?;
         let images = self.images.strs()?;
@@ -158,9 +164,11 @@ impl TencentExportImages<'_> {
         images
             .iter()
             .zip(&prefixes)
-            .map(|(id, prefix)| {
+            .enumerate()
+            .map(|(n, (id, prefix))| {
                 Ok(ExportImage {
                     caller: Some(caller.clone()),
+                    client_token: image_token(&self.client_token, client_token.as_ref(), n)?,
                     region: region.clone(),
                     request: ExportRequest {
                         image: image_id(id)?,
@@ -180,8 +188,17 @@ impl TencentExportImages<'_> {
 impl Answer for TencentExportImages<'_> {
     fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let calls = self.calls()?;
-        // Every image is checked before any export is made: a refusal changes nothing.
-        for call in &calls {
+        // A retry of a call that was answered (its token recorded) is answered from the
+        // records, export by export; any other call has every image checked before any
+        // export is made: a refusal changes nothing.
+        let state = runner.service().state();
+        let retry = calls
+            .first()
+            .is_some_and(|c| match (&c.caller, &c.client_token) {
+                (Some(caller), Some(token)) => state.response(caller, token).is_some(),
+                _ => false,
+            });
+        for call in calls.iter().filter(|_| !retry) {
             let mut dry = call.clone();
             dry.dry_run = true;
             runner.run(at, dry.into())?;
@@ -204,10 +221,31 @@ impl Answer for TencentExportImages<'_> {
     }
 }
 
+/// The token of the `n`th image's export (0-based) of an `ExportImages` call with `token`:
+/// `<token>#<n + 1>`, so that a retry of the call answers each export from its record.
+fn image_token(
+    p: &Param<Str<'_>>,
+    token: Option<&ClientToken>,
+    n: usize,
+) -> Read<Option<ClientToken>> {
+    token
+        .map(|t| {
+            ClientToken::new(format!("{t}#{}", n + 1)).map_err(|e| {
+                p.invalid(&format!(
+                    "{e} (with \"#{}\" added for image {}: ExportImages makes one export per image)",
+                    n + 1,
+                    n + 1
+                ))
+            })
+        })
+        .transpose()
+}
+
 params! {
     /// Alibaba `CancelTask`: an export task.
     pub(crate) struct CancelTask<'a> {
         "CallerId" => caller: Str<'a>,
+        "ClientToken" => client_token: Str<'a>,
         "RegionId" => region: Str<'a>,
         "TaskId" => task: TaskRef<'a>,
     }
@@ -218,6 +256,7 @@ impl Answer for CancelTask<'_> {
         let caller = require_caller(&self.caller)?;
         let call = CancelExport {
             caller: Some(caller),
+            client_token: client_token(&self.client_token)?,
             region: call_region(&self.region)?,
             task: task_id(&self.task, Provider::Alibaba)?,
         };
