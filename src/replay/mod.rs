@@ -30,7 +30,7 @@
 //! | Fixture | Parameters (defaults) |
 //! |---|---|
 //! | `SetAccount` | `AccountId`; `ImageQuota` (500), `SnapshotQuota` (1000) per region; `CrossBorderAllowed`, `ByokAllowed`, `SizeAllowed`, `ExportEnabled` (false) |
-//! | `SeedSnapshot` | `RegionId`, `SnapshotId`, `OwnerId`; `CreationTime` (the line's `at`), `SizeGiB` (20), `Encrypted` (false), `KMSKeyId` |
+//! | `SeedSnapshot` | `RegionId`, `SnapshotId`, `OwnerId`; `CreationTime` (the line's `at`), `SizeGiB` (20), `Encrypted` (false), `KMSKeyId`, `SourceImageId` (an image whose disk it holds: its lineage, which `CreateImage` passes on, seed 001) |
 //! | `SeedImage` | `RegionId`, `ImageId`, `ImageName`; `OwnerId` (required for `self`), `ImageOwnerAlias` (`self`; or `system`, `marketplace`), `Status` (`Available`), `Platform` (`Linux`), `SnapshotIds` (system disk first), `SizeGiB` (sum of its known snapshots), `WholeMachine`, `Paid` (false), `PublishedRegions`, `Description` |
 //! | `SeedKmsKey` | `RegionId`, `KeyId`, `OwnerId`; `Authorized` (true) |
 //! | `SetBucket` | `BucketName`, `RegionId`, `OwnerId`: an object-storage bucket (COS/OSS) for exports |
@@ -44,21 +44,32 @@
 //! | `ExportImage` | `RegionId`, `ImageId`, `OSSBucket`, `OSSPrefix` (1–30 letters and digits); `ImageFormat` (`raw`, `vhd`, `qcow2`, `vmdk`, `vdi`; default `raw`), `RoleName` (taken, not modelled). The whole image is exported |
 //! | `CancelTask` | `RegionId`, `TaskId` (an export task, `t-00000001`) |
 //! | `DescribeTasks` | `RegionId`; `TaskIds` (comma-separated or array), `TaskAction` (`ExportImage`): the caller's export tasks in the region |
+//! | `CreateImage` | `RegionId`, `ImageName`; `SnapshotId` (the system disk), `DiskDeviceMapping` (`[{"SnapshotId","Size","Device","DiskType"}]`, the disks after it; only the snapshot is modelled), `Description`, `Platform` (`Linux`; or `Windows`), `Architecture` (`x86_64`; or `arm64`), `Tag`, `InstanceId` (refused: instances are outside the model). Answers `ImageId` |
+//! | `ImportImage` | `RegionId`, `ImageName`, `DiskDeviceMapping` (`[{"OSSBucket","OSSObject","Format","DiskImageSize","Device"}]`, system disk first; formats `RAW`, `VHD`, `QCOW2`, `VMDK`; sizes in GiB; the device is not modelled); `Description`, `OSType` (`linux`; or `windows`), `Platform` (the distribution: taken, not modelled), `Architecture`. Answers `ImageId`, `RegionId`, `TaskId` (`t-import00000001`); the image is `Waiting`, then `Creating`, then `Available` as the simulator runs the task |
+//! | `ModifyImageAttribute` | `RegionId`, `ImageId`; `ImageName`, `Description` |
+//! | `DescribeImageSharePermission` | `RegionId`, `ImageId`: `Accounts` (`{"Account":[{"AliyunId"}]}`) the caller's image is shared with |
 //!
 //! | Tencent call (all take `Region`, the region the call is made in) | Parameters |
 //! |---|---|
 //! | `SyncImages` | `ImageIds` (exactly one), `DestinationRegions`; `DryRun`, `ImageName` (≤ 60), `ImageSetRequired`, `Encrypt`, `KmsKeyId` |
 //! | `ModifyImageSharePermission` | `ImageId`, `AccountIds`, `Permission` (`SHARE`/`CANCEL`) |
 //! | `DescribeImages` | `ImageIds` (optional) |
-//! | `ExportImages` | `BucketName`, `ImageIds`, `FileNamePrefixList` (one per image); `ExportFormat` (`RAW`, `QCOW2`, `VHD`, `VMDK`; default `RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (taken, not modelled). One export task per image; every image is checked before any is exported |
+//! | `ExportImages` | `BucketName`, `ImageIds`, `FileNamePrefixList` (one per image); `ExportFormat` (`RAW`, `QCOW2`, `VHD`, `VMDK`; default `RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (taken, not modelled). One export task per image; every image is checked before any is exported; a `ClientToken` covers the call (image N's export carries `<token>#N`) |
+//! | `CreateImage` | `ImageName`, `SnapshotIds` (system disk first); `ImageDescription`, `DryRun`, `InstanceId` (refused: instances are outside the model). Answers `ImageId` |
+//! | `ImportImage` | `ImageName`, `ImageUrl`, `OsType` (`Windows…` is Windows, any other Linux); `OsVersion`, `Architecture`, `ImageDescription`, `DryRun`. The call does not give the file's size: the model takes 50 GiB |
+//! | `ModifyImageAttribute` | `ImageId`; `ImageName`, `ImageDescription` |
+//! | `DescribeImageSharePermission` | `ImageId`: `SharePermissionSet` (`[{"AccountId"}]`; the model keeps no `CreatedTime`) |
+//! | `DeleteImages` | `ImageIds`; `DryRun`. Every image is checked before any is deleted |
 //!
 //! | Host report (both providers, no `CallerId`) | Parameters |
 //! |---|---|
 //! | `CopyFailed` | `RegionId` or `Region`, `ImageId` (of the destination); `Reason` |
 //! | `ExportFailed` | `TaskId` (`t-00000001` on Alibaba, the number on Tencent); `Reason` |
+//! | `ImportFailed` | `ImageId` (of the image being imported); `Reason` |
 //!
-//! The simulator starts, progresses and finishes copies and exports itself (an export takes
-//! 5 minutes plus 6 s per GiB); a report line tells it a task failed.
+//! The simulator starts, progresses and finishes copies, exports and imports itself (an
+//! export takes 5 minutes plus 6 s per GiB, [`crate::sim`] gives the others); a report line
+//! tells it a task failed.
 //!
 //! | Runner query (both providers, not a provider API) | Parameters |
 //! |---|---|
@@ -681,6 +692,7 @@ mod tests {
         const VALUES: &[&str] = &[
             "Public",
             "Private",
+            "Windows",
             "Available",
             "Linux",
             "ExportImage",
@@ -694,7 +706,11 @@ mod tests {
             "CallerId",
         ];
         for (names_in_row, _, cell) in &rows {
-            for span in cell.split('`').skip(1).step_by(2) {
+            // The parameters come first; what follows `: ` or `Answers` describes the
+            // answer.
+            let params = cell.split(": ").next().unwrap_or(cell);
+            let params = params.split(" Answers").next().unwrap_or(params);
+            for span in params.split('`').skip(1).step_by(2) {
                 let is_name = span.starts_with(|c: char| c.is_ascii_uppercase())
                     && span.chars().all(|c| c.is_ascii_alphanumeric());
                 if !is_name || VALUES.contains(&span) {

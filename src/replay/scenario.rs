@@ -38,11 +38,13 @@ use crate::profile::Profile;
 use crate::provider::Provider;
 
 use super::actions::{
-    AlibabaCopyImage, AlibabaExportImage, AlibabaModifyShare, CancelTask, Configure, CopyFailed,
-    ExportFailed, ImageCall, SeedImage, SeedKmsKey, SeedSnapshot, SetAccount, SetBucket,
-    tag_objects,
+    AlibabaCopyImage, AlibabaCreateImage, AlibabaExportImage, AlibabaImportImage,
+    AlibabaModifyImageAttribute, AlibabaModifyShare, CancelTask, Configure, CopyFailed,
+    ExportFailed, FileDisk, ImageCall, ImportFailed, SeedImage, SeedKmsKey, SeedSnapshot,
+    SetAccount, SetBucket, SnapshotDisk, tag_objects,
 };
 use super::line::{RawObject, raw};
+use super::param::{Param, Str};
 
 /// A command the scenario format can't express.
 ///
@@ -104,6 +106,45 @@ impl<'a> LineWriter<'a> {
         // A `RawObject` of strings, numbers and lists serialises without fail.
         serde_json::to_string(&self.object).unwrap_or_default()
     }
+}
+
+/// Sets `CallerId` and `ClientToken` when the command has them.
+fn caller_and_token<'a>(
+    caller: &mut Param<Str<'a>>,
+    token: &mut Param<Str<'a>>,
+    c: &'a Option<crate::id::AccountId>,
+    t: &'a Option<crate::id::ClientToken>,
+) {
+    if let Some(c) = c {
+        caller.set_str(c.as_str());
+    }
+    if let Some(t) = t {
+        token.set_str(t.as_str());
+    }
+}
+
+/// A `DiskDeviceMapping` entry of `CreateImage` naming `snapshot`.
+fn snapshot_disk(snapshot: &str) -> RawObject<'_> {
+    let mut disk = SnapshotDisk::blank();
+    disk.snapshot.set_str(snapshot);
+    let mut object = RawObject::default();
+    disk.write(&mut object);
+    object
+}
+
+/// A `DiskDeviceMapping` entry of `ImportImage`: an OSS object (a URL is Tencent's form).
+fn file_disk(d: &crate::import::ImportDisk) -> Result<RawObject<'_>, RenderError> {
+    let crate::import::DiskSource::Oss { bucket, object } = &d.source else {
+        return Err(not("an import from a URL (Tencent's form)"));
+    };
+    let mut disk = FileDisk::blank();
+    disk.bucket.set_str(bucket.as_str());
+    disk.object.set_str(object);
+    disk.format.set_str(d.format.as_str());
+    disk.size.set(d.size_gib);
+    let mut entry = RawObject::default();
+    disk.write(&mut entry);
+    Ok(entry)
 }
 
 /// The `Configure` line for `profile`: provider, queue scope, size limit, and the regions
@@ -201,6 +242,19 @@ pub fn command_line(
             if let Some(k) = &s.kms_key {
                 p.kms_key.set_str(k.as_str());
             }
+            if let Some(lineage) = s.lineage() {
+                // `SourceImageId` names an image the state holds, whose lineage this is.
+                let source = state
+                    .image(lineage.image())
+                    .filter(|i| &crate::snapshot::Lineage::of(i) == lineage)
+                    .ok_or_else(|| {
+                        not(format!(
+                            "snapshot {}: a lineage whose image the state does not hold",
+                            s.id
+                        ))
+                    })?;
+                p.source_image.set_str(source.id.as_str());
+            }
             w = line("SeedSnapshot");
             p.write(&mut w.object);
         }
@@ -263,26 +317,117 @@ pub fn command_line(
             w = line("SetBucket");
             p.write(&mut w.object);
         }
-        Command::Call(ApiCall::CreateImage(_)) => {
-            return Err(not("CreateImage has no scenario action"));
+        Command::Call(ApiCall::CreateImage(c)) => {
+            api_call("CreateImage")?;
+            if c.dry_run {
+                return Err(not("a dry run of CreateImage (Tencent's form)"));
+            }
+            let mut p = AlibabaCreateImage::blank();
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
+            p.region.set_str(c.region.as_str());
+            p.name.set_str(c.name.as_str());
+            if let Some((system, data)) = c.snapshots.split_first() {
+                p.snapshot.set_str(system.as_str());
+                if !data.is_empty() {
+                    p.disks
+                        .set(data.iter().map(|s| snapshot_disk(s.as_str())).collect());
+                }
+            }
+            if let Some(i) = &c.instance {
+                p.instance.set_str(i.as_str());
+            }
+            if let Some(d) = &c.description {
+                p.description.set_str(d.as_str());
+            }
+            p.platform.set_str(<&str>::from(c.platform));
+            p.architecture.set_str(c.architecture.as_str());
+            if !c.tags.is_empty() {
+                p.tags.set(tag_objects(&c.tags));
+            }
+            w = line("CreateImage");
+            p.write(&mut w.object);
         }
-        // Engine calls of issue 17 whose runner actions are not written yet.
-        Command::Call(ApiCall::ModifyImageAttribute(_)) => {
-            return Err(not("ModifyImageAttribute has no scenario action"));
+        Command::Call(ApiCall::ModifyImageAttribute(c)) => {
+            api_call("ModifyImageAttribute")?;
+            let mut p = AlibabaModifyImageAttribute::blank();
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
+            p.region.set_str(c.region.as_str());
+            p.image.set_str(c.image.as_str());
+            if let Some(n) = &c.name {
+                p.name.set_str(n.as_str());
+            }
+            if let Some(d) = &c.description {
+                p.description.set_str(d.as_str());
+            }
+            w = line("ModifyImageAttribute");
+            p.write(&mut w.object);
         }
         Command::Call(ApiCall::DeleteImages(_)) => {
-            return Err(not("DeleteImages has no scenario action"));
+            return Err(not(
+                "DeleteImages (Tencent's form; lines are in the Alibaba form)",
+            ));
         }
-        Command::Call(ApiCall::ImportImage(_)) => {
-            return Err(not("ImportImage has no scenario action"));
+        Command::Call(ApiCall::ImportImage(c)) => {
+            api_call("ImportImage")?;
+            if c.dry_run || c.os_version.is_some() {
+                return Err(not(
+                    "a dry run or an OsVersion of ImportImage (Tencent's form)",
+                ));
+            }
+            let mut p = AlibabaImportImage::blank();
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
+            p.region.set_str(c.region.as_str());
+            p.name.set_str(c.name.as_str());
+            let disks = c
+                .disks
+                .iter()
+                .map(file_disk)
+                .collect::<Result<Vec<_>, _>>()?;
+            p.disks.set(disks);
+            if let Some(d) = &c.description {
+                p.description.set_str(d.as_str());
+            }
+            p.os_type.set_str(match c.platform {
+                crate::image::Platform::Linux => "linux",
+                crate::image::Platform::Windows => "windows",
+            });
+            p.architecture.set_str(c.architecture.as_str());
+            w = line("ImportImage");
+            p.write(&mut w.object);
+        }
+        Command::Report(HostReport::ImportFailed { task, reason }) => {
+            let t = state
+                .import(*task)
+                .ok_or_else(|| not(format!("ImportFailed names unknown import task {task}")))?;
+            let mut p = ImportFailed::blank();
+            p.image.set_str(t.image.as_str());
+            p.reason.set_str(reason.as_str());
+            w = line("ImportFailed");
+            p.write(&mut w.object);
         }
         Command::Report(
             HostReport::ImportStarted(_)
             | HostReport::ImportProgress { .. }
-            | HostReport::ImportFinished(_)
-            | HostReport::ImportFailed { .. },
+            | HostReport::ImportFinished(_),
         ) => {
-            return Err(not("import reports have no scenario action"));
+            return Err(not(
+                "an import report the runner's simulator makes itself (started, progress, finished)",
+            ));
         }
         Command::Call(ApiCall::CopyImage(c)) => {
             api_call("CopyImage")?;

@@ -42,6 +42,7 @@
 pub mod alibaba;
 mod error;
 pub mod estimate;
+pub mod lifecycle;
 pub mod tencent;
 pub mod usage_estimate;
 

@@ -64,6 +64,7 @@ params! {
         "SizeGiB" => size: u64,
         "Encrypted" => encrypted: bool,
         "KMSKeyId" => kms_key: Str<'a>,
+        "SourceImageId" => source_image: Str<'a>,
     }
 }
 
@@ -91,6 +92,19 @@ impl Answer for SeedSnapshot<'_> {
                 return Err(self
                     .kms_key
                     .invalid("a snapshot with a KMS key is encrypted (Encrypted true)"));
+            }
+        };
+        // The image whose disk the snapshot holds (taken from an instance of it): the
+        // snapshot's lineage, which `CreateImage` passes on (seed 001's image fee).
+        let snapshot = match self.source_image.str_opt()? {
+            None => snapshot,
+            Some(s) => {
+                let id = ImageId::new(s).map_err(|e| self.source_image.invalid(&e.to_string()))?;
+                let image = runner.service().state().image(&id).ok_or_else(|| {
+                    self.source_image
+                        .invalid(&format!("there is no image {id}"))
+                })?;
+                snapshot.from_image(image)
             }
         };
         runner.run(at, Command::from(snapshot))?;

@@ -11,6 +11,7 @@ mod estimate;
 mod exports;
 mod fixtures;
 mod images;
+mod lifecycle;
 mod reports;
 mod usage;
 
@@ -27,6 +28,10 @@ pub(crate) use configure::Configure;
 pub(crate) use exports::{AlibabaExportImage, CancelTask};
 pub(crate) use fixtures::{SeedImage, SeedKmsKey, SeedSnapshot, SetAccount, SetBucket};
 pub(crate) use images::{AlibabaCopyImage, AlibabaModifyShare, ImageCall};
+pub(crate) use lifecycle::{
+    AlibabaCreateImage, AlibabaImportImage, AlibabaModifyImageAttribute, FileDisk, ImportFailed,
+    SnapshotDisk,
+};
 pub(crate) use reports::{CopyFailed, ExportFailed};
 
 /// A request that, read from its line, is answered.
@@ -137,6 +142,10 @@ use images::{
     AlibabaDescribeImages, CancelCopy, Delete, SyncImages, TencentDescribeImages,
     TencentModifyShare,
 };
+use lifecycle::{
+    AlibabaDescribeSharePermission, TencentCreateImage, TencentDeleteImages,
+    TencentDescribeSharePermission, TencentImportImage, TencentModifyImageAttribute,
+};
 use usage::{AlibabaEstimateUsageCost, TencentEstimateUsageCost};
 
 impl Answer for Configure<'_> {
@@ -161,12 +170,22 @@ actions! {
     "ExportImage", Some(Alibaba), Call, AlibabaExportImage;
     "CancelTask", Some(Alibaba), Call, CancelTask;
     "DescribeTasks", Some(Alibaba), Call, DescribeTasks;
+    "CreateImage", Some(Alibaba), Call, AlibabaCreateImage;
+    "ImportImage", Some(Alibaba), Call, AlibabaImportImage;
+    "ModifyImageAttribute", Some(Alibaba), Call, AlibabaModifyImageAttribute;
+    "DescribeImageSharePermission", Some(Alibaba), Call, AlibabaDescribeSharePermission;
     "SyncImages", Some(Tencent), Call, SyncImages;
     "ModifyImageSharePermission", Some(Tencent), Call, TencentModifyShare;
     "DescribeImages", Some(Tencent), Call, TencentDescribeImages;
     "ExportImages", Some(Tencent), Call, TencentExportImages;
+    "CreateImage", Some(Tencent), Call, TencentCreateImage;
+    "ImportImage", Some(Tencent), Call, TencentImportImage;
+    "ModifyImageAttribute", Some(Tencent), Call, TencentModifyImageAttribute;
+    "DescribeImageSharePermission", Some(Tencent), Call, TencentDescribeSharePermission;
+    "DeleteImages", Some(Tencent), Call, TencentDeleteImages;
     "CopyFailed", None, Report, CopyFailed;
     "ExportFailed", None, Report, ExportFailed;
+    "ImportFailed", None, Report, ImportFailed;
     "EstimateCopyCost", Some(Alibaba), Query, AlibabaEstimateCopyCost;
     "EstimateCopyCost", Some(Tencent), Query, TencentEstimateCopyCost;
     "EstimateUsageCost", Some(Alibaba), Query, AlibabaEstimateUsageCost;

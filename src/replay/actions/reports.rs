@@ -14,7 +14,7 @@ use super::common::{Read, image_id};
 use super::exports::task_id;
 
 /// The reason of a report that gives none.
-const NO_REASON: &str = "reported by the host";
+pub(crate) const NO_REASON: &str = "reported by the host";
 
 params! {
     /// `CopyFailed`: the copy making an image failed (`RegionId` or `Region`, `ImageId` of
