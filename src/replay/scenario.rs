@@ -438,12 +438,12 @@ pub fn command_line(
                 return Err(not("a dry run (SyncImages)"));
             }
             let mut p = AlibabaCopyImage::blank();
-            if let Some(caller) = &c.caller {
-                p.caller.set_str(caller.as_str());
-            }
-            if let Some(t) = &c.client_token {
-                p.client_token.set_str(t.as_str());
-            }
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
             p.region.set_str(c.region.as_str());
             p.image.set_str(c.image.as_str());
             p.destination.set_str(destination.as_str());
@@ -484,12 +484,7 @@ pub fn command_line(
             };
             api_call(action)?;
             let mut p = ImageCall::blank();
-            if let Some(c) = caller {
-                p.caller.set_str(c.as_str());
-            }
-            if let Some(t) = client_token {
-                p.client_token.set_str(t.as_str());
-            }
+            caller_and_token(&mut p.caller, &mut p.client_token, caller, client_token);
             p.region.set_str(region.as_str());
             p.image.set_str(image.as_str());
             w = line(action);
@@ -498,12 +493,12 @@ pub fn command_line(
         Command::Call(ApiCall::ModifyImageSharePermission(c)) => {
             api_call("ModifyImageSharePermission")?;
             let mut p = AlibabaModifyShare::blank();
-            if let Some(caller) = &c.caller {
-                p.caller.set_str(caller.as_str());
-            }
-            if let Some(t) = &c.client_token {
-                p.client_token.set_str(t.as_str());
-            }
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
             p.region.set_str(c.region.as_str());
             p.image.set_str(c.image.as_str());
             if !c.add.is_empty() {
@@ -524,12 +519,12 @@ pub fn command_line(
                 return Err(not("a system-disk-only export (ExportImages)"));
             }
             let mut p = AlibabaExportImage::blank();
-            if let Some(caller) = &c.caller {
-                p.caller.set_str(caller.as_str());
-            }
-            if let Some(t) = &c.client_token {
-                p.client_token.set_str(t.as_str());
-            }
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
             p.region.set_str(c.region.as_str());
             p.image.set_str(c.request.image.as_str());
             p.bucket.set_str(c.request.bucket.as_str());
@@ -543,12 +538,12 @@ pub fn command_line(
             api_call("CancelTask")?;
             task_text = format!("t-{:08}", c.task.0);
             let mut p = CancelTask::blank();
-            if let Some(caller) = &c.caller {
-                p.caller.set_str(caller.as_str());
-            }
-            if let Some(t) = &c.client_token {
-                p.client_token.set_str(t.as_str());
-            }
+            caller_and_token(
+                &mut p.caller,
+                &mut p.client_token,
+                &c.caller,
+                &c.client_token,
+            );
             p.region.set_str(c.region.as_str());
             p.task
                 .set(super::param::TaskRef::Text(task_text.as_str().into()));
