@@ -240,62 +240,6 @@ impl<'a> Param<Str<'a>> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The fast path reads every time it takes as chrono does, and leaves the rest to it.
-    #[test]
-    fn the_fast_time_path_agrees_with_chrono() {
-        let chrono = |t: &str| {
-            DateTime::parse_from_rfc3339(t)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        };
-        for t in [
-            "2026-01-01T00:00:00Z",
-            "1999-12-31T23:59:59Z",
-            "0000-01-01T00:00:00Z",
-            "9999-12-31T23:59:59Z",
-            "2024-02-29T12:30:45Z",
-        ] {
-            assert_eq!(utc_seconds(t), chrono(t), "{t}");
-            assert!(utc_seconds(t).is_some(), "{t}");
-        }
-        for t in [
-            "2023-02-29T00:00:00Z",
-            "2026-13-01T00:00:00Z",
-            "2026-01-01T24:00:00Z",
-            "2026-01-01T23:59:60Z",
-            "2026-01-01t00:00:00Z",
-            "2026-01-01T00:00:00z",
-            "2026-01-01T00:00:00+00:00",
-            "2026-01-01T00:00:00.5Z",
-            "+026-01-01T00:00:00Z",
-            "2026-01-01T00:00:0ZZ",
-            "２026-01-01T00:00:00Z",
-        ] {
-            assert_eq!(utc_seconds(t), None, "{t}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Over every field's range and past it: where the fast path reads a time it is
-        /// chrono's; where it declines, chrono refuses too, but for a leap second.
-        #[test]
-        fn the_fast_time_path_agrees_with_chrono_everywhere(
-            y in 0u32..10000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62, s in 0u32..62,
-        ) {
-            let t = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
-            let chrono = DateTime::parse_from_rfc3339(&t).ok().map(|t| t.with_timezone(&Utc));
-            match utc_seconds(&t) {
-                Some(fast) => proptest::prop_assert_eq!(Some(fast), chrono),
-                None => proptest::prop_assert!(chrono.is_none() || s == 60),
-            }
-        }
-    }
-}
-
 impl Param<bool> {
     /// The flag, `default` when absent.
     pub(crate) fn or(&self, default: bool) -> Result<bool, Failure> {
@@ -369,48 +313,87 @@ fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
     Some(date.and_time(time).and_utc())
 }
 
-/// Declares a request struct: each member a [`Param`] with the provider's parameter name and
-/// its [`Kind`], in the order a rendered line lists them. Generates `NAMES` (for the docs
-/// table and its test), `blank` (every parameter absent), `read` (a line's members: a name
-/// not declared, nor `at` and `Action`, is refused, the first such in the line's order) and
+/// Declares a request struct: each member a [`Param`] with the provider's parameter name
+/// (`"RegionId" | "Region"`: Alibaba's name, then Tencent's, where the two forms name one
+/// parameter differently) and its [`Kind`], in the order a rendered line lists them.
+/// Generates `ALIBABA_NAMES` and `TENCENT_NAMES` (for [`super::ACTIONS`], the docs table and
+/// its test), `blank_for` (every parameter absent, named as the provider names it; `blank`:
+/// Alibaba's names), `read_for` (a line's members: a name not declared for the provider, nor
+/// `at` and `Action`, is refused, the first such in the line's order; `read`: Alibaba's) and
 /// `write` (the given parameters, in the declared order).
 macro_rules! params {
     ($(#[$meta:meta])* $vis:vis struct $name:ident<$lt:lifetime> {
-        $($key:literal => $field:ident: $kind:ty),* $(,)?
+        $($key:literal $(| $tencent:literal)? => $field:ident: $kind:ty),* $(,)?
     }) => {
         $(#[$meta])*
         $vis struct $name<$lt> {
             $(pub(crate) $field: $crate::replay::param::Param<$kind>,)*
         }
 
+        #[allow(dead_code)]
         impl<$lt> $name<$lt> {
-            /// The parameters, in the declared order.
-            #[allow(dead_code)]
-            pub(crate) const NAMES: &'static [&'static str] = &[$($key),*];
+            /// The parameters in Alibaba's form, in the declared order.
+            pub(crate) const ALIBABA_NAMES: &'static [&'static str] = &[$($key),*];
 
-            /// Every parameter absent.
-            pub(crate) fn blank() -> Self {
-                $name { $($field: $crate::replay::param::Param::absent($key),)* }
+            /// The parameters in Tencent's form, in the declared order.
+            pub(crate) const TENCENT_NAMES: &'static [&'static str] =
+                &[$($crate::replay::param::tencent_name!($key $(, $tencent)?)),*];
+
+            /// Every parameter absent, named as `provider` names it.
+            pub(crate) fn blank_for(provider: $crate::provider::Provider) -> Self {
+                if provider == $crate::provider::Provider::Tencent {
+                    $name {
+                        $($field: $crate::replay::param::Param::absent(
+                            $crate::replay::param::tencent_name!($key $(, $tencent)?),
+                        ),)*
+                    }
+                } else {
+                    $name { $($field: $crate::replay::param::Param::absent($key),)* }
+                }
             }
 
-            /// Reads `object`'s members; refuses the first name that is not declared (nor
-            /// `at` or `Action`).
-            pub(crate) fn read(
+            /// Every parameter absent, with Alibaba's names.
+            pub(crate) fn blank() -> Self {
+                Self::blank_for($crate::provider::Provider::Alibaba)
+            }
+
+            /// Reads `object`'s members as `provider` names them; refuses the first name that
+            /// is not declared (nor `at` or `Action`).
+            pub(crate) fn read_for(
                 object: &$lt $crate::replay::line::RawObject<'_>,
+                provider: $crate::provider::Provider,
             ) -> Result<Self, $crate::replay::failure::Failure> {
-                let mut request = Self::blank();
+                let mut request = Self::blank_for(provider);
+                let tencent = provider == $crate::provider::Provider::Tencent;
+                // One `match` per form: the compiler dispatches on the literal names.
                 for (name, value) in object.members() {
-                    match name {
-                        $($key => request.$field.read(value),)*
-                        "at" | "Action" => {}
-                        other => return Err($crate::replay::failure::Failure::unknown(other)),
+                    if tencent {
+                        match name {
+                            $($crate::replay::param::tencent_name!($key $(, $tencent)?) => {
+                                request.$field.read(value)
+                            })*
+                            "at" | "Action" => {}
+                            other => return Err($crate::replay::failure::Failure::unknown(other)),
+                        }
+                    } else {
+                        match name {
+                            $($key => request.$field.read(value),)*
+                            "at" | "Action" => {}
+                            other => return Err($crate::replay::failure::Failure::unknown(other)),
+                        }
                     }
                 }
                 Ok(request)
             }
 
+            /// Reads `object`'s members with Alibaba's names (see [`Self::read_for`]).
+            pub(crate) fn read(
+                object: &$lt $crate::replay::line::RawObject<'_>,
+            ) -> Result<Self, $crate::replay::failure::Failure> {
+                Self::read_for(object, $crate::provider::Provider::Alibaba)
+            }
+
             /// Adds the given parameters to `object`, in the declared order.
-            #[allow(dead_code)]
             pub(crate) fn write(&self, object: &mut $crate::replay::line::RawObject<'_>) {
                 $(self.$field.write(object);)*
             }
@@ -418,3 +401,70 @@ macro_rules! params {
     };
 }
 pub(crate) use params;
+
+/// The Tencent name of a parameter: the second name where there are two.
+macro_rules! tencent_name {
+    ($alibaba:literal) => {
+        $alibaba
+    };
+    ($alibaba:literal, $tencent:literal) => {
+        $tencent
+    };
+}
+pub(crate) use tencent_name;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path reads every time it takes as chrono does, and leaves the rest to it.
+    #[test]
+    fn the_fast_time_path_agrees_with_chrono() {
+        let chrono = |t: &str| {
+            DateTime::parse_from_rfc3339(t)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        for t in [
+            "2026-01-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2024-02-29T12:30:45Z",
+        ] {
+            assert_eq!(utc_seconds(t), chrono(t), "{t}");
+            assert!(utc_seconds(t).is_some(), "{t}");
+        }
+        for t in [
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T23:59:60Z",
+            "2026-01-01t00:00:00Z",
+            "2026-01-01T00:00:00z",
+            "2026-01-01T00:00:00+00:00",
+            "2026-01-01T00:00:00.5Z",
+            "+026-01-01T00:00:00Z",
+            "2026-01-01T00:00:0ZZ",
+            "２026-01-01T00:00:00Z",
+        ] {
+            assert_eq!(utc_seconds(t), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Over every field's range and past it: where the fast path reads a time it is
+        /// chrono's; where it declines, chrono refuses too, but for a leap second.
+        #[test]
+        fn the_fast_time_path_agrees_with_chrono_everywhere(
+            y in 0u32..10000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62, s in 0u32..62,
+        ) {
+            let t = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+            let chrono = DateTime::parse_from_rfc3339(&t).ok().map(|t| t.with_timezone(&Utc));
+            match utc_seconds(&t) {
+                Some(fast) => proptest::prop_assert_eq!(Some(fast), chrono),
+                None => proptest::prop_assert!(chrono.is_none() || s == 60),
+            }
+        }
+    }
+}

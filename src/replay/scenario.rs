@@ -39,9 +39,9 @@ use crate::provider::Provider;
 
 use super::actions::{
     AlibabaCopyImage, AlibabaCreateImage, AlibabaExportImage, AlibabaImportImage,
-    AlibabaModifyImageAttribute, AlibabaModifyShare, CancelTask, Configure, CopyFailed,
-    ExportFailed, FileDisk, ImageCall, ImportFailed, SeedImage, SeedKmsKey, SeedSnapshot,
-    SetAccount, SetBucket, SnapshotDisk, tag_objects,
+    AlibabaModifyShare, CancelTask, Configure, CopyFailed, ExportFailed, FileDisk, ImageCall,
+    ImportFailed, ModifyImageAttributeCall, SeedImage, SeedKmsKey, SeedSnapshot, SetAccount,
+    SetBucket, SnapshotDisk, tag_objects,
 };
 use super::line::{RawObject, raw};
 use super::param::{Param, Str};
@@ -354,7 +354,7 @@ pub fn command_line(
         }
         Command::Call(ApiCall::ModifyImageAttribute(c)) => {
             api_call("ModifyImageAttribute")?;
-            let mut p = AlibabaModifyImageAttribute::blank();
+            let mut p = ModifyImageAttributeCall::blank();
             caller_and_token(
                 &mut p.caller,
                 &mut p.client_token,

@@ -18,25 +18,11 @@ use super::Answer;
 use super::common::{Read, call_region, given_once, image_id, require_caller};
 
 params! {
-    /// `EstimateCopyCost` (Alibaba form: `RegionId`).
-    pub(crate) struct AlibabaEstimateCopyCost<'a> {
+    /// `EstimateCopyCost` (both forms: the call's region is `RegionId` on Alibaba, `Region`
+    /// on Tencent).
+    pub(crate) struct EstimateCopyCost<'a> {
         "CallerId" => caller: Str<'a>,
-        "RegionId" => region: Str<'a>,
-        "ImageIds" => images: Strs<'a>,
-        "DestinationRegions" => destinations: Strs<'a>,
-        "Months" => months: u64,
-        "Currency" => currency: Str<'a>,
-        "SnapshotPriceGiBMonth" => price: Str<'a>,
-        "SnapshotPricesByRegion" => prices_by_region: Objects<'a>,
-        "CheckRules" => check_rules: bool,
-    }
-}
-
-params! {
-    /// `EstimateCopyCost` (Tencent form: `Region`).
-    pub(crate) struct TencentEstimateCopyCost<'a> {
-        "CallerId" => caller: Str<'a>,
-        "Region" => region: Str<'a>,
+        "RegionId" | "Region" => region: Str<'a>,
         "ImageIds" => images: Strs<'a>,
         "DestinationRegions" => destinations: Strs<'a>,
         "Months" => months: u64,
@@ -55,44 +41,9 @@ params! {
     }
 }
 
-/// The parameters of either form.
-struct Estimate<'p, 'a> {
-    caller: &'p Param<Str<'a>>,
-    region: &'p Param<Str<'a>>,
-    images: &'p Param<Strs<'a>>,
-    destinations: &'p Param<Strs<'a>>,
-    months: &'p Param<u64>,
-    currency: &'p Param<Str<'a>>,
-    price: &'p Param<Str<'a>>,
-    prices_by_region: &'p Param<Objects<'a>>,
-    check_rules: &'p Param<bool>,
-}
-
-macro_rules! estimate_of {
-    ($r:expr) => {
-        Estimate {
-            caller: &$r.caller,
-            region: &$r.region,
-            images: &$r.images,
-            destinations: &$r.destinations,
-            months: &$r.months,
-            currency: &$r.currency,
-            price: &$r.price,
-            prices_by_region: &$r.prices_by_region,
-            check_rules: &$r.check_rules,
-        }
-    };
-}
-
-impl Answer for AlibabaEstimateCopyCost<'_> {
+impl Answer for EstimateCopyCost<'_> {
     fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        estimate_of!(self).answer(runner, at)
-    }
-}
-
-impl Answer for TencentEstimateCopyCost<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        estimate_of!(self).answer(runner, at)
+        self.estimate(runner, at)
     }
 }
 
@@ -102,7 +53,7 @@ fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
         .map_err(|e: charges::AmountError| p.invalid(&e.to_string()))
 }
 
-impl Estimate<'_, '_> {
+impl EstimateCopyCost<'_> {
     /// The prices: `SnapshotPriceGiBMonth` (everywhere) and `SnapshotPricesByRegion`
     /// (`[{"RegionId", "Price"}]`), decimal strings; `Currency` (`USD`). No price given: no
     /// table.
@@ -114,13 +65,13 @@ impl Estimate<'_, '_> {
         }
         let mut table = PriceTable::new(self.currency.str_opt()?.unwrap_or("USD"));
         if let Some(p) = default {
-            table.snapshot_storage.default = Some(amount(self.price, p)?);
+            table.snapshot_storage.default = Some(amount(&self.price, p)?);
         }
         for object in by_region.into_iter().flatten() {
             let entry = RegionPrice::read(object)?;
             let region = RegionId::new(entry.region.str_req()?)
                 .map_err(|e| self.prices_by_region.invalid(&e.to_string()))?;
-            let price = amount(self.prices_by_region, entry.price.str_req()?)?;
+            let price = amount(&self.prices_by_region, entry.price.str_req()?)?;
             table.snapshot_storage.regions.insert(region, price);
         }
         Ok(Some(table))
@@ -130,9 +81,9 @@ impl Estimate<'_, '_> {
     /// copy is first checked as the caller's dry run of `CopyImage` would be (nothing is
     /// copied), and the first refused copy is the answer, with the provider's code, instead
     /// of an estimate that prices a copy the rules would refuse.
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        let caller = require_caller(self.caller)?;
-        let region = call_region(self.region)?;
+    fn estimate(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+        let caller = require_caller(&self.caller)?;
+        let region = call_region(&self.region)?;
         let service = runner.service();
         let catalogue = &service.profile().regions.catalogue;
         if !catalogue.contains(region.as_str()) {
@@ -142,7 +93,7 @@ impl Estimate<'_, '_> {
         if ids.is_empty() {
             return Err(self.images.missing());
         }
-        given_once(self.images, &ids, TencentCode::InvalidParameterValue)?;
+        given_once(&self.images, &ids, TencentCode::InvalidParameterValue)?;
         let state = service.state();
         let mut images = Vec::with_capacity(ids.len());
         for id in ids {
@@ -172,7 +123,7 @@ impl Estimate<'_, '_> {
             return Err(self.destinations.missing());
         }
         given_once(
-            self.destinations,
+            &self.destinations,
             &destinations,
             TencentCode::InvalidParameterValue,
         )?;

@@ -327,133 +327,62 @@ impl Answer for TencentImportImage<'_> {
 }
 
 params! {
-    /// Alibaba `ModifyImageAttribute`: a custom image's name and description.
-    pub(crate) struct AlibabaModifyImageAttribute<'a> {
+    /// `ModifyImageAttribute` (both forms): a custom image's name and description.
+    pub(crate) struct ModifyImageAttributeCall<'a> {
         "CallerId" => caller: Str<'a>,
         "ClientToken" => client_token: Str<'a>,
-        "RegionId" => region: Str<'a>,
+        "RegionId" | "Region" => region: Str<'a>,
         "ImageId" => image: Str<'a>,
         "ImageName" => name: Str<'a>,
-        "Description" => description: Str<'a>,
+        "Description" | "ImageDescription" => description: Str<'a>,
     }
 }
 
-params! {
-    /// Tencent `ModifyImageAttribute`: a custom image's name and description.
-    pub(crate) struct TencentModifyImageAttribute<'a> {
-        "CallerId" => caller: Str<'a>,
-        "ClientToken" => client_token: Str<'a>,
-        "Region" => region: Str<'a>,
-        "ImageId" => image: Str<'a>,
-        "ImageName" => name: Str<'a>,
-        "ImageDescription" => description: Str<'a>,
-    }
-}
-
-/// The parameters of either form of `ModifyImageAttribute`.
-struct Modify<'p, 'a> {
-    caller: &'p Param<Str<'a>>,
-    client_token: &'p Param<Str<'a>>,
-    region: &'p Param<Str<'a>>,
-    image: &'p Param<Str<'a>>,
-    name: &'p Param<Str<'a>>,
-    description: &'p Param<Str<'a>>,
-}
-
-impl Modify<'_, '_> {
+impl Answer for ModifyImageAttributeCall<'_> {
     fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        let caller = require_caller(self.caller)?;
-        let region = call_region(self.region)?;
+        let caller = require_caller(&self.caller)?;
+        let region = call_region(&self.region)?;
         let image = image_id(self.image.str_req()?)?;
         let mut call = ModifyImageAttribute::new(caller, region, image);
         if self.name.str_opt()?.is_some_and(|s| !s.is_empty()) {
-            call = call.name(image_name(self.name, runner.provider())?);
+            call = call.name(image_name(&self.name, runner.provider())?);
         }
-        if let Some(d) = description(self.description)? {
+        if let Some(d) = description(&self.description)? {
             call = call.description(d);
         }
-        call.client_token = client_token(self.client_token)?;
+        call.client_token = client_token(&self.client_token)?;
         runner.run(at, call.into())?;
         Ok(Reply::Plain)
     }
 }
 
-macro_rules! modify_of {
-    ($r:expr) => {
-        Modify {
-            caller: &$r.caller,
-            client_token: &$r.client_token,
-            region: &$r.region,
-            image: &$r.image,
-            name: &$r.name,
-            description: &$r.description,
-        }
-    };
-}
-
-impl Answer for AlibabaModifyImageAttribute<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        modify_of!(self).answer(runner, at)
-    }
-}
-
-impl Answer for TencentModifyImageAttribute<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        modify_of!(self).answer(runner, at)
-    }
-}
-
 params! {
-    /// Alibaba `DescribeImageSharePermission`: the accounts a custom image is shared with.
-    pub(crate) struct AlibabaDescribeSharePermission<'a> {
+    /// `DescribeImageSharePermission` (both forms): the accounts a custom image is shared
+    /// with.
+    pub(crate) struct DescribeImageSharePermission<'a> {
         "CallerId" => caller: Str<'a>,
-        "RegionId" => region: Str<'a>,
+        "RegionId" | "Region" => region: Str<'a>,
         "ImageId" => image: Str<'a>,
     }
 }
 
-params! {
-    /// Tencent `DescribeImageSharePermission`: the accounts a custom image is shared with.
-    pub(crate) struct TencentDescribeSharePermission<'a> {
-        "CallerId" => caller: Str<'a>,
-        "Region" => region: Str<'a>,
-        "ImageId" => image: Str<'a>,
-    }
-}
-
-/// The accounts `image` is shared with, as the engine answers the caller.
-fn share_list(
-    runner: &Runner,
-    caller: &Param<Str<'_>>,
-    region: &Param<Str<'_>>,
-    image: &Param<Str<'_>>,
-) -> Read<Reply> {
-    let caller = require_caller(caller)?;
-    let region = call_region(region)?;
-    let image = image_id(image.str_req()?)?;
-    let accounts = runner
-        .service()
-        .describe_image_share_permission(&caller, &region, &image)?;
-    let request = runner.request();
-    Ok(match runner.provider() {
-        Provider::Alibaba => render::json(&AlibabaSharePermissions::new(
-            &request, &region, &image, &accounts,
-        )),
-        Provider::Tencent => render::json(&tencent::Envelope::new(TencentSharePermissions::new(
-            &request, &accounts,
-        ))),
-    })
-}
-
-impl Answer for AlibabaDescribeSharePermission<'_> {
+impl Answer for DescribeImageSharePermission<'_> {
     fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
-        share_list(runner, &self.caller, &self.region, &self.image)
-    }
-}
-
-impl Answer for TencentDescribeSharePermission<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
-        share_list(runner, &self.caller, &self.region, &self.image)
+        let caller = require_caller(&self.caller)?;
+        let region = call_region(&self.region)?;
+        let image = image_id(self.image.str_req()?)?;
+        let accounts = runner
+            .service()
+            .describe_image_share_permission(&caller, &region, &image)?;
+        let request = runner.request();
+        Ok(match runner.provider() {
+            Provider::Alibaba => render::json(&AlibabaSharePermissions::new(
+                &request, &region, &image, &accounts,
+            )),
+            Provider::Tencent => render::json(&tencent::Envelope::new(
+                TencentSharePermissions::new(&request, &accounts),
+            )),
+        })
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) use exports::{AlibabaExportImage, CancelTask};
 pub(crate) use fixtures::{SeedImage, SeedKmsKey, SeedSnapshot, SetAccount, SetBucket};
 pub(crate) use images::{AlibabaCopyImage, AlibabaModifyShare, ImageCall};
 pub(crate) use lifecycle::{
-    AlibabaCreateImage, AlibabaImportImage, AlibabaModifyImageAttribute, FileDisk, ImportFailed,
+    AlibabaCreateImage, AlibabaImportImage, FileDisk, ImportFailed, ModifyImageAttributeCall,
     SnapshotDisk,
 };
 pub(crate) use reports::{CopyFailed, ExportFailed};
@@ -107,7 +107,10 @@ macro_rules! actions {
             name: $name,
             provider: $provider,
             kind: ActionKind::$kind,
-            params: $request::NAMES,
+            params: match $provider {
+                Some(Provider::Tencent) => $request::TENCENT_NAMES,
+                _ => $request::ALIBABA_NAMES,
+            },
         },)*];
 
         /// Reads and answers `object` as `action` under `provider`; `None` for an action
@@ -124,7 +127,7 @@ macro_rules! actions {
                 $($name if ActionKind::$kind != ActionKind::Configure
                     && $provider.is_none_or(|p: Provider| p == provider) =>
                 {
-                    Some($request::read(object).and_then(|r| {
+                    Some($request::read_for(object, provider).and_then(|r| {
                         $(let r = $wrap(r);)?
                         r.answer(runner, at)
                     }))
@@ -136,17 +139,16 @@ macro_rules! actions {
 }
 
 use Provider::{Alibaba, Tencent};
-use estimate::{AlibabaEstimateCopyCost, TencentEstimateCopyCost};
+use estimate::EstimateCopyCost;
 use exports::{DescribeTasks, TencentExportImages};
 use images::{
     AlibabaDescribeImages, CancelCopy, Delete, SyncImages, TencentDescribeImages,
     TencentModifyShare,
 };
 use lifecycle::{
-    AlibabaDescribeSharePermission, TencentCreateImage, TencentDeleteImages,
-    TencentDescribeSharePermission, TencentImportImage, TencentModifyImageAttribute,
+    DescribeImageSharePermission, TencentCreateImage, TencentDeleteImages, TencentImportImage,
 };
-use usage::{AlibabaEstimateUsageCost, TencentEstimateUsageCost};
+use usage::EstimateUsageCost;
 
 impl Answer for Configure<'_> {
     /// Never called: the runner answers `Configure` itself.
@@ -172,22 +174,22 @@ actions! {
     "DescribeTasks", Some(Alibaba), Call, DescribeTasks;
     "CreateImage", Some(Alibaba), Call, AlibabaCreateImage;
     "ImportImage", Some(Alibaba), Call, AlibabaImportImage;
-    "ModifyImageAttribute", Some(Alibaba), Call, AlibabaModifyImageAttribute;
-    "DescribeImageSharePermission", Some(Alibaba), Call, AlibabaDescribeSharePermission;
+    "ModifyImageAttribute", Some(Alibaba), Call, ModifyImageAttributeCall;
+    "DescribeImageSharePermission", Some(Alibaba), Call, DescribeImageSharePermission;
     "SyncImages", Some(Tencent), Call, SyncImages;
     "ModifyImageSharePermission", Some(Tencent), Call, TencentModifyShare;
     "DescribeImages", Some(Tencent), Call, TencentDescribeImages;
     "ExportImages", Some(Tencent), Call, TencentExportImages;
     "CreateImage", Some(Tencent), Call, TencentCreateImage;
     "ImportImage", Some(Tencent), Call, TencentImportImage;
-    "ModifyImageAttribute", Some(Tencent), Call, TencentModifyImageAttribute;
-    "DescribeImageSharePermission", Some(Tencent), Call, TencentDescribeSharePermission;
+    "ModifyImageAttribute", Some(Tencent), Call, ModifyImageAttributeCall;
+    "DescribeImageSharePermission", Some(Tencent), Call, DescribeImageSharePermission;
     "DeleteImages", Some(Tencent), Call, TencentDeleteImages;
     "CopyFailed", None, Report, CopyFailed;
     "ExportFailed", None, Report, ExportFailed;
     "ImportFailed", None, Report, ImportFailed;
-    "EstimateCopyCost", Some(Alibaba), Query, AlibabaEstimateCopyCost;
-    "EstimateCopyCost", Some(Tencent), Query, TencentEstimateCopyCost;
-    "EstimateUsageCost", Some(Alibaba), Query, AlibabaEstimateUsageCost;
-    "EstimateUsageCost", Some(Tencent), Query, TencentEstimateUsageCost;
+    "EstimateCopyCost", Some(Alibaba), Query, EstimateCopyCost;
+    "EstimateCopyCost", Some(Tencent), Query, EstimateCopyCost;
+    "EstimateUsageCost", Some(Alibaba), Query, EstimateUsageCost;
+    "EstimateUsageCost", Some(Tencent), Query, EstimateUsageCost;
 }

@@ -27,28 +27,11 @@ use super::common::{Read, call_region, image_id, require_caller};
 use super::exports::task_id;
 
 params! {
-    /// `EstimateUsageCost` (Alibaba form: `RegionId`).
-    pub(crate) struct AlibabaEstimateUsageCost<'a> {
+    /// `EstimateUsageCost` (both forms: the call's region is `RegionId` on Alibaba, `Region`
+    /// on Tencent).
+    pub(crate) struct EstimateUsageCost<'a> {
         "CallerId" => caller: Str<'a>,
-        "RegionId" => region: Str<'a>,
-        "Launches" => launches: Objects<'a>,
-        "KeptImages" => kept: Objects<'a>,
-        "Exports" => exports: Objects<'a>,
-        "Downloads" => downloads: Objects<'a>,
-        "Currency" => currency: Str<'a>,
-        "SnapshotPriceGiBMonth" => snapshot_price: Str<'a>,
-        "BucketStoragePriceGiBMonth" => bucket_price: Str<'a>,
-        "BucketRequestPrice" => request_price: Str<'a>,
-        "PublicDownstreamPriceGiB" => downstream_price: Str<'a>,
-        "WindowsLicencePrices" => licence_prices: Objects<'a>,
-    }
-}
-
-params! {
-    /// `EstimateUsageCost` (Tencent form: `Region`).
-    pub(crate) struct TencentEstimateUsageCost<'a> {
-        "CallerId" => caller: Str<'a>,
-        "Region" => region: Str<'a>,
+        "RegionId" | "Region" => region: Str<'a>,
         "Launches" => launches: Objects<'a>,
         "KeptImages" => kept: Objects<'a>,
         "Exports" => exports: Objects<'a>,
@@ -104,49 +87,9 @@ params! {
     }
 }
 
-/// The parameters of either form.
-struct Usage<'p, 'a> {
-    caller: &'p Param<Str<'a>>,
-    region: &'p Param<Str<'a>>,
-    launches: &'p Param<Objects<'a>>,
-    kept: &'p Param<Objects<'a>>,
-    exports: &'p Param<Objects<'a>>,
-    downloads: &'p Param<Objects<'a>>,
-    currency: &'p Param<Str<'a>>,
-    prices: [&'p Param<Str<'a>>; 4],
-    licence_prices: &'p Param<Objects<'a>>,
-}
-
-macro_rules! usage_of {
-    ($r:expr) => {
-        Usage {
-            caller: &$r.caller,
-            region: &$r.region,
-            launches: &$r.launches,
-            kept: &$r.kept,
-            exports: &$r.exports,
-            downloads: &$r.downloads,
-            currency: &$r.currency,
-            prices: [
-                &$r.snapshot_price,
-                &$r.bucket_price,
-                &$r.request_price,
-                &$r.downstream_price,
-            ],
-            licence_prices: &$r.licence_prices,
-        }
-    };
-}
-
-impl Answer for AlibabaEstimateUsageCost<'_> {
+impl Answer for EstimateUsageCost<'_> {
     fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
-        usage_of!(self).answer(runner)
-    }
-}
-
-impl Answer for TencentEstimateUsageCost<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
-        usage_of!(self).answer(runner)
+        self.estimate(runner)
     }
 }
 
@@ -161,10 +104,21 @@ fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
         .map_err(|e: charges::AmountError| p.invalid(&e.to_string()))
 }
 
-impl Usage<'_, '_> {
+impl EstimateUsageCost<'_> {
+    /// The flat prices' parameters, in the order of [`PriceTable`]'s rates.
+    fn prices(&self) -> [&Param<Str<'_>>; 4] {
+        [
+            &self.snapshot_price,
+            &self.bucket_price,
+            &self.request_price,
+            &self.downstream_price,
+        ]
+    }
+
     /// The prices the line gives; none given, no table.
     fn price_table(&self) -> Read<Option<PriceTable>> {
-        let given = self.prices.iter().any(|p| p.opt().ok().flatten().is_some())
+        let prices = self.prices();
+        let given = prices.iter().any(|p| p.opt().ok().flatten().is_some())
             || self.licence_prices.opt()?.is_some();
         if !given {
             return Ok(None);
@@ -176,14 +130,14 @@ impl Usage<'_, '_> {
             &mut table.bucket_requests,
             &mut table.public_downstream,
         ];
-        for (param, rate) in self.prices.iter().zip(rates) {
+        for (param, rate) in prices.into_iter().zip(rates) {
             if let Some(text) = param.str_opt()? {
                 rate.default = Some(amount(param, text)?);
             }
         }
         for object in self.licence_prices.opt()?.into_iter().flatten() {
             let entry = LicencePrice::read(object)?;
-            let price = amount(self.licence_prices, entry.price.str_req()?)?;
+            let price = amount(&self.licence_prices, entry.price.str_req()?)?;
             table
                 .windows_licence
                 .insert(entry.instance_type.str_req()?.to_owned(), price);
@@ -225,9 +179,9 @@ impl Usage<'_, '_> {
             .ok_or_else(|| ErrorCode::InvalidTaskIdNotFound.into())
     }
 
-    fn answer(&self, runner: &Runner) -> Read<Reply> {
-        let caller = require_caller(self.caller)?;
-        let region = call_region(self.region)?;
+    fn estimate(&self, runner: &Runner) -> Read<Reply> {
+        let caller = require_caller(&self.caller)?;
+        let region = call_region(&self.region)?;
         let provider = runner.provider();
         let catalogue = &runner.service().profile().regions.catalogue;
         let geography = catalogue
@@ -254,14 +208,14 @@ impl Usage<'_, '_> {
                 count(&entry.instances)?,
                 count(&entry.months)?,
             )
-            .map_err(|e| plan_error(self.launches, e))?;
+            .map_err(|e| plan_error(&self.launches, e))?;
             plan.push(launch);
         }
         for object in self.kept.opt()?.into_iter().flatten() {
             let entry = KeptEntry::read(object)?;
             let image = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
             let kept = KeptImage::new(PlannedImage::from(image), count(&entry.months)?)
-                .map_err(|e| plan_error(self.kept, e))?;
+                .map_err(|e| plan_error(&self.kept, e))?;
             plan.push(kept);
         }
         for object in self.exports.opt()?.into_iter().flatten() {
@@ -273,7 +227,7 @@ impl Usage<'_, '_> {
                 task.objects.clone(),
                 count(&entry.months)?,
             )
-            .map_err(|e| plan_error(self.exports, e))?;
+            .map_err(|e| plan_error(&self.exports, e))?;
             plan.push(export);
         }
         for object in self.downloads.opt()?.into_iter().flatten() {
@@ -294,7 +248,7 @@ impl Usage<'_, '_> {
                 task.objects.clone(),
                 network,
             )
-            .map_err(|e| plan_error(self.downloads, e))?;
+            .map_err(|e| plan_error(&self.downloads, e))?;
             plan.push(download);
         }
         if plan.items().is_empty() {
