@@ -10,7 +10,7 @@ use crate::engine::{
 };
 use crate::error::{ApiError, ErrorCode, Parameter};
 use crate::export::BucketName;
-use crate::id::{InstanceId, SnapshotId};
+use crate::id::{ClientToken, InstanceId, SnapshotId};
 use crate::image::{Architecture, Platform};
 use crate::import::{DiskSource, ImportDisk, ImportFormat};
 use crate::name::{Description, ImageName};
@@ -80,19 +80,33 @@ fn instance(p: &Param<Str<'_>>) -> Read<Option<InstanceId>> {
         .transpose()
 }
 
-/// The answer to a call that makes an image (`CreateImage`): the image, or the request id
-/// alone for a dry run.
-fn created(runner: &Runner, outcome: Outcome) -> Reply {
-    let Outcome::ImageCreated { image } = outcome else {
-        return Reply::Plain;
+/// Runs `call` with the parameters both forms share, and answers with the new image (or
+/// the request id alone for a dry run).
+fn create(
+    runner: &mut Runner,
+    at: DateTime<Utc>,
+    mut call: CreateImage,
+    description: Option<Description>,
+    instance: Option<InstanceId>,
+    token: Option<ClientToken>,
+) -> Read<Reply> {
+    if let Some(d) = description {
+        call = call.description(d);
+    }
+    if let Some(i) = instance {
+        call = call.instance(i);
+    }
+    call.client_token = token;
+    let Outcome::ImageCreated { image } = runner.run(at, call.into())? else {
+        return Ok(Reply::Plain);
     };
     let request = runner.request();
-    match runner.provider() {
+    Ok(match runner.provider() {
         Provider::Alibaba => render::json(&AlibabaImageCreated::new(&request, &image)),
         Provider::Tencent => render::json(&tencent::Envelope::new(TencentImageCreated::new(
             &request, &image,
         ))),
-    }
+    })
 }
 
 params! {
@@ -142,19 +156,12 @@ impl Answer for AlibabaCreateImage<'_> {
             disk.disk_type.str_opt()?;
             snapshots.push(snapshot_id(disk.snapshot.str_req()?)?);
         }
-        let mut call = CreateImage::new(caller, region, name, snapshots)
+        let call = CreateImage::new(caller, region, name, snapshots)
             .platform(platform(&self.platform, Platform::Linux)?)
             .architecture(architecture(&self.architecture)?)
             .tags(tags(&self.tags)?);
-        if let Some(d) = description {
-            call = call.description(d);
-        }
-        if let Some(i) = instance {
-            call = call.instance(i);
-        }
-        call.client_token = client_token(&self.client_token)?;
-        let outcome = runner.run(at, call.into())?;
-        Ok(created(runner, outcome))
+        let token = client_token(&self.client_token)?;
+        create(runner, at, call, description, instance, token)
     }
 }
 
@@ -186,17 +193,10 @@ impl Answer for TencentCreateImage<'_> {
             .into_iter()
             .map(snapshot_id)
             .collect::<Read<Vec<_>>>()?;
-        let mut call =
+        let call =
             CreateImage::new(caller, region, name, snapshots).dry_run(self.dry_run.or(false)?);
-        if let Some(d) = description {
-            call = call.description(d);
-        }
-        if let Some(i) = instance {
-            call = call.instance(i);
-        }
-        call.client_token = client_token(&self.client_token)?;
-        let outcome = runner.run(at, call.into())?;
-        Ok(created(runner, outcome))
+        let token = client_token(&self.client_token)?;
+        create(runner, at, call, description, instance, token)
     }
 }
 
