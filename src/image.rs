@@ -783,6 +783,24 @@ impl Image {
         &self.ultimate_source
     }
 
+    /// The lineage of a disk of an instance of this image: its ultimate source, paid if
+    /// this image is ([`Snapshot::with_lineage`](crate::Snapshot::with_lineage)).
+    ///
+    /// ```
+    /// use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+    ///
+    /// let market = Image::marketplace(ImageId::new("m-market0001")?, RegionId::new("cn-hangzhou")?,
+    ///     AccountId::new("marketplace")?, ImageName::new("lamp")?, vec![], vec![])
+    ///     .paid(true)
+    ///     .build()?;
+    /// let lineage = market.lineage();
+    /// assert_eq!((lineage.image().as_str(), lineage.paid()), ("m-market0001", true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lineage(&self) -> crate::snapshot::Lineage {
+        crate::snapshot::Lineage::new(self.ultimate_source().clone(), self.paid())
+    }
+
     /// Whether it was created from snapshots holding disks of another image's lineage
     /// ([`crate::snapshot::Lineage`]); its ultimate source and paid flag are then theirs.
     pub fn derived(&self) -> bool {

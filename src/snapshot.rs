@@ -79,14 +79,6 @@ impl Lineage {
         Lineage { image, paid }
     }
 
-    /// The lineage of a disk of `image`: its ultimate source, paid if `image` is.
-    pub fn of(image: &crate::image::Image) -> Self {
-        Lineage {
-            image: image.ultimate_source().clone(),
-            paid: image.paid(),
-        }
-    }
-
     /// The ultimate source image.
     pub fn image(&self) -> &ImageId {
         &self.image
@@ -193,9 +185,10 @@ impl Snapshot {
         self
     }
 
-    /// The same snapshot, holding a disk of `image`: it records `image`'s ultimate source
-    /// and paid flag ([`Lineage::of`]), so an image created from it carries the image fee
-    /// of a paid lineage ([seed 001](crate::sources#seed-001)).
+    /// The same snapshot, holding a disk whose lineage is `lineage` (or none): an image
+    /// created from it carries the image fee of a paid lineage
+    /// ([seed 001](crate::sources#seed-001)). A disk of an instance of image `i` has
+    /// [`Image::lineage`](crate::Image::lineage).
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
@@ -206,17 +199,12 @@ impl Snapshot {
     ///     .paid(true)
     ///     .build()?;
     /// let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    /// let disk = Snapshot::new(SnapshotId::new("s-disk0001")?, hz, owner, t0, 40).from_image(&paid);
+    /// let disk = Snapshot::new(SnapshotId::new("s-disk0001")?, hz, owner, t0, 40)
+    ///     .with_lineage(Some(paid.lineage()));
     /// let lineage = disk.lineage().expect("a disk of the paid image");
     /// assert_eq!((lineage.image(), lineage.paid()), (paid.id(), true));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_image(mut self, image: &crate::image::Image) -> Self {
-        self.lineage = Some(Lineage::of(image));
-        self
-    }
-
-    /// The same snapshot with `lineage` (or none).
     pub fn with_lineage(mut self, lineage: Option<Lineage>) -> Self {
         self.lineage = lineage;
         self

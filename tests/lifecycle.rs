@@ -424,8 +424,8 @@ mod lineage {
         .build()
         .unwrap();
         s.register(t(0), Fixture::Image(market.clone())).unwrap();
-        let disk =
-            Snapshot::new(sid("s-lamp0001"), reg(HZ), acct(ALICE), t(0), 40).from_image(&market);
+        let disk = Snapshot::new(sid("s-lamp0001"), reg(HZ), acct(ALICE), t(0), 40)
+            .with_lineage(Some(market.lineage()));
         s.register(t(0), disk.into()).unwrap();
 
         // Create: the new image is paid, its ultimate source the marketplace image.

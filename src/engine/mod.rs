@@ -188,7 +188,7 @@
 //!
 //! **Lineage** ([seed 001](crate::sources#seed-001)): every snapshot may know the ultimate
 //! source image of the disk it holds ([`crate::snapshot::Lineage`], set on fixtures with
-//! [`Snapshot::from_image`](crate::Snapshot::from_image); a copy's snapshots inherit their
+//! [`Snapshot::with_lineage`](crate::Snapshot::with_lineage) and [`Image::lineage`](crate::Image::lineage); a copy's snapshots inherit their
 //! source image's). An image created from such snapshots takes the system disk's lineage
 //! (else the first data disk's that has one) as its ultimate source, and is paid when any of
 //! its disks comes from a paid image; its copies and shares keep that, so

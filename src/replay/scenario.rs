@@ -246,7 +246,7 @@ pub fn command_line(
                 // `SourceImageId` names an image the state holds, whose lineage this is.
                 let source = state
                     .image(lineage.image())
-                    .filter(|i| &crate::snapshot::Lineage::of(i) == lineage)
+                    .filter(|i| &i.lineage() == lineage)
                     .ok_or_else(|| {
                         not(format!(
                             "snapshot {}: a lineage whose image the state does not hold",

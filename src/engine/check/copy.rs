@@ -235,7 +235,7 @@ pub(super) fn accept_copies(
                 // key lives in the source region and can't encrypt the copy.
                 kms_key: encryption.key().cloned(),
                 // The copy's disks are the source's: the same ultimate source.
-                lineage: Some(crate::snapshot::Lineage::of(source)),
+                lineage: Some(source.lineage()),
             });
         }
         task_counter += 1;

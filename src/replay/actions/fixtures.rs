@@ -104,7 +104,7 @@ impl Answer for SeedSnapshot<'_> {
                     self.source_image
                         .invalid(&format!("there is no image {id}"))
                 })?;
-                snapshot.from_image(image)
+                snapshot.with_lineage(Some(image.lineage()))
             }
         };
         runner.run(at, Command::from(snapshot))?;
