@@ -26,9 +26,9 @@
 //! [`crate::import`]; while `Waiting` or `Creating` the image can't be deleted, copied,
 //! shared, exported or renamed.
 //!
-//! Tencent renders `Available` as `NORMAL`, `CreateFailed` as `CREATEFAILED`, a copy's
-//! destination while `Waiting` or `Creating` as `SYNCING`, and any other image being created
-//! as `CREATING`. `UnAvailable` and `Deprecated` have no Tencent state: they render as
+//! Tencent renders `Available` as `NORMAL`, `CreateFailed` as `CREATEFAILED` (an import's
+//! `IMPORTFAILED`), a copy's destination while `Waiting` or `Creating` as `SYNCING`, an
+//! import's as `IMPORTING`, and any other image being created as `CREATING`. `UnAvailable` and `Deprecated` have no Tencent state: they render as
 //! `UNAVAILABLE` and `DEPRECATED`.
 
 use std::fmt;
@@ -53,7 +53,7 @@ use crate::tag::Tags;
 /// let custom = Image::custom(ImageId::new("m-web0001")?, hz, owner.clone(), ImageName::new("web")?, vec![]);
 /// let custom = custom.build()?;
 /// assert_eq!(custom.kind(), ImageKind::Custom);
-/// assert_eq!(custom.tencent_source(), "CREATE");
+/// assert_eq!(custom.tencent_source(), "CREATE_IMAGE");
 /// // The kind is fixed; the relation depends on who looks.
 /// assert_eq!(custom.owner_alias_for(&owner, false), Some(OwnerAlias::Own));
 /// let other = AccountId::new("6543210987654321")?;
@@ -400,6 +400,9 @@ pub struct Image {
     pub(crate) published_regions: Vec<RegionId>,
     /// When it was created or registered.
     pub(crate) created_at: DateTime<Utc>,
+    /// Made by `ImportImage` from disk files outside the cloud (Tencent `EXTERNAL_IMPORT`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) imported: bool,
 }
 
 /// Why an [`Image`] was refused, by [`ImageBuilder::build`] or by deserialisation.
@@ -494,6 +497,8 @@ struct ImageData {
     copied_from: Option<ImageId>,
     published_regions: Vec<RegionId>,
     created_at: DateTime<Utc>,
+    #[serde(default)]
+    imported: bool,
 }
 
 impl TryFrom<ImageData> for Image {
@@ -521,6 +526,7 @@ impl TryFrom<ImageData> for Image {
             copied_from: d.copied_from,
             published_regions: d.published_regions,
             created_at: d.created_at,
+            imported: d.imported,
         };
         image.check()?;
         Ok(image)
@@ -601,6 +607,7 @@ impl Image {
             copied_from: None,
             published_regions,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
+            imported: false,
         })
     }
 
@@ -854,19 +861,63 @@ impl Image {
         }
     }
 
-    /// Tencent's `ImageState` for this image.
-    pub fn tencent_state(&self) -> &'static str {
-        self.status.tencent_state(self.copied_from.is_some())
+    /// Whether `ImportImage` made it, from disk files outside the cloud.
+    pub fn is_imported(&self) -> bool {
+        self.imported
     }
 
-    /// Tencent's `ImageSource`: `OFFICIAL` (public), `MARKET` (marketplace) or `CREATE`
-    /// (custom images, copies included). The value set is this crate's choice: Tencent's
-    /// SDK documents the field without listing its values.
+    /// Tencent's `ImageState` for this image: [`ImageStatus::tencent_state`], except that an
+    /// imported image is `IMPORTING` while `Waiting` or `Creating` and `IMPORTFAILED` once
+    /// `CreateFailed`, the states `tencentcloud-sdk-go` documents for an import
+    /// (`tencentcloud/cvm/v20170312/models.go:5395`, `Image.ImageState`: "IMPORTING-导入中",
+    /// "IMPORTFAILED-导入失败").
+    ///
+    /// ```
+    /// use machine_image::{AccountId, Image, ImageId, ImageName, ImageStatus, RegionId};
+    ///
+    /// let (gz, owner) = (RegionId::new("ap-guangzhou")?, AccountId::new("100000000001")?);
+    /// let (id, name) = (ImageId::new("img-00000001")?, ImageName::new("vm")?);
+    /// let image = |status| {
+    ///     Image::custom(id.clone(), gz.clone(), owner.clone(), name.clone(), vec![])
+    ///         .imported(true)
+    ///         .status(status)
+    ///         .progress(0)
+    ///         .build()
+    /// };
+    /// assert_eq!(image(ImageStatus::Waiting)?.tencent_state(), "IMPORTING");
+    /// assert_eq!(image(ImageStatus::CreateFailed)?.tencent_state(), "IMPORTFAILED");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tencent_state(&self) -> &'static str {
+        match self.status {
+            ImageStatus::Waiting | ImageStatus::Creating if self.imported => "IMPORTING",
+            ImageStatus::CreateFailed if self.imported => "IMPORTFAILED",
+            status => status.tencent_state(self.copied_from.is_some()),
+        }
+    }
+
+    /// Tencent's `ImageSource`: `OFFICIAL` (public), `CREATE_IMAGE` (a custom image made in
+    /// the cloud, copies included) or `EXTERNAL_IMPORT` (a custom image made by
+    /// `ImportImage`): the values `tencentcloud-sdk-go` documents for the field
+    /// (`tencentcloud/cvm/v20170312/models.go:5410`, `Image.ImageSource`: "`OFFICIAL` 官方镜像",
+    /// "`CREATE_IMAGE` 用户自建镜像", "`EXTERNAL_IMPORT` 用户外部导入镜像"). A marketplace
+    /// image is `MARKET`, this crate's choice: the SDK lists no value for it.
+    ///
+    /// ```
+    /// use machine_image::{AccountId, Image, ImageId, ImageName, RegionId};
+    ///
+    /// let (gz, owner) = (RegionId::new("ap-guangzhou")?, AccountId::new("100000000001")?);
+    /// let made = Image::custom(ImageId::new("img-00000001")?, gz.clone(), owner.clone(), ImageName::new("app")?, vec![]);
+    /// assert_eq!(made.clone().build()?.tencent_source(), "CREATE_IMAGE");
+    /// assert_eq!(made.imported(true).build()?.tencent_source(), "EXTERNAL_IMPORT");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tencent_source(&self) -> &'static str {
         match self.kind {
             ImageKind::System => "OFFICIAL",
             ImageKind::Marketplace => "MARKET",
-            ImageKind::Custom => "CREATE",
+            ImageKind::Custom if self.imported => "EXTERNAL_IMPORT",
+            ImageKind::Custom => "CREATE_IMAGE",
         }
     }
 }
@@ -875,6 +926,13 @@ impl ImageBuilder {
     /// Sets the description.
     pub fn description(mut self, description: Description) -> Self {
         self.0.description = Some(description);
+        self
+    }
+
+    /// Marks a custom image as made by `ImportImage` (default: not), which Tencent shows
+    /// ([`Image::tencent_source`], [`Image::tencent_state`]).
+    pub fn imported(mut self, imported: bool) -> Self {
+        self.0.imported = imported;
         self
     }
 

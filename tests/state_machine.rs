@@ -976,7 +976,8 @@ impl Model {
         Ok(Outcome::ImageModified { image: image.id })
     }
 
-    /// `DeleteImages`: each image by `DeleteImage`'s rules, all or none.
+    /// `DeleteImages`: each image by `DeleteImage`'s rules and not shared with others, all or
+    /// none.
     fn delete_many(&mut self, c: &DeleteImages) -> Answer {
         let caller = c.caller.clone().ok_or(ErrorCode::InvalidAliUidIsNull)?;
         self.require_region(&c.region)?;
@@ -985,11 +986,21 @@ impl Model {
         }
         let mut trial = self.clone();
         for image in &c.images {
+            // Unlike `DeleteImage`, the caller's own image still shared with other accounts
+            // is refused (Tencent `InvalidImageId.InShared`), once the image passes
+            // `DeleteImage`'s checks.
+            let own_and_shared = trial
+                .visible(&caller, &c.region, image)
+                .is_ok_and(|(_, alias)| alias == "self")
+                && trial.shares.iter().any(|(i, _)| i == image);
             trial.delete(&DeleteImage::new(
                 caller.clone(),
                 c.region.clone(),
                 image.clone(),
             ))?;
+            if own_and_shared {
+                return Err(ErrorCode::Forbbiden);
+            }
         }
         *self = trial;
         Ok(Outcome::ImagesDeleted {

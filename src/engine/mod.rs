@@ -202,7 +202,8 @@
 //! (`MissingParameter`: `DiskDeviceMapping`, Tencent `ImageUrl`) and at most 17
 //! (`InvalidParameter`); for each disk in order: an OSS object is named (`MissingParameter`)
 //! in a bucket of the caller's in the image's region (`InvalidOSSBucket.NotFound`; buckets
-//! are [`Fixture::Bucket`]s), a URL is `http://` or `https://` (`InvalidParameter`), the size
+//! are [`Fixture::Bucket`]s), a URL is `http://` or `https://` (`InvalidParameter`; Tencent
+//! `InvalidParameter.InvalidParameterUrlError`), the size
 //! is above 0 (`InvalidParameter`); the disks' total within the profile's maximum or the
 //! account allow-listed (`SizeExceed.Image`); the name is free
 //! (`InvalidImageName.Duplicated`); the image and snapshot quotas hold the image and one
@@ -223,7 +224,8 @@
 //! name fits the provider (`InvalidImageName.Malformed`; Tencent: at most 60 characters,
 //! `InvalidParameterValue.TooLong`); the image is in that region and visible to the caller
 //! (`InvalidImageId.NotFound`); the caller owns it (`Forbbiden`: a shared, public or
-//! marketplace image keeps its attributes); it is not being made (`IncorrectImageStatus`
+//! marketplace image keeps its attributes; Tencent answers an image shared from another
+//! account with `UnsupportedOperation.SharedImageModifyUnsupported`); it is not being made (`IncorrectImageStatus`
 //! while `Waiting` or `Creating`); a new name is free among the caller's other images in the
 //! region (`InvalidImageName.Duplicated`). The description's own rules (2–256 characters,
 //! no `http://` or `https://` prefix) are those of [`crate::Description`], checked when it
@@ -244,8 +246,10 @@
 //! [`DeleteImages`] (Tencent `DeleteImages`: `ImageIds`, `DryRun`) checks the caller, the
 //! region, that at least one image is named (`MissingParameter`) and none twice
 //! (`InvalidParameter`), then every image in the order given with the rules of
-//! [`DeleteImage`] before deleting any: the call deletes all of them or none, and the first
-//! image refused gives the answer. A dry run stops after the checks and answers an empty
+//! [`DeleteImage`] before deleting any, except that one's own image still shared with other
+//! accounts is refused (`InvalidImageId.InShared`: Tencent deletes a shared image only once
+//! its shares are cancelled) where `DeleteImage` revokes the shares: the call deletes all of
+//! them or none, and the first image refused gives the answer. A dry run stops after the checks and answers an empty
 //! list.
 //!
 //! # Idempotent retries
@@ -272,7 +276,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::copy::{TaskId, TaskState};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, TencentCode};
 use crate::export::ExportTaskId;
 use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
@@ -893,9 +897,10 @@ impl ImageService {
     /// Checks, in this order: the region is known (`InvalidRegionId.NotFound`); the image
     /// is in it and visible to the caller (`InvalidImageId.NotFound`, also listed for the
     /// call by Tencent's SDK); the caller owns it (`Forbbiden`, Alibaba's code for an
-    /// operation on another account's resource; Tencent renders it
-    /// `InvalidParameterValue.InvalidImageId`): only the owner sees who an image is shared
-    /// with.
+    /// operation on another account's resource; on Tencent
+    /// `UnauthorizedOperation.ImageNotBelongToAccount`, the code `tencentcloud-sdk-go` lists
+    /// for the call, `cvm/v20170312/client.go:2463`): only the owner sees who an image is
+    /// shared with.
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
@@ -917,6 +922,7 @@ impl ImageService {
     /// // The account it is shared with sees the image, not its share list.
     /// let refused = service.describe_image_share_permission(&friend, &hz, &web).unwrap_err();
     /// assert_eq!(refused.code().as_str(), "Forbbiden");
+    /// assert_eq!(refused.tencent().as_str(), "UnauthorizedOperation.ImageNotBelongToAccount");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn describe_image_share_permission(
@@ -940,7 +946,10 @@ impl ImageService {
                 accounts.sort();
                 Ok(accounts)
             }
-            Some(_) => Err(ApiError::new(ErrorCode::Forbbiden)),
+            // Tencent lists `UnauthorizedOperation.ImageNotBelongToAccount` for the call
+            // (`tencentcloud-sdk-go` `cvm/v20170312/client.go:2463`).
+            Some(_) => Err(ApiError::new(ErrorCode::Forbbiden)
+                .with_tencent(TencentCode::UnauthorizedOperationImageNotBelongToAccount)),
         }
     }
 }

@@ -32,6 +32,10 @@
 //! | KMS key missing / unauthorised | `InvalidParameterValue` / `UnauthorizedOperation` |
 //! | share: unknown account / yourself / already shared with it | `InvalidAccountId.NotFound` / `InvalidAccountIs.YourSelf` / `FailedOperation.AccountAlreadyExists` |
 //! | `CreateImage` naming an instance (instances are not modelled) | `InvalidInstanceId.NotFound` |
+//! | `ImportImage`: `ImageUrl` not a URL | `InvalidParameter.InvalidParameterUrlError` |
+//! | `ModifyImageAttribute` on an image shared from another account | `UnsupportedOperation.SharedImageModifyUnsupported` |
+//! | `DescribeImageSharePermission` on an image the caller does not own | `UnauthorizedOperation.ImageNotBelongToAccount` |
+//! | `DeleteImages` of an image shared with other accounts | `InvalidImageId.InShared` |
 //! | export: not activated | `InvalidPermission` |
 //! | export: public or marketplace image / shared image | `UnsupportedOperation.PublicImageExportUnsupported` / `UnsupportedOperation.SharedImageExportUnsupported` |
 //! | export: Windows image | `UnsupportedOperation.WindowsImageExportUnsupported` |
@@ -127,6 +131,11 @@ tencent_codes! {
     /// `InvalidParameter.SnapshotNotFound` (*translated*).
     InvalidParameterSnapshotNotFound = "InvalidParameter.SnapshotNotFound",
         "The specified snapshot does not exist.";
+    /// `InvalidParameter.InvalidParameterUrlError` (`ImportImage`: an `ImageUrl` that is no
+    /// URL; `tencentcloud-sdk-go` `cvm/v20170312/errors.go:309`, listed for the call in
+    /// `client.go:4723`; the message is the international edition's).
+    InvalidParameterInvalidParameterUrlError = "InvalidParameter.InvalidParameterUrlError",
+        "Invalid URL.";
     /// `InvalidParameterCombination` (*translated*).
     InvalidParameterCombination = "InvalidParameterCombination",
         "The parameter combination is invalid.";
@@ -175,6 +184,12 @@ tencent_codes! {
     /// `UnsupportedOperation.InvalidRegionDiskEncrypt` (*translated*).
     UnsupportedOperationInvalidRegionDiskEncrypt = "UnsupportedOperation.InvalidRegionDiskEncrypt",
         "The specified region does not support encrypted disks.";
+    /// `UnsupportedOperation.SharedImageModifyUnsupported` (`ModifyImageAttribute` on an
+    /// image shared from another account: `tencentcloud-sdk-go` `cvm/v20170312/errors.go:1224`,
+    /// listed for the call in `client.go:6383`; *translated* from
+    /// "从其他账号共享的镜像不支持修改属性。").
+    UnsupportedOperationSharedImageModifyUnsupported = "UnsupportedOperation.SharedImageModifyUnsupported",
+        "Images shared from other accounts do not support attribute modification.";
     /// `UnsupportedOperation.Region`.
     UnsupportedOperationRegion = "UnsupportedOperation.Region", "The region is unsupported.";
     /// `InvalidParameterValue.InvalidFileNamePrefixList` (`ExportImages`, *translated* from

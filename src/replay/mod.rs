@@ -47,7 +47,7 @@
 //! | `CreateImage` | `RegionId`, `ImageName`; `SnapshotId` (the system disk), `DiskDeviceMapping` (`[{"SnapshotId","Size","Device","DiskType"}]`, the disks after it; only the snapshot is modelled), `Description`, `Platform` (`Linux`; or `Windows`), `Architecture` (`x86_64`; or `arm64`), `Tag`, `InstanceId` (refused: instances are outside the model). Answers `ImageId` |
 //! | `ImportImage` | `RegionId`, `ImageName`, `DiskDeviceMapping` (`[{"OSSBucket","OSSObject","Format","DiskImageSize","Device"}]`, system disk first; formats `RAW`, `VHD`, `QCOW2`, `VMDK`; sizes in GiB; the device is not modelled); `Description`, `OSType` (`linux`; or `windows`), `Platform` (the distribution: taken, not modelled), `Architecture`. Answers `ImageId`, `RegionId`, `TaskId` (`t-import00000001`); the image is `Waiting`, then `Creating`, then `Available` as the simulator runs the task |
 //! | `ModifyImageAttribute` | `RegionId`, `ImageId`; `ImageName`, `Description` |
-//! | `DescribeImageSharePermission` | `RegionId`, `ImageId`: `Accounts` (`{"Account":[{"AliyunId"}]}`) the caller's image is shared with |
+//! | `DescribeImageSharePermission` | `RegionId`, `ImageId`: `Accounts` (`{"Account":[{"AliyunId"}]}`) the caller's image is shared with, the first page of 10 (`PageNumber` and `PageSize` are not taken) |
 //!
 //! | Tencent call (all take `Region`, the region the call is made in) | Parameters |
 //! |---|---|
@@ -56,7 +56,7 @@
 //! | `DescribeImages` | `ImageIds` (optional) |
 //! | `ExportImages` | `BucketName`, `ImageIds`, `FileNamePrefixList` (one per image); `ExportFormat` (`RAW`, `QCOW2`, `VHD`, `VMDK`; default `RAW`), `OnlyExportRootDisk`, `DryRun`, `RoleName` (taken, not modelled). One export task per image; every image is checked before any is exported; a `ClientToken` covers the call (image N's export carries `<token>#N`) |
 //! | `CreateImage` | `ImageName`, `SnapshotIds` (system disk first); `ImageDescription`, `DryRun`, `InstanceId` (refused: instances are outside the model). Answers `ImageId` |
-//! | `ImportImage` | `ImageName`, `ImageUrl`, `OsType` (`Windows…` is Windows, any other Linux); `OsVersion`, `Architecture`, `ImageDescription`, `DryRun`. The call does not give the file's size: the model takes 50 GiB |
+//! | `ImportImage` | `ImageName`, `ImageUrl`, `OsType` (`Windows…` is Windows, any other Linux); `OsVersion`, `Architecture` (`x86_64`; or `arm_64`), `ImageDescription`, `DryRun`. The call does not give the file's size: the model takes 50 GiB. Answers `ImageId` |
 //! | `ModifyImageAttribute` | `ImageId`; `ImageName`, `ImageDescription` |
 //! | `DescribeImageSharePermission` | `ImageId`: `SharePermissionSet` (`[{"AccountId"}]`; the model keeps no `CreatedTime`) |
 //! | `DeleteImages` | `ImageIds`; `DryRun`. Every image is checked before any is deleted |

@@ -71,6 +71,26 @@ impl<'a> TencentImageCreated<'a> {
     }
 }
 
+/// Tencent `ImportImage`: `{"ImageId", "RequestId"}` (inside
+/// [`Envelope`](super::tencent::Envelope)), the shape of [`TencentImageCreated`]: the SDK's
+/// `ImportImageResponseParams` carries the image being imported's `ImageId`
+/// (`tencentcloud-sdk-go` `tencentcloud/cvm/v20170312/models.go:5608`).
+///
+/// ```
+/// use machine_image::response::lifecycle::TencentImageImported;
+/// use machine_image::response::tencent::Envelope;
+/// use machine_image::{ImageId, RequestId};
+///
+/// let request = RequestId::from_sequence(4);
+/// let image = ImageId::new("img-00000001")?;
+/// assert_eq!(
+///     serde_json::to_string(&Envelope::new(TencentImageImported::new(&request, &image)))?,
+///     r#"{"Response":{"ImageId":"img-00000001","RequestId":"00000000-0000-4000-8000-000000000004"}}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub type TencentImageImported<'a> = TencentImageCreated<'a>;
+
 /// Alibaba `ImportImage`: `{"RequestId", "ImageId", "RegionId", "TaskId"}`; the task id
 /// is written `t-import` and eight digits, apart from the export tasks' `t-` ids.
 ///
@@ -130,8 +150,12 @@ pub fn import_task_id(task: ImportTaskId) -> String {
 
 /// Alibaba `DescribeImageSharePermission`: `{"RequestId", "RegionId", "ImageId",
 /// "ShareGroups": {"ShareGroup": []}, "Accounts": {"Account": [{"AliyunId"}]},
-/// "TotalCount", "PageNumber", "PageSize"}`: every account, one page (the model has no
-/// share groups).
+/// "TotalCount", "PageNumber", "PageSize"}`: one page of the accounts (the model has no
+/// share groups). The call pages with `PageNumber` (from 1) and `PageSize` (1 to 100,
+/// default 10: "By default, 10 entries are displayed on each page", Alibaba's
+/// `DescribeImageSharePermission` reference; the request fields are `alibaba-cloud-sdk-go`
+/// `services/ecs/describe_image_share_permission.go:76`), and `PageSize` echoes the page
+/// size asked for, not the number of accounts on the page.
 ///
 /// ```
 /// use machine_image::response::lifecycle::AlibabaSharePermissions;
@@ -143,8 +167,13 @@ pub fn import_task_id(task: ImportTaskId) -> String {
 /// let body = AlibabaSharePermissions::new(&request, &region, &image, &accounts);
 /// assert_eq!(
 ///     serde_json::to_string(&body)?,
-///     r#"{"RequestId":"00000000-0000-4000-8000-000000000001","RegionId":"cn-hangzhou","ImageId":"m-web00001","ShareGroups":{"ShareGroup":[]},"Accounts":{"Account":[{"AliyunId":"2000000000000002"}]},"TotalCount":1,"PageNumber":1,"PageSize":1}"#
+///     r#"{"RequestId":"00000000-0000-4000-8000-000000000001","RegionId":"cn-hangzhou","ImageId":"m-web00001","ShareGroups":{"ShareGroup":[]},"Accounts":{"Account":[{"AliyunId":"2000000000000002"}]},"TotalCount":1,"PageNumber":1,"PageSize":10}"#
 /// );
+/// // The second page of one account a page:
+/// let accounts = [AccountId::new("2000000000000002")?, AccountId::new("2000000000000003")?];
+/// let body = AlibabaSharePermissions::page(&request, &region, &image, &accounts, 2, 1);
+/// assert_eq!(body.accounts.account[0].aliyun_id, "2000000000000003");
+/// assert_eq!((body.total_count, body.page_number, body.page_size), (2, 2, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,10 +196,10 @@ pub struct AlibabaSharePermissions<'a> {
     /// `TotalCount`.
     #[serde(rename = "TotalCount")]
     pub total_count: usize,
-    /// `PageNumber`: 1.
+    /// `PageNumber`: the page shown, from 1.
     #[serde(rename = "PageNumber")]
     pub page_number: usize,
-    /// `PageSize`: every account on one page.
+    /// `PageSize`: the page size asked for (10 by default).
     #[serde(rename = "PageSize")]
     pub page_size: usize,
 }
@@ -200,13 +229,31 @@ pub struct AliyunId<'a> {
 }
 
 impl<'a> AlibabaSharePermissions<'a> {
-    /// The body listing `accounts`, the accounts `image` in `region` is shared with.
+    /// The page size Alibaba uses when the call gives none.
+    pub const DEFAULT_PAGE_SIZE: usize = 10;
+
+    /// The first page, of [`Self::DEFAULT_PAGE_SIZE`] accounts, of `accounts`, the
+    /// accounts `image` in `region` is shared with.
     pub fn new(
         request: &'a RequestId,
         region: &'a RegionId,
         image: &'a ImageId,
         accounts: &'a [AccountId],
     ) -> Self {
+        Self::page(request, region, image, accounts, 1, Self::DEFAULT_PAGE_SIZE)
+    }
+
+    /// Page `page_number` (from 1) of `page_size` accounts of `accounts`; a page past the
+    /// end lists none.
+    pub fn page(
+        request: &'a RequestId,
+        region: &'a RegionId,
+        image: &'a ImageId,
+        accounts: &'a [AccountId],
+        page_number: usize,
+        page_size: usize,
+    ) -> Self {
+        let skip = page_number.saturating_sub(1).saturating_mul(page_size);
         AlibabaSharePermissions {
             request_id: request.as_str(),
             region_id: region.as_str(),
@@ -215,14 +262,16 @@ impl<'a> AlibabaSharePermissions<'a> {
             accounts: SharedAccounts {
                 account: accounts
                     .iter()
+                    .skip(skip)
+                    .take(page_size)
                     .map(|a| AliyunId {
                         aliyun_id: a.as_str(),
                     })
                     .collect(),
             },
             total_count: accounts.len(),
-            page_number: 1,
-            page_size: accounts.len(),
+            page_number,
+            page_size,
         }
     }
 }

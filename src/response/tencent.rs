@@ -235,7 +235,7 @@ impl<'a> DescribeImagesResponse<'a> {
 ///     image_name: "web",
 ///     image_description: "",
 ///     image_state: "SYNCING",
-///     image_source: "CREATE",
+///     image_source: "CREATE_IMAGE",
 ///     image_type: "PRIVATE_IMAGE",
 ///     image_creator: "100000000001",
 ///     platform: "Linux",
@@ -248,7 +248,7 @@ impl<'a> DescribeImagesResponse<'a> {
 ///     serde_json::to_string(&image).unwrap(),
 ///     concat!(
 ///         r#"{"ImageId":"img-0000002a","ImageName":"web","ImageDescription":"","#,
-///         r#""ImageState":"SYNCING","ImageSource":"CREATE","ImageType":"PRIVATE_IMAGE","#,
+///         r#""ImageState":"SYNCING","ImageSource":"CREATE_IMAGE","ImageType":"PRIVATE_IMAGE","#,
 ///         r#""ImageCreator":"100000000001","Platform":"Linux","ImageSize":50,"#,
 ///         r#""SyncPercent":40,"CreatedTime":"2026-01-01T00:00:00Z","#,
 ///         r#""Tags":[{"Key":"team","Value":"web"}]}"#,
@@ -266,11 +266,13 @@ pub struct ImageItem<'a> {
     /// `ImageDescription` (empty when none).
     #[serde(rename = "ImageDescription")]
     pub image_description: &'a str,
-    /// `ImageState`: `NORMAL`, `SYNCING`, `CREATING`, `CREATEFAILED`, …
-    /// ([`crate::Image::tencent_state`]).
+    /// `ImageState`: `NORMAL`, `SYNCING`, `CREATING`, `CREATEFAILED`, `IMPORTING`,
+    /// `IMPORTFAILED`, … ([`crate::Image::tencent_state`]).
     #[serde(rename = "ImageState")]
     pub image_state: &'a str,
-    /// `ImageSource`: `OFFICIAL`, `MARKET` or `CREATE` ([`crate::Image::tencent_source`]).
+    /// `ImageSource`: `OFFICIAL`, `CREATE_IMAGE`, `EXTERNAL_IMPORT` (the SDK's values,
+    /// `tencentcloud-sdk-go` `cvm/v20170312/models.go:5410`) or `MARKET`
+    /// ([`crate::Image::tencent_source`]).
     #[serde(rename = "ImageSource")]
     pub image_source: &'a str,
     /// `ImageType`: `PRIVATE_IMAGE`, `SHARED_IMAGE`, `PUBLIC_IMAGE` or `MARKET_IMAGE`, from

@@ -146,7 +146,7 @@ fn tencent_describe_images_lists_each_image_with_its_fields() {
             concat!(
                 r#"{{"Response":{{"ImageSet":["#,
                 r#"{{"ImageId":"m-copy0001","ImageName":"web-copy","ImageDescription":"the \"web\" tier","#,
-                r#""ImageState":"SYNCING","ImageSource":"CREATE","ImageType":"SHARED_IMAGE","#,
+                r#""ImageState":"SYNCING","ImageSource":"CREATE_IMAGE","ImageType":"SHARED_IMAGE","#,
                 r#""ImageCreator":"1234567890123456","Platform":"Linux","ImageSize":40,"#,
                 r#""SyncPercent":40,"CreatedTime":"2026-01-02T03:04:05Z","#,
                 r#""Tags":[{{"Key":"team","Value":"web"}},{{"Key":"env","Value":""}}]}},"#,

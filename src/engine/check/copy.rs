@@ -270,6 +270,8 @@ pub(super) fn accept_copies(
             copied_from: Some(source.id.clone()),
             published_regions: Vec::new(),
             created_at: now,
+            // A copy is made in the cloud (Tencent `CREATE_IMAGE`), whatever its source.
+            imported: false,
         };
         copies.push(AcceptedCopy {
             region: dest.clone(),

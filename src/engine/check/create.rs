@@ -102,6 +102,7 @@ pub(super) fn create_image(
         copied_from: None,
         published_regions: Vec::new(),
         created_at: now,
+        imported: false,
     };
     Ok(Decision::new(
         Outcome::ImageCreated { image: id },

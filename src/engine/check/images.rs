@@ -1,7 +1,7 @@
 //! `CancelCopyImage`, `DeleteImage` and `ModifyImageSharePermission`: the calls that end a
 //! copy, remove an image or change who sees it.
 
-use crate::error::{ApiError, ErrorCode, Parameter};
+use crate::error::{ApiError, ErrorCode, Parameter, TencentCode};
 use crate::id::{AccountId, ImageId};
 use crate::image::{ImageStatus, OwnerAlias};
 use crate::profile::Profile;
@@ -107,8 +107,12 @@ fn delete_event(
 /// `DeleteImages` (Tencent): the caller (`InvalidAliUid.IsNull`), the region
 /// (`InvalidRegionId.NotFound`), at least one image (`MissingParameter`, `ImageIds`), none
 /// named twice (`InvalidParameter`); then each image in the order given by the rules of
-/// [`delete_image`], every one before any is deleted: the first refusal is the answer and
-/// nothing changes. A dry run stops after the checks.
+/// [`delete_image`], and, unlike `DeleteImage`, an image of the caller's still shared with
+/// other accounts is refused (`InvalidImageId.InShared`: Tencent's `DeleteImages` docs, "被共享
+/// 的镜像，需要先取消共享关系，才能删除", a shared image can be deleted only once its shares are
+/// cancelled, `tencentcloud-sdk-go` `cvm/v20170312/client.go:1512`); every image is checked
+/// before any is deleted: the first refusal is the answer and nothing changes. A dry run stops
+/// after the checks.
 pub(super) fn delete_images(
     state: &State,
     profile: &Profile,
@@ -127,7 +131,17 @@ pub(super) fn delete_images(
     }
     let mut events = Events::default();
     for id in &c.images {
-        events.push(delete_event(state, caller, &c.region, id)?);
+        let event = delete_event(state, caller, &c.region, id)?;
+        // Tencent keeps an image that other accounts have: "被共享的镜像，需要先取消共享关系，
+        // 才能删除" (`tencentcloud-sdk-go` `cvm/v20170312/client.go:1512`, code
+        // `InvalidImageId.InShared` at `client.go:1519`, `errors.go:168`).
+        if matches!(event, Event::ImageDeleted { .. }) && state.shared_with(id).next().is_some() {
+            return Err(EngineError::Rejected(
+                ApiError::new(ErrorCode::Forbbiden)
+                    .with_tencent(TencentCode::InvalidImageIdInShared),
+            ));
+        }
+        events.push(event);
     }
     if c.dry_run {
         return Ok(Decision::new(Outcome::DryRunPassed, Events::default()));
@@ -146,8 +160,10 @@ pub(super) fn delete_images(
 /// caller (`InvalidAliUid.IsNull`); the region (`InvalidRegionId.NotFound`); a new name
 /// fits the provider (`InvalidImageName.Malformed`; Tencent: 60 characters); the image is in
 /// the region and visible to the caller (`InvalidImageId.NotFound`); the caller owns it
-/// (`Forbbiden`: a shared, public or marketplace image can't be changed; Tencent "已分享的镜像无法修改属性",
-/// a shared image's attributes can't be modified); it is not being made (a copy's or an
+/// (`Forbbiden`: a shared, public or marketplace image can't be changed; on Tencent an
+/// image shared from another account answers `UnsupportedOperation.SharedImageModifyUnsupported`,
+/// "从其他账号共享的镜像不支持修改属性", `tencentcloud-sdk-go` `cvm/v20170312/errors.go:1224`,
+/// listed for the call in `client.go:6383`); it is not being made (a copy's or an
 /// import's destination, `IncorrectImageStatus`: this crate's choice, the name of an image
 /// in flight is the copy task's); a new name is free among the caller's images in the
 /// region, other than this one (`InvalidImageName.Duplicated`). With nothing to change the
@@ -163,6 +179,15 @@ pub(super) fn modify_attribute(
         check_name_fits(profile.provider, name, Parameter::ImageName)?;
     }
     let (image, alias) = visible_image(state, caller, &c.region, &c.image)?;
+    if alias == OwnerAlias::Others {
+        // Tencent: `UnsupportedOperation.SharedImageModifyUnsupported`, "从其他账号共享的镜像不支持
+        // 修改属性" (`tencentcloud-sdk-go` `cvm/v20170312/errors.go:1224`, listed for the call
+        // in `client.go:6383`).
+        return Err(EngineError::Rejected(
+            ApiError::new(ErrorCode::Forbbiden)
+                .with_tencent(TencentCode::UnsupportedOperationSharedImageModifyUnsupported),
+        ));
+    }
     if alias != OwnerAlias::Own {
         return Err(reject(ErrorCode::Forbbiden));
     }

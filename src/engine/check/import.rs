@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{ApiError, ErrorCode, Parameter};
+use crate::error::{ApiError, ErrorCode, Parameter, TencentCode};
 use crate::image::{Image, ImageKind, ImageStatus};
 use crate::import::{DiskSource, ImportTask, ImportTaskId};
 use crate::profile::Profile;
@@ -63,7 +63,13 @@ pub(super) fn import_image(
                     && url.len() > "https://".len()
                     && !url.chars().any(char::is_whitespace);
                 if !well_formed {
-                    return Err(reject(ErrorCode::InvalidParameter));
+                    // Tencent: `InvalidParameter.InvalidParameterUrlError`, "错误的url地址"
+                    // (`tencentcloud-sdk-go` `cvm/v20170312/errors.go:309`, listed for
+                    // `ImportImage` in `client.go:4723`).
+                    return Err(EngineError::Rejected(
+                        ApiError::new(ErrorCode::InvalidParameter)
+                            .with_tencent(TencentCode::InvalidParameterInvalidParameterUrlError),
+                    ));
                 }
             }
         }
@@ -125,6 +131,7 @@ pub(super) fn import_image(
         copied_from: None,
         published_regions: Vec::new(),
         created_at: now,
+        imported: true,
     };
     let task = ImportTask {
         id: task_id,

@@ -17,7 +17,7 @@ use crate::name::{Description, ImageName};
 use crate::provider::Provider;
 use crate::response::lifecycle::{
     AlibabaImageCreated, AlibabaImageImported, AlibabaSharePermissions, TencentImageCreated,
-    TencentSharePermissions, import_task_id,
+    TencentImageImported, TencentSharePermissions, import_task_id,
 };
 use crate::response::tencent;
 
@@ -61,6 +61,16 @@ fn architecture(p: &Param<Str<'_>>) -> Read<Architecture> {
         Some(s) => s
             .parse()
             .map_err(|_| p.invalid(&format!("{s:?} is not x86_64 or arm64"))),
+    }
+}
+
+/// Tencent `ImportImage`'s `Architecture`: the SDK's values are `x86_64`, `i386` and
+/// `arm_64` (`tencentcloud-sdk-go` `cvm/v20170312/models.go:5468`); `arm_64` is the model's
+/// `arm64`, and `arm64` is taken too. `x86_64` when absent; `i386` is not modelled.
+fn tencent_import_architecture(p: &Param<Str<'_>>) -> Read<Architecture> {
+    match p.str_opt()? {
+        Some("arm_64") => Ok(Architecture::Arm64),
+        _ => architecture(p),
     }
 }
 
@@ -312,7 +322,7 @@ impl Answer for TencentImportImage<'_> {
         };
         let mut call = ImportImage::new(caller, region, name, [disk])
             .platform(platform)
-            .architecture(architecture(&self.architecture)?)
+            .architecture(tencent_import_architecture(&self.architecture)?)
             .dry_run(self.dry_run.or(false)?);
         if let Some(v) = self.os_version.str_opt()? {
             call = call.os_version(v);
@@ -321,8 +331,17 @@ impl Answer for TencentImportImage<'_> {
             call = call.description(d);
         }
         call.client_token = client_token(&self.client_token)?;
-        runner.run(at, call.into())?;
-        Ok(Reply::Plain)
+        match runner.run(at, call.into())? {
+            // `ImportImageResponseParams` has the image's `ImageId` (`tencentcloud-sdk-go`
+            // `cvm/v20170312/models.go:5608`).
+            Outcome::ImportAccepted { image, .. } => {
+                let request = runner.request();
+                Ok(render::json(&tencent::Envelope::new(
+                    TencentImageImported::new(&request, &image),
+                )))
+            }
+            _ => Ok(Reply::Plain),
+        }
     }
 }
 
@@ -358,7 +377,11 @@ impl Answer for ModifyImageAttributeCall<'_> {
 
 params! {
     /// `DescribeImageSharePermission` (both forms): the accounts a custom image is shared
-    /// with.
+    /// with; on Alibaba the first page of
+    /// [`AlibabaSharePermissions::DEFAULT_PAGE_SIZE`](crate::response::lifecycle::AlibabaSharePermissions::DEFAULT_PAGE_SIZE)
+    /// (the SDK's `PageNumber` and `PageSize`, `alibaba-cloud-sdk-go`
+    /// `services/ecs/describe_image_share_permission.go:76`, are not taken: Tencent's form
+    /// has no paging).
     pub(crate) struct DescribeImageSharePermission<'a> {
         "CallerId" => caller: Str<'a>,
         "RegionId" | "Region" => region: Str<'a>,
