@@ -89,7 +89,9 @@
 //! 3. **Engine** ([`engine`]): commands in (fixtures, calls, reports), checks, the state
 //!    and its events, effects out; the log, snapshots and retention.
 //! 4. **Hosts and wire** ([`sim`], [`response`], [`strategies`], [`replay`]): a modelled
-//!    host, the providers' response bodies, proptest strategies, and the JSON Lines runner.
+//!    host, the providers' response bodies, proptest strategies (feature `proptest`), and
+//!    the JSON Lines runner (default feature `runner`, the only part that needs a JSON
+//!    crate: every action it answers is declared once, in [`replay::ACTIONS`]).
 //!
 //! # The rules, and where they live
 //! - Values ([`name`], [`id`], [`tag`], [`region`]): image names of 2–128 characters (60 on
