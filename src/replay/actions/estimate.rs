@@ -14,7 +14,7 @@ use crate::response::tencent;
 
 use super::super::param::{Objects, Param, Str, Strs, params};
 use super::super::{Reply, Runner, render};
-use super::Answer;
+use super::Respond;
 use super::common::{Read, call_region, given_once, image_id, require_caller};
 
 params! {
@@ -41,8 +41,8 @@ params! {
     }
 }
 
-impl Answer for EstimateCopyCost<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for EstimateCopyCost<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         self.estimate(runner, at)
     }
 }

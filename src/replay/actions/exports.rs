@@ -14,7 +14,7 @@ use crate::response::{alibaba, tencent};
 use super::super::failure::Failure;
 use super::super::param::{Kind, Param, Str, Strs, TaskRef, params};
 use super::super::{Reply, Runner, render};
-use super::Answer;
+use super::Respond;
 use super::common::{Read, call_region, client_token, given_once, image_id, require_caller};
 use crate::id::ClientToken;
 
@@ -88,8 +88,8 @@ impl AlibabaExportImage<'_> {
     }
 }
 
-impl Answer for AlibabaExportImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for AlibabaExportImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let call = self.call()?;
         let region = call.region.clone();
         match runner.run(at, call.into())? {
@@ -185,8 +185,8 @@ impl TencentExportImages<'_> {
     }
 }
 
-impl Answer for TencentExportImages<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for TencentExportImages<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let calls = self.calls()?;
         // A retry of a call that was answered (its token recorded) is answered from the
         // records, export by export; any other call has every image checked before any
@@ -251,8 +251,8 @@ params! {
     }
 }
 
-impl Answer for CancelTask<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for CancelTask<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let call = CancelExport {
             caller: Some(caller),
@@ -275,8 +275,8 @@ params! {
     }
 }
 
-impl Answer for DescribeTasks<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+impl Respond for DescribeTasks<'_> {
+    fn respond(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = runner.known_region(&self.region)?;
         if let Some(action) = self.action.str_opt()? {

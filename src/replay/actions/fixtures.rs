@@ -15,7 +15,7 @@ use crate::snapshot::Snapshot;
 
 use super::super::param::{Str, Strs, params};
 use super::super::{Reply, Runner};
-use super::Answer;
+use super::Respond;
 use super::common::{Read, fixture_region, owner};
 
 params! {
@@ -31,8 +31,8 @@ params! {
     }
 }
 
-impl Answer for SetAccount<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for SetAccount<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let profile = runner.service().profile();
         let id = AccountId::new(self.account.str_req()?)
             .map_err(|e| self.account.invalid(&e.to_string()))?;
@@ -68,8 +68,8 @@ params! {
     }
 }
 
-impl Answer for SeedSnapshot<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for SeedSnapshot<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let snapshot = Snapshot::new(
             SnapshotId::new(self.snapshot.str_req()?)
                 .map_err(|e| self.snapshot.invalid(&e.to_string()))?,
@@ -228,8 +228,8 @@ impl SeedImage<'_> {
     }
 }
 
-impl Answer for SeedImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for SeedImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let state = runner.service().state();
         let image = self.image(at, |id| state.snapshot(id).map(|s| s.size_gib))?;
         runner.run(at, Command::from(image))?;
@@ -247,8 +247,8 @@ params! {
     }
 }
 
-impl Answer for SeedKmsKey<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for SeedKmsKey<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let key = KmsKey::new(
             KmsKeyId::new(self.key.str_req()?).map_err(|e| self.key.invalid(&e.to_string()))?,
             fixture_region(&self.region)?,
@@ -269,8 +269,8 @@ params! {
     }
 }
 
-impl Answer for SetBucket<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for SetBucket<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let bucket = Bucket::new(
             BucketName::new(self.bucket.str_req()?)
                 .map_err(|e| self.bucket.invalid(&e.to_string()))?,

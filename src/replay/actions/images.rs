@@ -18,7 +18,7 @@ use crate::tag::Tags;
 
 use super::super::param::{Objects, Str, Strs, params};
 use super::super::{Reply, Runner, render};
-use super::Answer;
+use super::Respond;
 use super::common::{
     Read, accounts, call_region, client_token, image_id, kms_key, region, require_caller, tags,
 };
@@ -77,8 +77,8 @@ impl AlibabaCopyImage<'_> {
     }
 }
 
-impl Answer for AlibabaCopyImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for AlibabaCopyImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         match runner.run(at, self.command()?.into())? {
             Outcome::CopyAccepted { copies } => Ok(copies
                 .into_iter()
@@ -133,14 +133,14 @@ impl ImageCall<'_> {
     }
 }
 
-impl Answer for CancelCopy<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for CancelCopy<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         self.0.run(runner, at, true)
     }
 }
 
-impl Answer for Delete<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for Delete<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         self.0.run(runner, at, false)
     }
 }
@@ -157,8 +157,8 @@ params! {
     }
 }
 
-impl Answer for AlibabaModifyShare<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for AlibabaModifyShare<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = Some(require_caller(&self.caller)?);
         let (add, remove) = (accounts(&self.add)?, accounts(&self.remove)?);
         let call = ModifyImageSharePermission {
@@ -186,8 +186,8 @@ params! {
     }
 }
 
-impl Answer for TencentModifyShare<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for TencentModifyShare<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = Some(require_caller(&self.caller)?);
         let ids = accounts(&self.accounts)?;
         if ids.is_empty() {
@@ -280,8 +280,8 @@ impl SyncImages<'_> {
     }
 }
 
-impl Answer for SyncImages<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for SyncImages<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let command = self.command()?;
         let image_set = self.image_set.or(false)?;
         Ok(match runner.run(at, command.into())? {
@@ -304,8 +304,8 @@ params! {
     }
 }
 
-impl Answer for AlibabaDescribeImages<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+impl Respond for AlibabaDescribeImages<'_> {
+    fn respond(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = runner.known_region(&self.region)?;
         // A malformed id is one that does not exist: Alibaba lists nothing for it, as for
@@ -369,8 +369,8 @@ params! {
     }
 }
 
-impl Answer for TencentDescribeImages<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+impl Respond for TencentDescribeImages<'_> {
+    fn respond(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = runner.known_region(&self.region)?;
         // Tencent refuses a malformed id (`InvalidImageId.Malformed`), as `SyncImages` does.

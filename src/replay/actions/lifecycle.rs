@@ -23,7 +23,7 @@ use crate::response::tencent;
 
 use super::super::param::{Objects, Param, Str, Strs, params};
 use super::super::{Reply, Runner, render};
-use super::Answer;
+use super::Respond;
 use super::common::{Read, call_region, client_token, image_id, require_caller, tags};
 
 /// The size the model gives a Tencent import's file, which the call does not state: 50 GiB,
@@ -148,8 +148,8 @@ params! {
     }
 }
 
-impl Answer for AlibabaCreateImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for AlibabaCreateImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let instance = instance(&self.instance)?;
@@ -190,8 +190,8 @@ params! {
     }
 }
 
-impl Answer for TencentCreateImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for TencentCreateImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let instance = instance(&self.instance)?;
@@ -250,8 +250,8 @@ fn import_format(p: &Param<Str<'_>>) -> Read<ImportFormat> {
     }
 }
 
-impl Answer for AlibabaImportImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for AlibabaImportImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let name = image_name(&self.name, Provider::Alibaba)?;
@@ -308,8 +308,8 @@ params! {
     }
 }
 
-impl Answer for TencentImportImage<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for TencentImportImage<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let name = image_name(&self.name, Provider::Tencent)?;
@@ -357,8 +357,8 @@ params! {
     }
 }
 
-impl Answer for ModifyImageAttributeCall<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for ModifyImageAttributeCall<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let image = image_id(self.image.str_req()?)?;
@@ -389,8 +389,8 @@ params! {
     }
 }
 
-impl Answer for DescribeImageSharePermission<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+impl Respond for DescribeImageSharePermission<'_> {
+    fn respond(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let image = image_id(self.image.str_req()?)?;
@@ -420,8 +420,8 @@ params! {
     }
 }
 
-impl Answer for TencentDeleteImages<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for TencentDeleteImages<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
         let region = call_region(&self.region)?;
         let images = self
@@ -449,8 +449,8 @@ params! {
     }
 }
 
-impl Answer for ImportFailed<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for ImportFailed<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let image = image_id(self.image.str_req()?)?;
         let reason = self
             .reason

@@ -35,10 +35,10 @@ pub(crate) use lifecycle::{
 pub(crate) use reports::{CopyFailed, ExportFailed};
 
 /// A request that, read from its line, is answered.
-pub(crate) trait Answer {
+pub(crate) trait Respond {
     /// Checks the parameters in the order the provider does, runs the command (if any)
     /// and says how to render the success.
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply>;
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply>;
 }
 
 /// What an action is.
@@ -129,7 +129,7 @@ macro_rules! actions {
                 {
                     Some($request::read_for(object, provider).and_then(|r| {
                         $(let r = $wrap(r);)?
-                        r.answer(runner, at)
+                        r.respond(runner, at)
                     }))
                 })*
                 _ => None,
@@ -150,9 +150,11 @@ use lifecycle::{
 };
 use usage::EstimateUsageCost;
 
-impl Answer for Configure<'_> {
-    /// Never called: the runner answers `Configure` itself.
-    fn answer(&self, _: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+impl Respond for Configure<'_> {
+    /// Never called: `dispatch` leaves `Configure` to the runner, which must read it before
+    /// the line's time (it may have none) and only as the first line; the entry in
+    /// [`ACTIONS`] is for the parameter list, the docs table and rendering.
+    fn respond(&self, _: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
         Ok(Reply::Plain)
     }
 }

@@ -9,7 +9,7 @@ use crate::region::RegionId;
 
 use super::super::param::{Str, TaskRef, params};
 use super::super::{Reply, Runner};
-use super::Answer;
+use super::Respond;
 use super::common::{Read, image_id};
 use super::exports::task_id;
 
@@ -28,8 +28,8 @@ params! {
     }
 }
 
-impl Answer for CopyFailed<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for CopyFailed<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let region_text = match self.region.str_opt()? {
             Some(r) => r,
             None => self.tencent_region.str_req()?,
@@ -61,8 +61,8 @@ params! {
     }
 }
 
-impl Answer for ExportFailed<'_> {
-    fn answer(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
+impl Respond for ExportFailed<'_> {
+    fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let task = task_id(&self.task, runner.provider())?;
         let reason = self.reason.str_opt()?.unwrap_or(NO_REASON).to_owned();
         runner.run(at, HostReport::ExportFailed { task, reason }.into())?;

@@ -22,7 +22,7 @@ use crate::response::usage_estimate::{
 
 use super::super::param::{Objects, Param, Str, TaskRef, params};
 use super::super::{Reply, Runner, render};
-use super::Answer;
+use super::Respond;
 use super::common::{Read, call_region, image_id, require_caller};
 use super::exports::task_id;
 
@@ -87,8 +87,8 @@ params! {
     }
 }
 
-impl Answer for EstimateUsageCost<'_> {
-    fn answer(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
+impl Respond for EstimateUsageCost<'_> {
+    fn respond(&self, runner: &mut Runner, _: DateTime<Utc>) -> Read<Reply> {
         self.estimate(runner)
     }
 }
