@@ -431,6 +431,12 @@ pub struct World {
     pub shares: Vec<(ImageId, AccountId)>,
 }
 
+/// The bucket of the `n`th account in `region` ([`World::buckets`]).
+fn bucket_name(n: usize, region: &RegionId) -> crate::export::BucketName {
+    crate::export::BucketName::new(format!("up{n}-{region}"))
+        .expect("up<n>-<region> is a valid bucket name")
+}
+
 impl World {
     /// Every account a step may act as: the registered ones, then the outsider.
     pub fn callers(&self) -> Vec<AccountId> {
@@ -439,12 +445,30 @@ impl World {
         v
     }
 
-    /// The commands that build the world, in order: accounts, snapshots, keys, images, then
-    /// the shares (as `ModifyImageSharePermission` calls by the owners), all at
+    /// The object-storage buckets of the world: one per registered account in each of the
+    /// world's regions, named `up<n>-<region>` (`n` the account's place), for imports from
+    /// OSS in the Alibaba form.
+    pub fn buckets(&self) -> Vec<crate::export::Bucket> {
+        let mut v = Vec::new();
+        for (n, account) in self.accounts.iter().enumerate() {
+            for region in &self.regions {
+                v.push(crate::export::Bucket::new(
+                    bucket_name(n, region),
+                    region.clone(),
+                    account.id.clone(),
+                ));
+            }
+        }
+        v
+    }
+
+    /// The commands that build the world, in order: accounts, buckets, snapshots, keys,
+    /// images, then the shares (as `ModifyImageSharePermission` calls by the owners), all at
     /// [`World::start`]. Every one is accepted.
     pub fn fixtures(&self) -> Vec<Command> {
         let mut v: Vec<Command> = Vec::new();
         v.extend(self.accounts.iter().cloned().map(Command::from));
+        v.extend(self.buckets().into_iter().map(Command::from));
         v.extend(self.snapshots.iter().cloned().map(Command::from));
         v.extend(self.keys.iter().cloned().map(Command::from));
         v.extend(self.images.iter().cloned().map(Command::from));
@@ -1250,6 +1274,9 @@ pub fn steps(max_len: usize) -> impl Strategy<Value = Vec<Step>> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Driver {
+    /// Whose form the calls take (Alibaba: imports from OSS, one image per delete;
+    /// Tencent: imports from URLs, `DeleteImages`).
+    provider: Provider,
     now: DateTime<Utc>,
     callers: Vec<AccountId>,
     accounts: Vec<Account>,
@@ -1265,6 +1292,7 @@ impl Driver {
     /// A driver for `world`, its clock at [`World::start`].
     pub fn new(world: &World) -> Self {
         Driver {
+            provider: world.profile.provider,
             now: world.start,
             callers: world.callers(),
             accounts: world.accounts.clone(),
@@ -1496,23 +1524,29 @@ impl Driver {
                 let first = self.regions.first()?.clone();
                 let names = ["imported", "imported-too", "web"];
                 let name = ImageName::new(names[usize::from(*name) % names.len()]).expect("valid");
+                let region = self.region(region, &first);
+                // The first registered account owns `up0-<region>` ([`World::buckets`]).
+                let bucket = bucket_name(0, &region);
                 let disks = disks.iter().enumerate().map(|(i, size)| {
-                    let url = if i == 0 && *bad_url {
-                        "ftp://uploads/disk0.raw".to_owned()
-                    } else {
-                        format!("https://uploads.example.com/disk{i}.qcow2")
+                    let bad = i == 0 && *bad_url;
+                    let source = match self.provider {
+                        Provider::Alibaba if bad => crate::import::DiskSource::oss(
+                            crate::export::BucketName::new("no-such-bucket").expect("valid"),
+                            "disk0.raw",
+                        ),
+                        Provider::Alibaba => {
+                            crate::import::DiskSource::oss(bucket.clone(), format!("disk{i}.qcow2"))
+                        }
+                        Provider::Tencent if bad => {
+                            crate::import::DiskSource::url("ftp://uploads/disk0.raw")
+                        }
+                        Provider::Tencent => crate::import::DiskSource::url(format!(
+                            "https://uploads.example.com/disk{i}.qcow2"
+                        )),
                     };
-                    crate::import::ImportDisk::new(
-                        crate::import::DiskSource::url(url),
-                        u64::from(*size),
-                    )
+                    crate::import::ImportDisk::new(source, u64::from(*size))
                 });
-                let mut call = crate::engine::ImportImage::new(
-                    owner.clone(),
-                    self.region(region, &first),
-                    name,
-                    disks,
-                );
+                let mut call = crate::engine::ImportImage::new(owner.clone(), region, name, disks);
                 call.caller = self.caller(caller, &owner);
                 call.client_token = Self::token(*token);
                 Command::from(call)
@@ -1530,13 +1564,23 @@ impl Driver {
                 if second != images[0] {
                     images.push(second);
                 }
-                Command::from(crate::engine::DeleteImages {
-                    caller: self.caller(caller, &owner),
-                    client_token: None,
-                    region,
-                    images,
-                    dry_run: false,
-                })
+                // Alibaba has no `DeleteImages`: its form deletes one image.
+                if self.provider == Provider::Alibaba {
+                    Command::from(DeleteImage {
+                        caller: self.caller(caller, &owner),
+                        client_token: None,
+                        region,
+                        image: images.swap_remove(0),
+                    })
+                } else {
+                    Command::from(crate::engine::DeleteImages {
+                        caller: self.caller(caller, &owner),
+                        client_token: None,
+                        region,
+                        images,
+                        dry_run: false,
+                    })
+                }
             }
             Op::Fail { image } => {
                 if self.images.is_empty() && self.gone.is_empty() {
