@@ -484,6 +484,8 @@ pub struct ImageService {
     lanes: Vec<RegionId>,
     /// Whether events are queued (see [`ImageService::set_event_log`]).
     log_events: bool,
+    /// When the oldest ended task or answer falls due (worked out once per item).
+    due: retention::DueTime,
 }
 
 impl std::fmt::Debug for ImageService {
@@ -536,6 +538,7 @@ impl ImageService {
             effects: VecDeque::new(),
             lanes: Vec::new(),
             log_events: true,
+            due: retention::DueTime::default(),
         }
     }
 
@@ -663,39 +666,49 @@ impl ImageService {
                 return Err(HostError::TimeWentBackwards { last, now }.into());
             }
         }
-        let key = command.idempotency_key();
-        let cutoff = self.retention.cutoff(now);
-        if let Some((caller, token)) = key {
-            // An answer older than the retention horizon counts as gone, dropped or not yet.
-            if let Some(recorded) = self
-                .state
-                .response(caller, token)
-                .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
-            {
-                return if recorded.request == command {
-                    Ok(recorded.outcome.clone())
-                } else {
-                    Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
-                };
-            }
-        }
-        let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        // A fixture carries no client token: it is decided by value and moves into its
+        // event. A call with a token moves into its recorded answer.
+        let (decision, answered) = match command {
+            Command::Fixture(fixture) => (check::fixture(&self.state, &self.profile, fixture)?, None),
+            command => match command.idempotency_key() {
+                None => (check::decide(&self.state, &self.profile, &command, now)?, None),
+                Some((caller, token)) => {
+                    // An answer older than the retention horizon counts as gone, dropped or
+                    // not yet.
+                    let cutoff = self.retention.cutoff(now);
+                    if let Some(recorded) = self
+                        .state
+                        .response(caller, token)
+                        .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
+                    {
+                        return if recorded.request == command {
+                            Ok(recorded.outcome.clone())
+                        } else {
+                            Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
+                        };
+                    }
+                    let decision = check::decide(&self.state, &self.profile, &command, now)?;
+                    let key = (caller.clone(), token.clone());
+                    (decision, Some((key, command)))
+                }
+            },
+        };
         let mut lanes = std::mem::take(&mut self.lanes);
         lanes.clear();
         // Retention goes first, so an answer recorded now replaces one dropped now; only a
         // command that changes the state does it (one that changes nothing leaves the state
         // as it was, clock included). What is over drops nothing the decision uses.
-        if let Some(cutoff) = cutoff.filter(|_| !decision.events.is_empty() || key.is_some()) {
-            self.forget_ended_by(cutoff, now, &mut lanes)?;
+        if !decision.events.is_empty() || answered.is_some() {
+            self.forget_ended_by(now, &mut lanes)?;
         }
         for event in decision.events {
             self.record(now, event, &mut lanes)?;
         }
-        if let Some((caller, token)) = key {
+        if let Some(((caller, token), command)) = answered {
             let event = Event::ResponseRecorded {
-                caller: caller.clone(),
-                token: token.clone(),
-                request: Box::new(command.clone()),
+                caller,
+                token,
+                request: Box::new(command),
                 outcome: decision.outcome.clone(),
             };
             self.record(now, event, &mut lanes)?;
@@ -705,14 +718,25 @@ impl ImageService {
         Ok(decision.outcome)
     }
 
-    /// Retention: drops what ended at or before `cutoff` (the horizon before `now`), in one
+    /// Retention: drops what ended at or before the horizon before `now`, in one
     /// `Forgotten` recorded at `now`.
     fn forget_ended_by(
         &mut self,
-        cutoff: DateTime<Utc>,
         now: DateTime<Utc>,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
+        // What is over is queued oldest first: when the oldest is not due, nothing is, and
+        // the horizon's date arithmetic (remembered per oldest item) is all it costs.
+        let oldest_due = self
+            .state
+            .oldest_ended()
+            .is_some_and(|ended| self.due.is_due(self.retention, ended, now));
+        if !oldest_due {
+            return Ok(());
+        }
+        let Some(cutoff) = self.retention.cutoff(now) else {
+            return Ok(());
+        };
         if let Some(event) = self.state.due_for_forgetting(cutoff) {
             self.record(now, event, lanes)?;
         }
@@ -1011,6 +1035,7 @@ impl<'de> Deserialize<'de> for ImageService {
             effects: data.pending_effects.into(),
             lanes: Vec::new(),
             log_events: data.event_log,
+            due: retention::DueTime::default(),
         };
         service
             .check_invariants()

@@ -78,11 +78,20 @@ impl State {
         Ok(())
     }
 
-    /// [`State::apply`], taking the record: an accepted copy's task, image and snapshots
-    /// move into the state instead of being cloned (for a host that keeps no event log).
+    /// [`State::apply`], taking the record: an accepted copy's task, image and snapshots,
+    /// and a registered image or snapshot, move into the state instead of being cloned (for
+    /// a host that keeps no event log).
     pub(crate) fn apply_owned(&mut self, record: EventRecord) -> Result<(), ApplyError> {
         self.check_applies(&record)?;
         match record.event {
+            Event::SnapshotRegistered(s) => {
+                self.now = Some(record.at);
+                self.insert_snapshot(*s);
+            }
+            Event::ImageRegistered(i) => {
+                self.now = Some(record.at);
+                self.insert_image(*i);
+            }
             Event::CopyAccepted(copy) => {
                 self.now = Some(record.at);
                 let CopyAcceptance {

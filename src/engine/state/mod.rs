@@ -350,6 +350,11 @@ impl State {
         stored_copy(&self.interned_owners, owner)
     }
 
+    /// When the oldest of what is over (finished tasks, recorded answers) ended.
+    pub(crate) fn oldest_ended(&self) -> Option<DateTime<Utc>> {
+        self.retiring.oldest()
+    }
+
     /// The live copy task whose destination is `image`.
     pub fn live_task_of(&self, image: &ImageId) -> Option<TaskId> {
         self.live_task_of_destination.get(image).copied()
