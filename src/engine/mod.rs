@@ -274,7 +274,7 @@ use serde::{Deserialize, Serialize};
 use crate::copy::{TaskId, TaskState};
 use crate::error::{ApiError, ErrorCode};
 use crate::export::ExportTaskId;
-use crate::id::{AccountId, ImageId};
+use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
 use crate::profile::Profile;
 use crate::region::RegionId;
@@ -667,55 +667,79 @@ impl ImageService {
             }
         }
         // A fixture carries no client token: it is decided by value and moves into its
-        // event. A call with a token moves into its recorded answer.
-        let (decision, answered) = match command {
-            Command::Fixture(fixture) => (check::fixture(&self.state, &self.profile, fixture)?, None),
-            command => match command.idempotency_key() {
-                None => (check::decide(&self.state, &self.profile, &command, now)?, None),
-                Some((caller, token)) => {
-                    // An answer older than the retention horizon counts as gone, dropped or
-                    // not yet.
-                    let cutoff = self.retention.cutoff(now);
-                    if let Some(recorded) = self
-                        .state
-                        .response(caller, token)
-                        .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
-                    {
-                        return if recorded.request == command {
-                            Ok(recorded.outcome.clone())
-                        } else {
-                            Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
-                        };
-                    }
-                    let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        // event.
+        let decision = match command {
+            Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
+            command => {
+                if let Some((caller, token)) = command.idempotency_key() {
                     let key = (caller.clone(), token.clone());
-                    (decision, Some((key, command)))
+                    return self.handle_with_token(now, key, command);
                 }
-            },
+                check::decide(&self.state, &self.profile, &command, now)?
+            }
         };
+        self.carry_out(now, decision.events, None)?;
+        Ok(decision.outcome)
+    }
+
+    /// [`ImageService::handle`] for a call with a client token: a retry is answered from
+    /// the record; a new call is decided, and its answer recorded with the call moved into
+    /// the record.
+    fn handle_with_token(
+        &mut self,
+        now: DateTime<Utc>,
+        (caller, token): (AccountId, ClientToken),
+        command: Command,
+    ) -> Result<Outcome, EngineError> {
+        // An answer older than the retention horizon counts as gone, dropped or not yet.
+        let cutoff = self.retention.cutoff(now);
+        if let Some(recorded) = self
+            .state
+            .response(&caller, &token)
+            .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
+        {
+            return if recorded.request == command {
+                Ok(recorded.outcome.clone())
+            } else {
+                Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
+            };
+        }
+        let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        let answer = Event::ResponseRecorded {
+            caller,
+            token,
+            request: Box::new(command),
+            outcome: decision.outcome.clone(),
+        };
+        self.carry_out(now, decision.events, Some(answer))?;
+        Ok(decision.outcome)
+    }
+
+    /// Records a decision's events at `now`, then `answer` (the record of a call with a
+    /// client token), and starts what the queues let start.
+    fn carry_out(
+        &mut self,
+        now: DateTime<Utc>,
+        events: check::Events,
+        answer: Option<Event>,
+    ) -> Result<(), EngineError> {
         let mut lanes = std::mem::take(&mut self.lanes);
         lanes.clear();
         // Retention goes first, so an answer recorded now replaces one dropped now; only a
         // command that changes the state does it (one that changes nothing leaves the state
         // as it was, clock included). What is over drops nothing the decision uses.
-        if !decision.events.is_empty() || answered.is_some() {
+        if !events.is_empty() || answer.is_some() {
             self.forget_ended_by(now, &mut lanes)?;
         }
-        for event in decision.events {
+        for event in events {
             self.record(now, event, &mut lanes)?;
         }
-        if let Some(((caller, token), command)) = answered {
-            let event = Event::ResponseRecorded {
-                caller,
-                token,
-                request: Box::new(command),
-                outcome: decision.outcome.clone(),
-            };
+        if let Some(event) = answer {
             self.record(now, event, &mut lanes)?;
         }
         self.start_next_in_queues(now, &mut lanes)?;
         self.lanes = lanes;
-        Ok(decision.outcome)
+        Ok(())
     }
 
     /// Retention: drops what ended at or before the horizon before `now`, in one
