@@ -32,11 +32,7 @@ impl State {
 
     pub(super) fn remove_snapshot(&mut self, id: &SnapshotId) {
         if let Some(s) = self.snapshots.swap_remove(id) {
-            if let Some(scope) = self
-                .scopes
-                .get_mut(&s.owner)
-                .and_then(|m| m.get_mut(&s.region))
-            {
+            if let Some(scope) = self.scopes.get_mut(&s.owner, &s.region) {
                 scope.usage.snapshots -= 1;
             }
         }
@@ -87,11 +83,7 @@ impl State {
             }
         }
         if image.kind == ImageKind::Custom {
-            if let Some(scope) = self
-                .scopes
-                .get_mut(&image.owner)
-                .and_then(|m| m.get_mut(&image.region))
-            {
+            if let Some(scope) = self.scopes.get_mut(&image.owner, &image.region) {
                 scope.names.remove(&image.name);
                 scope.usage.images -= 1;
             }
