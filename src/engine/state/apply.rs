@@ -82,16 +82,25 @@ impl State {
     /// and a registered image or snapshot, move into the state instead of being cloned (for
     /// a host that keeps no event log).
     pub(crate) fn apply_owned(&mut self, record: EventRecord) -> Result<(), ApplyError> {
-        self.check_applies(&record)?;
+        // A registered snapshot's or image's one check, that its id is new, is made by its
+        // insertion, which changes nothing when it fails.
         match record.event {
             Event::SnapshotRegistered(s) => {
+                self.check_time(record.at)?;
+                self.insert_snapshot(*s)?;
                 self.now = Some(record.at);
-                self.insert_snapshot(*s);
+                return Ok(());
             }
             Event::ImageRegistered(i) => {
+                self.check_time(record.at)?;
+                self.insert_image(*i)?;
                 self.now = Some(record.at);
-                self.insert_image(*i);
+                return Ok(());
             }
+            _ => {}
+        }
+        self.check_applies(&record)?;
+        match record.event {
             Event::CopyAccepted(copy) => {
                 self.now = Some(record.at);
                 let CopyAcceptance {
@@ -110,12 +119,16 @@ impl State {
 
     /// Refuses a record dated before the clock or not fitting the state.
     pub(super) fn check_applies(&self, record: &EventRecord) -> Result<(), ApplyError> {
-        if let Some(now) = self.now {
-            if record.at < now {
-                return Err(ApplyError::TimeWentBackwards { at: record.at, now });
-            }
-        }
+        self.check_time(record.at)?;
         self.check_fits(&record.event)
+    }
+
+    /// Refuses a record dated before the clock.
+    fn check_time(&self, at: DateTime<Utc>) -> Result<(), ApplyError> {
+        match self.now {
+            Some(now) if at < now => Err(ApplyError::TimeWentBackwards { at, now }),
+            _ => Ok(()),
+        }
     }
 
     /// Applies a record that [`State::check_applies`] accepted.
@@ -136,11 +149,13 @@ impl State {
             Event::AccountRegistered(a) => {
                 self.accounts.insert(a.id.clone(), a.clone());
             }
-            Event::SnapshotRegistered(s) => self.insert_snapshot((**s).clone()),
-            Event::ImageRegistered(i) => self.insert_image((**i).clone()),
+            Event::SnapshotRegistered(s) => {
+                self.insert_snapshot((**s).clone()).expect("checked");
+            }
+            Event::ImageRegistered(i) => self.insert_image((**i).clone()).expect("checked"),
             Event::ImageCreated { image, next_image } => {
                 self.next_image = self.next_image.max(*next_image);
-                self.insert_image((**image).clone());
+                self.insert_image((**image).clone()).expect("checked");
             }
             Event::KmsKeyRegistered(k) => {
                 self.keys.insert(k.id.clone(), k.clone());
@@ -265,9 +280,9 @@ impl State {
                 self.next_snapshot = self.next_snapshot.max(*next_snapshot);
                 self.next_import = self.next_import.max(task.id.0);
                 for s in snapshots {
-                    self.insert_snapshot(s.clone());
+                    self.insert_snapshot(s.clone()).expect("checked");
                 }
-                self.insert_image((**image).clone());
+                self.insert_image((**image).clone()).expect("checked");
                 self.imports.insert(task.id, (**task).clone());
             }
             Event::ImportStarted { task } => {
@@ -354,10 +369,11 @@ impl State {
                 in_image_scope += 1;
                 self.snapshots.insert(s.id.clone(), s);
             } else {
-                self.add_snapshot(s);
+                self.add_snapshot(s).expect("checked");
             }
         }
-        self.add_image_with(image, in_image_scope);
+        self.add_image_with(image, in_image_scope)
+            .expect("checked");
         self.next_task = self.next_task.max(task.id.0);
         self.live_task_of_destination
             .insert(task.destination_image.clone(), task.id);
