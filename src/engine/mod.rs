@@ -811,8 +811,14 @@ impl ImageService {
         }
         let seq = self.next_seq;
         self.write(EventRecord { seq, at, event })?;
-        lanes.extend(lane);
-        self.effects.extend(effect);
+        // Pushed, not `extend`ed: extending a deque by an `Option` goes through its general
+        // (reserve, then copy) path even for `None`.
+        if let Some(lane) = lane {
+            lanes.push(lane);
+        }
+        if let Some(effect) = effect {
+            self.effects.push_back(effect);
+        }
         Ok(())
     }
 
