@@ -54,12 +54,13 @@ pub(super) fn copy_image(
     let source_region = catalogue
         .region(&c.region)
         .ok_or_else(|| reject(ErrorCode::SourceRegionNotFound))?;
-    let destinations = c
-        .destination_regions
-        .iter()
-        .map(|d| catalogue.region(d))
-        .collect::<Option<SmallVec<[&Region; 1]>>>()
-        .ok_or_else(|| reject(ErrorCode::DestinationRegionNotFound))?;
+    let mut destinations: SmallVec<[&Region; 1]> = SmallVec::new();
+    for d in &c.destination_regions {
+        let region = catalogue
+            .region(d)
+            .ok_or_else(|| reject(ErrorCode::DestinationRegionNotFound))?;
+        destinations.push(region);
+    }
     // Steps 7-10: the source image.
     let (source, alias) = visible_image(state, caller, &c.region, &c.image)?;
     if alias == OwnerAlias::System {
