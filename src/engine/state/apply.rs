@@ -111,6 +111,7 @@ impl State {
                 next_image,
                 next_snapshot,
             } = *copy;
+            let snapshots = snapshots.into_iter();
             self.add_copy(task, image, snapshots, in_image_scope, next_image, next_snapshot)?;
             self.now = Some(record.at);
             return Ok(());
@@ -362,21 +363,26 @@ impl State {
         &mut self,
         task: CopyTask,
         image: Image,
-        snapshots: impl IntoIterator<Item = Snapshot>,
+        snapshots: impl ExactSizeIterator<Item = Snapshot>,
         in_image_scope: u32,
         next_image: u64,
         next_snapshot: u64,
     ) -> Result<(), ApplyError> {
-        let (owner, region) = (image.owner.clone(), image.region.clone());
+        // The engine makes every snapshot of a copy in its image's scope; only a log written
+        // otherwise needs each one's scope compared (with the image's, kept here).
+        let all_own = snapshots.len() == in_image_scope as usize;
+        let scope = (!all_own).then(|| (image.owner.clone(), image.region.clone()));
         self.add_image_with(image, in_image_scope)?;
         self.next_image = self.next_image.max(next_image);
         self.next_snapshot = self.next_snapshot.max(next_snapshot);
         // The engine built these from the state's stored ids already
         // (`interned_region`/`interned_owner`): no second interning on this path. The
-        // snapshots are the image's own (same owner and region), so they were counted in
-        // the image's scope, found once.
+        // snapshots in the image's scope were counted there, found once.
         for s in snapshots {
-            if s.owner == owner && s.region == region {
+            let own = scope
+                .as_ref()
+                .is_none_or(|(owner, region)| &s.owner == owner && &s.region == region);
+            if own {
                 self.snapshots.insert(s.id.clone(), s);
             } else {
                 self.add_snapshot(s).expect("checked");
