@@ -670,12 +670,14 @@ impl ImageService {
         // event.
         let decision = match command {
             Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
-            command => {
+            // Borrowed, not moved: a call is large, and only a call with a client token
+            // keeps it (a copy, in its recorded answer).
+            ref command => {
                 if let Some((caller, token)) = command.idempotency_key() {
                     let key = (caller.clone(), token.clone());
                     return self.handle_with_token(now, key, command);
                 }
-                check::decide(&self.state, &self.profile, &command, now)?
+                check::decide(&self.state, &self.profile, command, now)?
             }
         };
         self.carry_out(now, decision.events, None)?;
@@ -683,13 +685,12 @@ impl ImageService {
     }
 
     /// [`ImageService::handle`] for a call with a client token: a retry is answered from
-    /// the record; a new call is decided, and its answer recorded with the call moved into
-    /// the record.
+    /// the record; a new call is decided, and its answer recorded with a copy of the call.
     fn handle_with_token(
         &mut self,
         now: DateTime<Utc>,
         (caller, token): (AccountId, ClientToken),
-        command: Command,
+        command: &Command,
     ) -> Result<Outcome, EngineError> {
         // An answer older than the retention horizon counts as gone, dropped or not yet.
         let cutoff = self.retention.cutoff(now);
@@ -698,17 +699,17 @@ impl ImageService {
             .response(&caller, &token)
             .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
         {
-            return if recorded.request == command {
+            return if &recorded.request == command {
                 Ok(recorded.outcome.clone())
             } else {
                 Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
             };
         }
-        let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        let decision = check::decide(&self.state, &self.profile, command, now)?;
         let answer = Event::ResponseRecorded {
             caller,
             token,
-            request: Box::new(command),
+            request: Box::new(command.clone()),
             outcome: decision.outcome.clone(),
         };
         self.carry_out(now, decision.events, Some(answer))?;
