@@ -13,9 +13,9 @@ use crate::name::ImageName;
 use crate::profile::Profile;
 use crate::provider::Provider;
 use crate::region::Region;
-use smallvec::SmallVec;
 use crate::snapshot::Snapshot;
 use crate::task::Lifecycle;
+use smallvec::SmallVec;
 
 use super::common::*;
 use super::{Checked, Decision, Events, reject};
@@ -73,7 +73,15 @@ pub(super) fn copy_image(
     let account = state.account(caller);
     // Step 11: each route.
     for dest in &destinations {
-        check_route(profile, source, source_region, alias, dest, &encryption, account)?;
+        check_route(
+            profile,
+            source,
+            source_region,
+            alias,
+            dest,
+            &encryption,
+            account,
+        )?;
     }
     // Step 12: encryption.
     if source_snapshots.iter().any(|s| s.encrypted) && !encryption.is_encrypted() {

@@ -112,7 +112,14 @@ impl State {
                 next_snapshot,
             } = *copy;
             let snapshots = snapshots.into_iter();
-            self.add_copy(task, image, snapshots, in_image_scope, next_image, next_snapshot)?;
+            self.add_copy(
+                task,
+                image,
+                snapshots,
+                in_image_scope,
+                next_image,
+                next_snapshot,
+            )?;
             self.now = Some(record.at);
             return Ok(());
         }

@@ -177,11 +177,13 @@ impl State {
         let snapshots: Vec<Snapshot> = self.snapshots.drain(..).map(|(_, s)| s).collect();
         // Drained from tables keyed by id: every id is new.
         for s in snapshots {
-            self.insert_snapshot(s).expect("ids drained from a table are distinct");
+            self.insert_snapshot(s)
+                .expect("ids drained from a table are distinct");
         }
         let images: Vec<Image> = self.images.drain(..).map(|(_, i)| i).collect();
         for i in images {
-            self.insert_image(i).expect("ids drained from a table are distinct");
+            self.insert_image(i)
+                .expect("ids drained from a table are distinct");
         }
         // Tasks in acceptance order: the queued ones of a lane enter it in FIFO order.
         for t in self.tasks.values() {

@@ -5,8 +5,8 @@ mod apply;
 mod data;
 mod forgetting;
 mod index;
-mod scope;
 pub mod invariants;
+mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -307,8 +307,11 @@ impl State {
     /// Every (account, region) with its usage, sorted by account, then region (zero usages
     /// may appear).
     pub(crate) fn usages(&self) -> impl Iterator<Item = (&AccountId, &RegionId, Usage)> {
-        let mut all: Vec<(&AccountId, &RegionId, Usage)> =
-            self.scopes.iter().map(|(a, r, s)| (a, r, s.usage)).collect();
+        let mut all: Vec<(&AccountId, &RegionId, Usage)> = self
+            .scopes
+            .iter()
+            .map(|(a, r, s)| (a, r, s.usage))
+            .collect();
         // Sorted, so the first over-quota scope a check reports is the same however the
         // state was built (hash-map order depends on history).
         all.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
