@@ -669,6 +669,16 @@ impl ImageService {
         // A fixture carries no client token: it is decided by value and moves into its
         // event.
         let decision = match command {
+            // Without an event log, a snapshot or image fixture moves straight into the
+            // state: no event to box it in and move it out of again.
+            Command::Fixture(Fixture::Snapshot(s)) if !self.log_events => {
+                check::check_fixture_snapshot(&self.state, &self.profile, &s)?;
+                return self.register_unlogged(now, |state| state.register_snapshot(now, s));
+            }
+            Command::Fixture(Fixture::Image(i)) if !self.log_events => {
+                check::check_fixture_image(&self.state, &self.profile, &i)?;
+                return self.register_unlogged(now, |state| state.register_image(now, i));
+            }
             Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
             // Borrowed, not moved: a call is large, and only a call with a client token
             // keeps it (a copy, in its recorded answer).
@@ -743,8 +753,28 @@ impl ImageService {
         Ok(())
     }
 
+    /// Carries out a checked fixture's one state change, `register`, at `now`, as
+    /// [`ImageService::carry_out`] carries out its one event, when no event log is kept: the
+    /// same retention first, the log's head, the same sequence number. Neither forgetting
+    /// nor a fixture touches a copy queue, so no copy can start.
+    fn register_unlogged(
+        &mut self,
+        now: DateTime<Utc>,
+        register: impl FnOnce(&mut State) -> Result<(), ApplyError>,
+    ) -> Result<Outcome, EngineError> {
+        let mut no_lanes = Vec::new();
+        self.forget_ended_by(now, &mut no_lanes)?;
+        debug_assert!(no_lanes.is_empty(), "forgetting touches no copy queue");
+        self.open_log(now)?;
+        register(&mut self.state)?;
+        self.next_seq += 1;
+        Ok(Outcome::Registered)
+    }
+
     /// Retention: drops what ended at or before the horizon before `now`, in one
     /// `Forgotten` recorded at `now`.
+    // Inlined, the rest apart: its common case, nothing due, is a comparison.
+    #[inline]
     fn forget_ended_by(
         &mut self,
         now: DateTime<Utc>,
@@ -756,9 +786,18 @@ impl ImageService {
             .state
             .oldest_ended()
             .is_some_and(|ended| self.due.is_due(self.retention, ended, now));
-        if !oldest_due {
-            return Ok(());
+        if oldest_due {
+            self.forget_due(now, lanes)?;
         }
+        Ok(())
+    }
+
+    /// [`ImageService::forget_ended_by`] once the oldest ended item is due.
+    fn forget_due(
+        &mut self,
+        now: DateTime<Utc>,
+        lanes: &mut Vec<RegionId>,
+    ) -> Result<(), EngineError> {
         let Some(cutoff) = self.retention.cutoff(now) else {
             return Ok(());
         };
@@ -775,16 +814,7 @@ impl ImageService {
         event: Event,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
-        if self.next_seq == 0 {
-            let head = Event::LogOpened {
-                profile: Box::new(self.profile.clone()),
-            };
-            self.write(EventRecord {
-                seq: 0,
-                at,
-                event: head,
-            })?;
-        }
+        self.open_log(at)?;
         let scope = self.profile.queue_scope;
         // Everything an event's lane and effect need is read before it is applied (without a
         // log, the event then moves into the state): a task's regions and ids never change,
@@ -821,6 +851,28 @@ impl ImageService {
             self.effects.push_back(effect);
         }
         Ok(())
+    }
+
+    /// Writes the log's head (record 0) at the first state change.
+    // Inlined, the head's writing apart: after the first change it is one comparison.
+    #[inline]
+    fn open_log(&mut self, at: DateTime<Utc>) -> Result<(), EngineError> {
+        if self.next_seq == 0 {
+            self.write_head(at)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the log's head, record 0, naming the profile.
+    fn write_head(&mut self, at: DateTime<Utc>) -> Result<(), EngineError> {
+        let head = Event::LogOpened {
+            profile: Box::new(self.profile.clone()),
+        };
+        self.write(EventRecord {
+            seq: 0,
+            at,
+            event: head,
+        })
     }
 
     /// Applies a record numbered `next_seq` and queues it (when events are logged).

@@ -16,38 +16,46 @@ use crate::engine::{FixtureError, Outcome};
 /// taken by value: the fixture moves into its event (an image or snapshot cloned here, and
 /// again into the state, was a third of a fixture's cost).
 pub(crate) fn fixture(state: &State, profile: &Profile, fixture: Fixture) -> Checked<Decision> {
+    check_fixture(state, profile, &fixture)?;
     let event = match fixture {
-        Fixture::Account(a) => {
-            check_quotas_cover_usage(state, &a)?;
-            Event::AccountRegistered(a)
-        }
-        Fixture::Snapshot(s) => {
-            check_fixture_snapshot(state, profile, &s)?;
-            Event::SnapshotRegistered(Box::new(s))
-        }
-        Fixture::Image(i) => {
-            check_fixture_image(state, profile, &i)?;
-            Event::ImageRegistered(Box::new(i))
-        }
+        Fixture::Account(a) => Event::AccountRegistered(a),
+        Fixture::Snapshot(s) => Event::SnapshotRegistered(Box::new(s)),
+        Fixture::Image(i) => Event::ImageRegistered(Box::new(i)),
+        Fixture::KmsKey(k) => Event::KmsKeyRegistered(k),
+        Fixture::Bucket(b) => Event::BucketRegistered(b),
+    };
+    Ok(Decision::new(Outcome::Registered, one(event)))
+}
+
+/// Checks a fixture: it must fit the catalogue, the quotas and the ids already held.
+fn check_fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Checked<()> {
+    match fixture {
+        Fixture::Account(a) => check_quotas_cover_usage(state, a),
+        Fixture::Snapshot(s) => check_fixture_snapshot(state, profile, s),
+        Fixture::Image(i) => check_fixture_image(state, profile, i),
         Fixture::KmsKey(k) => {
             check_fixture_region(profile, &k.region)?;
             if state.keys.contains_key(&k.id) {
                 return Err(FixtureError::DuplicateId(k.id.to_string()).into());
             }
-            Event::KmsKeyRegistered(k)
+            Ok(())
         }
         Fixture::Bucket(b) => {
             check_fixture_region(profile, &b.region)?;
             if state.bucket(&b.name).is_some() {
                 return Err(FixtureError::DuplicateId(b.name.to_string()).into());
             }
-            Event::BucketRegistered(b)
+            Ok(())
         }
-    };
-    Ok(Decision::new(Outcome::Registered, one(event)))
+    }
 }
 
-fn check_fixture_snapshot(state: &State, profile: &Profile, s: &Snapshot) -> Checked<()> {
+/// Checks a snapshot fixture: a known region, a new id, room in the owner's quota.
+pub(crate) fn check_fixture_snapshot(
+    state: &State,
+    profile: &Profile,
+    s: &Snapshot,
+) -> Checked<()> {
     check_fixture_region(profile, &s.region)?;
     if state.snapshots.contains_key(&s.id) {
         return Err(FixtureError::DuplicateId(s.id.to_string()).into());
@@ -81,7 +89,9 @@ pub(super) fn check_quotas_cover_usage(
     Ok(())
 }
 
-pub(super) fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<()> {
+/// Checks an image fixture: a known region, a new id, a settled image whose snapshots no
+/// live copy holds, a free name and room in the owner's quota.
+pub(crate) fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<()> {
     check_fixture_region(profile, &i.region)?;
     if state.images.contains_key(&i.id) {
         return Err(FixtureError::DuplicateId(i.id.to_string()).into());

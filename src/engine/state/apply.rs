@@ -85,18 +85,8 @@ impl State {
         // A registered snapshot's or image's one check, that its id is new, is made by its
         // insertion, which changes nothing when it fails.
         match record.event {
-            Event::SnapshotRegistered(s) => {
-                self.check_time(record.at)?;
-                self.insert_snapshot(*s)?;
-                self.now = Some(record.at);
-                return Ok(());
-            }
-            Event::ImageRegistered(i) => {
-                self.check_time(record.at)?;
-                self.insert_image(*i)?;
-                self.now = Some(record.at);
-                return Ok(());
-            }
+            Event::SnapshotRegistered(s) => return self.register_snapshot(record.at, *s),
+            Event::ImageRegistered(i) => return self.register_image(record.at, *i),
             _ => {}
         }
         if let Event::CopyAccepted(copy) = record.event {
@@ -125,6 +115,32 @@ impl State {
         }
         self.check_applies(&record)?;
         self.apply_checked(&record);
+        Ok(())
+    }
+
+    /// Applies a `SnapshotRegistered` record of `s` at `at`, given the snapshot rather than
+    /// the record (a host that keeps no event log makes no record).
+    pub(crate) fn register_snapshot(
+        &mut self,
+        at: DateTime<Utc>,
+        s: Snapshot,
+    ) -> Result<(), ApplyError> {
+        self.check_time(at)?;
+        self.insert_snapshot(s)?;
+        self.now = Some(at);
+        Ok(())
+    }
+
+    /// Applies an `ImageRegistered` record of `image` at `at`, given the image rather than
+    /// the record.
+    pub(crate) fn register_image(
+        &mut self,
+        at: DateTime<Utc>,
+        image: Image,
+    ) -> Result<(), ApplyError> {
+        self.check_time(at)?;
+        self.insert_image(image)?;
+        self.now = Some(at);
         Ok(())
     }
 
