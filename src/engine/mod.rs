@@ -891,8 +891,8 @@ impl ImageService {
     /// Whether events are queued for [`ImageService::poll_event`] (on by default). A host
     /// that keeps no event log (the scenario runner without `--events`) turns it off: the
     /// state changes exactly as before, effects are still queued, and an accepted copy's
-    /// image, snapshots and task move into the state instead of being cloned for the log.
-    /// Events already queued stay queued.
+    /// image, snapshots and task, and a snapshot or image fixture, move into the state
+    /// instead of being cloned or boxed for the log. Events already queued stay queued.
     pub fn set_event_log(&mut self, on: bool) {
         self.log_events = on;
     }
