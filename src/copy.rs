@@ -253,6 +253,10 @@ impl TaskTable {
         // A new task's position is the end, so this `insert` is a push.
         match self.position(id) {
             Ok(i) => Some(std::mem::replace(&mut self.tasks[i], task)),
+            Err(i) if i == self.tasks.len() => {
+                self.tasks.push_back(task);
+                None
+            }
             Err(i) => {
                 self.tasks.insert(i, task);
                 None

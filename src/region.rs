@@ -578,6 +578,17 @@ impl RegionPolicy {
         ) else {
             return self.check_exist(source.as_str(), destination.as_str());
         };
+        self.check_cross_regions(src, dst, cross_border_allowed)
+    }
+
+    /// [`RegionPolicy::check_cross_region`] for regions already found in the catalogue (the
+    /// engine finds them once per call, for every step that reads them).
+    pub(crate) fn check_cross_regions(
+        &self,
+        src: &Region,
+        dst: &Region,
+        cross_border_allowed: bool,
+    ) -> Result<(), RouteError> {
         for region in [src, dst] {
             if !region.copy_supported {
                 return Err(RouteError::CopyNotSupported(region.id.as_str().to_owned()));
@@ -588,8 +599,8 @@ impl RegionPolicy {
             && !cross_border_allowed
         {
             return Err(RouteError::CrossBorderNotAllowed {
-                source_region: source.as_str().to_owned(),
-                destination: destination.as_str().to_owned(),
+                source_region: src.id.as_str().to_owned(),
+                destination: dst.id.as_str().to_owned(),
             });
         }
         Ok(())

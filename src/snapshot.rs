@@ -255,11 +255,17 @@ impl Snapshot {
 /// The oldest creation date a snapshot behind an image may have: seeds [003](crate::sources#seed-003)/[004](crate::sources#seed-004),
 /// `InvalidSnapshot.TooOld`, "the specified snapshot is created before 2013-07-15".
 pub fn oldest_usable_creation() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(2013, 7, 15)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .expect("2013-07-15 is a valid date")
-        .and_utc()
+    OLDEST_USABLE_CREATION
 }
+
+/// [`oldest_usable_creation`], worked out at compile time: every copy and every image
+/// created checks its snapshots against it, and chrono's calendar arithmetic cost more than
+/// the comparison.
+const OLDEST_USABLE_CREATION: DateTime<Utc> = NaiveDate::from_ymd_opt(2013, 7, 15)
+    .expect("2013-07-15 is a valid date")
+    .and_hms_opt(0, 0, 0)
+    .expect("midnight is a valid time")
+    .and_utc();
 
 impl Snapshot {
     /// Whether it was created on or after 2013-07-15 (the seeds' rule).

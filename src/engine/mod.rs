@@ -278,7 +278,7 @@ use serde::{Deserialize, Serialize};
 use crate::copy::{TaskId, TaskState};
 use crate::error::{ApiError, ErrorCode, TencentCode};
 use crate::export::ExportTaskId;
-use crate::id::{AccountId, ImageId};
+use crate::id::{AccountId, ClientToken, ImageId};
 use crate::image::{Image, ImageStatus, OwnerAlias};
 use crate::profile::Profile;
 use crate::region::RegionId;
@@ -488,6 +488,8 @@ pub struct ImageService {
     lanes: Vec<RegionId>,
     /// Whether events are queued (see [`ImageService::set_event_log`]).
     log_events: bool,
+    /// When the oldest ended task or answer falls due (worked out once per item).
+    due: retention::DueTime,
 }
 
 impl std::fmt::Debug for ImageService {
@@ -540,6 +542,7 @@ impl ImageService {
             effects: VecDeque::new(),
             lanes: Vec::new(),
             log_events: true,
+            due: retention::DueTime::default(),
         }
     }
 
@@ -667,56 +670,141 @@ impl ImageService {
                 return Err(HostError::TimeWentBackwards { last, now }.into());
             }
         }
-        let key = command.idempotency_key();
-        let cutoff = self.retention.cutoff(now);
-        if let Some((caller, token)) = key {
-            // An answer older than the retention horizon counts as gone, dropped or not yet.
-            if let Some(recorded) = self
-                .state
-                .response(caller, token)
-                .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
-            {
-                return if recorded.request == command {
-                    Ok(recorded.outcome.clone())
-                } else {
-                    Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
-                };
+        // A fixture carries no client token: it is decided by value and moves into its
+        // event.
+        let decision = match command {
+            // Without an event log, a snapshot or image fixture moves straight into the
+            // state: no event to box it in and move it out of again.
+            Command::Fixture(Fixture::Snapshot(s)) if !self.log_events => {
+                check::check_fixture_snapshot(&self.state, &self.profile, &s)?;
+                return self.register_unlogged(now, |state| state.register_snapshot(now, s));
             }
+            Command::Fixture(Fixture::Image(i)) if !self.log_events => {
+                check::check_fixture_image(&self.state, &self.profile, &i)?;
+                return self.register_unlogged(now, |state| state.register_image(now, i));
+            }
+            Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
+            // Borrowed, not moved: a call is large, and only a call with a client token
+            // keeps it (a copy, in its recorded answer).
+            ref command => {
+                if let Some((caller, token)) = command.idempotency_key() {
+                    let key = (caller.clone(), token.clone());
+                    return self.handle_with_token(now, key, command);
+                }
+                check::decide(&self.state, &self.profile, command, now)?
+            }
+        };
+        self.carry_out(now, decision.events, None)?;
+        Ok(decision.outcome)
+    }
+
+    /// [`ImageService::handle`] for a call with a client token: a retry is answered from
+    /// the record; a new call is decided, and its answer recorded with a copy of the call.
+    fn handle_with_token(
+        &mut self,
+        now: DateTime<Utc>,
+        (caller, token): (AccountId, ClientToken),
+        command: &Command,
+    ) -> Result<Outcome, EngineError> {
+        // An answer older than the retention horizon counts as gone, dropped or not yet.
+        let cutoff = self.retention.cutoff(now);
+        if let Some(recorded) = self
+            .state
+            .response(&caller, &token)
+            .filter(|r| cutoff.is_none_or(|c| r.recorded_at > c))
+        {
+            return if &recorded.request == command {
+                Ok(recorded.outcome.clone())
+            } else {
+                Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
+            };
         }
-        let decision = check::decide(&self.state, &self.profile, &command, now)?;
+        let decision = check::decide(&self.state, &self.profile, command, now)?;
+        let answer = Event::ResponseRecorded {
+            caller,
+            token,
+            request: Box::new(command.clone()),
+            outcome: decision.outcome.clone(),
+        };
+        self.carry_out(now, decision.events, Some(answer))?;
+        Ok(decision.outcome)
+    }
+
+    /// Records a decision's events at `now`, then `answer` (the record of a call with a
+    /// client token), and starts what the queues let start.
+    fn carry_out(
+        &mut self,
+        now: DateTime<Utc>,
+        events: check::Events,
+        answer: Option<Event>,
+    ) -> Result<(), EngineError> {
         let mut lanes = std::mem::take(&mut self.lanes);
         lanes.clear();
         // Retention goes first, so an answer recorded now replaces one dropped now; only a
         // command that changes the state does it (one that changes nothing leaves the state
         // as it was, clock included). What is over drops nothing the decision uses.
-        if let Some(cutoff) = cutoff.filter(|_| !decision.events.is_empty() || key.is_some()) {
-            self.forget_ended_by(cutoff, now, &mut lanes)?;
+        if !events.is_empty() || answer.is_some() {
+            self.forget_ended_by(now, &mut lanes)?;
         }
-        for event in decision.events {
+        for event in events {
             self.record(now, event, &mut lanes)?;
         }
-        if let Some((caller, token)) = key {
-            let event = Event::ResponseRecorded {
-                caller: caller.clone(),
-                token: token.clone(),
-                request: Box::new(command.clone()),
-                outcome: decision.outcome.clone(),
-            };
+        if let Some(event) = answer {
             self.record(now, event, &mut lanes)?;
         }
         self.start_next_in_queues(now, &mut lanes)?;
         self.lanes = lanes;
-        Ok(decision.outcome)
+        Ok(())
     }
 
-    /// Retention: drops what ended at or before `cutoff` (the horizon before `now`), in one
+    /// Carries out a checked fixture's one state change, `register`, at `now`, as
+    /// [`ImageService::carry_out`] carries out its one event, when no event log is kept: the
+    /// same retention first, the log's head, the same sequence number. Neither forgetting
+    /// nor a fixture touches a copy queue, so no copy can start.
+    fn register_unlogged(
+        &mut self,
+        now: DateTime<Utc>,
+        register: impl FnOnce(&mut State) -> Result<(), ApplyError>,
+    ) -> Result<Outcome, EngineError> {
+        let mut no_lanes = Vec::new();
+        self.forget_ended_by(now, &mut no_lanes)?;
+        debug_assert!(no_lanes.is_empty(), "forgetting touches no copy queue");
+        self.open_log(now)?;
+        register(&mut self.state)?;
+        self.next_seq += 1;
+        Ok(Outcome::Registered)
+    }
+
+    /// Retention: drops what ended at or before the horizon before `now`, in one
     /// `Forgotten` recorded at `now`.
+    // Inlined, the rest apart: its common case, nothing due, is a comparison.
+    #[inline]
     fn forget_ended_by(
         &mut self,
-        cutoff: DateTime<Utc>,
         now: DateTime<Utc>,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
+        // What is over is queued oldest first: when the oldest is not due, nothing is, and
+        // the horizon's date arithmetic (remembered per oldest item) is all it costs.
+        let oldest_due = self
+            .state
+            .oldest_ended()
+            .is_some_and(|ended| self.due.is_due(self.retention, ended, now));
+        if oldest_due {
+            self.forget_due(now, lanes)?;
+        }
+        Ok(())
+    }
+
+    /// [`ImageService::forget_ended_by`] once the oldest ended item is due.
+    fn forget_due(
+        &mut self,
+        now: DateTime<Utc>,
+        lanes: &mut Vec<RegionId>,
+    ) -> Result<(), EngineError> {
+        let Some(cutoff) = self.retention.cutoff(now) else {
+            return Ok(());
+        };
         if let Some(event) = self.state.due_for_forgetting(cutoff) {
             self.record(now, event, lanes)?;
         }
@@ -730,16 +818,7 @@ impl ImageService {
         event: Event,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
-        if self.next_seq == 0 {
-            let head = Event::LogOpened {
-                profile: Box::new(self.profile.clone()),
-            };
-            self.write(EventRecord {
-                seq: 0,
-                at,
-                event: head,
-            })?;
-        }
+        self.open_log(at)?;
         let scope = self.profile.queue_scope;
         // Everything an event's lane and effect need is read before it is applied (without a
         // log, the event then moves into the state): a task's regions and ids never change,
@@ -767,9 +846,37 @@ impl ImageService {
         }
         let seq = self.next_seq;
         self.write(EventRecord { seq, at, event })?;
-        lanes.extend(lane);
-        self.effects.extend(effect);
+        // Pushed, not `extend`ed: extending a deque by an `Option` goes through its general
+        // (reserve, then copy) path even for `None`.
+        if let Some(lane) = lane {
+            lanes.push(lane);
+        }
+        if let Some(effect) = effect {
+            self.effects.push_back(effect);
+        }
         Ok(())
+    }
+
+    /// Writes the log's head (record 0) at the first state change.
+    // Inlined, the head's writing apart: after the first change it is one comparison.
+    #[inline]
+    fn open_log(&mut self, at: DateTime<Utc>) -> Result<(), EngineError> {
+        if self.next_seq == 0 {
+            self.write_head(at)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the log's head, record 0, naming the profile.
+    fn write_head(&mut self, at: DateTime<Utc>) -> Result<(), EngineError> {
+        let head = Event::LogOpened {
+            profile: Box::new(self.profile.clone()),
+        };
+        self.write(EventRecord {
+            seq: 0,
+            at,
+            event: head,
+        })
     }
 
     /// Applies a record numbered `next_seq` and queues it (when events are logged).
@@ -788,8 +895,8 @@ impl ImageService {
     /// Whether events are queued for [`ImageService::poll_event`] (on by default). A host
     /// that keeps no event log (the scenario runner without `--events`) turns it off: the
     /// state changes exactly as before, effects are still queued, and an accepted copy's
-    /// image, snapshots and task move into the state instead of being cloned for the log.
-    /// Events already queued stay queued.
+    /// image, snapshots and task, and a snapshot or image fixture, move into the state
+    /// instead of being cloned or boxed for the log. Events already queued stay queued.
     pub fn set_event_log(&mut self, on: bool) {
         self.log_events = on;
     }
@@ -1020,6 +1127,7 @@ impl<'de> Deserialize<'de> for ImageService {
             effects: data.pending_effects.into(),
             lanes: Vec::new(),
             log_events: data.event_log,
+            due: retention::DueTime::default(),
         };
         service
             .check_invariants()

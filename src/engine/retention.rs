@@ -153,6 +153,11 @@ impl RetentionQueue {
             .map(|(_, item)| item)
     }
 
+    /// When the oldest item ended.
+    pub(crate) fn oldest(&self) -> Option<DateTime<Utc>> {
+        self.entries.front().map(|(at, _)| *at)
+    }
+
     /// Pops the entries at the front whose item is gone (`present(ended, item)` fails).
     pub(crate) fn pop_gone(&mut self, present: impl Fn(DateTime<Utc>, &Expiring) -> bool) {
         while self
@@ -162,6 +167,39 @@ impl RetentionQueue {
         {
             self.entries.pop_front();
         }
+    }
+}
+
+/// When the oldest ended item falls due, remembered for the item and the setting it was
+/// worked out for: chrono's date arithmetic cost more than the rest of a command's retention
+/// check, and the oldest item rarely changes between commands.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DueTime {
+    memo: Option<(DateTime<Utc>, Retention, Option<DateTime<Utc>>)>,
+}
+
+impl DueTime {
+    /// Whether what ended at `ended` is due at `now` under `retention`: `ended` is at or
+    /// before the cutoff (`now` less the horizon), that is `ended` plus the horizon is at
+    /// or before `now`. Past chrono's range on either side it is not due, as
+    /// [`Retention::cutoff`] has it.
+    pub(crate) fn is_due(
+        &mut self,
+        retention: Retention,
+        ended: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let due_at = match self.memo {
+            Some((e, r, due_at)) if e == ended && r == retention => due_at,
+            _ => {
+                let due_at = retention
+                    .horizon()
+                    .and_then(|h| ended.checked_add_signed(h));
+                self.memo = Some((ended, retention, due_at));
+                due_at
+            }
+        };
+        due_at.is_some_and(|d| d <= now)
     }
 }
 

@@ -71,11 +71,14 @@ pub(super) fn image_snapshots<'s>(
     state: &'s State,
     ids: &[SnapshotId],
 ) -> Checked<SmallVec<[&'s Snapshot; 1]>> {
-    let snapshots = ids
-        .iter()
-        .map(|id| state.snapshot(id))
-        .collect::<Option<SmallVec<[_; 1]>>>()
-        .ok_or_else(|| reject(ErrorCode::InvalidSnapshotIdNotFound))?;
+    // A plain loop: collecting into `Option<SmallVec>` cost more than the lookups.
+    let mut snapshots: SmallVec<[&Snapshot; 1]> = SmallVec::with_capacity(ids.len());
+    for id in ids {
+        let s = state
+            .snapshot(id)
+            .ok_or_else(|| reject(ErrorCode::InvalidSnapshotIdNotFound))?;
+        snapshots.push(s);
+    }
     if snapshots.iter().any(|s| !s.is_recent_enough()) {
         return Err(reject(ErrorCode::InvalidSnapshotTooOld));
     }

@@ -12,9 +12,10 @@ use crate::kms::Encryption;
 use crate::name::ImageName;
 use crate::profile::Profile;
 use crate::provider::Provider;
-use crate::region::RegionId;
+use crate::region::Region;
 use crate::snapshot::Snapshot;
 use crate::task::Lifecycle;
+use smallvec::SmallVec;
 
 use super::common::*;
 use super::{Checked, Decision, Events, reject};
@@ -48,13 +49,17 @@ pub(super) fn copy_image(
     }
     let encryption = Encryption::from_parameters(c.encrypted, c.kms_key.clone())
         .map_err(|_| reject(ErrorCode::InvalidParameterEncryptedIllegal))?;
-    // Steps 5-6: regions.
+    // Steps 5-6: regions, each found in the catalogue once for every step that reads it.
     let catalogue = &profile.regions.catalogue;
-    if !catalogue.has(&c.region) {
-        return Err(reject(ErrorCode::SourceRegionNotFound));
-    }
-    if c.destination_regions.iter().any(|d| !catalogue.has(d)) {
-        return Err(reject(ErrorCode::DestinationRegionNotFound));
+    let source_region = catalogue
+        .region(&c.region)
+        .ok_or_else(|| reject(ErrorCode::SourceRegionNotFound))?;
+    let mut destinations: SmallVec<[&Region; 1]> = SmallVec::new();
+    for d in &c.destination_regions {
+        let region = catalogue
+            .region(d)
+            .ok_or_else(|| reject(ErrorCode::DestinationRegionNotFound))?;
+        destinations.push(region);
     }
     // Steps 7-10: the source image.
     let (source, alias) = visible_image(state, caller, &c.region, &c.image)?;
@@ -67,16 +72,24 @@ pub(super) fn copy_image(
     let source_snapshots = image_snapshots(state, &source.snapshots)?;
     let account = state.account(caller);
     // Step 11: each route.
-    for dest in &c.destination_regions {
-        check_route(profile, source, alias, dest, &encryption, account)?;
+    for dest in &destinations {
+        check_route(
+            profile,
+            source,
+            source_region,
+            alias,
+            dest,
+            &encryption,
+            account,
+        )?;
     }
     // Step 12: encryption.
     if source_snapshots.iter().any(|s| s.encrypted) && !encryption.is_encrypted() {
         return Err(reject(ErrorCode::OperationDeinedEncryptedSnapshot));
     }
     if let Some(key_id) = encryption.key() {
-        for dest in &c.destination_regions {
-            check_customer_key(state, profile, caller, key_id, dest, account)?;
+        for dest in &destinations {
+            check_customer_key(state, caller, key_id, dest, account)?;
         }
     }
     // Step 13: size.
@@ -113,23 +126,24 @@ pub(super) fn copy_image(
     )
 }
 
-/// Step 11 for one destination.
+/// Step 11 for one destination (`source_region` is the source image's region).
 pub(super) fn check_route(
     profile: &Profile,
     source: &Image,
+    source_region: &Region,
     alias: OwnerAlias,
-    dest: &RegionId,
+    dest: &Region,
     encryption: &Encryption,
     account: Option<&crate::account::Account>,
 ) -> Checked<()> {
-    let same_region = dest == &source.region;
+    let same_region = dest.id == source.region;
     let tencent = profile.provider == Provider::Tencent;
     match alias {
         OwnerAlias::Others if !same_region => {
             return Err(reject(ErrorCode::OperationDeniedSameRegionOnly));
         }
         OwnerAlias::Others => return Ok(()),
-        OwnerAlias::Marketplace if !source.published_regions.contains(dest) => {
+        OwnerAlias::Marketplace if !source.published_regions.contains(&dest.id) => {
             return Err(reject(ErrorCode::OperationDeniedNotPublished));
         }
         _ => {}
@@ -150,8 +164,8 @@ pub(super) fn check_route(
     }
     profile
         .regions
-        .check_cross_region_ids(
-            &source.region,
+        .check_cross_regions(
+            source_region,
             dest,
             account.is_some_and(|a| a.cross_border_allowed),
         )
@@ -169,25 +183,19 @@ pub(super) fn check_route(
 /// Step 12's customer-key checks ([seed 004](crate::sources#seed-004)).
 pub(super) fn check_customer_key(
     state: &State,
-    profile: &Profile,
     caller: &AccountId,
     key_id: &crate::id::KmsKeyId,
-    dest: &RegionId,
+    dest: &Region,
     account: Option<&crate::account::Account>,
 ) -> Checked<()> {
     let key = state
         .kms_key(key_id)
-        .filter(|k| &k.region == dest && &k.owner == caller)
+        .filter(|k| k.region == dest.id && &k.owner == caller)
         .ok_or_else(|| reject(ErrorCode::InvalidParameterKmsKeyIdNotFound))?;
     if !key.authorized {
         return Err(reject(ErrorCode::InvalidParameterKmsKeyIdKmsUnauthorized));
     }
-    let byok_region = profile
-        .regions
-        .catalogue
-        .region(dest)
-        .is_some_and(|r| r.byok_supported);
-    if !byok_region {
+    if !dest.byok_supported {
         return Err(reject(ErrorCode::InvalidRegionNotSupport));
     }
     if !account.is_some_and(|a| a.byok_allowed) {

@@ -9,6 +9,8 @@ mod copy;
 mod create;
 mod export;
 mod fixtures;
+
+pub(crate) use fixtures::{check_fixture_image, check_fixture_snapshot, fixture};
 mod images;
 mod import;
 mod reports;
@@ -54,7 +56,8 @@ fn reject(code: ErrorCode) -> EngineError {
     EngineError::Rejected(ApiError::new(code))
 }
 
-/// Decides `command` at `now` against `state`.
+/// Decides `command` at `now` against `state` (a fixture is decided by [`fixture`], which
+/// takes it by value).
 pub(crate) fn decide(
     state: &State,
     profile: &Profile,
@@ -62,7 +65,7 @@ pub(crate) fn decide(
     now: DateTime<Utc>,
 ) -> Checked<Decision> {
     match command {
-        Command::Fixture(f) => fixtures::fixture(state, profile, f),
+        Command::Fixture(f) => fixture(state, profile, f.clone()),
         Command::Report(r) => reports::report(state, r),
         Command::Call(ApiCall::CreateImage(c)) => create::create_image(state, profile, c, now),
         Command::Call(ApiCall::CopyImage(c)) => copy::copy_image(state, profile, c, now),

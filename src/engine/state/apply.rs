@@ -78,35 +78,84 @@ impl State {
         Ok(())
     }
 
-    /// [`State::apply`], taking the record: an accepted copy's task, image and snapshots
-    /// move into the state instead of being cloned (for a host that keeps no event log).
+    /// [`State::apply`], taking the record: an accepted copy's task, image and snapshots,
+    /// and a registered image or snapshot, move into the state instead of being cloned (for
+    /// a host that keeps no event log).
     pub(crate) fn apply_owned(&mut self, record: EventRecord) -> Result<(), ApplyError> {
-        self.check_applies(&record)?;
+        // A registered snapshot's or image's one check, that its id is new, is made by its
+        // insertion, which changes nothing when it fails.
         match record.event {
-            Event::CopyAccepted(copy) => {
-                self.now = Some(record.at);
-                let CopyAcceptance {
-                    task,
-                    image,
-                    snapshots,
-                    next_image,
-                    next_snapshot,
-                } = *copy;
-                self.add_copy(task, image, snapshots, next_image, next_snapshot);
-            }
-            _ => self.apply_checked(&record),
+            Event::SnapshotRegistered(s) => return self.register_snapshot(record.at, *s),
+            Event::ImageRegistered(i) => return self.register_image(record.at, *i),
+            _ => {}
         }
+        if let Event::CopyAccepted(copy) = record.event {
+            // Likewise the new image's id, checked by its insertion, made first.
+            self.check_time(record.at)?;
+            self.check_copy_fits(&copy)?;
+            let in_image_scope = own_snapshots(&copy.image, &copy.snapshots);
+            let CopyAcceptance {
+                task,
+                image,
+                snapshots,
+                next_image,
+                next_snapshot,
+            } = *copy;
+            let snapshots = snapshots.into_iter();
+            self.add_copy(
+                task,
+                image,
+                snapshots,
+                in_image_scope,
+                next_image,
+                next_snapshot,
+            )?;
+            self.now = Some(record.at);
+            return Ok(());
+        }
+        self.check_applies(&record)?;
+        self.apply_checked(&record);
+        Ok(())
+    }
+
+    /// Applies a `SnapshotRegistered` record of `s` at `at`, given the snapshot rather than
+    /// the record (a host that keeps no event log makes no record).
+    pub(crate) fn register_snapshot(
+        &mut self,
+        at: DateTime<Utc>,
+        s: Snapshot,
+    ) -> Result<(), ApplyError> {
+        self.check_time(at)?;
+        self.insert_snapshot(s)?;
+        self.now = Some(at);
+        Ok(())
+    }
+
+    /// Applies an `ImageRegistered` record of `image` at `at`, given the image rather than
+    /// the record.
+    pub(crate) fn register_image(
+        &mut self,
+        at: DateTime<Utc>,
+        image: Image,
+    ) -> Result<(), ApplyError> {
+        self.check_time(at)?;
+        self.insert_image(image)?;
+        self.now = Some(at);
         Ok(())
     }
 
     /// Refuses a record dated before the clock or not fitting the state.
     pub(super) fn check_applies(&self, record: &EventRecord) -> Result<(), ApplyError> {
-        if let Some(now) = self.now {
-            if record.at < now {
-                return Err(ApplyError::TimeWentBackwards { at: record.at, now });
-            }
-        }
+        self.check_time(record.at)?;
         self.check_fits(&record.event)
+    }
+
+    /// Refuses a record dated before the clock.
+    fn check_time(&self, at: DateTime<Utc>) -> Result<(), ApplyError> {
+        match self.now {
+            Some(now) if at < now => Err(ApplyError::TimeWentBackwards { at, now }),
+            _ => Ok(()),
+        }
     }
 
     /// Applies a record that [`State::check_applies`] accepted.
@@ -127,22 +176,27 @@ impl State {
             Event::AccountRegistered(a) => {
                 self.accounts.insert(a.id.clone(), a.clone());
             }
-            Event::SnapshotRegistered(s) => self.insert_snapshot((**s).clone()),
-            Event::ImageRegistered(i) => self.insert_image((**i).clone()),
+            Event::SnapshotRegistered(s) => {
+                self.insert_snapshot((**s).clone()).expect("checked");
+            }
+            Event::ImageRegistered(i) => self.insert_image((**i).clone()).expect("checked"),
             Event::ImageCreated { image, next_image } => {
                 self.next_image = self.next_image.max(*next_image);
-                self.insert_image((**image).clone());
+                self.insert_image((**image).clone()).expect("checked");
             }
             Event::KmsKeyRegistered(k) => {
                 self.keys.insert(k.id.clone(), k.clone());
             }
-            Event::CopyAccepted(copy) => self.add_copy(
-                copy.task.clone(),
-                copy.image.clone(),
-                copy.snapshots.iter().cloned(),
-                copy.next_image,
-                copy.next_snapshot,
-            ),
+            Event::CopyAccepted(copy) => self
+                .add_copy(
+                    copy.task.clone(),
+                    copy.image.clone(),
+                    copy.snapshots.iter().cloned(),
+                    own_snapshots(&copy.image, &copy.snapshots),
+                    copy.next_image,
+                    copy.next_snapshot,
+                )
+                .expect("checked"),
             Event::CopyStarted { task } => {
                 let t = self.tasks.get_mut(task).expect("checked");
                 t.lifecycle.start(*task, record.at).expect("checked");
@@ -256,9 +310,9 @@ impl State {
                 self.next_snapshot = self.next_snapshot.max(*next_snapshot);
                 self.next_import = self.next_import.max(task.id.0);
                 for s in snapshots {
-                    self.insert_snapshot(s.clone());
+                    self.insert_snapshot(s.clone()).expect("checked");
                 }
-                self.insert_image((**image).clone());
+                self.insert_image((**image).clone()).expect("checked");
                 self.imports.insert(task.id, (**task).clone());
             }
             Event::ImportStarted { task } => {
@@ -324,31 +378,39 @@ impl State {
         }
     }
 
-    /// Adds an accepted copy: its snapshots, its `Waiting` image and its queued task.
+    /// Adds an accepted copy: its `Waiting` image, its snapshots (`in_image_scope` of them
+    /// in the image's scope) and its queued task. The image goes first: its insertion
+    /// refuses an id the state has before anything changes ([`State::add_image_with`]), so
+    /// that id is looked up once; the rest is checked by [`State::check_copy_fits`].
     pub(super) fn add_copy(
         &mut self,
         task: CopyTask,
         image: Image,
-        snapshots: impl IntoIterator<Item = Snapshot>,
+        snapshots: impl ExactSizeIterator<Item = Snapshot>,
+        in_image_scope: u32,
         next_image: u64,
         next_snapshot: u64,
-    ) {
+    ) -> Result<(), ApplyError> {
+        // The engine makes every snapshot of a copy in its image's scope; only a log written
+        // otherwise needs each one's scope compared (with the image's, kept here).
+        let all_own = snapshots.len() == in_image_scope as usize;
+        let scope = (!all_own).then(|| (image.owner.clone(), image.region.clone()));
+        self.add_image_with(image, in_image_scope)?;
         self.next_image = self.next_image.max(next_image);
         self.next_snapshot = self.next_snapshot.max(next_snapshot);
         // The engine built these from the state's stored ids already
         // (`interned_region`/`interned_owner`): no second interning on this path. The
-        // snapshots are the image's own (same owner and region), so they are counted in
-        // the image's scope, found once.
-        let mut in_image_scope = 0;
+        // snapshots in the image's scope were counted there, found once.
         for s in snapshots {
-            if s.owner == image.owner && s.region == image.region {
-                in_image_scope += 1;
+            let own = scope
+                .as_ref()
+                .is_none_or(|(owner, region)| &s.owner == owner && &s.region == region);
+            if own {
                 self.snapshots.insert(s.id.clone(), s);
             } else {
-                self.add_snapshot(s);
+                self.add_snapshot(s).expect("checked");
             }
         }
-        self.add_image_with(image, in_image_scope);
         self.next_task = self.next_task.max(task.id.0);
         self.live_task_of_destination
             .insert(task.destination_image.clone(), task.id);
@@ -359,6 +421,26 @@ impl State {
         self.queues
             .enqueue(task.queue_region(self.queue_scope), task.id);
         self.tasks.insert(task.id, task);
+        Ok(())
+    }
+
+    /// What [`State::check_fits`] checks of an accepted copy but the new image's id: the
+    /// counters, and that the task's and snapshots' ids are new.
+    fn check_copy_fits(&self, copy: &CopyAcceptance) -> Result<(), ApplyError> {
+        let CopyAcceptance {
+            task: t, snapshots, ..
+        } = copy;
+        check_counters(&[t.id.0, copy.next_image, copy.next_snapshot])?;
+        if self.tasks.contains_key(&t.id) {
+            return Err(ApplyError::Duplicate(t.id.to_string()));
+        }
+        match snapshots
+            .iter()
+            .find(|s| self.snapshots.contains_key(&s.id))
+        {
+            Some(s) => Err(ApplyError::Duplicate(s.id.to_string())),
+            None => Ok(()),
+        }
     }
 
     /// Checks that `event` can be applied, so `apply` never changes half a state.
@@ -415,26 +497,11 @@ impl State {
             }
             Event::ImageCreated { next_image, .. } => check_counters(&[*next_image]),
             Event::CopyAccepted(copy) => {
-                let CopyAcceptance {
-                    task: t,
-                    image,
-                    snapshots,
-                    ..
-                } = &**copy;
-                check_counters(&[t.id.0, copy.next_image, copy.next_snapshot])?;
-                if self.tasks.contains_key(&t.id) {
-                    return Err(ApplyError::Duplicate(t.id.to_string()));
+                self.check_copy_fits(copy)?;
+                if self.images.contains_key(&copy.image.id) {
+                    return Err(ApplyError::Duplicate(copy.image.id.to_string()));
                 }
-                if self.images.contains_key(&image.id) {
-                    return Err(ApplyError::Duplicate(image.id.to_string()));
-                }
-                match snapshots
-                    .iter()
-                    .find(|s| self.snapshots.contains_key(&s.id))
-                {
-                    Some(s) => Err(ApplyError::Duplicate(s.id.to_string())),
-                    None => Ok(()),
-                }
+                Ok(())
             }
             Event::CopyStarted { task: id } => {
                 let t = task(id)?;
@@ -632,6 +699,15 @@ impl State {
         }
         dest
     }
+}
+
+/// How many of an accepted copy's snapshots are in its image's scope (the same owner and
+/// region): all of them, as the engine makes them.
+fn own_snapshots(image: &Image, snapshots: &[Snapshot]) -> u32 {
+    let own = snapshots
+        .iter()
+        .filter(|s| s.owner == image.owner && s.region == image.region);
+    own.count() as u32
 }
 
 /// Refuses an event whose id counters are out of range (invariant 10).

@@ -9,68 +9,86 @@ use crate::name::{Description, ImageName};
 use crate::snapshot::Snapshot;
 
 use crate::engine::retention::{Expiring, RetentionQueue};
+use indexmap::map::Entry;
+
+use super::ApplyError;
 
 use super::*;
 
 impl State {
-    /// Adds a snapshot, sharing the state's stored region and owner ids.
-    pub(super) fn insert_snapshot(&mut self, mut s: Snapshot) {
+    /// Adds a snapshot, sharing the state's stored region and owner ids. A snapshot whose
+    /// id the state has is refused (see [`State::add_snapshot`]).
+    pub(super) fn insert_snapshot(&mut self, mut s: Snapshot) -> Result<(), ApplyError> {
         s.region = intern(&mut self.interned_regions, &s.region);
         s.owner = intern(&mut self.interned_owners, &s.owner);
-        self.add_snapshot(s);
+        self.add_snapshot(s)
     }
 
-    /// Adds a snapshot as it is.
-    pub(super) fn add_snapshot(&mut self, s: Snapshot) {
+    /// Adds a snapshot as it is. One whose id the state has is refused, and the state's facts
+    /// are unchanged: the insertion itself finds out, so a new id is looked up once, not
+    /// checked first and inserted after.
+    pub(super) fn add_snapshot(&mut self, s: Snapshot) -> Result<(), ApplyError> {
+        reserve_one(&mut self.snapshots);
+        let Entry::Vacant(slot) = self.snapshots.entry(s.id.clone()) else {
+            return Err(ApplyError::Duplicate(s.id.to_string()));
+        };
         if !self.missing_snapshot_names.is_empty() {
             self.missing_snapshot_names.remove(&s.id);
         }
-        self.scope_mut(&s.owner, &s.region).usage.snapshots += 1;
-        reserve_one(&mut self.snapshots);
-        self.snapshots.insert(s.id.clone(), s);
+        self.scopes
+            .get_or_default(&s.owner, &s.region)
+            .usage
+            .snapshots += 1;
+        slot.insert(s);
+        Ok(())
     }
 
     pub(super) fn remove_snapshot(&mut self, id: &SnapshotId) {
         if let Some(s) = self.snapshots.swap_remove(id) {
-            if let Some(scope) = self
-                .scopes
-                .get_mut(&s.owner)
-                .and_then(|m| m.get_mut(&s.region))
-            {
+            if let Some(scope) = self.scopes.get_mut(&s.owner, &s.region) {
                 scope.usage.snapshots -= 1;
             }
         }
     }
 
-    /// Adds an image, sharing the state's stored region and owner ids.
-    pub(super) fn insert_image(&mut self, mut image: Image) {
+    /// Adds an image, sharing the state's stored region and owner ids, and notes the
+    /// snapshots it names that the state lacks. An image whose id the state has is refused
+    /// (see [`State::add_image_with`]).
+    pub(super) fn insert_image(&mut self, mut image: Image) -> Result<(), ApplyError> {
         image.region = intern(&mut self.interned_regions, &image.region);
         image.owner = intern(&mut self.interned_owners, &image.owner);
-        self.add_image(image);
-    }
-
-    /// Adds an image as it is, noting the snapshots it names that the state lacks.
-    pub(super) fn add_image(&mut self, image: Image) {
-        for s in &image.snapshots {
+        let i = self.add_image_with(image, 0)?;
+        for s in &self.images[i].snapshots {
             if !self.snapshots.contains_key(s) {
                 *self.missing_snapshot_names.entry(s.clone()).or_insert(0) += 1;
             }
         }
-        self.add_image_with(image, 0);
+        Ok(())
     }
 
-    /// Adds an image as it is, and counts `snapshots` more snapshots in its scope.
-    pub(super) fn add_image_with(&mut self, image: Image, snapshots: u32) {
+    /// Adds an image as it is, counts `snapshots` more snapshots in its scope, and returns
+    /// its position in the table. One whose id the state has is refused, and the state's
+    /// facts are unchanged (as [`State::add_snapshot`]).
+    pub(super) fn add_image_with(
+        &mut self,
+        image: Image,
+        snapshots: u32,
+    ) -> Result<usize, ApplyError> {
+        reserve_one(&mut self.images);
+        let Entry::Vacant(slot) = self.images.entry(image.id.clone()) else {
+            return Err(ApplyError::Duplicate(image.id.to_string()));
+        };
         if image.kind == ImageKind::Custom || snapshots > 0 {
-            let scope = self.scope_mut(&image.owner, &image.region);
+            let scope = self.scopes.get_or_default(&image.owner, &image.region);
             scope.usage.snapshots += snapshots;
             if image.kind == ImageKind::Custom {
                 scope.usage.images += 1;
                 scope.names.insert(image.name.clone(), image.id.clone());
             }
         }
-        reserve_one(&mut self.images);
-        self.images.insert(image.id.clone(), image);
+        let i = slot.index();
+        slot.insert(image);
+        Ok(i)
     }
 
     pub(super) fn remove_image(&mut self, id: &ImageId) -> Option<Image> {
@@ -87,11 +105,7 @@ impl State {
             }
         }
         if image.kind == ImageKind::Custom {
-            if let Some(scope) = self
-                .scopes
-                .get_mut(&image.owner)
-                .and_then(|m| m.get_mut(&image.region))
-            {
+            if let Some(scope) = self.scopes.get_mut(&image.owner, &image.region) {
                 scope.names.remove(&image.name);
                 scope.usage.images -= 1;
             }
@@ -161,12 +175,15 @@ impl State {
             self.live_export_of.insert(t.image.clone(), t.id);
         }
         let snapshots: Vec<Snapshot> = self.snapshots.drain(..).map(|(_, s)| s).collect();
+        // Drained from tables keyed by id: every id is new.
         for s in snapshots {
-            self.insert_snapshot(s);
+            self.insert_snapshot(s)
+                .expect("ids drained from a table are distinct");
         }
         let images: Vec<Image> = self.images.drain(..).map(|(_, i)| i).collect();
         for i in images {
-            self.insert_image(i);
+            self.insert_image(i)
+                .expect("ids drained from a table are distinct");
         }
         // Tasks in acceptance order: the queued ones of a lane enter it in FIFO order.
         for t in self.tasks.values() {

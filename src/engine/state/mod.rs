@@ -6,6 +6,7 @@ mod data;
 mod forgetting;
 mod index;
 pub mod invariants;
+mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +33,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 pub use apply::ApplyError;
 pub(crate) use data::StateData;
 pub use data::StateError;
+pub(crate) use scope::{Scope, Scopes};
 
 /// The state's big maps (images, snapshots): IndexMap keeps the entries densely in a `Vec`
 /// (a hash map's empty buckets would each be as large as an image) and hashes each key to
@@ -78,15 +80,6 @@ pub struct Usage {
     pub images: u32,
     /// Snapshots (those reserved by in-flight copies included).
     pub snapshots: u32,
-}
-
-/// One account's footprint in one region: what it uses and its custom images by name.
-/// Nested under the account and the region (`scopes[owner][region]`), so a lookup borrows
-/// both instead of building an owned `(owner, region, name)` key.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Scope {
-    pub(crate) usage: Usage,
-    pub(crate) names: FxHashMap<ImageName, ImageId>,
 }
 
 /// Returns the stored copy of `value` (adding it first if new), so equal ids share one
@@ -220,7 +213,7 @@ pub struct State {
     // ---- indexes, derived from the facts above ----
     /// Usage and names per owner and region. A scope stays once made (at most one per
     /// owner and region): emptied, it reads as zero usage and no names.
-    pub(crate) scopes: FxHashMap<AccountId, FxHashMap<RegionId, Scope>>,
+    pub(crate) scopes: Scopes,
     /// The regions and owners the state has seen, so images, snapshots and tasks share one
     /// copy of each id (interned on insert).
     pub(crate) interned_regions: FxHashSet<RegionId>,
@@ -317,7 +310,7 @@ impl State {
         let mut all: Vec<(&AccountId, &RegionId, Usage)> = self
             .scopes
             .iter()
-            .flat_map(|(a, m)| m.iter().map(move |(r, s)| (a, r, s.usage)))
+            .map(|(a, r, s)| (a, r, s.usage))
             .collect();
         // Sorted, so the first over-quota scope a check reports is the same however the
         // state was built (hash-map order depends on history).
@@ -327,15 +320,11 @@ impl State {
 
     /// `owner`'s usage and names in `region`, if it has had any there.
     pub(crate) fn scope(&self, owner: &AccountId, region: &RegionId) -> Option<&Scope> {
-        self.scopes.get(owner)?.get(region)
+        self.scopes.get(owner, region)
     }
 
     pub(super) fn scope_mut(&mut self, owner: &AccountId, region: &RegionId) -> &mut Scope {
-        self.scopes
-            .entry(owner.clone())
-            .or_default()
-            .entry(region.clone())
-            .or_default()
+        self.scopes.get_or_default(owner, region)
     }
 
     /// The state's stored copy of `region` (shared by its images, snapshots and tasks), or
@@ -348,6 +337,11 @@ impl State {
     /// seen it.
     pub(crate) fn interned_owner(&self, owner: &AccountId) -> AccountId {
         stored_copy(&self.interned_owners, owner)
+    }
+
+    /// When the oldest of what is over (finished tasks, recorded answers) ended.
+    pub(crate) fn oldest_ended(&self) -> Option<DateTime<Utc>> {
+        self.retiring.oldest()
     }
 
     /// The live copy task whose destination is `image`.
