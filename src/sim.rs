@@ -306,13 +306,51 @@ struct CopyWork {
     started_at: DateTime<Utc>,
     /// GiB to copy.
     size_gib: u64,
+    /// When it ends ([`copy_duration`] after its start).
+    end: DateTime<Utc>,
     /// The last progress reported (or learnt from a refusal).
     progress: u8,
+    /// The first time its progress is past `progress` (`None`: never before its end); the
+    /// simulator computes a copy's progress only from then, not at every step.
+    next_percent_at: Option<DateTime<Utc>>,
 }
 
 impl CopyWork {
-    fn end(&self) -> DateTime<Utc> {
-        ends_at(self.started_at, copy_duration(self.size_gib))
+    fn new(lane: RegionId, started_at: DateTime<Utc>, size_gib: u64) -> Self {
+        let mut work = CopyWork {
+            lane,
+            started_at,
+            size_gib,
+            end: ends_at(started_at, copy_duration(size_gib)),
+            progress: 0,
+            next_percent_at: None,
+        };
+        work.set_progress(0);
+        work
+    }
+
+    /// Records `progress`, and when the progress is next past it: the first whole second
+    /// `e` after the start with `e × 100 / total ≥ progress + 1` ([`percent_done`]).
+    fn set_progress(&mut self, progress: u8) {
+        self.progress = progress;
+        let total = copy_duration(self.size_gib).num_seconds().max(1);
+        self.next_percent_at = (progress < 99)
+            .then(|| {
+                let seconds = (i64::from(progress) + 1) * total;
+                let elapsed = seconds / 100 + i64::from(seconds % 100 != 0);
+                self.started_at
+                    .checked_add_signed(Duration::seconds(elapsed))
+            })
+            .flatten();
+    }
+
+    /// Its progress at `now`, if that is past the last one recorded.
+    fn new_percent(&self, now: DateTime<Utc>) -> Option<u8> {
+        if self.next_percent_at.is_none_or(|t| now < t) {
+            return None;
+        }
+        let percent = percent_done(self.started_at, copy_duration(self.size_gib), now);
+        (percent > self.progress).then_some(percent)
     }
 }
 
@@ -568,7 +606,7 @@ impl Simulator {
                 }
                 Forwarded::CopyProgress(task, percent) => {
                     if let Some(w) = self.copies.get_mut(&task) {
-                        w.progress = w.progress.max(percent);
+                        w.set_progress(w.progress.max(percent));
                     }
                 }
                 Forwarded::ExportStarted(task) => {
@@ -651,12 +689,9 @@ impl Simulator {
                         crate::copy::QueueScope::Destination => destination_region,
                     };
                     // Work is keyed by task: a start received twice changes nothing.
-                    self.copies.entry(*task).or_insert_with(|| CopyWork {
-                        lane: lane.clone(),
-                        started_at: *started_at,
-                        size_gib: *size_gib,
-                        progress: 0,
-                    });
+                    self.copies
+                        .entry(*task)
+                        .or_insert_with(|| CopyWork::new(lane.clone(), *started_at, *size_gib));
                 }
                 Effect::AbortCopy { task } => {
                     self.copies.remove(task);
@@ -767,7 +802,7 @@ impl Simulator {
             let copy = self
                 .copies
                 .iter()
-                .map(|(id, w)| (w.end(), 0, id.0))
+                .map(|(id, w)| (w.end, 0, id.0))
                 .filter(|(end, _, _)| *end <= now)
                 .min();
             let export = self
@@ -859,10 +894,7 @@ impl Simulator {
         let mut progress: Vec<(&RegionId, TaskId, u8)> = self
             .copies
             .iter()
-            .filter_map(|(id, w)| {
-                let percent = percent_done(w.started_at, copy_duration(w.size_gib), now);
-                (percent > w.progress).then_some((&w.lane, *id, percent))
-            })
+            .filter_map(|(id, w)| w.new_percent(now).map(|percent| (&w.lane, *id, percent)))
             .collect();
         progress.sort_unstable();
         let progress: Vec<(TaskId, u8)> = progress
@@ -877,12 +909,12 @@ impl Simulator {
             match answer {
                 Ok(_) => {
                     if let Some(w) = self.copies.get_mut(&task) {
-                        w.progress = percent;
+                        w.set_progress(percent);
                     }
                 }
                 Err(EngineError::Host(HostError::ProgressWentBack { from, .. })) => {
                     if let Some(w) = self.copies.get_mut(&task) {
-                        w.progress = from;
+                        w.set_progress(from);
                     }
                 }
                 Err(e) if stale(&e) => {
