@@ -16,7 +16,7 @@ use crate::region::RegionId;
 use crate::response::{alibaba, tencent};
 use crate::tag::Tags;
 
-use super::super::param::{Objects, Str, Strs, params};
+use super::super::param::{Objects, Param, Str, Strs, params};
 use super::super::{Reply, Runner, render};
 use super::Respond;
 use super::common::{
@@ -159,15 +159,42 @@ params! {
 
 impl Respond for AlibabaModifyShare<'_> {
     fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        let caller = Some(require_caller(&self.caller)?);
+        let caller = require_caller(&self.caller)?;
         let (add, remove) = (accounts(&self.add)?, accounts(&self.remove)?);
-        let call = ModifyImageSharePermission {
+        let shares = Shares {
             caller,
-            client_token: client_token(&self.client_token)?,
-            region: call_region(&self.region)?,
-            image: image_id(self.image.str_req()?)?,
             add,
             remove,
+        };
+        shares.run(runner, at, &self.client_token, &self.region, &self.image)
+    }
+}
+
+/// A share change read from either form: who asks, the accounts to add and to remove.
+struct Shares {
+    caller: crate::id::AccountId,
+    add: Vec<crate::id::AccountId>,
+    remove: Vec<crate::id::AccountId>,
+}
+
+impl Shares {
+    /// Reads the parameters both forms share (in the order both check them) and runs the
+    /// change.
+    fn run(
+        self,
+        runner: &mut Runner,
+        at: DateTime<Utc>,
+        token: &Param<Str<'_>>,
+        region: &Param<Str<'_>>,
+        image: &Param<Str<'_>>,
+    ) -> Read<Reply> {
+        let call = ModifyImageSharePermission {
+            caller: Some(self.caller),
+            client_token: client_token(token)?,
+            region: call_region(region)?,
+            image: image_id(image.str_req()?)?,
+            add: self.add,
+            remove: self.remove,
         };
         runner.run(at, call.into())?;
         Ok(Reply::Plain)
@@ -188,7 +215,7 @@ params! {
 
 impl Respond for TencentModifyShare<'_> {
     fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        let caller = Some(require_caller(&self.caller)?);
+        let caller = require_caller(&self.caller)?;
         let ids = accounts(&self.accounts)?;
         if ids.is_empty() {
             return Err(self.accounts.missing());
@@ -202,16 +229,12 @@ impl Respond for TencentModifyShare<'_> {
                     .invalid(&format!("{other:?} is not SHARE or CANCEL")));
             }
         };
-        let call = ModifyImageSharePermission {
+        let shares = Shares {
             caller,
-            client_token: client_token(&self.client_token)?,
-            region: call_region(&self.region)?,
-            image: image_id(self.image.str_req()?)?,
             add,
             remove,
         };
-        runner.run(at, call.into())?;
-        Ok(Reply::Plain)
+        shares.run(runner, at, &self.client_token, &self.region, &self.image)
     }
 }
 
