@@ -170,7 +170,7 @@ use crate::sim::Simulator;
 use actions::Configure;
 pub use actions::{ACTIONS, Action, ActionKind};
 use failure::Failure;
-use line::{RawObject, Shallow, read_line};
+use line::{Object, Shallow, read_line};
 use param::{Param, Str};
 pub use wire::wire_error;
 
@@ -567,7 +567,7 @@ impl Runner {
         })
     }
 
-    fn configure(&mut self, object: &RawObject<'_>, head: &Head<'_>) -> Result<Reply, Failure> {
+    fn configure(&mut self, object: &Object<'_>, head: &Head<'_>) -> Result<Reply, Failure> {
         if self.lines_answered > 0 {
             return Err(head.action.invalid("Configure must be the first line"));
         }
@@ -602,7 +602,7 @@ impl<'a> Head<'a> {
         }
     }
 
-    fn read_from(&mut self, object: &'a RawObject<'_>) {
+    fn read_from(&mut self, object: &'a Object<'_>) {
         if let Some(raw) = object.get("at") {
             self.at.read(raw);
         }

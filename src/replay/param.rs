@@ -9,19 +9,17 @@
 
 use std::borrow::Cow;
 
+use super::failure::Failure;
+use super::line::{Object, Shallow, raw, shallow};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::value::RawValue;
 
-use super::failure::Failure;
-use super::line::{RawObject, Shallow, raw, shallow};
-
-/// One kind of parameter value, read from its JSON text.
+/// One kind of parameter value, read from its value in the line.
 pub(crate) trait Kind<'a>: Sized + Serialize {
     /// What the parameter should be, for messages (`expected a string, found number`).
     const EXPECTED: &'static str;
     /// The value, or the JSON type found instead; `None` for `null` (an absent parameter).
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>>;
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>>;
 }
 
 /// A string parameter: borrowed from the line unless it has escapes.
@@ -31,7 +29,7 @@ pub(crate) type Str<'a> = Cow<'a, str>;
 pub(crate) type Strs<'a> = Vec<Cow<'a, str>>;
 
 /// A list of objects, each read later with its own request struct (a tag, a price).
-pub(crate) type Objects<'a> = Vec<RawObject<'a>>;
+pub(crate) type Objects<'a> = Vec<Object<'a>>;
 
 /// A task id: text (`t-00000001`, or Tencent's digits) or, on Tencent, a number.
 #[derive(Debug, Serialize)]
@@ -45,20 +43,21 @@ pub(crate) enum TaskRef<'a> {
 
 impl<'a> Kind<'a> for TaskRef<'a> {
     const EXPECTED: &'static str = "a string";
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
-        present(raw, |v| match v {
-            Shallow::Str(s) => Ok(TaskRef::Text(s)),
-            Shallow::UInt(n) => Ok(TaskRef::Number(n)),
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>> {
+        present(value, |v| match v {
+            Shallow::Str(s) => Ok(TaskRef::Text(Cow::Borrowed(&**s))),
+            Shallow::UInt(n) => Ok(TaskRef::Number(*n)),
             other => Err(other.type_name()),
         })
     }
 }
 
-fn present<'a, T>(
-    raw: &'a RawValue,
-    f: impl FnOnce(Shallow<'a>) -> Result<T, &'static str>,
+/// `None` for `null` (an absent parameter), else what `f` reads.
+fn present<'a, 'b, T>(
+    value: &'a Shallow<'b>,
+    f: impl FnOnce(&'a Shallow<'b>) -> Result<T, &'static str>,
 ) -> Option<Result<T, &'static str>> {
-    match shallow(raw) {
+    match value {
         Shallow::Null => None,
         other => Some(f(other)),
     }
@@ -66,9 +65,9 @@ fn present<'a, T>(
 
 impl<'a> Kind<'a> for Str<'a> {
     const EXPECTED: &'static str = "a string";
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
-        present(raw, |v| match v {
-            Shallow::Str(s) => Ok(s),
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>> {
+        present(value, |v| match v {
+            Shallow::Str(s) => Ok(Cow::Borrowed(&**s)),
             other => Err(other.type_name()),
         })
     }
@@ -77,9 +76,9 @@ impl<'a> Kind<'a> for Str<'a> {
 impl<'a> Kind<'a> for bool {
     const EXPECTED: &'static str = "a boolean";
     /// `true`/`false`, or the strings `"true"`/`"false"` as the providers' query APIs send them.
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
-        present(raw, |v| match v {
-            Shallow::Bool(b) => Ok(b),
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>> {
+        present(value, |v| match v {
+            Shallow::Bool(b) => Ok(*b),
             Shallow::Str(s) if s == "true" => Ok(true),
             Shallow::Str(s) if s == "false" => Ok(false),
             other => Err(other.type_name()),
@@ -89,9 +88,9 @@ impl<'a> Kind<'a> for bool {
 
 impl<'a> Kind<'a> for u64 {
     const EXPECTED: &'static str = "a non-negative integer";
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
-        present(raw, |v| match v {
-            Shallow::UInt(n) => Ok(n),
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>> {
+        present(value, |v| match v {
+            Shallow::UInt(n) => Ok(*n),
             other => Err(other.type_name()),
         })
     }
@@ -99,11 +98,11 @@ impl<'a> Kind<'a> for u64 {
 
 impl<'a> Kind<'a> for Strs<'a> {
     const EXPECTED: &'static str = "a list of strings";
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
-        present(raw, |v| match v {
-            Shallow::Str(s) => Ok(vec![s]),
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>> {
+        present(value, |v| match v {
+            Shallow::Str(s) => Ok(vec![Cow::Borrowed(&**s)]),
             Shallow::Array(items) => items
-                .into_iter()
+                .iter()
                 .map(|item| match shallow(item) {
                     Shallow::Str(s) => Ok(s),
                     other => Err(other.type_name()),
@@ -116,10 +115,10 @@ impl<'a> Kind<'a> for Strs<'a> {
 
 impl<'a> Kind<'a> for Objects<'a> {
     const EXPECTED: &'static str = "a list of objects";
-    fn read(raw: &'a RawValue) -> Option<Result<Self, &'static str>> {
-        present(raw, |v| match v {
+    fn read(value: &'a Shallow<'_>) -> Option<Result<Self, &'static str>> {
+        present(value, |v| match v {
             Shallow::Array(items) => items
-                .into_iter()
+                .iter()
                 .map(|item| match shallow(item) {
                     Shallow::Object(o) => Ok(o),
                     other => Err(other.type_name()),
@@ -172,11 +171,11 @@ impl<T> Param<T> {
 }
 
 impl<'a, T: Kind<'a>> Param<T> {
-    /// Reads the value from its JSON text, unless the line named the parameter before.
-    pub(crate) fn read(&mut self, raw: &'a RawValue) {
+    /// Reads the value from the line's, unless the line named the parameter before.
+    pub(crate) fn read(&mut self, value: &'a Shallow<'_>) {
         if !self.named {
             self.named = true;
-            self.value = T::read(raw);
+            self.value = T::read(value);
         }
     }
 
@@ -197,7 +196,7 @@ impl<'a, T: Kind<'a>> Param<T> {
     }
 
     /// Adds the parameter to `object` when it has a value (for rendering).
-    pub(crate) fn write(&self, object: &mut RawObject<'_>) {
+    pub(crate) fn write(&self, object: &mut Object<'_>) {
         if let Some(Ok(v)) = &self.value {
             object.push(self.name, raw(v));
         }
@@ -360,7 +359,7 @@ macro_rules! params {
             /// Reads `object`'s members as `provider` names them; refuses the first name that
             /// is not declared (nor `at` or `Action`).
             pub(crate) fn read_for(
-                object: &$lt $crate::replay::line::RawObject<'_>,
+                object: &$lt $crate::replay::line::Object<'_>,
                 provider: $crate::provider::Provider,
             ) -> Result<Self, $crate::replay::failure::Failure> {
                 let mut request = Self::blank_for(provider);
@@ -388,13 +387,13 @@ macro_rules! params {
 
             /// Reads `object`'s members with Alibaba's names (see [`Self::read_for`]).
             pub(crate) fn read(
-                object: &$lt $crate::replay::line::RawObject<'_>,
+                object: &$lt $crate::replay::line::Object<'_>,
             ) -> Result<Self, $crate::replay::failure::Failure> {
                 Self::read_for(object, $crate::provider::Provider::Alibaba)
             }
 
             /// Adds the given parameters to `object`, in the declared order.
-            pub(crate) fn write(&self, object: &mut $crate::replay::line::RawObject<'_>) {
+            pub(crate) fn write(&self, object: &mut $crate::replay::line::Object<'_>) {
                 $(self.$field.write(object);)*
             }
         }

@@ -43,7 +43,7 @@ use super::actions::{
     ImportFailed, ModifyImageAttributeCall, SeedImage, SeedKmsKey, SeedSnapshot, SetAccount,
     SetBucket, SnapshotDisk, tag_objects,
 };
-use super::line::{RawObject, raw};
+use super::line::{Object, raw};
 use super::param::{Param, Str};
 
 /// A command the scenario format can't express.
@@ -89,12 +89,12 @@ fn time(at: DateTime<Utc>) -> Result<String, RenderError> {
 /// A line being rendered: `at` (unless `Configure`), `Action`, then the parameters in their
 /// declared order.
 struct LineWriter<'a> {
-    object: RawObject<'a>,
+    object: Object<'a>,
 }
 
 impl<'a> LineWriter<'a> {
     fn new(at: Option<&str>, action: &'a str) -> Self {
-        let mut object = RawObject::default();
+        let mut object = Object::default();
         if let Some(at) = at {
             object.push("at", raw(at));
         }
@@ -103,7 +103,7 @@ impl<'a> LineWriter<'a> {
     }
 
     fn finish(self) -> String {
-        // A `RawObject` of strings, numbers and lists serialises without fail.
+        // A `Object` of strings, numbers and lists serialises without fail.
         serde_json::to_string(&self.object).unwrap_or_default()
     }
 }
@@ -124,16 +124,16 @@ fn caller_and_token<'a>(
 }
 
 /// A `DiskDeviceMapping` entry of `CreateImage` naming `snapshot`.
-fn snapshot_disk(snapshot: &str) -> RawObject<'_> {
+fn snapshot_disk(snapshot: &str) -> Object<'_> {
     let mut disk = SnapshotDisk::blank();
     disk.snapshot.set_str(snapshot);
-    let mut object = RawObject::default();
+    let mut object = Object::default();
     disk.write(&mut object);
     object
 }
 
 /// A `DiskDeviceMapping` entry of `ImportImage`: an OSS object (a URL is Tencent's form).
-fn file_disk(d: &crate::import::ImportDisk) -> Result<RawObject<'_>, RenderError> {
+fn file_disk(d: &crate::import::ImportDisk) -> Result<Object<'_>, RenderError> {
     let crate::import::DiskSource::Oss { bucket, object } = &d.source else {
         return Err(not("an import from a URL (Tencent's form)"));
     };
@@ -142,7 +142,7 @@ fn file_disk(d: &crate::import::ImportDisk) -> Result<RawObject<'_>, RenderError
     disk.object.set_str(object);
     disk.format.set_str(d.format.as_str());
     disk.size.set(d.size_gib);
-    let mut entry = RawObject::default();
+    let mut entry = Object::default();
     disk.write(&mut entry);
     Ok(entry)
 }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::provider::Provider;
 
-use super::line::RawObject;
+use super::line::Object;
 use super::{Reply, Runner};
 use common::Read;
 
@@ -120,7 +120,7 @@ macro_rules! actions {
             runner: &mut Runner,
             provider: Provider,
             action: &str,
-            object: &RawObject<'_>,
+            object: &Object<'_>,
             at: DateTime<Utc>,
         ) -> Option<Read<Reply>> {
             match action {
