@@ -1041,12 +1041,11 @@ impl ImageService {
         if !self.profile.regions.catalogue.has(region) {
             return Err(ApiError::new(ErrorCode::InvalidRegionIdNotFound));
         }
-        let found = self.state.image(image).filter(|i| &i.region == region);
-        let alias = found.and_then(|i| {
-            let shared = self.state.is_shared_with(image, caller);
-            i.owner_alias_for(caller, shared)
-        });
-        match alias {
+        match self
+            .state
+            .visible_image(caller, region, image)
+            .map(|(_, alias)| alias)
+        {
             None => Err(ApiError::new(ErrorCode::InvalidImageIdNotFound)),
             Some(OwnerAlias::Own) => {
                 let mut accounts: Vec<AccountId> = self.state.shared_with(image).cloned().collect();

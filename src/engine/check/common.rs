@@ -3,7 +3,7 @@
 
 use crate::error::{ErrorCode, Parameter};
 use crate::id::{AccountId, ImageId, SnapshotId};
-use crate::image::{Image, ImageKind, OwnerAlias};
+use crate::image::{Image, OwnerAlias};
 use crate::name::{ImageName, ImageNameError};
 use crate::profile::Profile;
 use crate::provider::Provider;
@@ -54,15 +54,7 @@ pub(super) fn visible_image<'s>(
     id: &ImageId,
 ) -> Checked<(&'s Image, OwnerAlias)> {
     state
-        .image(id)
-        .filter(|i| &i.region == region)
-        .and_then(|i| {
-            // Only another account's custom image needs the share list.
-            let shared = i.kind == ImageKind::Custom
-                && &i.owner != caller
-                && state.is_shared_with(id, caller);
-            i.owner_alias_for(caller, shared).map(|alias| (i, alias))
-        })
+        .visible_image(caller, region, id)
         .ok_or_else(|| reject(ErrorCode::InvalidImageIdNotFound))
 }
 

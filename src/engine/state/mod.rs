@@ -17,7 +17,7 @@ use crate::account::Account;
 use crate::copy::{CopyQueues, CopyTask, QueueScope, TaskId, TaskTable};
 use crate::export::{Bucket, BucketName, ExportTask, ExportTaskId};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId, SnapshotId};
-use crate::image::Image;
+use crate::image::{Image, ImageKind, OwnerAlias};
 use crate::import::{ImportTask, ImportTaskId};
 use crate::kms::KmsKey;
 use crate::name::ImageName;
@@ -285,6 +285,25 @@ impl State {
     /// How many images the state holds.
     pub fn image_count(&self) -> usize {
         self.images.len()
+    }
+
+    /// `id` as `caller` sees it in `region`: the image and how it relates to the caller
+    /// (its own, shared with it, public, marketplace); `None` when the caller can't see it
+    /// there (answered `InvalidImageId.NotFound`).
+    pub fn visible_image(
+        &self,
+        caller: &AccountId,
+        region: &RegionId,
+        id: &ImageId,
+    ) -> Option<(&Image, OwnerAlias)> {
+        let image = self.image(id).filter(|i| &i.region == region)?;
+        // Only another account's custom image needs the share list.
+        let shared = image.kind == ImageKind::Custom
+            && &image.owner != caller
+            && self.is_shared_with(id, caller);
+        image
+            .owner_alias_for(caller, shared)
+            .map(|alias| (image, alias))
     }
 
     /// Whether `image` is shared with `account`.

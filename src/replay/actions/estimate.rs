@@ -15,7 +15,7 @@ use crate::response::tencent;
 use super::super::param::{Objects, Param, Str, Strs, params};
 use super::super::{Reply, Runner, render};
 use super::Respond;
-use super::common::{Read, call_region, given_once, image_id, require_caller};
+use super::common::{Read, given_once, image_id, require_caller};
 
 params! {
     /// `EstimateCopyCost` (both forms: the call's region is `RegionId` on Alibaba, `Region`
@@ -83,12 +83,9 @@ impl EstimateCopyCost<'_> {
     /// of an estimate that prices a copy the rules would refuse.
     fn estimate(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         let caller = require_caller(&self.caller)?;
-        let region = call_region(&self.region)?;
+        let region = runner.known_region(&self.region)?;
         let service = runner.service();
         let catalogue = &service.profile().regions.catalogue;
-        if !catalogue.contains(region.as_str()) {
-            return Err(ErrorCode::InvalidRegionIdNotFound.into());
-        }
         let ids = self.images.strs()?;
         if ids.is_empty() {
             return Err(self.images.missing());
@@ -98,13 +95,8 @@ impl EstimateCopyCost<'_> {
         let mut images = Vec::with_capacity(ids.len());
         for id in ids {
             let id = image_id(id)?;
-            let image = state
-                .image(&id)
-                .filter(|i| i.region == region)
-                .filter(|i| {
-                    i.owner_alias_for(&caller, state.is_shared_with(&i.id, &caller))
-                        .is_some()
-                })
+            let (image, _) = state
+                .visible_image(&caller, &region, &id)
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidImageIdNotFound))?;
             images.push(PlannedImage::from(image));
         }

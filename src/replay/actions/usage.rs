@@ -12,7 +12,7 @@ use crate::charges::{
 use crate::error::{ErrorCode, TencentCode};
 use crate::export::ExportTaskId;
 use crate::id::AccountId;
-use crate::image::Image;
+use crate::image::{Image, OwnerAlias};
 use crate::provider::Provider;
 use crate::region::RegionId;
 use crate::response::tencent;
@@ -151,16 +151,11 @@ impl EstimateUsageCost<'_> {
         caller: &AccountId,
         region: &RegionId,
         text: &str,
-    ) -> Read<&'s Image> {
-        let state = runner.service().state();
-        let id = image_id(text)?;
-        state
-            .image(&id)
-            .filter(|i| &i.region == region)
-            .filter(|i| {
-                i.owner_alias_for(caller, state.is_shared_with(&i.id, caller))
-                    .is_some()
-            })
+    ) -> Read<(&'s Image, OwnerAlias)> {
+        runner
+            .service()
+            .state()
+            .visible_image(caller, region, &image_id(text)?)
             .ok_or_else(|| ErrorCode::InvalidImageIdNotFound.into())
     }
 
@@ -188,7 +183,6 @@ impl EstimateUsageCost<'_> {
             .get(region.as_str())
             .map(|r| r.geography)
             .ok_or(ErrorCode::InvalidRegionIdNotFound)?;
-        let state = runner.service().state();
         let mut plan = UsagePlan::new();
         let plan_error = |p: &Param<Objects<'_>>, e: charges::PlanError| {
             p.invalid(&e.to_string())
@@ -196,10 +190,7 @@ impl EstimateUsageCost<'_> {
         };
         for object in self.launches.opt()?.into_iter().flatten() {
             let entry = LaunchEntry::read(object)?;
-            let image = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
-            let alias = image
-                .owner_alias_for(&caller, state.is_shared_with(&image.id, &caller))
-                .ok_or(ErrorCode::InvalidImageIdNotFound)?;
+            let (image, alias) = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
             let launch = Launch::new(
                 PlannedImage::from(image),
                 alias,
@@ -213,7 +204,7 @@ impl EstimateUsageCost<'_> {
         }
         for object in self.kept.opt()?.into_iter().flatten() {
             let entry = KeptEntry::read(object)?;
-            let image = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
+            let (image, _) = Self::image(runner, &caller, &region, entry.image.str_req()?)?;
             let kept = KeptImage::new(PlannedImage::from(image), count(&entry.months)?)
                 .map_err(|e| plan_error(&self.kept, e))?;
             plan.push(kept);
