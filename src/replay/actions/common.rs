@@ -1,5 +1,6 @@
 //! Readers shared by several actions: the caller, client tokens, regions, ids, tags.
 
+use crate::charges::Amount;
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
 use crate::id::{AccountId, ClientToken, ImageId, KmsKeyId};
@@ -126,6 +127,12 @@ pub(crate) fn tag_objects(tags: &Tags) -> Objects<'_> {
             object
         })
         .collect()
+}
+
+/// A price (a decimal string) read as an [`Amount`], refused naming `p`.
+pub(crate) fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
+    text.parse()
+        .map_err(|e: crate::charges::AmountError| p.invalid(&e.to_string()))
 }
 
 /// Refuses a list parameter that names one value twice (an estimate would bill it twice, an

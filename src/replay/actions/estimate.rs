@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::charges::{self, Amount, CopyPlan, PlannedImage, PriceTable};
+use crate::charges::{self, CopyPlan, PlannedImage, PriceTable};
 use crate::engine::CopyImage;
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
@@ -12,10 +12,10 @@ use crate::region::RegionId;
 use crate::response::estimate::{AlibabaEstimateCopyCostResponse, TencentEstimateCopyCostResponse};
 use crate::response::tencent;
 
-use super::super::param::{Objects, Param, Str, Strs, params};
+use super::super::param::{Objects, Str, Strs, params};
 use super::super::{Reply, Runner, render};
 use super::Respond;
-use super::common::{Read, given_once, image_id, require_caller};
+use super::common::{Read, amount, given_once, image_id, require_caller};
 
 params! {
     /// `EstimateCopyCost` (both forms: the call's region is `RegionId` on Alibaba, `Region`
@@ -45,12 +45,6 @@ impl Respond for EstimateCopyCost<'_> {
     fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
         self.estimate(runner, at)
     }
-}
-
-/// A price read as an [`Amount`], refused naming `p`.
-fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
-    text.parse()
-        .map_err(|e: charges::AmountError| p.invalid(&e.to_string()))
 }
 
 impl EstimateCopyCost<'_> {

@@ -6,8 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::charges::{
-    self, Amount, Download, Export, KeptImage, Launch, Network, PlannedImage, PriceTable, Rates,
-    UsagePlan,
+    self, Download, Export, KeptImage, Launch, Network, PlannedImage, PriceTable, Rates, UsagePlan,
 };
 use crate::error::{ErrorCode, TencentCode};
 use crate::export::ExportTaskId;
@@ -23,7 +22,7 @@ use crate::response::usage_estimate::{
 use super::super::param::{Objects, Param, Str, TaskRef, params};
 use super::super::{Reply, Runner, render};
 use super::Respond;
-use super::common::{Read, call_region, image_id, require_caller};
+use super::common::{Read, amount, call_region, image_id, require_caller};
 use super::exports::task_id;
 
 params! {
@@ -96,12 +95,6 @@ impl Respond for EstimateUsageCost<'_> {
 /// A count of an entry (`Instances`, `Months`): required, at most `u32::MAX`.
 fn count(p: &Param<u64>) -> Read<u32> {
     p.u32_opt()?.ok_or_else(|| p.missing())
-}
-
-/// A price, refused naming `p`.
-fn amount<K>(p: &Param<K>, text: &str) -> Read<Amount> {
-    text.parse()
-        .map_err(|e: charges::AmountError| p.invalid(&e.to_string()))
 }
 
 impl EstimateUsageCost<'_> {
