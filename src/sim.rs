@@ -43,11 +43,17 @@
 //!
 //! # Effects are absorbed, not left pending
 //! The simulator polls every pending effect after each command it forwards
-//! ([`Simulator::handle`]), at the start of [`Simulator::advance_to`] (a caller may have
-//! used [`Simulator::service_mut`] to handle a command directly), and when it wraps a
-//! service ([`Simulator::from_service`], [`Simulator::resume`]). An effect the caller polls
-//! itself through [`Simulator::service_mut`] is lost to the simulator: it will not do that
-//! work.
+//! ([`Simulator::handle`]) and each report it sends, at the start of
+//! [`Simulator::advance_to`] once the engine was lent out through
+//! [`Simulator::service_mut`] (the caller may have handled a command directly), and when it
+//! wraps a service ([`Simulator::from_service`], [`Simulator::resume`]). An effect the
+//! caller polls itself through [`Simulator::service_mut`] is lost to the simulator: it will
+//! not do that work.
+//!
+//! Between changes to its table the simulator keeps when its next work is due (the
+//! earliest modelled end, the earliest moment a progress can pass the one last reported,
+//! whether a started report is owed) and the state's clock as of its last look: an advance,
+//! or a command forwarded, with nothing due reads only those and does nothing else.
 //!
 //! A report the engine refuses because the task is no longer where the simulator thought
 //! (a transition the task diagram lacks, or an unknown task: someone reported it through
@@ -91,8 +97,10 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use chrono::{DateTime, Duration, Utc};
+use smallvec::SmallVec;
 
 use crate::copy::TaskId;
 use crate::engine::{Command, Effect, EngineError, HostError, HostReport, ImageService, Outcome};
@@ -119,8 +127,6 @@ pub fn copy_duration(size_gib: u64) -> Duration {
     Duration::seconds((600 + extra_seconds).min(1800) as i64)
 }
 
-/// When a task started at `start` and taking `duration` ends: at the end of time when that is
-/// past chrono's last date (such a task never ends in a run).
 /// How long an import takes in the model: no seed gives a figure, so the export's
 /// ([`export_duration`]: 5 minutes plus 6 seconds per GiB) is used, per GiB of disks read.
 ///
@@ -133,16 +139,17 @@ pub fn import_duration(size_gib: u64) -> Duration {
     export_duration(size_gib)
 }
 
+/// When a task started at `start` and taking `duration` ends: at the end of time when that is
+/// past chrono's last date (such a task never ends in a run).
 fn ends_at(start: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
     start
         .checked_add_signed(duration)
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-/// The progress of work started at `start` and taking `duration`, at `now`: elapsed × 100 /
-/// total, at most 99 (only the end report finishes it).
-fn percent_done(start: DateTime<Utc>, duration: Duration, now: DateTime<Utc>) -> u8 {
-    let total = duration.num_seconds().max(1);
+/// The progress of work started at `start` and taking `total` seconds (at least 1), at
+/// `now`: elapsed × 100 / total, at most 99 (only the end report finishes it).
+fn percent_done(start: DateTime<Utc>, total: i64, now: DateTime<Utc>) -> u8 {
     let elapsed = (now - start).num_seconds().clamp(0, total);
     ((elapsed * 100) / total).min(99) as u8
 }
@@ -297,49 +304,45 @@ impl Faults {
     }
 }
 
-/// A copy the simulator was told to run (`StartCopy`).
+/// The modelled clock of a copy or an export: its progress runs from `start` over `total`
+/// seconds, and it ends at `end`.
 #[derive(Debug, Clone)]
-struct CopyWork {
-    /// Its queue region: progress is reported in the order of these.
-    lane: RegionId,
-    /// When the engine started it.
-    started_at: DateTime<Utc>,
-    /// GiB to copy.
-    size_gib: u64,
-    /// When it ends ([`copy_duration`] after its start).
+struct Clock {
+    /// When its modelled clock starts.
+    start: DateTime<Utc>,
+    /// Its modelled duration in whole seconds, at least 1.
+    total: i64,
+    /// When it ends (`total` after `start`; the end of time past chrono's range).
     end: DateTime<Utc>,
     /// The last progress reported (or learnt from a refusal).
     progress: u8,
     /// The first time its progress is past `progress` (`None`: never before its end); the
-    /// simulator computes a copy's progress only from then, not at every step.
+    /// simulator computes its progress only from then, not at every step.
     next_percent_at: Option<DateTime<Utc>>,
 }
 
-impl CopyWork {
-    fn new(lane: RegionId, started_at: DateTime<Utc>, size_gib: u64) -> Self {
-        let mut work = CopyWork {
-            lane,
-            started_at,
-            size_gib,
-            end: ends_at(started_at, copy_duration(size_gib)),
+impl Clock {
+    fn new(start: DateTime<Utc>, duration: Duration) -> Self {
+        let mut clock = Clock {
+            start,
+            total: duration.num_seconds().max(1),
+            end: ends_at(start, duration),
             progress: 0,
             next_percent_at: None,
         };
-        work.set_progress(0);
-        work
+        clock.set_progress(0);
+        clock
     }
 
     /// Records `progress`, and when the progress is next past it: the first whole second
     /// `e` after the start with `e × 100 / total ≥ progress + 1` ([`percent_done`]).
     fn set_progress(&mut self, progress: u8) {
         self.progress = progress;
-        let total = copy_duration(self.size_gib).num_seconds().max(1);
         self.next_percent_at = (progress < 99)
             .then(|| {
-                let seconds = (i64::from(progress) + 1) * total;
+                let seconds = (i64::from(progress) + 1) * self.total;
                 let elapsed = seconds / 100 + i64::from(seconds % 100 != 0);
-                self.started_at
-                    .checked_add_signed(Duration::seconds(elapsed))
+                self.start.checked_add_signed(Duration::seconds(elapsed))
             })
             .flatten();
     }
@@ -349,28 +352,27 @@ impl CopyWork {
         if self.next_percent_at.is_none_or(|t| now < t) {
             return None;
         }
-        let percent = percent_done(self.started_at, copy_duration(self.size_gib), now);
+        let percent = percent_done(self.start, self.total, now);
         (percent > self.progress).then_some(percent)
     }
 }
 
-/// An export the simulator was told to run (`StartExport`).
+/// A copy the simulator was told to run (`StartCopy`): its clock runs from when the engine
+/// started it, for [`copy_duration`].
 #[derive(Debug, Clone)]
-struct ExportWork {
-    /// When the engine accepted it: its modelled clock runs from here.
-    accepted_at: DateTime<Utc>,
-    /// GiB to write: the sum of its objects' sizes.
-    size_gib: u64,
-    /// Whether the simulator has reported `ExportStarted` (and had it accepted).
-    started: bool,
-    /// The last progress reported (or learnt from a refusal).
-    progress: u8,
+struct CopyWork {
+    /// Its queue region: progress is reported in the order of these.
+    lane: RegionId,
+    clock: Clock,
 }
 
-impl ExportWork {
-    fn end(&self) -> DateTime<Utc> {
-        ends_at(self.accepted_at, export_duration(self.size_gib))
-    }
+/// An export the simulator was told to run (`StartExport`): its clock runs from when the
+/// engine accepted it, for [`export_duration`] of the sum of its objects' sizes.
+#[derive(Debug, Clone)]
+struct ExportWork {
+    clock: Clock,
+    /// Whether the simulator has reported `ExportStarted` (and had it accepted).
+    started: bool,
 }
 
 /// An import the simulator was told to run.
@@ -378,17 +380,32 @@ impl ExportWork {
 struct ImportWork {
     /// When the engine accepted it: its modelled clock runs from here.
     accepted_at: DateTime<Utc>,
-    /// GiB to read: the sum of its disks' sizes.
-    size_gib: u64,
+    /// When it ends: [`import_duration`] of its disks' GiB after `accepted_at`.
+    end: DateTime<Utc>,
     /// Whether the simulator has reported `ImportStarted` (and had it accepted).
     started: bool,
 }
 
-impl ImportWork {
-    fn end(&self) -> DateTime<Utc> {
-        ends_at(self.accepted_at, import_duration(self.size_gib))
+/// Lowers `bound` to `at`.
+fn lower(bound: &mut DateTime<Utc>, at: DateTime<Utc>) {
+    if at < *bound {
+        *bound = at;
     }
 }
+
+/// Lowers `bound` to `at`, if any.
+fn lower_opt(bound: &mut DateTime<Utc>, at: Option<DateTime<Utc>>) {
+    if let Some(at) = at {
+        lower(bound, at);
+    }
+}
+
+/// [`Simulator::forward`] or [`Simulator::advance_and_forward`].
+type Handler = fn(&mut Simulator, DateTime<Utc>, Command) -> Result<Outcome, EngineError>;
+
+/// The bound of a table with nothing due: past every date a run reaches (a call at exactly
+/// this date takes the full pass, so the bound stays a lower bound).
+const NEVER: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
 
 /// What a command forwarded by [`Simulator::handle`] tells the simulator about its own
 /// work, once the engine accepts it.
@@ -401,34 +418,6 @@ enum Forwarded {
     ExportEnded(ExportTaskId),
     ImportStarted(ImportTaskId),
     ImportEnded(ImportTaskId),
-}
-
-impl Forwarded {
-    fn of(command: &Command) -> Self {
-        match command {
-            Command::Report(report) => match report {
-                HostReport::CopyFinished(task) | HostReport::CopyFailed { task, .. } => {
-                    Forwarded::CopyEnded(*task)
-                }
-                HostReport::CopyProgress { task, percent } => {
-                    Forwarded::CopyProgress(*task, *percent)
-                }
-                HostReport::ExportStarted(task) => Forwarded::ExportStarted(*task),
-                HostReport::ExportProgress { task, percent } => {
-                    Forwarded::ExportProgress(*task, *percent)
-                }
-                HostReport::ExportFinished(task) | HostReport::ExportFailed { task, .. } => {
-                    Forwarded::ExportEnded(*task)
-                }
-                HostReport::ImportStarted(task) => Forwarded::ImportStarted(*task),
-                HostReport::ImportFinished(task) | HostReport::ImportFailed { task, .. } => {
-                    Forwarded::ImportEnded(*task)
-                }
-                HostReport::CopyStarted(_) | HostReport::ImportProgress { .. } => Forwarded::Other,
-            },
-            Command::Fixture(_) | Command::Call(_) => Forwarded::Other,
-        }
-    }
 }
 
 /// Whether a refused report says the task is not where the simulator thought: gone, or in
@@ -489,6 +478,23 @@ pub struct Simulator {
     copies: BTreeMap<TaskId, CopyWork>,
     exports: BTreeMap<ExportTaskId, ExportWork>,
     imports: BTreeMap<ImportTaskId, ImportWork>,
+    /// No copy, started export or started import in the tables ends before this: a lower
+    /// bound, kept by every change that can bring an end nearer, exact after each pass of
+    /// [`Simulator::advance_to`] that had something to do.
+    next_end: DateTime<Utc>,
+    /// No copy's or started export's progress is past the one recorded before this (the
+    /// earliest `next_percent_at`, a lower bound like `next_end`).
+    next_progress: DateTime<Utc>,
+    /// Whether an export or import may be waiting for its started report (false: none is).
+    unstarted: bool,
+    /// Before this, [`Simulator::advance_to`] has nothing to do but check the clock: at
+    /// most `next_end` and `next_progress`, and the start of time while an export or import
+    /// may be unstarted or effects may be pending (the engine was lent out through
+    /// [`Simulator::service_mut`] since the last absorb).
+    next_due: DateTime<Utc>,
+    /// The state's clock as of the last absorb (which follows every call into the engine
+    /// but those made through [`Simulator::service_mut`]).
+    clock: Option<DateTime<Utc>>,
     /// Every effect consumed since the last `take_effects`, when `log_effects` is on.
     consumed: Vec<Effect>,
     log_effects: bool,
@@ -510,6 +516,11 @@ impl Simulator {
             copies: BTreeMap::new(),
             exports: BTreeMap::new(),
             imports: BTreeMap::new(),
+            next_end: NEVER,
+            next_progress: NEVER,
+            unstarted: false,
+            next_due: DateTime::<Utc>::MIN_UTC,
+            clock: None,
             consumed: Vec::new(),
             log_effects: true,
         };
@@ -559,6 +570,8 @@ impl Simulator {
     /// The engine, mutably (to poll events, or handle a command directly). Effects polled
     /// through it are lost to the simulator (see the module docs).
     pub fn service_mut(&mut self) -> &mut ImageService {
+        // Effects may be left pending and the clock moved: the next advance looks.
+        self.next_due = DateTime::<Utc>::MIN_UTC;
         &mut self.service
     }
 
@@ -594,45 +607,138 @@ impl Simulator {
     /// the simulator's table once the engine accepts it: a task reported ended is
     /// forgotten, a progress report is remembered.
     pub fn handle(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
-        self.advance_to(now)?;
-        let forwarded = Forwarded::of(&command);
+        // `command` moves on as it came, by one call and nothing called before it: a call
+        // that could unwind before the move, or a move in each of two branches, would have
+        // it dropped on unwinding under a flag, and the move would become a copy of its
+        // bytes. So the branch picks the function, not the call.
+        let idle = now < self.next_due
+            && match self.clock {
+                Some(last) => now >= last,
+                None => true,
+            };
+        let then: Handler = if idle {
+            Simulator::forward
+        } else {
+            Simulator::advance_and_forward
+        };
+        then(self, now, command)
+    }
+
+    /// [`Simulator::handle`] when something may be due by `now`.
+    #[inline(never)]
+    fn advance_and_forward(
+        &mut self,
+        now: DateTime<Utc>,
+        command: Command,
+    ) -> Result<Outcome, EngineError> {
+        self.advance_due(now)?;
+        self.forward(now, command)
+    }
+
+    /// [`Simulator::handle`] once the simulator is at `now`.
+    #[inline(never)]
+    fn forward(&mut self, now: DateTime<Utc>, command: Command) -> Result<Outcome, EngineError> {
+        // Read by value (the ids and figures are `Copy`).
+        let forwarded = match command {
+            Command::Report(
+                HostReport::CopyFinished(task) | HostReport::CopyFailed { task, .. },
+            ) => Forwarded::CopyEnded(task),
+            Command::Report(HostReport::CopyProgress { task, percent }) => {
+                Forwarded::CopyProgress(task, percent)
+            }
+            Command::Report(HostReport::ExportStarted(task)) => Forwarded::ExportStarted(task),
+            Command::Report(HostReport::ExportProgress { task, percent }) => {
+                Forwarded::ExportProgress(task, percent)
+            }
+            Command::Report(
+                HostReport::ExportFinished(task) | HostReport::ExportFailed { task, .. },
+            ) => Forwarded::ExportEnded(task),
+            Command::Report(HostReport::ImportStarted(task)) => Forwarded::ImportStarted(task),
+            Command::Report(
+                HostReport::ImportFinished(task) | HostReport::ImportFailed { task, .. },
+            ) => Forwarded::ImportEnded(task),
+            Command::Report(HostReport::CopyStarted(_) | HostReport::ImportProgress { .. })
+            | Command::Fixture(_)
+            | Command::Call(_) => Forwarded::Other,
+        };
         let answer = self.service.handle(now, command);
         self.absorb();
-        if answer.is_ok() {
-            match forwarded {
-                Forwarded::Other => {}
-                Forwarded::CopyEnded(task) => {
-                    self.copies.remove(&task);
-                }
-                Forwarded::CopyProgress(task, percent) => {
-                    if let Some(w) = self.copies.get_mut(&task) {
-                        w.set_progress(w.progress.max(percent));
-                    }
-                }
-                Forwarded::ExportStarted(task) => {
-                    if let Some(w) = self.exports.get_mut(&task) {
-                        w.started = true;
-                    }
-                }
-                Forwarded::ExportProgress(task, percent) => {
-                    if let Some(w) = self.exports.get_mut(&task) {
-                        w.progress = w.progress.max(percent);
-                    }
-                }
-                Forwarded::ExportEnded(task) => {
-                    self.exports.remove(&task);
-                }
-                Forwarded::ImportStarted(task) => {
-                    if let Some(w) = self.imports.get_mut(&task) {
-                        w.started = true;
-                    }
-                }
-                Forwarded::ImportEnded(task) => {
-                    self.imports.remove(&task);
-                }
-            }
+        if answer.is_ok() && !matches!(forwarded, Forwarded::Other) {
+            self.learn(forwarded);
         }
         answer
+    }
+
+    /// Updates the table after the engine accepted a report the caller sent through
+    /// [`Simulator::handle`].
+    fn learn(&mut self, forwarded: Forwarded) {
+        match forwarded {
+            Forwarded::Other => {}
+            Forwarded::CopyEnded(task) => {
+                self.copies.remove(&task);
+            }
+            Forwarded::CopyProgress(task, percent) => {
+                if let Some(w) = self.copies.get_mut(&task) {
+                    w.clock.set_progress(w.clock.progress.max(percent));
+                    let next = w.clock.next_percent_at;
+                    self.expect_progress(next);
+                }
+            }
+            Forwarded::ExportStarted(task) => self.export_started(task),
+            Forwarded::ExportProgress(task, percent) => {
+                if let Some(w) = self.exports.get_mut(&task) {
+                    w.clock.set_progress(w.clock.progress.max(percent));
+                    let next = w.clock.next_percent_at;
+                    self.expect_progress(next);
+                }
+            }
+            Forwarded::ExportEnded(task) => {
+                self.exports.remove(&task);
+            }
+            Forwarded::ImportStarted(task) => self.import_started(task),
+            Forwarded::ImportEnded(task) => {
+                self.imports.remove(&task);
+            }
+        }
+    }
+
+    /// Marks export `task` started: from now on its end and progress are due.
+    fn export_started(&mut self, task: ExportTaskId) {
+        if let Some(w) = self.exports.get_mut(&task) {
+            w.started = true;
+            let (end, next) = (w.clock.end, w.clock.next_percent_at);
+            self.expect_end(end);
+            self.expect_progress(next);
+        }
+    }
+
+    /// Marks import `task` started: from now on its end is due.
+    fn import_started(&mut self, task: ImportTaskId) {
+        if let Some(w) = self.imports.get_mut(&task) {
+            w.started = true;
+            let end = w.end;
+            self.expect_end(end);
+        }
+    }
+
+    /// Some work ends at `at`: lowers the bounds to it.
+    fn expect_end(&mut self, at: DateTime<Utc>) {
+        lower(&mut self.next_end, at);
+        lower(&mut self.next_due, at);
+    }
+
+    /// Some work's progress moves at `at` (if ever): lowers the bounds to it.
+    fn expect_progress(&mut self, at: Option<DateTime<Utc>>) {
+        if let Some(at) = at {
+            lower(&mut self.next_progress, at);
+            lower(&mut self.next_due, at);
+        }
+    }
+
+    /// Some export or import waits for its started report.
+    fn expect_start(&mut self) {
+        self.unstarted = true;
+        self.next_due = DateTime::<Utc>::MIN_UTC;
     }
 
     /// Advances to `now` and records `fixture` (see [`ImageService::register`]).
@@ -673,66 +779,91 @@ impl Simulator {
     }
 
     /// Takes every pending effect into the table (and the log).
+    #[inline]
     fn absorb(&mut self) {
         while let Some(effect) = self.service.poll_effect() {
-            match &effect {
-                Effect::StartCopy {
-                    task,
-                    source_region,
-                    destination_region,
-                    size_gib,
-                    started_at,
-                    ..
-                } => {
+            self.take(effect);
+        }
+        self.clock = self.service.state().now();
+    }
+
+    /// Takes one effect into the table (and the log).
+    fn take(&mut self, effect: Effect) {
+        match &effect {
+            Effect::StartCopy {
+                task,
+                source_region,
+                destination_region,
+                size_gib,
+                started_at,
+                ..
+            } => {
+                // Work is keyed by task: a start received twice changes nothing.
+                if let Entry::Vacant(entry) = self.copies.entry(*task) {
                     let lane = match self.service.profile().queue_scope {
                         crate::copy::QueueScope::Source => source_region,
                         crate::copy::QueueScope::Destination => destination_region,
                     };
-                    // Work is keyed by task: a start received twice changes nothing.
-                    self.copies
-                        .entry(*task)
-                        .or_insert_with(|| CopyWork::new(lane.clone(), *started_at, *size_gib));
-                }
-                Effect::AbortCopy { task } => {
-                    self.copies.remove(task);
-                }
-                Effect::StartExport {
-                    task,
-                    objects,
-                    accepted_at,
-                    ..
-                } => {
-                    self.exports.entry(*task).or_insert_with(|| ExportWork {
-                        accepted_at: *accepted_at,
-                        size_gib: objects
-                            .iter()
-                            .fold(0u64, |sum, o| sum.saturating_add(o.size_gib)),
-                        started: false,
-                        progress: 0,
+                    let clock = Clock::new(*started_at, copy_duration(*size_gib));
+                    let (end, next) = (clock.end, clock.next_percent_at);
+                    entry.insert(CopyWork {
+                        lane: lane.clone(),
+                        clock,
                     });
+                    self.expect_end(end);
+                    self.expect_progress(next);
                 }
-                Effect::AbortExport { task } => {
-                    self.exports.remove(task);
+            }
+            Effect::AbortCopy { task } => {
+                self.copies.remove(task);
+            }
+            Effect::StartExport {
+                task,
+                objects,
+                accepted_at,
+                ..
+            } => {
+                if let Entry::Vacant(entry) = self.exports.entry(*task) {
+                    let size_gib = objects
+                        .iter()
+                        .fold(0u64, |sum, o| sum.saturating_add(o.size_gib));
+                    entry.insert(ExportWork {
+                        clock: Clock::new(*accepted_at, export_duration(size_gib)),
+                        started: false,
+                    });
+                    self.expect_start();
                 }
-                Effect::StartImport {
-                    task,
-                    disks,
-                    accepted_at,
-                    started_at,
-                    ..
-                } => {
-                    self.imports.entry(*task).or_insert_with(|| ImportWork {
+            }
+            Effect::AbortExport { task } => {
+                self.exports.remove(task);
+            }
+            Effect::StartImport {
+                task,
+                disks,
+                accepted_at,
+                started_at,
+                ..
+            } => {
+                if let Entry::Vacant(entry) = self.imports.entry(*task) {
+                    let size_gib = disks
+                        .iter()
+                        .fold(0u64, |sum, d| sum.saturating_add(d.size_gib));
+                    let work = entry.insert(ImportWork {
                         accepted_at: *accepted_at,
-                        size_gib: disks
-                            .iter()
-                            .fold(0u64, |sum, d| sum.saturating_add(d.size_gib)),
+                        end: ends_at(*accepted_at, import_duration(size_gib)),
                         started: started_at.is_some(),
                     });
+                    let (started, end) = (work.started, work.end);
+                    if started {
+                        self.expect_end(end);
+                    } else {
+                        self.expect_start();
+                    }
                 }
             }
-            if self.log_effects {
-                self.consumed.push(effect);
-            }
+        }
+        if self.log_effects {
+            self.consumed.push(effect);
         }
     }
 
@@ -759,25 +890,109 @@ impl Simulator {
     /// export due by `now`, and reports the progress of the rest (see the module docs for
     /// the order). Refused (`TimeWentBackwards`) if `now` is before the state's clock (the
     /// last state change).
+    #[inline]
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        if self.idle_at(now) {
+            return Ok(());
+        }
+        self.advance_due(now)
+    }
+
+    /// Whether [`Simulator::advance_to`] has nothing to do at `now`: nothing can be due
+    /// before `next_due`, and `now` is not before the clock. Reads fields only.
+    #[inline(always)]
+    fn idle_at(&self, now: DateTime<Utc>) -> bool {
+        now < self.next_due && self.clock.is_none_or(|last| now >= last)
+    }
+
+    /// [`Simulator::advance_to`] when something may be due: takes the pending effects,
+    /// checks the clock, and does what is due.
+    #[inline(never)]
+    fn advance_due(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         self.absorb();
-        if let Some(last) = self.service.state().now() {
+        if let Some(last) = self.clock {
             if now < last {
                 return Err(HostError::TimeWentBackwards { last, now }.into());
             }
         }
+        if !self.unstarted && now < self.next_end && now < self.next_progress {
+            // Only the effects or the clock were to be looked at.
+            self.next_due = self.next_end.min(self.next_progress);
+            return Ok(());
+        }
+        self.play_due(now)
+    }
+
+    /// Does what is due by `now`, then sets the bounds from the tables (or, if a report was
+    /// refused, clears them, so that the next call looks again).
+    #[inline(never)]
+    fn play_due(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        let result = self.play(now);
+        if result.is_ok() {
+            self.recompute_bounds();
+        } else {
+            self.unstarted = true;
+            self.next_end = DateTime::<Utc>::MIN_UTC;
+            self.next_progress = DateTime::<Utc>::MIN_UTC;
+            self.next_due = DateTime::<Utc>::MIN_UTC;
+        }
+        result
+    }
+
+    /// The exact bounds: the earliest end and the earliest next progress in the tables.
+    fn recompute_bounds(&mut self) {
+        let mut next_end = NEVER;
+        let mut next_progress = NEVER;
+        for w in self.copies.values() {
+            lower(&mut next_end, w.clock.end);
+            lower_opt(&mut next_progress, w.clock.next_percent_at);
+        }
+        for w in self.exports.values().filter(|w| w.started) {
+            lower(&mut next_end, w.clock.end);
+            lower_opt(&mut next_progress, w.clock.next_percent_at);
+        }
+        for w in self.imports.values().filter(|w| w.started) {
+            lower(&mut next_end, w.end);
+        }
+        self.next_end = next_end;
+        self.next_progress = next_progress;
+        self.next_due = if self.unstarted {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            next_end.min(next_progress)
+        };
+    }
+
+    /// The work of [`Simulator::advance_to`] past its checks, in the order of the module
+    /// docs.
+    fn play(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        if self.unstarted {
+            // Those absorbed while these are reported wait for the next call.
+            self.unstarted = false;
+            self.start_unstarted()?;
+        }
+        if now >= self.next_end {
+            self.end_due(now)?;
+        }
+        if now >= self.next_progress {
+            self.report_progress(now)?;
+        }
+        Ok(())
+    }
+
+    /// Reports `ExportStarted` for every export not yet started (in task order), then
+    /// `ImportStarted` for every import not yet started.
+    fn start_unstarted(&mut self) -> Result<(), EngineError> {
         let unstarted: Vec<(ExportTaskId, DateTime<Utc>)> = self
             .exports
             .iter()
             .filter(|(_, w)| !w.started)
-            .map(|(id, w)| (*id, w.accepted_at))
+            .map(|(id, w)| (*id, w.clock.start))
             .collect();
         for (task, accepted_at) in unstarted {
             let at = self.not_before_clock(accepted_at);
             if self.report(at, HostReport::ExportStarted(task))? {
-                if let Some(w) = self.exports.get_mut(&task) {
-                    w.started = true;
-                }
+                self.export_started(task);
             } else {
                 self.exports.remove(&task);
             }
@@ -791,36 +1006,37 @@ impl Simulator {
         for (task, accepted_at) in unstarted {
             let at = self.not_before_clock(accepted_at);
             if self.report(at, HostReport::ImportStarted(task))? {
-                if let Some(w) = self.imports.get_mut(&task) {
-                    w.started = true;
-                }
+                self.import_started(task);
             } else {
                 self.imports.remove(&task);
             }
         }
+        Ok(())
+    }
+
+    /// Completes, in time order, every copy, started export and started import whose end
+    /// is at or before `now` (copies, then exports, then imports at the same instant; then
+    /// by task id).
+    fn end_due(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         loop {
-            let copy = self
-                .copies
-                .iter()
-                .map(|(id, w)| (w.end, 0, id.0))
-                .filter(|(end, _, _)| *end <= now)
-                .min();
-            let export = self
-                .exports
-                .iter()
-                .filter(|(_, w)| w.started)
-                .map(|(id, w)| (w.end(), 1, id.0))
-                .filter(|(end, _, _)| *end <= now)
-                .min();
-            let import = self
-                .imports
-                .iter()
-                .filter(|(_, w)| w.started)
-                .map(|(id, w)| (w.end(), 2, id.0))
-                .filter(|(end, _, _)| *end <= now)
-                .min();
-            let Some((end, kind, id)) = copy.into_iter().chain(export).chain(import).min() else {
-                break;
+            // The earliest end of all: due if at or before `now`.
+            let mut first: Option<(DateTime<Utc>, u8, u64)> = None;
+            let mut consider = |candidate: (DateTime<Utc>, u8, u64)| {
+                if first.is_none_or(|f| candidate < f) {
+                    first = Some(candidate);
+                }
+            };
+            for (id, w) in &self.copies {
+                consider((w.clock.end, 0, id.0));
+            }
+            for (id, w) in self.exports.iter().filter(|(_, w)| w.started) {
+                consider((w.clock.end, 1, id.0));
+            }
+            for (id, w) in self.imports.iter().filter(|(_, w)| w.started) {
+                consider((w.end, 2, id.0));
+            }
+            let Some((end, kind, id)) = first.filter(|(end, _, _)| *end <= now) else {
+                return Ok(());
             };
             let at = self.not_before_clock(end);
             let command = if kind == 0 {
@@ -860,15 +1076,17 @@ impl Simulator {
                 }
             }
         }
-        let export_progress: Vec<(ExportTaskId, u8)> = self
-            .exports
-            .iter()
-            .filter(|(_, w)| w.started)
-            .filter_map(|(id, w)| {
-                let percent = percent_done(w.accepted_at, export_duration(w.size_gib), now);
-                (percent > w.progress).then_some((*id, percent))
-            })
-            .collect();
+    }
+
+    /// Reports the progress of the exports still running (in task order), then of the
+    /// copies still running (in the order of their queue regions), where it moved.
+    fn report_progress(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        let mut export_progress: SmallVec<[(ExportTaskId, u8); 4]> = SmallVec::new();
+        for (id, w) in self.exports.iter().filter(|(_, w)| w.started) {
+            if let Some(percent) = w.clock.new_percent(now) {
+                export_progress.push((*id, percent));
+            }
+        }
         for (task, percent) in export_progress {
             let answer = self
                 .service
@@ -877,12 +1095,12 @@ impl Simulator {
             match answer {
                 Ok(_) => {
                     if let Some(w) = self.exports.get_mut(&task) {
-                        w.progress = percent;
+                        w.clock.set_progress(percent);
                     }
                 }
                 Err(EngineError::Host(HostError::ExportProgressWentBack { from, .. })) => {
                     if let Some(w) = self.exports.get_mut(&task) {
-                        w.progress = from;
+                        w.clock.set_progress(from);
                     }
                 }
                 Err(e) if stale(&e) => {
@@ -891,16 +1109,19 @@ impl Simulator {
                 Err(e) => return Err(e),
             }
         }
-        let mut progress: Vec<(&RegionId, TaskId, u8)> = self
-            .copies
-            .iter()
-            .filter_map(|(id, w)| w.new_percent(now).map(|percent| (&w.lane, *id, percent)))
-            .collect();
-        progress.sort_unstable();
-        let progress: Vec<(TaskId, u8)> = progress
-            .into_iter()
-            .map(|(_, task, percent)| (task, percent))
-            .collect();
+        let mut by_lane: SmallVec<[(&RegionId, TaskId, u8); 4]> = SmallVec::new();
+        for (id, w) in &self.copies {
+            if let Some(percent) = w.clock.new_percent(now) {
+                by_lane.push((&w.lane, *id, percent));
+            }
+        }
+        if by_lane.len() > 1 {
+            by_lane.sort_unstable();
+        }
+        let mut progress: SmallVec<[(TaskId, u8); 4]> = SmallVec::new();
+        for (_, task, percent) in by_lane {
+            progress.push((task, percent));
+        }
         for (task, percent) in progress {
             let answer = self
                 .service
@@ -909,12 +1130,12 @@ impl Simulator {
             match answer {
                 Ok(_) => {
                     if let Some(w) = self.copies.get_mut(&task) {
-                        w.set_progress(percent);
+                        w.clock.set_progress(percent);
                     }
                 }
                 Err(EngineError::Host(HostError::ProgressWentBack { from, .. })) => {
                     if let Some(w) = self.copies.get_mut(&task) {
-                        w.set_progress(from);
+                        w.clock.set_progress(from);
                     }
                 }
                 Err(e) if stale(&e) => {
