@@ -103,7 +103,9 @@ use chrono::{DateTime, Duration, Utc};
 use smallvec::SmallVec;
 
 use crate::copy::TaskId;
-use crate::engine::{Command, Effect, EngineError, HostError, HostReport, ImageService, Outcome};
+use crate::engine::{
+    Command, Effect, EngineError, EventRecord, HostError, HostReport, ImageService, Outcome,
+};
 use crate::export::ExportTaskId;
 use crate::import::ImportTaskId;
 use crate::profile::Profile;
@@ -573,6 +575,14 @@ impl Simulator {
         // Effects may be left pending and the clock moved: the next advance looks.
         self.next_due = DateTime::<Utc>::MIN_UTC;
         &mut self.service
+    }
+
+    /// The engine's next event, oldest first ([`ImageService::poll_event`]). Unlike polling
+    /// through [`Simulator::service_mut`], this lends nothing out, so the next
+    /// [`Simulator::advance_to`] with nothing due stays a few comparisons: events are the
+    /// host's to record, and the simulator acts on effects alone.
+    pub fn poll_event(&mut self) -> Option<EventRecord> {
+        self.service.poll_event()
     }
 
     /// Unwraps the engine.

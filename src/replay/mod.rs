@@ -496,8 +496,7 @@ impl Runner {
         };
         self.lines_answered += 1;
         // The simulator plays the host: it has taken every effect (and acted on it).
-        let service = self.sim.service_mut();
-        while let Some(event) = service.poll_event() {
+        while let Some(event) = self.sim.poll_event() {
             if self.record_events {
                 self.events.push(event);
             }
