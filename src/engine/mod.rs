@@ -293,6 +293,7 @@ pub use event::{CopyAcceptance, Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
 pub use log::ReplayError;
 pub use retention::Retention;
+use state::NewCopy;
 pub use state::invariants;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
@@ -486,6 +487,9 @@ pub struct ImageService {
     effects: VecDeque<Effect>,
     /// Scratch: the queue lanes a command touched (kept to reuse its allocation).
     lanes: Vec<RegionId>,
+    /// Scratch: an empty list of accepted copies, whose allocation a copy's decision takes
+    /// (and the service takes back once they are carried out).
+    spare_copies: check::NewCopies,
     /// Whether events are queued (see [`ImageService::set_event_log`]).
     log_events: bool,
     /// When the oldest ended task or answer falls due (worked out once per item).
@@ -541,6 +545,7 @@ impl ImageService {
             events: VecDeque::new(),
             effects: VecDeque::new(),
             lanes: Vec::new(),
+            spare_copies: Vec::new(),
             log_events: true,
             due: retention::DueTime::default(),
         }
@@ -675,13 +680,14 @@ impl ImageService {
         let decision = match command {
             // Without an event log, a snapshot or image fixture moves straight into the
             // state: no event to box it in and move it out of again.
+            // The scope the check found is handed on to the insertion.
             Command::Fixture(Fixture::Snapshot(s)) if !self.log_events => {
-                check::check_fixture_snapshot(&self.state, &self.profile, &s)?;
-                return self.register_unlogged(now, |state| state.register_snapshot(now, s));
+                let scope = check::check_fixture_snapshot(&self.state, &self.profile, &s)?;
+                return self.register_unlogged(now, |state| state.register_snapshot(now, s, scope));
             }
             Command::Fixture(Fixture::Image(i)) if !self.log_events => {
-                check::check_fixture_image(&self.state, &self.profile, &i)?;
-                return self.register_unlogged(now, |state| state.register_image(now, i));
+                let scope = check::check_fixture_image(&self.state, &self.profile, &i)?;
+                return self.register_unlogged(now, |state| state.register_image(now, i, scope));
             }
             Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
             // Borrowed, not moved: a call is large, and only a call with a client token
@@ -691,10 +697,16 @@ impl ImageService {
                     let key = (caller.clone(), token.clone());
                     return self.handle_with_token(now, key, command);
                 }
-                check::decide(&self.state, &self.profile, command, now)?
+                check::decide(
+                    &self.state,
+                    &self.profile,
+                    command,
+                    now,
+                    &mut self.spare_copies,
+                )?
             }
         };
-        self.carry_out(now, decision.events, None)?;
+        self.carry_out(now, decision.copies, decision.events, None)?;
         Ok(decision.outcome)
     }
 
@@ -719,22 +731,29 @@ impl ImageService {
                 Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
             };
         }
-        let decision = check::decide(&self.state, &self.profile, command, now)?;
+        let decision = check::decide(
+            &self.state,
+            &self.profile,
+            command,
+            now,
+            &mut self.spare_copies,
+        )?;
         let answer = Event::ResponseRecorded {
             caller,
             token,
             request: Box::new(command.clone()),
             outcome: decision.outcome.clone(),
         };
-        self.carry_out(now, decision.events, Some(answer))?;
+        self.carry_out(now, decision.copies, decision.events, Some(answer))?;
         Ok(decision.outcome)
     }
 
-    /// Records a decision's events at `now`, then `answer` (the record of a call with a
-    /// client token), and starts what the queues let start.
+    /// Records a decision's accepted copies and events at `now`, then `answer` (the record
+    /// of a call with a client token), and starts what the queues let start.
     fn carry_out(
         &mut self,
         now: DateTime<Utc>,
+        mut copies: check::NewCopies,
         events: check::Events,
         answer: Option<Event>,
     ) -> Result<(), EngineError> {
@@ -743,8 +762,15 @@ impl ImageService {
         // Retention goes first, so an answer recorded now replaces one dropped now; only a
         // command that changes the state does it (one that changes nothing leaves the state
         // as it was, clock included). What is over drops nothing the decision uses.
-        if !events.is_empty() || answer.is_some() {
+        if !copies.is_empty() || !events.is_empty() || answer.is_some() {
             self.forget_ended_by(now, &mut lanes)?;
+        }
+        for copy in copies.drain(..) {
+            self.record_copy(now, copy, &mut lanes)?;
+        }
+        // The copies' allocation is kept for the next copy's decision.
+        if copies.capacity() > self.spare_copies.capacity() {
+            self.spare_copies = copies;
         }
         for event in events {
             self.record(now, event, &mut lanes)?;
@@ -854,6 +880,27 @@ impl ImageService {
         if let Some(effect) = effect {
             self.effects.push_back(effect);
         }
+        Ok(())
+    }
+
+    /// Records an accepted copy: as its `CopyAccepted` event when events are logged, else
+    /// moved into the state as the check made it ([`State::accept_copy`]), with the same
+    /// sequence number; notes its queue lane.
+    fn record_copy(
+        &mut self,
+        at: DateTime<Utc>,
+        copy: NewCopy,
+        lanes: &mut Vec<RegionId>,
+    ) -> Result<(), EngineError> {
+        if self.log_events {
+            let event = Event::CopyAccepted(Box::new(copy.into_acceptance()));
+            return self.record(at, event, lanes);
+        }
+        self.open_log(at)?;
+        let lane = copy.task.queue_region(self.profile.queue_scope).clone();
+        self.state.accept_copy(at, copy)?;
+        self.next_seq += 1;
+        lanes.push(lane);
         Ok(())
     }
 
@@ -1125,6 +1172,7 @@ impl<'de> Deserialize<'de> for ImageService {
             events: data.pending_events.into(),
             effects: data.pending_effects.into(),
             lanes: Vec::new(),
+            spare_copies: Vec::new(),
             log_events: data.event_log,
             due: retention::DueTime::default(),
         };

@@ -9,7 +9,7 @@ use crate::snapshot::Snapshot;
 use super::{Checked, Decision, one};
 use crate::engine::command::Fixture;
 use crate::engine::event::Event;
-use crate::engine::state::State;
+use crate::engine::state::{ScopeSlot, State};
 use crate::engine::{FixtureError, Outcome};
 
 /// Decides a fixture: it must fit the catalogue, the quotas and the ids already held. It is
@@ -31,8 +31,8 @@ pub(crate) fn fixture(state: &State, profile: &Profile, fixture: Fixture) -> Che
 fn check_fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Checked<()> {
     match fixture {
         Fixture::Account(a) => check_quotas_cover_usage(state, a),
-        Fixture::Snapshot(s) => check_fixture_snapshot(state, profile, s),
-        Fixture::Image(i) => check_fixture_image(state, profile, i),
+        Fixture::Snapshot(s) => check_fixture_snapshot(state, profile, s).map(drop),
+        Fixture::Image(i) => check_fixture_image(state, profile, i).map(drop),
         Fixture::KmsKey(k) => {
             check_fixture_region(profile, &k.region)?;
             if state.keys.contains_key(&k.id) {
@@ -50,21 +50,23 @@ fn check_fixture(state: &State, profile: &Profile, fixture: &Fixture) -> Checked
     }
 }
 
-/// Checks a snapshot fixture: a known region, a new id, room in the owner's quota.
+/// Checks a snapshot fixture: a known region, a new id, room in the owner's quota. Returns
+/// the slot of the owner's scope in the region, if it has one (for the insertion).
 pub(crate) fn check_fixture_snapshot(
     state: &State,
     profile: &Profile,
     s: &Snapshot,
-) -> Checked<()> {
+) -> Checked<Option<ScopeSlot>> {
     check_fixture_region(profile, &s.region)?;
     if state.snapshots.contains_key(&s.id) {
         return Err(FixtureError::DuplicateId(s.id.to_string()).into());
     }
     let (_, quota) = profile.quotas_of(state.account(&s.owner));
-    if state.usage(&s.owner, &s.region).snapshots >= quota {
+    let scope = state.scopes.get_full(&s.owner, &s.region);
+    if scope.map_or(0, |(_, scope)| scope.usage.snapshots) >= quota {
         return Err(FixtureError::OverQuota(s.owner.clone(), s.region.clone()).into());
     }
-    Ok(())
+    Ok(scope.map(|(slot, _)| slot))
 }
 
 pub(super) fn check_fixture_region(profile: &Profile, region: &RegionId) -> Checked<()> {
@@ -90,8 +92,13 @@ pub(super) fn check_quotas_cover_usage(
 }
 
 /// Checks an image fixture: a known region, a new id, a settled image whose snapshots no
-/// live copy holds, a free name and room in the owner's quota.
-pub(crate) fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -> Checked<()> {
+/// live copy holds, a free name and room in the owner's quota. Returns the slot of the
+/// owner's scope in the region, if a custom image's check found one (for the insertion).
+pub(crate) fn check_fixture_image(
+    state: &State,
+    profile: &Profile,
+    i: &Image,
+) -> Checked<Option<ScopeSlot>> {
     check_fixture_region(profile, &i.region)?;
     if state.images.contains_key(&i.id) {
         return Err(FixtureError::DuplicateId(i.id.to_string()).into());
@@ -113,16 +120,17 @@ pub(crate) fn check_fixture_image(state: &State, profile: &Profile, i: &Image) -
     {
         return Err(FixtureError::CopyWithoutSnapshot(i.id.clone()).into());
     }
-    if i.kind == ImageKind::Custom {
-        // The owner's names and usage in the region, found once for both checks.
-        let scope = state.scope(&i.owner, &i.region);
-        if scope.is_some_and(|s| s.names.contains_key(&i.name)) {
-            return Err(FixtureError::DuplicateName(i.name.clone()).into());
-        }
-        let (quota, _) = profile.quotas_of(state.account(&i.owner));
-        if scope.map_or(0, |s| s.usage.images) >= quota {
-            return Err(FixtureError::OverQuota(i.owner.clone(), i.region.clone()).into());
-        }
+    if i.kind != ImageKind::Custom {
+        return Ok(None);
     }
-    Ok(())
+    // The owner's names and usage in the region, found once for both checks.
+    let scope = state.scopes.get_full(&i.owner, &i.region);
+    if scope.is_some_and(|(_, s)| s.names.contains_key(&i.name)) {
+        return Err(FixtureError::DuplicateName(i.name.clone()).into());
+    }
+    let (quota, _) = profile.quotas_of(state.account(&i.owner));
+    if scope.map_or(0, |(_, s)| s.usage.images) >= quota {
+        return Err(FixtureError::OverQuota(i.owner.clone(), i.region.clone()).into());
+    }
+    Ok(scope.map(|(slot, _)| slot))
 }

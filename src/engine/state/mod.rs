@@ -31,9 +31,10 @@ use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 pub use apply::ApplyError;
+pub(crate) use apply::NewCopy;
 pub(crate) use data::StateData;
 pub use data::StateError;
-pub(crate) use scope::{Scope, Scopes};
+pub(crate) use scope::{Scope, ScopeSlot, Scopes};
 
 /// The state's big maps (images, snapshots): IndexMap keeps the entries densely in a `Vec`
 /// (a hash map's empty buckets would each be as large as an image) and hashes each key to
