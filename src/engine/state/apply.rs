@@ -136,11 +136,11 @@ impl State {
             } = *copy;
             self.add_copy(
                 task,
-                (image, None),
+                image,
+                None,
                 snapshots.into_iter(),
                 in_image_scope,
-                next_image,
-                next_snapshot,
+                [next_image, next_snapshot],
             )?;
             self.now = Some(record.at);
             return Ok(());
@@ -171,13 +171,21 @@ impl State {
             Ok(())
         );
         let in_image_scope = own_snapshots(&copy.image, &copy.snapshots);
+        let NewCopy {
+            task,
+            image,
+            mut snapshots,
+            next_image,
+            next_snapshot,
+            scope,
+        } = copy;
         self.add_copy(
-            copy.task,
-            (copy.image, copy.scope),
-            copy.snapshots.into_iter(),
+            task,
+            image,
+            scope,
+            snapshots.drain(..),
             in_image_scope,
-            copy.next_image,
-            copy.next_snapshot,
+            [next_image, next_snapshot],
         )?;
         self.now = Some(at);
         Ok(())
@@ -186,6 +194,8 @@ impl State {
     /// Applies a `SnapshotRegistered` record of `s` at `at`, given the snapshot rather than
     /// the record (a host that keeps no event log makes no record); its scope is at `scope`
     /// when the fixture's check found it there.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(crate) fn register_snapshot(
         &mut self,
         at: DateTime<Utc>,
@@ -200,6 +210,8 @@ impl State {
 
     /// Applies an `ImageRegistered` record of `image` at `at`, given the image rather than
     /// the record (as [`State::register_snapshot`]).
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(crate) fn register_image(
         &mut self,
         at: DateTime<Utc>,
@@ -258,11 +270,11 @@ impl State {
             Event::CopyAccepted(copy) => self
                 .add_copy(
                     copy.task.clone(),
-                    (copy.image.clone(), None),
+                    copy.image.clone(),
+                    None,
                     copy.snapshots.iter().cloned(),
                     own_snapshots(&copy.image, &copy.snapshots),
-                    copy.next_image,
-                    copy.next_snapshot,
+                    [copy.next_image, copy.next_snapshot],
                 )
                 .expect("checked"),
             Event::CopyStarted { task } => {
@@ -450,14 +462,16 @@ impl State {
     /// in the image's scope) and its queued task. The image goes first: its insertion
     /// refuses an id the state has before anything changes ([`State::add_image_with`]), so
     /// that id is looked up once; the rest is checked by [`State::check_copy_fits`].
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn add_copy(
         &mut self,
         task: CopyTask,
-        (image, scope_slot): (Image, Option<ScopeSlot>),
+        image: Image,
+        scope_slot: Option<ScopeSlot>,
         snapshots: impl ExactSizeIterator<Item = Snapshot>,
         in_image_scope: u32,
-        next_image: u64,
-        next_snapshot: u64,
+        [next_image, next_snapshot]: [u64; 2],
     ) -> Result<(), ApplyError> {
         // The engine makes every snapshot of a copy in its image's scope; only a log written
         // otherwise needs each one's scope compared (with the image's, kept here).

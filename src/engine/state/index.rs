@@ -23,6 +23,8 @@ impl State {
     }
 
     /// [`State::insert_snapshot`], its scope at `scope` when a check found it there.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn insert_snapshot_at(
         &mut self,
         mut s: Snapshot,
@@ -36,6 +38,8 @@ impl State {
     /// Adds a snapshot as it is (its scope at `scope` when a check found it there). One whose
     /// id the state has is refused, and the state's facts are unchanged: the insertion itself
     /// finds out, so a new id is looked up once, not checked first and inserted after.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn add_snapshot(
         &mut self,
         s: Snapshot,
@@ -72,6 +76,8 @@ impl State {
     }
 
     /// [`State::insert_image`], its scope at `scope` when a check found it there.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn insert_image_at(
         &mut self,
         mut image: Image,
@@ -92,6 +98,8 @@ impl State {
     /// when a check found it there), and returns its position in the table. One whose id
     /// the state has is refused, and the state's facts are unchanged (as
     /// [`State::add_snapshot`]).
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn add_image_with(
         &mut self,
         image: Image,
