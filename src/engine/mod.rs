@@ -682,12 +682,24 @@ impl ImageService {
             // state: no event to box it in and move it out of again.
             // The scope the check found is handed on to the insertion.
             Command::Fixture(Fixture::Snapshot(s)) if !self.log_events => {
-                let scope = check::check_fixture_snapshot(&self.state, &self.profile, &s)?;
-                return self.register_unlogged(now, |state| state.register_snapshot(now, s, scope));
+                let id = self.fixture_id_check(now);
+                let scope = check::check_fixture_snapshot(&self.state, &self.profile, &s, id)?;
+                self.prepare_unlogged(now)?;
+                self.state
+                    .register_snapshot(now, s, scope)
+                    .map_err(duplicate_fixture)?;
+                self.next_seq += 1;
+                return Ok(Outcome::Registered);
             }
             Command::Fixture(Fixture::Image(i)) if !self.log_events => {
-                let scope = check::check_fixture_image(&self.state, &self.profile, &i)?;
-                return self.register_unlogged(now, |state| state.register_image(now, i, scope));
+                let id = self.fixture_id_check(now);
+                let scope = check::check_fixture_image(&self.state, &self.profile, &i, id)?;
+                self.prepare_unlogged(now)?;
+                self.state
+                    .register_image(now, i, scope)
+                    .map_err(duplicate_fixture)?;
+                self.next_seq += 1;
+                return Ok(Outcome::Registered);
             }
             Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
             // Borrowed, not moved: a call is large, and only a call with a client token
@@ -783,22 +795,27 @@ impl ImageService {
         Ok(())
     }
 
-    /// Carries out a checked fixture's one state change, `register`, at `now`, as
-    /// [`ImageService::carry_out`] carries out its one event, when no event log is kept: the
-    /// same retention first, the log's head, the same sequence number. Neither forgetting
-    /// nor a fixture touches a copy queue, so no copy can start.
-    fn register_unlogged(
-        &mut self,
-        now: DateTime<Utc>,
-        register: impl FnOnce(&mut State) -> Result<(), ApplyError>,
-    ) -> Result<Outcome, EngineError> {
+    /// What precedes a checked fixture's one state change at `now` when no event log is
+    /// kept, as [`ImageService::carry_out`] precedes its one event: the same retention
+    /// first, the log's head (the change itself then takes the next sequence number).
+    /// Neither forgetting nor a fixture touches a copy queue, so no copy can start.
+    fn prepare_unlogged(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         let mut no_lanes = Vec::new();
         self.forget_ended_by(now, &mut no_lanes)?;
         debug_assert!(no_lanes.is_empty(), "forgetting touches no copy queue");
-        self.open_log(now)?;
-        register(&mut self.state)?;
-        self.next_seq += 1;
-        Ok(Outcome::Registered)
+        self.open_log(now)
+    }
+
+    /// When an unlogged fixture's id is checked to be new: by its insertion (one lookup)
+    /// when nothing changes before it ([`ImageService::prepare_unlogged`] neither forgets
+    /// nor opens the log), so a refused insertion leaves the state as it was; else with the
+    /// other checks.
+    fn fixture_id_check(&mut self, now: DateTime<Utc>) -> check::IdCheck {
+        if self.next_seq > 0 && !self.forgetting_due(now) {
+            check::IdCheck::ByInsertion
+        } else {
+            check::IdCheck::Now
+        }
     }
 
     /// Retention: drops what ended at or before the horizon before `now`, in one
@@ -810,16 +827,20 @@ impl ImageService {
         now: DateTime<Utc>,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
-        // What is over is queued oldest first: when the oldest is not due, nothing is, and
-        // the horizon's date arithmetic (remembered per oldest item) is all it costs.
-        let oldest_due = self
-            .state
-            .oldest_ended()
-            .is_some_and(|ended| self.due.is_due(self.retention, ended, now));
-        if oldest_due {
+        if self.forgetting_due(now) {
             self.forget_due(now, lanes)?;
         }
         Ok(())
+    }
+
+    /// Whether anything ended is due for forgetting at `now`.
+    #[inline]
+    fn forgetting_due(&mut self, now: DateTime<Utc>) -> bool {
+        // What is over is queued oldest first: when the oldest is not due, nothing is, and
+        // the horizon's date arithmetic (remembered per oldest item) is all it costs.
+        self.state
+            .oldest_ended()
+            .is_some_and(|ended| self.due.is_due(self.retention, ended, now))
     }
 
     /// [`ImageService::forget_ended_by`] once the oldest ended item is due.
@@ -1104,6 +1125,15 @@ impl ImageService {
             Some(_) => Err(ApiError::new(ErrorCode::Forbbiden)
                 .with_tencent(TencentCode::UnauthorizedOperationImageNotBelongToAccount)),
         }
+    }
+}
+
+/// A fixture's insertion refused for its id (see [`check::IdCheck::ByInsertion`]): the
+/// fixture's error, as its check would have reported it.
+fn duplicate_fixture(e: ApplyError) -> EngineError {
+    match e {
+        ApplyError::Duplicate(id) => FixtureError::DuplicateId(id).into(),
+        e => e.into(),
     }
 }
 

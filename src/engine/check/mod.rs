@@ -10,7 +10,7 @@ mod create;
 mod export;
 mod fixtures;
 
-pub(crate) use fixtures::{check_fixture_image, check_fixture_snapshot, fixture};
+pub(crate) use fixtures::{IdCheck, check_fixture_image, check_fixture_snapshot, fixture};
 mod images;
 mod import;
 mod reports;
