@@ -30,8 +30,8 @@ impl State {
         mut s: Snapshot,
         scope: Option<ScopeSlot>,
     ) -> Result<(), ApplyError> {
-        s.region = intern(&mut self.interned_regions, &s.region);
-        s.owner = intern(&mut self.interned_owners, &s.owner);
+        intern(&mut self.interned_regions, &mut s.region);
+        intern(&mut self.interned_owners, &mut s.owner);
         self.add_snapshot(s, scope)
     }
 
@@ -83,8 +83,8 @@ impl State {
         mut image: Image,
         scope: Option<ScopeSlot>,
     ) -> Result<(), ApplyError> {
-        image.region = intern(&mut self.interned_regions, &image.region);
-        image.owner = intern(&mut self.interned_owners, &image.owner);
+        intern(&mut self.interned_regions, &mut image.region);
+        intern(&mut self.interned_owners, &mut image.owner);
         let i = self.add_image_with(image, 0, scope)?;
         for s in &self.images[i].snapshots {
             if !self.snapshots.contains_key(s) {

@@ -83,16 +83,23 @@ pub struct Usage {
     pub snapshots: u32,
 }
 
-/// Returns the stored copy of `value` (adding it first if new), so equal ids share one
-/// allocation across the state. Short ids are stored inline and have nothing to share.
+/// Makes `value` the stored copy of itself (adding it first if new), so equal ids share one
+/// allocation across the state. Short ids are stored inline and have nothing to share: they
+/// are left as they are, untouched.
+#[inline]
 pub(super) fn intern<T: Clone + Eq + std::hash::Hash + Interned>(
     set: &mut FxHashSet<T>,
-    value: &T,
-) -> T {
-    if !value.is_inline() && !set.contains(value) {
-        set.insert(value.clone());
+    value: &mut T,
+) {
+    if value.is_inline() {
+        return;
     }
-    stored_copy(set, value)
+    match set.get(value) {
+        Some(stored) => *value = stored.clone(),
+        None => {
+            set.insert(value.clone());
+        }
+    }
 }
 
 /// The copy of `value` stored in `set`, or a clone of `value` when it is inline (nothing
