@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use crate::copy::{CopyTask, TaskId};
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode, Parameter};
-use crate::id::AccountId;
+use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageKind, ImageStatus, OwnerAlias};
 use crate::kms::Encryption;
 use crate::name::ImageName;
 use crate::profile::Profile;
 use crate::provider::Provider;
-use crate::region::Region;
+use crate::region::{Region, RegionId};
 use crate::snapshot::Snapshot;
 use crate::task::Lifecycle;
 use smallvec::SmallVec;
@@ -254,48 +254,23 @@ pub(super) fn accept_copies(
             });
         }
         task_counter += 1;
-        let task = CopyTask {
-            id: TaskId(task_counter),
-            owner: caller.clone(),
-            source_image: source.id.clone(),
-            source_region: source.region.clone(),
-            destination_image: image_id.clone(),
-            destination_region: dest.clone(),
-            size_gib: source.size_gib,
-            lifecycle: Lifecycle::queued(now),
-        };
-        let image = Image {
-            id: image_id.clone(),
-            region: dest.clone(),
-            owner: caller.clone(),
-            name: name.clone(),
-            description: c.description.clone(),
-            kind: ImageKind::Custom,
-            platform: source.platform,
-            architecture: source.architecture,
-            snapshots: snapshots.iter().map(|s| s.id.clone()).collect(),
-            size_gib: source.size_gib,
-            whole_machine: source.whole_machine,
-            paid: source.paid,
-            ultimate_source: source.ultimate_source.clone(),
-            derived: false,
-            status: ImageStatus::Waiting,
-            progress: 0,
-            tags: c.tags.clone(),
-            copied_from: Some(source.id.clone()),
-            published_regions: Vec::new(),
-            created_at: now,
-            // A copy is made in the cloud (Tencent `CREATE_IMAGE`), whatever its source.
-            imported: false,
-        };
+        let task = TaskId(task_counter);
         copies.push(AcceptedCopy {
             region: dest.clone(),
-            image: image_id,
-            task: task.id,
-        });
-        new_copies.push(NewCopy {
+            image: image_id.clone(),
             task,
-            image,
+        });
+        // Built where it goes: a task and an image are large, and each move copies them.
+        new_copies.push(NewCopy {
+            task: queued_task(task, caller, source, (&image_id, dest), now),
+            image: waiting_image(
+                c,
+                caller,
+                source,
+                (image_id, dest),
+                (&name, &snapshots),
+                now,
+            ),
             snapshots,
             next_image: image_counter,
             next_snapshot: snapshot_counter,
@@ -310,4 +285,61 @@ pub(super) fn accept_copies(
         copies: new_copies,
         events: Events::new(),
     })
+}
+
+/// A copy's task, `id`, queued at `now`: `caller`'s copy of `source` to `destination` (the
+/// new image's id and its region).
+fn queued_task(
+    id: TaskId,
+    caller: &AccountId,
+    source: &Image,
+    (destination, region): (&ImageId, &RegionId),
+    now: DateTime<Utc>,
+) -> CopyTask {
+    CopyTask {
+        id,
+        owner: caller.clone(),
+        source_image: source.id.clone(),
+        source_region: source.region.clone(),
+        destination_image: destination.clone(),
+        destination_region: region.clone(),
+        size_gib: source.size_gib,
+        lifecycle: Lifecycle::queued(now),
+    }
+}
+
+/// A copy's destination image `id` in `region`, `Waiting` from `now`: `caller`'s copy of
+/// `source` named `name`, on `snapshots`, with the description and tags `c` asks for.
+fn waiting_image(
+    c: &CopyImage,
+    caller: &AccountId,
+    source: &Image,
+    (id, region): (ImageId, &RegionId),
+    (name, snapshots): (&ImageName, &[Snapshot]),
+    now: DateTime<Utc>,
+) -> Image {
+    Image {
+        id,
+        region: region.clone(),
+        owner: caller.clone(),
+        name: name.clone(),
+        description: c.description.clone(),
+        kind: ImageKind::Custom,
+        platform: source.platform,
+        architecture: source.architecture,
+        snapshots: snapshots.iter().map(|s| s.id.clone()).collect(),
+        size_gib: source.size_gib,
+        whole_machine: source.whole_machine,
+        paid: source.paid,
+        ultimate_source: source.ultimate_source.clone(),
+        derived: false,
+        status: ImageStatus::Waiting,
+        progress: 0,
+        tags: c.tags.clone(),
+        copied_from: Some(source.id.clone()),
+        published_regions: Vec::new(),
+        created_at: now,
+        // A copy is made in the cloud (Tencent `CREATE_IMAGE`), whatever its source.
+        imported: false,
+    }
 }
