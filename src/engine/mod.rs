@@ -784,8 +784,12 @@ impl ImageService {
         if copies.capacity() > self.spare_copies.capacity() {
             self.spare_copies = copies;
         }
-        for event in events {
-            self.record(now, event, &mut lanes)?;
+        // A copy's decision has no other event: its empty list is dropped, not iterated (a
+        // list's iterator costs a drop of its own).
+        if !events.is_empty() {
+            for event in events {
+                self.record(now, event, &mut lanes)?;
+            }
         }
         if let Some(event) = answer {
             self.record(now, event, &mut lanes)?;
