@@ -684,7 +684,7 @@ impl ImageService {
             Command::Fixture(Fixture::Snapshot(s)) if !self.log_events => {
                 let id = self.fixture_id_check(now);
                 let scope = check::check_fixture_snapshot(&self.state, &self.profile, &s, id)?;
-                self.prepare_unlogged(now)?;
+                self.prepare_unlogged(now, id)?;
                 self.state
                     .register_snapshot(now, s, scope)
                     .map_err(duplicate_fixture)?;
@@ -694,7 +694,7 @@ impl ImageService {
             Command::Fixture(Fixture::Image(i)) if !self.log_events => {
                 let id = self.fixture_id_check(now);
                 let scope = check::check_fixture_image(&self.state, &self.profile, &i, id)?;
-                self.prepare_unlogged(now)?;
+                self.prepare_unlogged(now, id)?;
                 self.state
                     .register_image(now, i, scope)
                     .map_err(duplicate_fixture)?;
@@ -802,8 +802,16 @@ impl ImageService {
     /// What precedes a checked fixture's one state change at `now` when no event log is
     /// kept, as [`ImageService::carry_out`] precedes its one event: the same retention
     /// first, the log's head (the change itself then takes the next sequence number).
-    /// Neither forgetting nor a fixture touches a copy queue, so no copy can start.
-    fn prepare_unlogged(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+    /// Neither forgetting nor a fixture touches a copy queue, so no copy can start. A
+    /// fixture whose id is checked by its insertion (`id`) was found to need neither.
+    fn prepare_unlogged(
+        &mut self,
+        now: DateTime<Utc>,
+        id: check::IdCheck,
+    ) -> Result<(), EngineError> {
+        if id == check::IdCheck::ByInsertion {
+            return Ok(());
+        }
         let mut no_lanes = Vec::new();
         self.forget_ended_by(now, &mut no_lanes)?;
         debug_assert!(no_lanes.is_empty(), "forgetting touches no copy queue");

@@ -231,6 +231,7 @@ impl State {
     }
 
     /// Refuses a record dated before the clock.
+    #[inline]
     fn check_time(&self, at: DateTime<Utc>) -> Result<(), ApplyError> {
         match self.now {
             Some(now) if at < now => Err(ApplyError::TimeWentBackwards { at, now }),
