@@ -392,6 +392,10 @@ impl State {
 
     /// Whether `id` is a snapshot of a queued or running copy's destination.
     pub(crate) fn is_snapshot_of_live_copy(&self, id: &SnapshotId) -> bool {
+        // No live copy (every fixture of a world built before its copies): no queue to walk.
+        if self.live_task_of_destination.is_empty() {
+            return false;
+        }
         self.live_tasks()
             .filter_map(|t| self.images.get(&t.destination_image))
             .any(|image| image.snapshots.contains(id))
