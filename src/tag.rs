@@ -236,9 +236,21 @@ impl Tag {
 /// assert_eq!(too_many, Err(TagError::TooMany { count: 21 }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Tag>", into = "Vec<Tag>")]
 pub struct Tags(Vec<Tag>);
+
+impl Clone for Tags {
+    /// Most images and copies carry no tags: those clone without a call into `Vec`'s clone.
+    #[inline]
+    fn clone(&self) -> Self {
+        if self.0.is_empty() {
+            Tags(Vec::new())
+        } else {
+            Tags(self.0.clone())
+        }
+    }
+}
 
 impl Tags {
     /// The most tags a resource may carry.

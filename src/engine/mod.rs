@@ -293,6 +293,7 @@ pub use event::{CopyAcceptance, Effect, Event, EventRecord};
 pub use invariants::InvariantViolation;
 pub use log::ReplayError;
 pub use retention::Retention;
+use state::NewCopy;
 pub use state::invariants;
 pub use state::{ApplyError, RecordedResponse, State, StateError, Usage};
 
@@ -486,6 +487,9 @@ pub struct ImageService {
     effects: VecDeque<Effect>,
     /// Scratch: the queue lanes a command touched (kept to reuse its allocation).
     lanes: Vec<RegionId>,
+    /// Scratch: an empty list of accepted copies, whose allocation a copy's decision takes
+    /// (and the service takes back once they are carried out).
+    spare_copies: check::NewCopies,
     /// Whether events are queued (see [`ImageService::set_event_log`]).
     log_events: bool,
     /// When the oldest ended task or answer falls due (worked out once per item).
@@ -541,6 +545,7 @@ impl ImageService {
             events: VecDeque::new(),
             effects: VecDeque::new(),
             lanes: Vec::new(),
+            spare_copies: Vec::new(),
             log_events: true,
             due: retention::DueTime::default(),
         }
@@ -675,13 +680,26 @@ impl ImageService {
         let decision = match command {
             // Without an event log, a snapshot or image fixture moves straight into the
             // state: no event to box it in and move it out of again.
+            // The scope the check found is handed on to the insertion.
             Command::Fixture(Fixture::Snapshot(s)) if !self.log_events => {
-                check::check_fixture_snapshot(&self.state, &self.profile, &s)?;
-                return self.register_unlogged(now, |state| state.register_snapshot(now, s));
+                let id = self.fixture_id_check(now);
+                let scope = check::check_fixture_snapshot(&self.state, &self.profile, &s, id)?;
+                self.prepare_unlogged(now, id)?;
+                self.state
+                    .register_snapshot(now, s, scope)
+                    .map_err(duplicate_fixture)?;
+                self.next_seq += 1;
+                return Ok(Outcome::Registered);
             }
             Command::Fixture(Fixture::Image(i)) if !self.log_events => {
-                check::check_fixture_image(&self.state, &self.profile, &i)?;
-                return self.register_unlogged(now, |state| state.register_image(now, i));
+                let id = self.fixture_id_check(now);
+                let scope = check::check_fixture_image(&self.state, &self.profile, &i, id)?;
+                self.prepare_unlogged(now, id)?;
+                self.state
+                    .register_image(now, i, scope)
+                    .map_err(duplicate_fixture)?;
+                self.next_seq += 1;
+                return Ok(Outcome::Registered);
             }
             Command::Fixture(fixture) => check::fixture(&self.state, &self.profile, fixture)?,
             // Borrowed, not moved: a call is large, and only a call with a client token
@@ -691,10 +709,16 @@ impl ImageService {
                     let key = (caller.clone(), token.clone());
                     return self.handle_with_token(now, key, command);
                 }
-                check::decide(&self.state, &self.profile, command, now)?
+                check::decide(
+                    &self.state,
+                    &self.profile,
+                    command,
+                    now,
+                    &mut self.spare_copies,
+                )?
             }
         };
-        self.carry_out(now, decision.events, None)?;
+        self.carry_out(now, decision.copies, decision.events, None)?;
         Ok(decision.outcome)
     }
 
@@ -719,22 +743,29 @@ impl ImageService {
                 Err(ApiError::new(ErrorCode::IdempotentParameterMismatch).into())
             };
         }
-        let decision = check::decide(&self.state, &self.profile, command, now)?;
+        let decision = check::decide(
+            &self.state,
+            &self.profile,
+            command,
+            now,
+            &mut self.spare_copies,
+        )?;
         let answer = Event::ResponseRecorded {
             caller,
             token,
             request: Box::new(command.clone()),
             outcome: decision.outcome.clone(),
         };
-        self.carry_out(now, decision.events, Some(answer))?;
+        self.carry_out(now, decision.copies, decision.events, Some(answer))?;
         Ok(decision.outcome)
     }
 
-    /// Records a decision's events at `now`, then `answer` (the record of a call with a
-    /// client token), and starts what the queues let start.
+    /// Records a decision's accepted copies and events at `now`, then `answer` (the record
+    /// of a call with a client token), and starts what the queues let start.
     fn carry_out(
         &mut self,
         now: DateTime<Utc>,
+        mut copies: check::NewCopies,
         events: check::Events,
         answer: Option<Event>,
     ) -> Result<(), EngineError> {
@@ -743,11 +774,22 @@ impl ImageService {
         // Retention goes first, so an answer recorded now replaces one dropped now; only a
         // command that changes the state does it (one that changes nothing leaves the state
         // as it was, clock included). What is over drops nothing the decision uses.
-        if !events.is_empty() || answer.is_some() {
+        if !copies.is_empty() || !events.is_empty() || answer.is_some() {
             self.forget_ended_by(now, &mut lanes)?;
         }
-        for event in events {
-            self.record(now, event, &mut lanes)?;
+        for copy in copies.drain(..) {
+            self.record_copy(now, copy, &mut lanes)?;
+        }
+        // The copies' allocation is kept for the next copy's decision.
+        if copies.capacity() > self.spare_copies.capacity() {
+            self.spare_copies = copies;
+        }
+        // A copy's decision has no other event: its empty list is dropped, not iterated (a
+        // list's iterator costs a drop of its own).
+        if !events.is_empty() {
+            for event in events {
+                self.record(now, event, &mut lanes)?;
+            }
         }
         if let Some(event) = answer {
             self.record(now, event, &mut lanes)?;
@@ -757,22 +799,35 @@ impl ImageService {
         Ok(())
     }
 
-    /// Carries out a checked fixture's one state change, `register`, at `now`, as
-    /// [`ImageService::carry_out`] carries out its one event, when no event log is kept: the
-    /// same retention first, the log's head, the same sequence number. Neither forgetting
-    /// nor a fixture touches a copy queue, so no copy can start.
-    fn register_unlogged(
+    /// What precedes a checked fixture's one state change at `now` when no event log is
+    /// kept, as [`ImageService::carry_out`] precedes its one event: the same retention
+    /// first, the log's head (the change itself then takes the next sequence number).
+    /// Neither forgetting nor a fixture touches a copy queue, so no copy can start. A
+    /// fixture whose id is checked by its insertion (`id`) was found to need neither.
+    fn prepare_unlogged(
         &mut self,
         now: DateTime<Utc>,
-        register: impl FnOnce(&mut State) -> Result<(), ApplyError>,
-    ) -> Result<Outcome, EngineError> {
+        id: check::IdCheck,
+    ) -> Result<(), EngineError> {
+        if id == check::IdCheck::ByInsertion {
+            return Ok(());
+        }
         let mut no_lanes = Vec::new();
         self.forget_ended_by(now, &mut no_lanes)?;
         debug_assert!(no_lanes.is_empty(), "forgetting touches no copy queue");
-        self.open_log(now)?;
-        register(&mut self.state)?;
-        self.next_seq += 1;
-        Ok(Outcome::Registered)
+        self.open_log(now)
+    }
+
+    /// When an unlogged fixture's id is checked to be new: by its insertion (one lookup)
+    /// when nothing changes before it ([`ImageService::prepare_unlogged`] neither forgets
+    /// nor opens the log), so a refused insertion leaves the state as it was; else with the
+    /// other checks.
+    fn fixture_id_check(&mut self, now: DateTime<Utc>) -> check::IdCheck {
+        if self.next_seq > 0 && !self.forgetting_due(now) {
+            check::IdCheck::ByInsertion
+        } else {
+            check::IdCheck::Now
+        }
     }
 
     /// Retention: drops what ended at or before the horizon before `now`, in one
@@ -784,16 +839,20 @@ impl ImageService {
         now: DateTime<Utc>,
         lanes: &mut Vec<RegionId>,
     ) -> Result<(), EngineError> {
-        // What is over is queued oldest first: when the oldest is not due, nothing is, and
-        // the horizon's date arithmetic (remembered per oldest item) is all it costs.
-        let oldest_due = self
-            .state
-            .oldest_ended()
-            .is_some_and(|ended| self.due.is_due(self.retention, ended, now));
-        if oldest_due {
+        if self.forgetting_due(now) {
             self.forget_due(now, lanes)?;
         }
         Ok(())
+    }
+
+    /// Whether anything ended is due for forgetting at `now`.
+    #[inline]
+    fn forgetting_due(&mut self, now: DateTime<Utc>) -> bool {
+        // What is over is queued oldest first: when the oldest is not due, nothing is, and
+        // the horizon's date arithmetic (remembered per oldest item) is all it costs.
+        self.state
+            .oldest_ended()
+            .is_some_and(|ended| self.due.is_due(self.retention, ended, now))
     }
 
     /// [`ImageService::forget_ended_by`] once the oldest ended item is due.
@@ -854,6 +913,27 @@ impl ImageService {
         if let Some(effect) = effect {
             self.effects.push_back(effect);
         }
+        Ok(())
+    }
+
+    /// Records an accepted copy: as its `CopyAccepted` event when events are logged, else
+    /// moved into the state as the check made it ([`State::accept_copy`]), with the same
+    /// sequence number; notes its queue lane.
+    fn record_copy(
+        &mut self,
+        at: DateTime<Utc>,
+        copy: NewCopy,
+        lanes: &mut Vec<RegionId>,
+    ) -> Result<(), EngineError> {
+        if self.log_events {
+            let event = Event::CopyAccepted(Box::new(copy.into_acceptance()));
+            return self.record(at, event, lanes);
+        }
+        self.open_log(at)?;
+        let lane = copy.task.queue_region(self.profile.queue_scope).clone();
+        self.state.accept_copy(at, copy)?;
+        self.next_seq += 1;
+        lanes.push(lane);
         Ok(())
     }
 
@@ -1060,6 +1140,15 @@ impl ImageService {
     }
 }
 
+/// A fixture's insertion refused for its id (see [`check::IdCheck::ByInsertion`]): the
+/// fixture's error, as its check would have reported it.
+fn duplicate_fixture(e: ApplyError) -> EngineError {
+    match e {
+        ApplyError::Duplicate(id) => FixtureError::DuplicateId(id).into(),
+        e => e.into(),
+    }
+}
+
 /// The serialised form (see [`ImageService`]'s docs).
 #[derive(Serialize, Deserialize)]
 struct ServiceData {
@@ -1125,6 +1214,7 @@ impl<'de> Deserialize<'de> for ImageService {
             events: data.pending_events.into(),
             effects: data.pending_effects.into(),
             lanes: Vec::new(),
+            spare_copies: Vec::new(),
             log_events: data.event_log,
             due: retention::DueTime::default(),
         };

@@ -79,6 +79,7 @@ pub(super) fn image_snapshots<'s>(
 
 /// Whether one more image and `new_snapshots` more snapshots fit the quotas of `account`
 /// (the profile's defaults if unknown), which uses `usage` in the region.
+#[inline]
 pub(super) fn check_quota(
     account: Option<&crate::account::Account>,
     profile: &Profile,

@@ -6,22 +6,21 @@ use chrono::{DateTime, Utc};
 use crate::copy::{CopyTask, TaskId};
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode, Parameter};
-use crate::id::AccountId;
+use crate::id::{AccountId, ImageId};
 use crate::image::{Image, ImageKind, ImageStatus, OwnerAlias};
 use crate::kms::Encryption;
 use crate::name::ImageName;
 use crate::profile::Profile;
 use crate::provider::Provider;
-use crate::region::Region;
+use crate::region::{Region, RegionId};
 use crate::snapshot::Snapshot;
 use crate::task::Lifecycle;
 use smallvec::SmallVec;
 
 use super::common::*;
-use super::{Checked, Decision, Events, reject};
+use super::{Checked, Decision, Events, NewCopies, reject};
 use crate::engine::command::CopyImage;
-use crate::engine::event::{CopyAcceptance, Event};
-use crate::engine::state::State;
+use crate::engine::state::{NewCopy, ScopeSlot, State};
 use crate::engine::{AcceptedCopy, EngineError, Outcome};
 
 pub(super) fn copy_image(
@@ -29,6 +28,7 @@ pub(super) fn copy_image(
     profile: &Profile,
     c: &CopyImage,
     now: DateTime<Utc>,
+    spare: &mut NewCopies,
 ) -> Checked<Decision> {
     // Steps 1-4: the parameters on their own.
     let caller = require_caller(&c.caller)?;
@@ -101,14 +101,18 @@ pub(super) fn copy_image(
     if !name.fits(profile.provider) {
         check_name_fits(profile.provider, &name, Parameter::DestinationImageName)?;
     }
+    // Each destination's scope slot, handed on so the copy's insertion finds it again
+    // without a lookup.
+    let mut scopes: SmallVec<[Option<ScopeSlot>; 1]> = SmallVec::new();
     for dest in &c.destination_regions {
         // The caller's names and usage in `dest`, found once for both checks.
-        let scope = state.scope(caller, dest);
-        if scope.is_some_and(|s| s.names.contains_key(&name)) {
+        let scope = state.scopes.get_full(caller, dest);
+        if scope.is_some_and(|(_, s)| s.names.contains_key(&name)) {
             return Err(reject(ErrorCode::InvalidImageNameDuplicated));
         }
-        let usage = scope.map(|s| s.usage).unwrap_or_default();
+        let usage = scope.map(|(_, s)| s.usage).unwrap_or_default();
         check_quota(account, profile, usage, source.snapshots.len() as u32)?;
+        scopes.push(scope.map(|(slot, _)| slot));
     }
     if c.dry_run {
         return Ok(Decision::new(Outcome::DryRunPassed, Vec::new()));
@@ -119,10 +123,10 @@ pub(super) fn copy_image(
         c,
         caller,
         source,
-        &source_snapshots,
+        (&source_snapshots, &scopes),
         name,
         &encryption,
-        now,
+        (now, spare),
     )
 }
 
@@ -204,8 +208,9 @@ pub(super) fn check_customer_key(
     Ok(())
 }
 
-/// The events of an accepted copy: per destination, a queued task, a `Waiting` image and
-/// its snapshots. The engine starts the task if its lane is free.
+/// The accepted copy: per destination, a queued task, a `Waiting` image and its snapshots
+/// (`scopes` has the slot of each destination's scope, where the check found one). The
+/// engine starts the task if its lane is free.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn accept_copies(
     state: &State,
@@ -213,22 +218,24 @@ pub(super) fn accept_copies(
     c: &CopyImage,
     caller: &AccountId,
     source: &Image,
-    source_snapshots: &[&Snapshot],
+    (source_snapshots, scopes): (&[&Snapshot], &[Option<ScopeSlot>]),
     name: ImageName,
     encryption: &Encryption,
-    now: DateTime<Utc>,
+    (now, spare): (DateTime<Utc>, &mut NewCopies),
 ) -> Checked<Decision> {
-    let mut events = Events::default();
+    let mut new_copies = std::mem::take(spare);
+    new_copies.clear();
     let mut copies = Vec::with_capacity(c.destination_regions.len());
     let (mut image_counter, mut snapshot_counter) = (state.next_image, state.next_snapshot);
     let mut task_counter = state.next_task;
     // The state's stored ids, so the copy shares them instead of the command's.
     let caller = &state.interned_owner(caller);
-    for dest in &c.destination_regions {
+    for (dest, scope) in c.destination_regions.iter().zip(scopes) {
         let dest = &state.interned_region(dest);
         let (image_id, n) = fresh_image_id(state, profile.provider, image_counter);
         image_counter = n;
-        let mut snapshots = Vec::with_capacity(source_snapshots.len());
+        let mut snapshots: SmallVec<[Snapshot; 1]> =
+            SmallVec::with_capacity(source_snapshots.len());
         for s in source_snapshots.iter() {
             let (id, n) = fresh_snapshot_id(state, profile.provider, snapshot_counter);
             snapshot_counter = n;
@@ -247,55 +254,92 @@ pub(super) fn accept_copies(
             });
         }
         task_counter += 1;
-        let task = CopyTask {
-            id: TaskId(task_counter),
-            owner: caller.clone(),
-            source_image: source.id.clone(),
-            source_region: source.region.clone(),
-            destination_image: image_id.clone(),
-            destination_region: dest.clone(),
-            size_gib: source.size_gib,
-            lifecycle: Lifecycle::queued(now),
-        };
-        let image = Image {
-            id: image_id.clone(),
-            region: dest.clone(),
-            owner: caller.clone(),
-            name: name.clone(),
-            description: c.description.clone(),
-            kind: ImageKind::Custom,
-            platform: source.platform,
-            architecture: source.architecture,
-            snapshots: snapshots.iter().map(|s| s.id.clone()).collect(),
-            size_gib: source.size_gib,
-            whole_machine: source.whole_machine,
-            paid: source.paid,
-            ultimate_source: source.ultimate_source.clone(),
-            derived: false,
-            status: ImageStatus::Waiting,
-            progress: 0,
-            tags: c.tags.clone(),
-            copied_from: Some(source.id.clone()),
-            published_regions: Vec::new(),
-            created_at: now,
-            // A copy is made in the cloud (Tencent `CREATE_IMAGE`), whatever its source.
-            imported: false,
-        };
+        let task = TaskId(task_counter);
         copies.push(AcceptedCopy {
             region: dest.clone(),
-            image: image_id,
-            task: task.id,
-        });
-        events.push(Event::CopyAccepted(Box::new(CopyAcceptance {
+            image: image_id.clone(),
             task,
-            image,
+        });
+        // Built where it goes: a task and an image are large, and each move copies them.
+        new_copies.push(NewCopy {
+            task: queued_task(task, caller, source, (&image_id, dest), now),
+            image: waiting_image(
+                c,
+                caller,
+                source,
+                (image_id, dest),
+                (&name, &snapshots),
+                now,
+            ),
             snapshots,
             next_image: image_counter,
             next_snapshot: snapshot_counter,
-        })));
+            scope: *scope,
+        });
     }
-    // Every event must apply, or none: a counter past the limit would refuse a later copy
+    // Every copy must apply, or none: a counter past the limit would refuse a later copy
     // after the earlier ones were applied.
     within_counter_limit(&[image_counter, snapshot_counter, task_counter])?;
-    Ok(Decision::new(Outcome::CopyAccepted { copies }, events))
+    Ok(Decision {
+        outcome: Outcome::CopyAccepted { copies },
+        copies: new_copies,
+        events: Events::new(),
+    })
+}
+
+/// A copy's task, `id`, queued at `now`: `caller`'s copy of `source` to `destination` (the
+/// new image's id and its region).
+fn queued_task(
+    id: TaskId,
+    caller: &AccountId,
+    source: &Image,
+    (destination, region): (&ImageId, &RegionId),
+    now: DateTime<Utc>,
+) -> CopyTask {
+    CopyTask {
+        id,
+        owner: caller.clone(),
+        source_image: source.id.clone(),
+        source_region: source.region.clone(),
+        destination_image: destination.clone(),
+        destination_region: region.clone(),
+        size_gib: source.size_gib,
+        lifecycle: Lifecycle::queued(now),
+    }
+}
+
+/// A copy's destination image `id` in `region`, `Waiting` from `now`: `caller`'s copy of
+/// `source` named `name`, on `snapshots`, with the description and tags `c` asks for.
+fn waiting_image(
+    c: &CopyImage,
+    caller: &AccountId,
+    source: &Image,
+    (id, region): (ImageId, &RegionId),
+    (name, snapshots): (&ImageName, &[Snapshot]),
+    now: DateTime<Utc>,
+) -> Image {
+    Image {
+        id,
+        region: region.clone(),
+        owner: caller.clone(),
+        name: name.clone(),
+        description: c.description.clone(),
+        kind: ImageKind::Custom,
+        platform: source.platform,
+        architecture: source.architecture,
+        snapshots: snapshots.iter().map(|s| s.id.clone()).collect(),
+        size_gib: source.size_gib,
+        whole_machine: source.whole_machine,
+        paid: source.paid,
+        ultimate_source: source.ultimate_source.clone(),
+        derived: false,
+        status: ImageStatus::Waiting,
+        progress: 0,
+        tags: c.tags.clone(),
+        copied_from: Some(source.id.clone()),
+        published_regions: Vec::new(),
+        created_at: now,
+        // A copy is made in the cloud (Tencent `CREATE_IMAGE`), whatever its source.
+        imported: false,
+    }
 }

@@ -10,7 +10,7 @@ mod create;
 mod export;
 mod fixtures;
 
-pub(crate) use fixtures::{check_fixture_image, check_fixture_snapshot, fixture};
+pub(crate) use fixtures::{IdCheck, check_fixture_image, check_fixture_snapshot, fixture};
 mod images;
 mod import;
 mod reports;
@@ -22,13 +22,17 @@ use crate::profile::Profile;
 
 use super::command::{ApiCall, Command};
 use super::event::Event;
-use super::state::State;
+use super::state::{NewCopy, State};
 use super::{EngineError, Outcome};
 use smallvec::SmallVec;
 
 /// A command's verdict: its answer and the events that carry it out.
 pub(crate) struct Decision {
     pub outcome: Outcome,
+    /// Accepted copies, carried out before `events`: each becomes a `CopyAccepted` event
+    /// when events are logged, and moves into the state as it is when not (no box to make
+    /// and unmake, no second look-up of what the check found).
+    pub copies: NewCopies,
     pub events: Events,
 }
 
@@ -36,10 +40,16 @@ impl Decision {
     pub(super) fn new(outcome: Outcome, events: impl Into<Events>) -> Self {
         Decision {
             outcome,
+            copies: NewCopies::new(),
             events: events.into(),
         }
     }
 }
+
+/// A decision's accepted copies: one per destination of a `CopyImage`. A `Vec`, not held
+/// inline (a copy is large, and a decision is moved on its way out of the checks), made
+/// from the service's spare one (see [`decide`]) so a copy allocates none.
+pub(crate) type NewCopies = Vec<NewCopy>;
 
 /// A decision's events, in order: most commands make one.
 pub(crate) type Events = SmallVec<[Event; 1]>;
@@ -57,18 +67,20 @@ fn reject(code: ErrorCode) -> EngineError {
 }
 
 /// Decides `command` at `now` against `state` (a fixture is decided by [`fixture`], which
-/// takes it by value).
+/// takes it by value). A decision that accepts copies holds them in `spare`'s allocation,
+/// taken (the service hands it back once the copies are carried out).
 pub(crate) fn decide(
     state: &State,
     profile: &Profile,
     command: &Command,
     now: DateTime<Utc>,
+    spare: &mut NewCopies,
 ) -> Checked<Decision> {
     match command {
         Command::Fixture(f) => fixture(state, profile, f.clone()),
         Command::Report(r) => reports::report(state, r),
         Command::Call(ApiCall::CreateImage(c)) => create::create_image(state, profile, c, now),
-        Command::Call(ApiCall::CopyImage(c)) => copy::copy_image(state, profile, c, now),
+        Command::Call(ApiCall::CopyImage(c)) => copy::copy_image(state, profile, c, now, spare),
         Command::Call(ApiCall::CancelCopyImage(c)) => images::cancel_copy(state, profile, c),
         Command::Call(ApiCall::DeleteImage(c)) => images::delete_image(state, profile, c),
         Command::Call(ApiCall::ModifyImageSharePermission(c)) => {

@@ -13,8 +13,37 @@ use crate::task::Lifecycle;
 
 use crate::engine::event::{CopyAcceptance, Event, EventRecord};
 use crate::engine::retention::Expiring;
+use smallvec::SmallVec;
 
 use super::*;
+
+/// An accepted copy as the engine's check made it, on its way into the state: what its
+/// `CopyAccepted` event carries ([`NewCopy::into_acceptance`]), unboxed and with its
+/// snapshots held inline, and where the check found its image's scope. A host that keeps
+/// no event log takes it into the state as it is ([`State::accept_copy`]).
+#[derive(Debug, Clone)]
+pub(crate) struct NewCopy {
+    pub(crate) task: CopyTask,
+    pub(crate) image: Image,
+    pub(crate) snapshots: SmallVec<[Snapshot; 1]>,
+    pub(crate) next_image: u64,
+    pub(crate) next_snapshot: u64,
+    /// The slot of the image's scope (its owner in its region), if it had one at the check.
+    pub(crate) scope: Option<ScopeSlot>,
+}
+
+impl NewCopy {
+    /// The payload of the copy's `CopyAccepted` event.
+    pub(crate) fn into_acceptance(self) -> CopyAcceptance {
+        CopyAcceptance {
+            task: self.task,
+            image: self.image,
+            snapshots: self.snapshots.into_vec(),
+            next_image: self.next_image,
+            next_snapshot: self.next_snapshot,
+        }
+    }
+}
 
 /// An event that does not fit the state it is applied to (a corrupt or reordered log).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,14 +114,18 @@ impl State {
         // A registered snapshot's or image's one check, that its id is new, is made by its
         // insertion, which changes nothing when it fails.
         match record.event {
-            Event::SnapshotRegistered(s) => return self.register_snapshot(record.at, *s),
-            Event::ImageRegistered(i) => return self.register_image(record.at, *i),
+            Event::SnapshotRegistered(s) => return self.register_snapshot(record.at, *s, None),
+            Event::ImageRegistered(i) => return self.register_image(record.at, *i, None),
             _ => {}
         }
         if let Event::CopyAccepted(copy) = record.event {
             // Likewise the new image's id, checked by its insertion, made first.
             self.check_time(record.at)?;
-            self.check_copy_fits(&copy)?;
+            self.check_copy_fits(
+                &copy.task,
+                &copy.snapshots,
+                [copy.next_image, copy.next_snapshot],
+            )?;
             let in_image_scope = own_snapshots(&copy.image, &copy.snapshots);
             let CopyAcceptance {
                 task,
@@ -101,14 +134,13 @@ impl State {
                 next_image,
                 next_snapshot,
             } = *copy;
-            let snapshots = snapshots.into_iter();
             self.add_copy(
                 task,
                 image,
-                snapshots,
+                None,
+                snapshots.into_iter(),
                 in_image_scope,
-                next_image,
-                next_snapshot,
+                [next_image, next_snapshot],
             )?;
             self.now = Some(record.at);
             return Ok(());
@@ -118,28 +150,76 @@ impl State {
         Ok(())
     }
 
+    /// Applies a `CopyAccepted` record of `copy` at `at`, given the copy the engine's check
+    /// made rather than a record (a host that keeps no event log makes no record). The
+    /// check drew its ids fresh from this very state, which nothing changed since but
+    /// retention (which only drops what is over), so what [`State::check_copy_fits`] would
+    /// look up again is only asserted in debug builds; the image's id is still checked by
+    /// its insertion, made first.
+    pub(crate) fn accept_copy(
+        &mut self,
+        at: DateTime<Utc>,
+        copy: NewCopy,
+    ) -> Result<(), ApplyError> {
+        self.check_time(at)?;
+        debug_assert_eq!(
+            self.check_copy_fits(
+                &copy.task,
+                &copy.snapshots,
+                [copy.next_image, copy.next_snapshot]
+            ),
+            Ok(())
+        );
+        let in_image_scope = own_snapshots(&copy.image, &copy.snapshots);
+        let NewCopy {
+            task,
+            image,
+            mut snapshots,
+            next_image,
+            next_snapshot,
+            scope,
+        } = copy;
+        self.add_copy(
+            task,
+            image,
+            scope,
+            snapshots.drain(..),
+            in_image_scope,
+            [next_image, next_snapshot],
+        )?;
+        self.now = Some(at);
+        Ok(())
+    }
+
     /// Applies a `SnapshotRegistered` record of `s` at `at`, given the snapshot rather than
-    /// the record (a host that keeps no event log makes no record).
+    /// the record (a host that keeps no event log makes no record); its scope is at `scope`
+    /// when the fixture's check found it there.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(crate) fn register_snapshot(
         &mut self,
         at: DateTime<Utc>,
         s: Snapshot,
+        scope: Option<ScopeSlot>,
     ) -> Result<(), ApplyError> {
         self.check_time(at)?;
-        self.insert_snapshot(s)?;
+        self.insert_snapshot_at(s, scope)?;
         self.now = Some(at);
         Ok(())
     }
 
     /// Applies an `ImageRegistered` record of `image` at `at`, given the image rather than
-    /// the record.
+    /// the record (as [`State::register_snapshot`]).
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(crate) fn register_image(
         &mut self,
         at: DateTime<Utc>,
         image: Image,
+        scope: Option<ScopeSlot>,
     ) -> Result<(), ApplyError> {
         self.check_time(at)?;
-        self.insert_image(image)?;
+        self.insert_image_at(image, scope)?;
         self.now = Some(at);
         Ok(())
     }
@@ -151,6 +231,7 @@ impl State {
     }
 
     /// Refuses a record dated before the clock.
+    #[inline]
     fn check_time(&self, at: DateTime<Utc>) -> Result<(), ApplyError> {
         match self.now {
             Some(now) if at < now => Err(ApplyError::TimeWentBackwards { at, now }),
@@ -191,10 +272,10 @@ impl State {
                 .add_copy(
                     copy.task.clone(),
                     copy.image.clone(),
+                    None,
                     copy.snapshots.iter().cloned(),
                     own_snapshots(&copy.image, &copy.snapshots),
-                    copy.next_image,
-                    copy.next_snapshot,
+                    [copy.next_image, copy.next_snapshot],
                 )
                 .expect("checked"),
             Event::CopyStarted { task } => {
@@ -382,20 +463,22 @@ impl State {
     /// in the image's scope) and its queued task. The image goes first: its insertion
     /// refuses an id the state has before anything changes ([`State::add_image_with`]), so
     /// that id is looked up once; the rest is checked by [`State::check_copy_fits`].
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn add_copy(
         &mut self,
         task: CopyTask,
         image: Image,
+        scope_slot: Option<ScopeSlot>,
         snapshots: impl ExactSizeIterator<Item = Snapshot>,
         in_image_scope: u32,
-        next_image: u64,
-        next_snapshot: u64,
+        [next_image, next_snapshot]: [u64; 2],
     ) -> Result<(), ApplyError> {
         // The engine makes every snapshot of a copy in its image's scope; only a log written
         // otherwise needs each one's scope compared (with the image's, kept here).
         let all_own = snapshots.len() == in_image_scope as usize;
         let scope = (!all_own).then(|| (image.owner.clone(), image.region.clone()));
-        self.add_image_with(image, in_image_scope)?;
+        self.add_image_with(image, in_image_scope, scope_slot)?;
         self.next_image = self.next_image.max(next_image);
         self.next_snapshot = self.next_snapshot.max(next_snapshot);
         // The engine built these from the state's stored ids already
@@ -408,7 +491,7 @@ impl State {
             if own {
                 self.snapshots.insert(s.id.clone(), s);
             } else {
-                self.add_snapshot(s).expect("checked");
+                self.add_snapshot(s, None).expect("checked");
             }
         }
         self.next_task = self.next_task.max(task.id.0);
@@ -426,11 +509,13 @@ impl State {
 
     /// What [`State::check_fits`] checks of an accepted copy but the new image's id: the
     /// counters, and that the task's and snapshots' ids are new.
-    fn check_copy_fits(&self, copy: &CopyAcceptance) -> Result<(), ApplyError> {
-        let CopyAcceptance {
-            task: t, snapshots, ..
-        } = copy;
-        check_counters(&[t.id.0, copy.next_image, copy.next_snapshot])?;
+    fn check_copy_fits(
+        &self,
+        t: &CopyTask,
+        snapshots: &[Snapshot],
+        [next_image, next_snapshot]: [u64; 2],
+    ) -> Result<(), ApplyError> {
+        check_counters(&[t.id.0, next_image, next_snapshot])?;
         if self.tasks.contains_key(&t.id) {
             return Err(ApplyError::Duplicate(t.id.to_string()));
         }
@@ -497,7 +582,11 @@ impl State {
             }
             Event::ImageCreated { next_image, .. } => check_counters(&[*next_image]),
             Event::CopyAccepted(copy) => {
-                self.check_copy_fits(copy)?;
+                self.check_copy_fits(
+                    &copy.task,
+                    &copy.snapshots,
+                    [copy.next_image, copy.next_snapshot],
+                )?;
                 if self.images.contains_key(&copy.image.id) {
                     return Err(ApplyError::Duplicate(copy.image.id.to_string()));
                 }

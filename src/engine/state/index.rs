@@ -18,16 +18,33 @@ use super::*;
 impl State {
     /// Adds a snapshot, sharing the state's stored region and owner ids. A snapshot whose
     /// id the state has is refused (see [`State::add_snapshot`]).
-    pub(super) fn insert_snapshot(&mut self, mut s: Snapshot) -> Result<(), ApplyError> {
-        s.region = intern(&mut self.interned_regions, &s.region);
-        s.owner = intern(&mut self.interned_owners, &s.owner);
-        self.add_snapshot(s)
+    pub(super) fn insert_snapshot(&mut self, s: Snapshot) -> Result<(), ApplyError> {
+        self.insert_snapshot_at(s, None)
     }
 
-    /// Adds a snapshot as it is. One whose id the state has is refused, and the state's facts
-    /// are unchanged: the insertion itself finds out, so a new id is looked up once, not
-    /// checked first and inserted after.
-    pub(super) fn add_snapshot(&mut self, s: Snapshot) -> Result<(), ApplyError> {
+    /// [`State::insert_snapshot`], its scope at `scope` when a check found it there.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
+    pub(super) fn insert_snapshot_at(
+        &mut self,
+        mut s: Snapshot,
+        scope: Option<ScopeSlot>,
+    ) -> Result<(), ApplyError> {
+        intern(&mut self.interned_regions, &mut s.region);
+        intern(&mut self.interned_owners, &mut s.owner);
+        self.add_snapshot(s, scope)
+    }
+
+    /// Adds a snapshot as it is (its scope at `scope` when a check found it there). One whose
+    /// id the state has is refused, and the state's facts are unchanged: the insertion itself
+    /// finds out, so a new id is looked up once, not checked first and inserted after.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
+    pub(super) fn add_snapshot(
+        &mut self,
+        s: Snapshot,
+        scope: Option<ScopeSlot>,
+    ) -> Result<(), ApplyError> {
         reserve_one(&mut self.snapshots);
         let Entry::Vacant(slot) = self.snapshots.entry(s.id.clone()) else {
             return Err(ApplyError::Duplicate(s.id.to_string()));
@@ -36,7 +53,7 @@ impl State {
             self.missing_snapshot_names.remove(&s.id);
         }
         self.scopes
-            .get_or_default(&s.owner, &s.region)
+            .at_or_default(scope, &s.owner, &s.region)
             .usage
             .snapshots += 1;
         slot.insert(s);
@@ -54,10 +71,21 @@ impl State {
     /// Adds an image, sharing the state's stored region and owner ids, and notes the
     /// snapshots it names that the state lacks. An image whose id the state has is refused
     /// (see [`State::add_image_with`]).
-    pub(super) fn insert_image(&mut self, mut image: Image) -> Result<(), ApplyError> {
-        image.region = intern(&mut self.interned_regions, &image.region);
-        image.owner = intern(&mut self.interned_owners, &image.owner);
-        let i = self.add_image_with(image, 0)?;
+    pub(super) fn insert_image(&mut self, image: Image) -> Result<(), ApplyError> {
+        self.insert_image_at(image, None)
+    }
+
+    /// [`State::insert_image`], its scope at `scope` when a check found it there.
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
+    pub(super) fn insert_image_at(
+        &mut self,
+        mut image: Image,
+        scope: Option<ScopeSlot>,
+    ) -> Result<(), ApplyError> {
+        intern(&mut self.interned_regions, &mut image.region);
+        intern(&mut self.interned_owners, &mut image.owner);
+        let i = self.add_image_with(image, 0, scope)?;
         for s in &self.images[i].snapshots {
             if !self.snapshots.contains_key(s) {
                 *self.missing_snapshot_names.entry(s.clone()).or_insert(0) += 1;
@@ -66,20 +94,26 @@ impl State {
         Ok(())
     }
 
-    /// Adds an image as it is, counts `snapshots` more snapshots in its scope, and returns
-    /// its position in the table. One whose id the state has is refused, and the state's
-    /// facts are unchanged (as [`State::add_snapshot`]).
+    /// Adds an image as it is, counts `snapshots` more snapshots in its scope (at `scope`
+    /// when a check found it there), and returns its position in the table. One whose id
+    /// the state has is refused, and the state's facts are unchanged (as
+    /// [`State::add_snapshot`]).
+    // Inlined: an image or snapshot is large, and each call moves it once more.
+    #[inline(always)]
     pub(super) fn add_image_with(
         &mut self,
         image: Image,
         snapshots: u32,
+        scope: Option<ScopeSlot>,
     ) -> Result<usize, ApplyError> {
         reserve_one(&mut self.images);
         let Entry::Vacant(slot) = self.images.entry(image.id.clone()) else {
             return Err(ApplyError::Duplicate(image.id.to_string()));
         };
         if image.kind == ImageKind::Custom || snapshots > 0 {
-            let scope = self.scopes.get_or_default(&image.owner, &image.region);
+            let scope = self
+                .scopes
+                .at_or_default(scope, &image.owner, &image.region);
             scope.usage.snapshots += snapshots;
             if image.kind == ImageKind::Custom {
                 scope.usage.images += 1;

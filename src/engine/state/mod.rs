@@ -31,9 +31,10 @@ use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 pub use apply::ApplyError;
+pub(crate) use apply::NewCopy;
 pub(crate) use data::StateData;
 pub use data::StateError;
-pub(crate) use scope::{Scope, Scopes};
+pub(crate) use scope::{Scope, ScopeSlot, Scopes};
 
 /// The state's big maps (images, snapshots): IndexMap keeps the entries densely in a `Vec`
 /// (a hash map's empty buckets would each be as large as an image) and hashes each key to
@@ -82,16 +83,23 @@ pub struct Usage {
     pub snapshots: u32,
 }
 
-/// Returns the stored copy of `value` (adding it first if new), so equal ids share one
-/// allocation across the state. Short ids are stored inline and have nothing to share.
+/// Makes `value` the stored copy of itself (adding it first if new), so equal ids share one
+/// allocation across the state. Short ids are stored inline and have nothing to share: they
+/// are left as they are, untouched.
+#[inline]
 pub(super) fn intern<T: Clone + Eq + std::hash::Hash + Interned>(
     set: &mut FxHashSet<T>,
-    value: &T,
-) -> T {
-    if !value.is_inline() && !set.contains(value) {
-        set.insert(value.clone());
+    value: &mut T,
+) {
+    if value.is_inline() {
+        return;
     }
-    stored_copy(set, value)
+    match set.get(value) {
+        Some(stored) => *value = stored.clone(),
+        None => {
+            set.insert(value.clone());
+        }
+    }
 }
 
 /// The copy of `value` stored in `set`, or a clone of `value` when it is inline (nothing
@@ -384,6 +392,10 @@ impl State {
 
     /// Whether `id` is a snapshot of a queued or running copy's destination.
     pub(crate) fn is_snapshot_of_live_copy(&self, id: &SnapshotId) -> bool {
+        // No live copy (every fixture of a world built before its copies): no queue to walk.
+        if self.live_task_of_destination.is_empty() {
+            return false;
+        }
         self.live_tasks()
             .filter_map(|t| self.images.get(&t.destination_image))
             .any(|image| image.snapshots.contains(id))

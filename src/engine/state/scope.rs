@@ -26,6 +26,13 @@ pub(crate) struct Scopes {
     table: Table<ScopeKey, Scope>,
 }
 
+/// Where a scope sits in [`Scopes`]: a check that found a scope hands its slot on to the
+/// change that follows, which then finds the scope without hashing its two ids again. A
+/// slot stays valid for as long as the state lives (until [`Scopes::clear`]): scopes are
+/// only ever added, never removed, so none moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ScopeSlot(usize);
+
 /// An account in a region, the key of a [`Scope`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ScopeKey {
@@ -58,10 +65,38 @@ impl Scopes {
         self.table.get_mut(&ScopeRef { owner, region })
     }
 
+    /// `owner`'s scope in `region` with its slot, if it has had one.
+    pub(crate) fn get_full(
+        &self,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> Option<(ScopeSlot, &Scope)> {
+        let (i, _, scope) = self.table.get_full(&ScopeRef { owner, region })?;
+        Some((ScopeSlot(i), scope))
+    }
+
     /// `owner`'s scope in `region`, made empty if new.
     pub(crate) fn get_or_default(&mut self, owner: &AccountId, region: &RegionId) -> &mut Scope {
-        let i = match self.table.get_index_of(&ScopeRef { owner, region }) {
-            Some(i) => i,
+        self.at_or_default(None, owner, region)
+    }
+
+    /// `owner`'s scope in `region`, made empty if new, found at `slot` when a check found it
+    /// there already (no second lookup).
+    pub(crate) fn at_or_default(
+        &mut self,
+        slot: Option<ScopeSlot>,
+        owner: &AccountId,
+        region: &RegionId,
+    ) -> &mut Scope {
+        let i = match slot.or_else(|| self.position(owner, region)) {
+            Some(ScopeSlot(i)) => {
+                debug_assert!(
+                    ScopeRef { owner, region }
+                        .equivalent(self.table.get_index(i).expect("a slot").0),
+                    "a scope's slot names its account and region"
+                );
+                i
+            }
             None => {
                 let key = ScopeKey {
                     owner: owner.clone(),
@@ -71,6 +106,12 @@ impl Scopes {
             }
         };
         &mut self.table[i]
+    }
+
+    fn position(&self, owner: &AccountId, region: &RegionId) -> Option<ScopeSlot> {
+        self.table
+            .get_index_of(&ScopeRef { owner, region })
+            .map(ScopeSlot)
     }
 
     /// Every scope with its account and region, in no particular order.
