@@ -180,14 +180,21 @@ impl<'a, T: Kind<'a>> Param<T> {
     }
 
     /// The value, `None` when absent; a value of another type is refused.
+    // Inlined, its refusal out of line: every parameter a line gives is read through here.
+    #[inline]
     pub(crate) fn opt(&self) -> Result<Option<&T>, Failure> {
         match &self.value {
             None => Ok(None),
             Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(found)) => {
-                Err(self.invalid(&format!("expected {}, found {found}", T::EXPECTED)))
-            }
+            Some(Err(found)) => Err(self.wrong_type(found)),
         }
+    }
+
+    /// The refusal of a value of another JSON type, `found`.
+    #[cold]
+    #[inline(never)]
+    fn wrong_type(&self, found: &str) -> Failure {
+        self.invalid(&format!("expected {}, found {found}", T::EXPECTED))
     }
 
     /// The value; absent is `MissingParameter`.
