@@ -160,11 +160,13 @@ impl<T> Param<T> {
     }
 
     /// A failure naming this parameter.
+    #[cold]
     pub(crate) fn invalid(&self, why: &str) -> Failure {
         Failure::invalid(self.name, why)
     }
 
     /// The failure of this parameter's absence.
+    #[cold]
     pub(crate) fn missing(&self) -> Failure {
         Failure::missing(self.name)
     }
