@@ -373,6 +373,19 @@ macro_rules! params {
                 provider: $crate::provider::Provider,
             ) -> Result<Self, $crate::replay::failure::Failure> {
                 let mut request = Self::blank_for(provider);
+                request.read_members(object, provider)?;
+                Ok(request)
+            }
+
+            /// [`Self::read_for`] into a request already made blank for `provider` (the
+            /// runner's, which answers it where it was made instead of moving it out of a
+            /// `Result`).
+            pub(crate) fn read_members(
+                &mut self,
+                object: &$lt $crate::replay::line::Object<'_>,
+                provider: $crate::provider::Provider,
+            ) -> Result<(), $crate::replay::failure::Failure> {
+                let request = self;
                 let tencent = provider == $crate::provider::Provider::Tencent;
                 // One `match` per form: the compiler dispatches on the literal names.
                 for (name, value) in object.members() {
@@ -392,7 +405,7 @@ macro_rules! params {
                         }
                     }
                 }
-                Ok(request)
+                Ok(())
             }
 
             /// Reads `object`'s members with Alibaba's names (see [`Self::read_for`]).
