@@ -153,10 +153,12 @@ impl SeedImage<'_> {
         };
         let id =
             ImageId::new(self.image.str_req()?).map_err(|e| self.image.invalid(&e.to_string()))?;
+        // Straight from the parameter's strings: no list of them in between.
         let snapshots = self
             .snapshots
-            .strs()?
+            .opt()?
             .into_iter()
+            .flatten()
             .map(|s| SnapshotId::new(s).map_err(|e| self.snapshots.invalid(&e.to_string())))
             .collect::<Read<Vec<_>>>()?;
         let size_gib = match self.size.u64_opt()? {
