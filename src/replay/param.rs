@@ -228,12 +228,8 @@ impl<'a> Param<Str<'a>> {
         self.str_opt()?.map(|t| self.parse_time(t)).transpose()
     }
 
-    /// An RFC 3339 time; absent is `MissingParameter`.
-    pub(crate) fn time_req(&self) -> Result<DateTime<Utc>, Failure> {
-        self.parse_time(self.str_req()?)
-    }
-
-    fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
+    /// `text` (this parameter's) as an RFC 3339 time.
+    pub(crate) fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
         if let Some(t) = utc_seconds(text) {
             return Ok(t);
         }
