@@ -230,9 +230,17 @@ impl<'a> Param<Str<'a>> {
 
     /// `text` (this parameter's) as an RFC 3339 time.
     pub(crate) fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
-        if let Some(t) = utc_seconds(text) {
-            return Ok(t);
+        match utc_seconds(text) {
+            Some(t) => Ok(t),
+            None => self.parse_rfc3339(text),
         }
+    }
+
+    /// [`Self::parse_time`] for a time not in the common shape, out of line: chrono's
+    /// general parser and the refusal would weigh on every line's common case.
+    #[cold]
+    #[inline(never)]
+    fn parse_rfc3339(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
         DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| self.invalid(&format!("not an RFC 3339 time ({e})")))
