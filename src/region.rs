@@ -106,9 +106,9 @@ impl RegionId {
     }
 }
 
-/// `s` as a `SmolStr`, copied byte by byte when it fits inline (as every region id does):
-/// cheaper for a short text than `SmolStr::new`'s general copy.
-fn inline_text(s: &str) -> SmolStr {
+/// `s` as a `SmolStr`, copied byte by byte when it fits inline (as every region id and
+/// most image names do): cheaper for a short text than `SmolStr::new`'s general copy.
+pub(crate) fn inline_text(s: &str) -> SmolStr {
     if s.len() <= 23 {
         SmolStr::new_inline(s)
     } else {
