@@ -84,7 +84,7 @@ impl RegionId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, RegionIdError> {
         let s = s.as_ref();
         check_region_id(s)?;
-        Ok(RegionId(s.into()))
+        Ok(RegionId(inline_text(s)))
     }
 
     /// The id as text.
@@ -106,7 +106,22 @@ impl RegionId {
     }
 }
 
+/// `s` as a `SmolStr`, copied byte by byte when it fits inline (as every region id and
+/// most image names do): cheaper for a short text than `SmolStr::new`'s general copy.
+pub(crate) fn inline_text(s: &str) -> SmolStr {
+    if s.len() <= 23 {
+        SmolStr::new_inline(s)
+    } else {
+        SmolStr::new(s)
+    }
+}
+
 fn check_region_id(s: &str) -> Result<(), RegionIdError> {
+    // The common case, a well-formed id, in one table-driven pass (a measurable share of a
+    // line); any other text is checked below, which gives the error.
+    if (4..=50).contains(&s.len()) && shape::accepts(s.as_bytes()) {
+        return Ok(());
+    }
     // Well-formed ids are ASCII, where characters are bytes; only other text needs counting.
     let len = if s.is_ascii() {
         s.len()
@@ -140,6 +155,96 @@ fn check_region_id(s: &str) -> Result<(), RegionIdError> {
         Ok(())
     } else {
         Err(RegionIdError::Malformed(s.to_owned()))
+    }
+}
+
+/// A region id's shape as a state machine over bytes: the head's letters counted up to 4
+/// (`H0`..`H4`), then each further part (2nd to 5th) empty or not. Every byte costs one
+/// lookup of its class and one of the next state.
+mod shape {
+    /// The byte classes: a lowercase letter, a digit, `-`, anything else.
+    const LOWER: usize = 0;
+    const DIGIT: usize = 1;
+    const DASH: usize = 2;
+    const OTHER: usize = 3;
+
+    const CLASS: [u8; 256] = {
+        let mut class = [OTHER as u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if c.is_ascii_lowercase() {
+                class[b] = LOWER as u8;
+            } else if c.is_ascii_digit() {
+                class[b] = DIGIT as u8;
+            } else if c == b'-' {
+                class[b] = DASH as u8;
+            }
+            b += 1;
+        }
+        class
+    };
+
+    /// `H0`..`H4`: the head's letters so far; then part `p` (2..=5) empty at
+    /// `5 + 2 * (p - 2)`, non-empty one after; `DEAD` last.
+    const HEAD: usize = 5;
+    const PARTS: usize = 4;
+    const DEAD: u8 = (HEAD + 2 * PARTS) as u8;
+
+    const fn empty(part: usize) -> u8 {
+        (HEAD + 2 * (part - 2)) as u8
+    }
+
+    const NEXT: [[u8; 4]; DEAD as usize + 1] = {
+        let mut next = [[DEAD; 4]; DEAD as usize + 1];
+        let mut h = 0;
+        while h < HEAD {
+            if h < 4 {
+                next[h][LOWER] = h as u8 + 1;
+            }
+            if h >= 2 {
+                next[h][DASH] = empty(2);
+            }
+            h += 1;
+        }
+        let mut part = 2;
+        while part <= 5 {
+            let e = empty(part) as usize;
+            next[e][LOWER] = e as u8 + 1;
+            next[e][DIGIT] = e as u8 + 1;
+            next[e + 1][LOWER] = e as u8 + 1;
+            next[e + 1][DIGIT] = e as u8 + 1;
+            if part < 5 {
+                next[e + 1][DASH] = empty(part + 1);
+            }
+            part += 1;
+        }
+        next
+    };
+
+    /// [`NEXT`] by byte rather than class, 16 states (a power of two) so that the index,
+    /// masked, needs no bounds check: one lookup a byte.
+    const STEP: [u8; 16 * 256] = {
+        let mut step = [DEAD; 16 * 256];
+        let mut state = 0;
+        while state <= DEAD as usize {
+            let mut b = 0;
+            while b < 256 {
+                step[state * 256 + b] = NEXT[state][CLASS[b] as usize];
+                b += 1;
+            }
+            state += 1;
+        }
+        step
+    };
+
+    /// Whether `bytes` are a head of 2-4 lowercase letters, then one to four further parts
+    /// of lowercase letters and digits, each non-empty, split by `-`.
+    pub(super) fn accepts(bytes: &[u8]) -> bool {
+        let end = bytes.iter().fold(0u8, |state, &b| {
+            STEP[(usize::from(state) << 8 | usize::from(b)) & (16 * 256 - 1)]
+        });
+        end != DEAD && end >= HEAD as u8 && (end - HEAD as u8) % 2 == 1
     }
 }
 

@@ -171,7 +171,7 @@ use actions::Configure;
 pub use actions::{ACTIONS, Action, ActionKind};
 use failure::Failure;
 use line::{Object, Shallow, read_line};
-use param::{Param, Str};
+use param::{Param, Str, TimeMemo};
 pub use wire::wire_error;
 
 /// Whether a line is skipped: blank, or starting with `#` (a line that is not UTF-8 is
@@ -334,6 +334,10 @@ pub struct Runner {
     lines_answered: u64,
     record_events: bool,
     events: Vec<EventRecord>,
+    /// The last line's `at`, read.
+    at_memo: TimeMemo,
+    /// The last time another parameter gave (a fixture's `CreationTime`), read.
+    pub(crate) time_memo: TimeMemo,
 }
 
 impl Default for Runner {
@@ -352,6 +356,8 @@ impl Runner {
             lines_answered: 0,
             record_events: false,
             events: Vec::new(),
+            at_memo: TimeMemo::default(),
+            time_memo: TimeMemo::default(),
         }
     }
 
@@ -429,6 +435,8 @@ impl Runner {
             lines_answered: checkpoint.lines_answered,
             record_events,
             events: Vec::new(),
+            at_memo: TimeMemo::default(),
+            time_memo: TimeMemo::default(),
         }
     }
 
@@ -539,7 +547,7 @@ impl Runner {
         if action == "Configure" {
             return self.configure(&object, &head);
         }
-        let at = head.at.time_req()?;
+        let at = self.at_memo.req(&head.at)?;
         if let Some(last) = self.last_at {
             if at < last {
                 return Err(head

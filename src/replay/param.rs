@@ -160,11 +160,13 @@ impl<T> Param<T> {
     }
 
     /// A failure naming this parameter.
+    #[cold]
     pub(crate) fn invalid(&self, why: &str) -> Failure {
         Failure::invalid(self.name, why)
     }
 
     /// The failure of this parameter's absence.
+    #[cold]
     pub(crate) fn missing(&self) -> Failure {
         Failure::missing(self.name)
     }
@@ -180,14 +182,21 @@ impl<'a, T: Kind<'a>> Param<T> {
     }
 
     /// The value, `None` when absent; a value of another type is refused.
+    // Inlined, its refusal out of line: every parameter a line gives is read through here.
+    #[inline]
     pub(crate) fn opt(&self) -> Result<Option<&T>, Failure> {
         match &self.value {
             None => Ok(None),
             Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(found)) => {
-                Err(self.invalid(&format!("expected {}, found {found}", T::EXPECTED)))
-            }
+            Some(Err(found)) => Err(self.wrong_type(found)),
         }
+    }
+
+    /// The refusal of a value of another JSON type, `found`.
+    #[cold]
+    #[inline(never)]
+    fn wrong_type(&self, found: &str) -> Failure {
+        self.invalid(&format!("expected {}, found {found}", T::EXPECTED))
     }
 
     /// The value; absent is `MissingParameter`.
@@ -219,15 +228,19 @@ impl<'a> Param<Str<'a>> {
         self.str_opt()?.map(|t| self.parse_time(t)).transpose()
     }
 
-    /// An RFC 3339 time; absent is `MissingParameter`.
-    pub(crate) fn time_req(&self) -> Result<DateTime<Utc>, Failure> {
-        self.parse_time(self.str_req()?)
+    /// `text` (this parameter's) as an RFC 3339 time.
+    pub(crate) fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
+        match utc_seconds(text) {
+            Some(t) => Ok(t),
+            None => self.parse_rfc3339(text),
+        }
     }
 
-    fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
-        if let Some(t) = utc_seconds(text) {
-            return Ok(t);
-        }
+    /// [`Self::parse_time`] for a time not in the common shape, out of line: chrono's
+    /// general parser and the refusal would weigh on every line's common case.
+    #[cold]
+    #[inline(never)]
+    fn parse_rfc3339(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
         DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| self.invalid(&format!("not an RFC 3339 time ({e})")))
@@ -290,25 +303,64 @@ impl<'a> Param<Strs<'a>> {
     }
 }
 
+/// The last time a parameter gave in its common 20-byte shape, and what it reads as: a
+/// one-entry memo of [`Param::parse_time`] (consecutive lines often share a time, and
+/// reading one is a measurable share of a line).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TimeMemo(Option<([u8; 20], DateTime<Utc>)>);
+
+impl TimeMemo {
+    /// `p`'s time, as [`Param::parse_time`] reads its text; the text read last is not read
+    /// again.
+    pub(crate) fn read(
+        &mut self,
+        p: &Param<Str<'_>>,
+        text: &str,
+    ) -> Result<DateTime<Utc>, Failure> {
+        let bytes: Option<&[u8; 20]> = text.as_bytes().try_into().ok();
+        match (bytes, &self.0) {
+            (Some(bytes), Some((last, time))) if bytes == last => Ok(*time),
+            _ => {
+                let time = p.parse_time(text)?;
+                if let Some(bytes) = bytes {
+                    self.0 = Some((*bytes, time));
+                }
+                Ok(time)
+            }
+        }
+    }
+
+    /// `p`'s time (required).
+    pub(crate) fn req(&mut self, p: &Param<Str<'_>>) -> Result<DateTime<Utc>, Failure> {
+        self.read(p, p.str_req()?)
+    }
+
+    /// `p`'s time, `None` when absent.
+    pub(crate) fn opt(&mut self, p: &Param<Str<'_>>) -> Result<Option<DateTime<Utc>>, Failure> {
+        p.str_opt()?.map(|text| self.read(p, text)).transpose()
+    }
+}
+
 /// The common shape of a line's time, `YYYY-MM-DDTHH:MM:SSZ`, read without chrono's general
 /// RFC 3339 parser (a measurable share of a line); `None` for any other text, which chrono
 /// then reads (or refuses) as before.
 fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.as_bytes();
-    if b.len() != 20
-        || (b[4], b[7], b[10], b[13], b[16], b[19]) != (b'-', b'-', b'T', b':', b':', b'Z')
-    {
+    let b: &[u8; 20] = text.as_bytes().try_into().ok()?;
+    if (b[4], b[7], b[10], b[13], b[16], b[19]) != (b'-', b'-', b'T', b':', b':', b'Z') {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        b[range].iter().try_fold(0u32, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let date =
-        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+    // Each digit's value, 10 or more for a byte that is not a digit: the 14 are checked at
+    // once, then combined without further branches.
+    let d = |i: usize| u32::from(b[i].wrapping_sub(b'0'));
+    const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    if DIGITS.iter().fold(0, |max, &i| max.max(d(i))) > 9 {
+        return None;
+    }
+    let two = |i: usize| d(i) * 10 + d(i + 1);
+    let year = two(0) * 100 + two(2);
+    let date = chrono::NaiveDate::from_ymd_opt(year as i32, two(5), two(8))?;
     // A leap second (`:60`) is left to chrono, which reads it as the last nanoseconds.
-    let time = chrono::NaiveTime::from_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)?;
+    let time = chrono::NaiveTime::from_hms_opt(two(11), two(14), two(17))?;
     Some(date.and_time(time).and_utc())
 }
 
@@ -363,6 +415,19 @@ macro_rules! params {
                 provider: $crate::provider::Provider,
             ) -> Result<Self, $crate::replay::failure::Failure> {
                 let mut request = Self::blank_for(provider);
+                request.read_members(object, provider)?;
+                Ok(request)
+            }
+
+            /// [`Self::read_for`] into a request already made blank for `provider` (the
+            /// runner's, which answers it where it was made instead of moving it out of a
+            /// `Result`).
+            pub(crate) fn read_members(
+                &mut self,
+                object: &$lt $crate::replay::line::Object<'_>,
+                provider: $crate::provider::Provider,
+            ) -> Result<(), $crate::replay::failure::Failure> {
+                let request = self;
                 let tencent = provider == $crate::provider::Provider::Tencent;
                 // One `match` per form: the compiler dispatches on the literal names.
                 for (name, value) in object.members() {
@@ -382,7 +447,7 @@ macro_rules! params {
                         }
                     }
                 }
-                Ok(request)
+                Ok(())
             }
 
             /// Reads `object`'s members with Alibaba's names (see [`Self::read_for`]).

@@ -70,12 +70,14 @@ params! {
 
 impl Respond for SeedSnapshot<'_> {
     fn respond(&self, runner: &mut Runner, at: DateTime<Utc>) -> Read<Reply> {
-        let snapshot = Snapshot::new(
+        // Changed in place: the common snapshot (neither encrypted nor from an image) is not
+        // moved from one binding to the next.
+        let mut snapshot = Snapshot::new(
             SnapshotId::new(self.snapshot.str_req()?)
                 .map_err(|e| self.snapshot.invalid(&e.to_string()))?,
             fixture_region(&self.region)?,
             owner(&self.owner, None)?,
-            self.created.time_opt()?.unwrap_or(at),
+            runner.time_memo.opt(&self.created)?.unwrap_or(at),
             self.size.u64_opt()?.unwrap_or(20),
         );
         let encrypted = self.encrypted.or(false)?;
@@ -84,29 +86,26 @@ impl Respond for SeedSnapshot<'_> {
             .str_opt()?
             .map(|s| KmsKeyId::new(s).map_err(|e| self.kms_key.invalid(&e.to_string())))
             .transpose()?;
-        let snapshot = match (encrypted, key) {
-            (false, None) => snapshot,
-            (true, None) => snapshot.encrypted_with_service_key(),
-            (true, Some(key)) => snapshot.encrypted_with(key),
+        match (encrypted, key) {
+            (false, None) => {}
+            (true, None) => snapshot = snapshot.encrypted_with_service_key(),
+            (true, Some(key)) => snapshot = snapshot.encrypted_with(key),
             (false, Some(_)) => {
                 return Err(self
                     .kms_key
                     .invalid("a snapshot with a KMS key is encrypted (Encrypted true)"));
             }
-        };
+        }
         // The image whose disk the snapshot holds (taken from an instance of it): the
         // snapshot's lineage, which `CreateImage` passes on (seed 001's image fee).
-        let snapshot = match self.source_image.str_opt()? {
-            None => snapshot,
-            Some(s) => {
-                let id = ImageId::new(s).map_err(|e| self.source_image.invalid(&e.to_string()))?;
-                let image = runner.service().state().image(&id).ok_or_else(|| {
-                    self.source_image
-                        .invalid(&format!("there is no image {id}"))
-                })?;
-                snapshot.with_lineage(Some(image.lineage()))
-            }
-        };
+        if let Some(s) = self.source_image.str_opt()? {
+            let id = ImageId::new(s).map_err(|e| self.source_image.invalid(&e.to_string()))?;
+            let image = runner.service().state().image(&id).ok_or_else(|| {
+                self.source_image
+                    .invalid(&format!("there is no image {id}"))
+            })?;
+            snapshot = snapshot.with_lineage(Some(image.lineage()));
+        }
         runner.run(at, Command::from(snapshot))?;
         Ok(Reply::Plain)
     }
@@ -153,10 +152,12 @@ impl SeedImage<'_> {
         };
         let id =
             ImageId::new(self.image.str_req()?).map_err(|e| self.image.invalid(&e.to_string()))?;
+        // Straight from the parameter's strings: no list of them in between.
         let snapshots = self
             .snapshots
-            .strs()?
+            .opt()?
             .into_iter()
+            .flatten()
             .map(|s| SnapshotId::new(s).map_err(|e| self.snapshots.invalid(&e.to_string())))
             .collect::<Read<Vec<_>>>()?;
         let size_gib = match self.size.u64_opt()? {

@@ -127,7 +127,8 @@ macro_rules! actions {
                 $($name if ActionKind::$kind != ActionKind::Configure
                     && $provider.is_none_or(|p: Provider| p == provider) =>
                 {
-                    Some($request::read_for(object, provider).and_then(|r| {
+                    let mut r = $request::blank_for(provider);
+                    Some(r.read_members(object, provider).and_then(|()| {
                         $(let r = $wrap(r);)?
                         r.respond(runner, at)
                     }))
