@@ -171,7 +171,7 @@ use actions::Configure;
 pub use actions::{ACTIONS, Action, ActionKind};
 use failure::Failure;
 use line::{Object, Shallow, read_line};
-use param::{Param, Str, TimeMemo};
+use param::{Param, Str};
 pub use wire::wire_error;
 
 /// Whether a line is skipped: blank, or starting with `#` (a line that is not UTF-8 is
@@ -334,10 +334,9 @@ pub struct Runner {
     lines_answered: u64,
     record_events: bool,
     events: Vec<EventRecord>,
-    /// The last line's `at`, read.
-    at_memo: TimeMemo,
-    /// The last time another parameter gave (a fixture's `CreationTime`), read.
-    pub(crate) time_memo: TimeMemo,
+    /// The last `at` read in its common 20-byte form, and its time: consecutive lines often
+    /// share a time, and reading one is a measurable share of a line.
+    at_memo: Option<([u8; 20], DateTime<Utc>)>,
 }
 
 impl Default for Runner {
@@ -356,8 +355,7 @@ impl Runner {
             lines_answered: 0,
             record_events: false,
             events: Vec::new(),
-            at_memo: TimeMemo::default(),
-            time_memo: TimeMemo::default(),
+            at_memo: None,
         }
     }
 
@@ -435,8 +433,7 @@ impl Runner {
             lines_answered: checkpoint.lines_answered,
             record_events,
             events: Vec::new(),
-            at_memo: TimeMemo::default(),
-            time_memo: TimeMemo::default(),
+            at_memo: None,
         }
     }
 
@@ -547,7 +544,7 @@ impl Runner {
         if action == "Configure" {
             return self.configure(&object, &head);
         }
-        let at = self.at_memo.req(&head.at)?;
+        let at = self.line_time(&head.at)?;
         if let Some(last) = self.last_at {
             if at < last {
                 return Err(head
@@ -572,6 +569,22 @@ impl Runner {
                     .with_tencent(TencentCode::InvalidAction),
             ))
         })
+    }
+
+    /// The line's `at` (required), an RFC 3339 time; the text read last is not read again.
+    fn line_time(&mut self, at: &Param<Str<'_>>) -> Result<DateTime<Utc>, Failure> {
+        let text = at.str_req()?;
+        let bytes: Option<&[u8; 20]> = text.as_bytes().try_into().ok();
+        match (bytes, &self.at_memo) {
+            (Some(bytes), Some((last, time))) if bytes == last => Ok(*time),
+            _ => {
+                let time = at.parse_time(text)?;
+                if let Some(bytes) = bytes {
+                    self.at_memo = Some((*bytes, time));
+                }
+                Ok(time)
+            }
+        }
     }
 
     fn configure(&mut self, object: &Object<'_>, head: &Head<'_>) -> Result<Reply, Failure> {

@@ -303,44 +303,6 @@ impl<'a> Param<Strs<'a>> {
     }
 }
 
-/// The last time a parameter gave in its common 20-byte shape, and what it reads as: a
-/// one-entry memo of [`Param::parse_time`] (consecutive lines often share a time, and
-/// reading one is a measurable share of a line).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TimeMemo(Option<([u8; 20], DateTime<Utc>)>);
-
-impl TimeMemo {
-    /// `p`'s time, as [`Param::parse_time`] reads its text; the text read last is not read
-    /// again.
-    pub(crate) fn read(
-        &mut self,
-        p: &Param<Str<'_>>,
-        text: &str,
-    ) -> Result<DateTime<Utc>, Failure> {
-        let bytes: Option<&[u8; 20]> = text.as_bytes().try_into().ok();
-        match (bytes, &self.0) {
-            (Some(bytes), Some((last, time))) if bytes == last => Ok(*time),
-            _ => {
-                let time = p.parse_time(text)?;
-                if let Some(bytes) = bytes {
-                    self.0 = Some((*bytes, time));
-                }
-                Ok(time)
-            }
-        }
-    }
-
-    /// `p`'s time (required).
-    pub(crate) fn req(&mut self, p: &Param<Str<'_>>) -> Result<DateTime<Utc>, Failure> {
-        self.read(p, p.str_req()?)
-    }
-
-    /// `p`'s time, `None` when absent.
-    pub(crate) fn opt(&mut self, p: &Param<Str<'_>>) -> Result<Option<DateTime<Utc>>, Failure> {
-        p.str_opt()?.map(|text| self.read(p, text)).transpose()
-    }
-}
-
 /// The common shape of a line's time, `YYYY-MM-DDTHH:MM:SSZ`, read without chrono's general
 /// RFC 3339 parser (a measurable share of a line); `None` for any other text, which chrono
 /// then reads (or refuses) as before.

@@ -77,7 +77,7 @@ impl Respond for SeedSnapshot<'_> {
                 .map_err(|e| self.snapshot.invalid(&e.to_string()))?,
             fixture_region(&self.region)?,
             owner(&self.owner, None)?,
-            runner.time_memo.opt(&self.created)?.unwrap_or(at),
+            self.created.time_opt()?.unwrap_or(at),
             self.size.u64_opt()?.unwrap_or(20),
         );
         let encrypted = self.encrypted.or(false)?;
