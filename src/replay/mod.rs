@@ -334,9 +334,6 @@ pub struct Runner {
     lines_answered: u64,
     record_events: bool,
     events: Vec<EventRecord>,
-    /// The last `at` read in its common 20-byte form, and its time: consecutive lines often
-    /// share a time, and reading one is a measurable share of a line.
-    at_memo: Option<([u8; 20], DateTime<Utc>)>,
 }
 
 impl Default for Runner {
@@ -355,7 +352,6 @@ impl Runner {
             lines_answered: 0,
             record_events: false,
             events: Vec::new(),
-            at_memo: None,
         }
     }
 
@@ -433,7 +429,6 @@ impl Runner {
             lines_answered: checkpoint.lines_answered,
             record_events,
             events: Vec::new(),
-            at_memo: None,
         }
     }
 
@@ -544,7 +539,7 @@ impl Runner {
         if action == "Configure" {
             return self.configure(&object, &head);
         }
-        let at = self.line_time(&head.at)?;
+        let at = head.at.time_req()?;
         if let Some(last) = self.last_at {
             if at < last {
                 return Err(head
@@ -569,22 +564,6 @@ impl Runner {
                     .with_tencent(TencentCode::InvalidAction),
             ))
         })
-    }
-
-    /// The line's `at` (required), an RFC 3339 time; the text read last is not read again.
-    fn line_time(&mut self, at: &Param<Str<'_>>) -> Result<DateTime<Utc>, Failure> {
-        let text = at.str_req()?;
-        let bytes: Option<&[u8; 20]> = text.as_bytes().try_into().ok();
-        match (bytes, &self.at_memo) {
-            (Some(bytes), Some((last, time))) if bytes == last => Ok(*time),
-            _ => {
-                let time = at.parse_time(text)?;
-                if let Some(bytes) = bytes {
-                    self.at_memo = Some((*bytes, time));
-                }
-                Ok(time)
-            }
-        }
     }
 
     fn configure(&mut self, object: &Object<'_>, head: &Head<'_>) -> Result<Reply, Failure> {

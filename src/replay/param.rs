@@ -228,8 +228,13 @@ impl<'a> Param<Str<'a>> {
         self.str_opt()?.map(|t| self.parse_time(t)).transpose()
     }
 
+    /// An RFC 3339 time; absent is `MissingParameter`.
+    pub(crate) fn time_req(&self) -> Result<DateTime<Utc>, Failure> {
+        self.parse_time(self.str_req()?)
+    }
+
     /// `text` (this parameter's) as an RFC 3339 time.
-    pub(crate) fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
+    fn parse_time(&self, text: &str) -> Result<DateTime<Utc>, Failure> {
         match utc_seconds(text) {
             Some(t) => Ok(t),
             None => self.parse_rfc3339(text),
