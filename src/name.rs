@@ -144,7 +144,7 @@ impl ImageName {
     pub fn new(s: impl AsRef<str>) -> Result<Self, ImageNameError> {
         let s = s.as_ref();
         check_image_name(s, Provider::Alibaba)?;
-        Ok(ImageName(crate::region::inline_text(s)))
+        Ok(ImageName(crate::newtype::short_text(s)))
     }
 
     /// Validates `s` under `provider`'s rules.

@@ -32,6 +32,16 @@ impl IntoText for std::sync::Arc<str> {
     }
 }
 
+/// `s` as a [`SmolStr`], copied byte by byte when it fits inline (as every region id and
+/// most image names do): cheaper for a short text than `SmolStr::new`'s general copy.
+pub(crate) fn short_text(s: &str) -> SmolStr {
+    if s.len() <= 23 {
+        SmolStr::new_inline(s)
+    } else {
+        SmolStr::new(s)
+    }
+}
+
 macro_rules! string_newtype_impls {
     ($ty:ident, $err:ty) => {
         impl FromStr for $ty {

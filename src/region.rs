@@ -84,7 +84,7 @@ impl RegionId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, RegionIdError> {
         let s = s.as_ref();
         check_region_id(s)?;
-        Ok(RegionId(inline_text(s)))
+        Ok(RegionId(crate::newtype::short_text(s)))
     }
 
     /// The id as text.
@@ -103,16 +103,6 @@ impl RegionId {
     /// The text, as stored.
     pub(crate) fn text(&self) -> &SmolStr {
         &self.0
-    }
-}
-
-/// `s` as a `SmolStr`, copied byte by byte when it fits inline (as every region id and
-/// most image names do): cheaper for a short text than `SmolStr::new`'s general copy.
-pub(crate) fn inline_text(s: &str) -> SmolStr {
-    if s.len() <= 23 {
-        SmolStr::new_inline(s)
-    } else {
-        SmolStr::new(s)
     }
 }
 
