@@ -23,7 +23,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use crate::newtype::string_newtype_impls;
+use crate::newtype::{short_text, string_newtype_impls};
 use crate::provider::Provider;
 
 /// The kind of identifier that failed to parse.
@@ -280,7 +280,7 @@ impl ImageId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
         IMAGE_FORM.check(s)?;
-        Ok(ImageId(s.into()))
+        Ok(ImageId(short_text(s)))
     }
 
     /// Validates `s` against `provider`'s own forms: Tencent `img-` + 8 lowercase letters or
@@ -427,7 +427,7 @@ impl SnapshotId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
         SNAPSHOT_FORM.check(s)?;
-        Ok(SnapshotId(s.into()))
+        Ok(SnapshotId(short_text(s)))
     }
 
     /// Validates `s` against `provider`'s form: Tencent `snap-` + 8 lowercase letters or
@@ -497,7 +497,7 @@ impl AccountId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
         ACCOUNT_FORM.check(s)?;
-        Ok(AccountId(s.into()))
+        Ok(AccountId(short_text(s)))
     }
 
     /// The text, as stored.
@@ -540,7 +540,7 @@ impl KmsKeyId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
         KMS_KEY_FORM.check(s)?;
-        Ok(KmsKeyId(s.into()))
+        Ok(KmsKeyId(short_text(s)))
     }
 
     /// The id as text.
@@ -579,7 +579,7 @@ impl InstanceId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
         INSTANCE_FORM.check(s)?;
-        Ok(InstanceId(s.into()))
+        Ok(InstanceId(short_text(s)))
     }
 
     /// The id as text.
@@ -885,7 +885,7 @@ impl ClientToken {
     pub fn new(s: impl AsRef<str>) -> Result<Self, ClientTokenError> {
         let s = s.as_ref();
         if (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
-            Ok(ClientToken(s.into()))
+            Ok(ClientToken(short_text(s)))
         } else {
             Err(ClientTokenError)
         }

@@ -144,7 +144,7 @@ impl ImageName {
     pub fn new(s: impl AsRef<str>) -> Result<Self, ImageNameError> {
         let s = s.as_ref();
         check_image_name(s, Provider::Alibaba)?;
-        Ok(ImageName(crate::newtype::short_text(s)))
+        Ok(ImageName(short_text(s)))
     }
 
     /// Validates `s` under `provider`'s rules.
@@ -336,7 +336,7 @@ impl Description {
     }
 }
 
-use crate::newtype::string_newtype_impls;
+use crate::newtype::{short_text, string_newtype_impls};
 
 string_newtype_impls!(ImageName, ImageNameError);
 string_newtype_impls!(Description, DescriptionError);

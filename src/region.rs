@@ -36,7 +36,7 @@ use smol_str::SmolStr;
 
 use crate::error::TencentCode;
 use crate::error::{ApiError, ErrorCode};
-use crate::newtype::string_newtype_impls;
+use crate::newtype::{short_text, string_newtype_impls};
 use crate::provider::Provider;
 
 /// Why a region id was refused.
@@ -84,7 +84,7 @@ impl RegionId {
     pub fn new(s: impl AsRef<str>) -> Result<Self, RegionIdError> {
         let s = s.as_ref();
         check_region_id(s)?;
-        Ok(RegionId(crate::newtype::short_text(s)))
+        Ok(RegionId(short_text(s)))
     }
 
     /// The id as text.
