@@ -73,18 +73,31 @@ pub(crate) fn check_fixture_snapshot(
     id: IdCheck,
 ) -> Checked<Option<ScopeSlot>> {
     check_fixture_region(profile, &s.region)?;
-    let new_id = || -> Checked<()> {
-        if state.snapshots.contains_key(&s.id) {
-            return Err(FixtureError::DuplicateId(s.id.to_string()).into());
-        }
-        Ok(())
-    };
+    let new_id = || new_fixture_id(state.snapshots.contains_key(&s.id), &s.id);
+    in_turn(id, new_id, || check_snapshot_quota(state, profile, s))
+}
+
+/// A fixture's id is new unless `taken`.
+fn new_fixture_id(taken: bool, id: &impl std::fmt::Display) -> Checked<()> {
+    if taken {
+        return Err(FixtureError::DuplicateId(id.to_string()).into());
+    }
+    Ok(())
+}
+
+/// Runs a fixture's checks after its id's, `rest`, with the id's check `new_id` made when
+/// `id` says: before them, or (when the insertion checks it) only when one of them fails,
+/// so that a taken id is still the error reported, in its turn.
+fn in_turn<T>(
+    id: IdCheck,
+    new_id: impl Fn() -> Checked<()>,
+    rest: impl FnOnce() -> Checked<T>,
+) -> Checked<T> {
     if id == IdCheck::Now {
         new_id()?;
     }
-    check_snapshot_quota(state, profile, s).or_else(|e| {
+    rest().or_else(|e| {
         if id == IdCheck::ByInsertion {
-            // Reported in its turn: before the quota's.
             new_id()?;
         }
         Err(e)
@@ -138,22 +151,8 @@ pub(crate) fn check_fixture_image(
     id: IdCheck,
 ) -> Checked<Option<ScopeSlot>> {
     check_fixture_region(profile, &i.region)?;
-    let new_id = || -> Checked<()> {
-        if state.images.contains_key(&i.id) {
-            return Err(FixtureError::DuplicateId(i.id.to_string()).into());
-        }
-        Ok(())
-    };
-    if id == IdCheck::Now {
-        new_id()?;
-    }
-    check_image_fits(state, profile, i).or_else(|e| {
-        if id == IdCheck::ByInsertion {
-            // Reported in its turn: before the later checks'.
-            new_id()?;
-        }
-        Err(e)
-    })
+    let new_id = || new_fixture_id(state.images.contains_key(&i.id), &i.id);
+    in_turn(id, new_id, || check_image_fits(state, profile, i))
 }
 
 /// An image fixture's checks after its id's: see [`check_fixture_image`].
