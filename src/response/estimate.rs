@@ -103,7 +103,7 @@ pub struct AlibabaEstimateCopyCostResponse<'a> {
 impl<'a> AlibabaEstimateCopyCostResponse<'a> {
     /// The body of `estimate`.
     pub fn new(request: &'a RequestId, estimate: &'a charges::Estimate) -> Self {
-        let (currency, total) = priced(estimate);
+        let (currency, total) = both_or_neither(&estimate.currency, estimate.total);
         AlibabaEstimateCopyCostResponse {
             request_id: request.as_str(),
             months: estimate.months,
@@ -159,7 +159,7 @@ pub struct TencentEstimateCopyCostResponse<'a> {
 impl<'a> TencentEstimateCopyCostResponse<'a> {
     /// The body of `estimate`.
     pub fn new(request: &'a RequestId, estimate: &'a charges::Estimate) -> Self {
-        let (currency, total) = priced(estimate);
+        let (currency, total) = both_or_neither(&estimate.currency, estimate.total);
         TencentEstimateCopyCostResponse {
             months: estimate.months,
             lines: estimate.lines.iter().map(CostLine::new).collect(),
@@ -170,9 +170,12 @@ impl<'a> TencentEstimateCopyCostResponse<'a> {
     }
 }
 
-/// The currency and total, both or neither.
-fn priced(estimate: &charges::Estimate) -> (Option<&str>, Option<Amount>) {
-    match (&estimate.currency, estimate.total) {
+/// An estimate's currency and total, both or neither (copy and usage estimates alike).
+pub(super) fn both_or_neither(
+    currency: &Option<String>,
+    total: Option<Amount>,
+) -> (Option<&str>, Option<Amount>) {
+    match (currency, total) {
         (Some(currency), Some(total)) => (Some(currency.as_str()), Some(total)),
         _ => (None, None),
     }

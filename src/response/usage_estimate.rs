@@ -45,7 +45,7 @@
 
 use serde::Serialize;
 
-use super::estimate::amount;
+use super::estimate::{amount, both_or_neither};
 use crate::charges::{self, Amount, ChargeKind, Network, PlanItem};
 use crate::id::RequestId;
 use crate::region::Geography;
@@ -78,7 +78,7 @@ pub struct AlibabaEstimateUsageCostResponse<'a> {
 impl<'a> AlibabaEstimateUsageCostResponse<'a> {
     /// The body of `estimate`.
     pub fn new(request: &'a RequestId, estimate: &'a charges::UsageEstimate) -> Self {
-        let (currency, total) = priced(estimate);
+        let (currency, total) = both_or_neither(&estimate.currency, estimate.total);
         AlibabaEstimateUsageCostResponse {
             request_id: request.as_str(),
             lines: estimate.lines.iter().map(UsageCostLine::new).collect(),
@@ -132,7 +132,7 @@ pub struct TencentEstimateUsageCostResponse<'a> {
 impl<'a> TencentEstimateUsageCostResponse<'a> {
     /// The body of `estimate`.
     pub fn new(request: &'a RequestId, estimate: &'a charges::UsageEstimate) -> Self {
-        let (currency, total) = priced(estimate);
+        let (currency, total) = both_or_neither(&estimate.currency, estimate.total);
         TencentEstimateUsageCostResponse {
             lines: estimate.lines.iter().map(UsageCostLine::new).collect(),
             currency,
@@ -140,14 +140,6 @@ impl<'a> TencentEstimateUsageCostResponse<'a> {
             unpriced: estimate.unpriced,
             request_id: request.as_str(),
         }
-    }
-}
-
-/// The currency and total, both or neither.
-fn priced(estimate: &charges::UsageEstimate) -> (Option<&str>, Option<Amount>) {
-    match (&estimate.currency, estimate.total) {
-        (Some(currency), Some(total)) => (Some(currency.as_str()), Some(total)),
-        _ => (None, None),
     }
 }
 
